@@ -1,0 +1,5 @@
+"""``python -m mapapp``: the command-line interface."""
+
+from mapapp.cli import main
+
+raise SystemExit(main())

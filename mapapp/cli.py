@@ -1,0 +1,182 @@
+"""The ``mapapp`` command: validate the data, and ask who held what when.
+
+A thin shell: it parses arguments, calls the pure core, prints the result, and turns the
+core's exceptions into messages and exit codes (0 fine, 1 problems in the data,
+2 the command could not run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from mapapp import formats
+from mapapp.dates import parse_iso_day
+from mapapp.model import Dataset
+from mapapp.schema import DEFAULT_DATA_DIR, SchemaError
+from mapapp.timeline import Timeline
+from mapapp.validate import load_dataset
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+
+class CommandError(Exception):
+    """The command cannot run; the message says why."""
+
+
+def _day(text: str) -> date:
+    try:
+        return parse_iso_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _load(data_dir: Path) -> Dataset:
+    if not data_dir.is_dir():
+        raise CommandError(f"{data_dir} is not a folder")
+    result = load_dataset(data_dir)
+    if result.dataset is None:
+        print(result.report.to_text(), file=sys.stderr)
+        print(f"\nFix these problems in {data_dir} first (see: mapapp validate).", file=sys.stderr)
+        raise SystemExit(EXIT_PROBLEMS)
+    return result.dataset
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    data_dir: Path = args.data_dir
+    if not data_dir.is_dir():
+        raise CommandError(f"{data_dir} is not a folder")
+    report = load_dataset(data_dir).report
+    print(report.to_json() if args.json else report.to_text())
+    return EXIT_OK if report.valid else EXIT_PROBLEMS
+
+
+def cmd_state(args: argparse.Namespace) -> int:
+    ds = _load(args.data)
+    states = Timeline(ds).state_at(args.on)
+    records = [formats.state_record(ds, s) for s in states.values()]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "csv":
+        print(formats.states_to_csv(records), end="")
+    elif args.format == "geojson":
+        print(formats.states_to_geojson(ds, records))
+    else:
+        print(f"State on {args.on.isoformat()}:")
+        print(formats.states_to_table(records))
+    return EXIT_OK
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    ds = _load(args.data)
+    changes = Timeline(ds).changes_between(args.from_, args.to)
+    records = [formats.change_record(ds, c) for c in changes]
+    if args.format == "json":
+        print(formats.to_json(records))
+    else:
+        print(f"Changes from {args.from_.isoformat()} to {args.to.isoformat()}:")
+        print(formats.changes_to_table(records))
+    return EXIT_OK
+
+
+def cmd_dates(args: argparse.Namespace) -> int:
+    ds = _load(args.data)
+    timeline = Timeline(ds)
+    days = timeline.change_dates()
+    if args.format == "json":
+        print(formats.to_json([{"date": d.isoformat()} for d in days]))
+        return EXIT_OK
+    rows = []
+    for d in days:
+        changed = timeline.changes_between(d.fromordinal(d.toordinal() - 1), d)
+        rows.append([d.isoformat(), ", ".join(c.place_id for c in changed)])
+    print(formats.text_table(["date", "places that change"], rows))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mapapp",
+        description="Who held which neighbourhood of southern Damascus on a given day, "
+        "and who says so.",
+        epilog="Example: mapapp validate data",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, example: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=f"Example:\n  {example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    p = command(
+        "validate",
+        "Check every data file and report every problem (file, line, column, message). "
+        "Exit status 0 when valid, 1 when problems were found, 2 when it cannot run.",
+        "mapapp validate data --json",
+    )
+    p.add_argument(
+        "data_dir",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="the data folder (default: the shipped data/)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON list of {file, line, column, code, message}",
+    )
+    p.set_defaults(func=cmd_validate)
+
+    data_help = "the data folder (default: the shipped data/)"
+    p = command(
+        "state",
+        "The state of every place on a day: status, factions, since when, "
+        "uncertainty, conditions and sources.",
+        "mapapp state --on 2015-09-15 --format json",
+    )
+    p.add_argument("--on", type=_day, required=True, metavar="YYYY-MM-DD", help="the day")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument("--format", choices=["table", "json", "csv", "geojson"], default="table")
+    p.set_defaults(func=cmd_state)
+
+    p = command(
+        "changes",
+        "The places whose state differs between two days, before and after, with sources.",
+        "mapapp changes --from 2015-01-01 --to 2015-09-15",
+    )
+    p.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_changes)
+
+    p = command(
+        "dates",
+        "The days on which the state of any place changes.",
+        "mapapp dates --format json",
+    )
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_dates)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (CommandError, SchemaError) as exc:
+        print(f"mapapp: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # e.g. piped into head
+        return EXIT_OK

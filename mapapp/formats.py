@@ -1,0 +1,186 @@
+"""Turning states and changes into plain records, and records into table, JSON, CSV or GeoJSON.
+
+The records are what the CLI prints and what the app offers for download, so both agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from mapapp.dates import FuzzyDate
+from mapapp.model import Dataset
+from mapapp.timeline import Change, PlaceState
+
+
+def date_record(d: FuzzyDate | None) -> dict[str, Any] | None:
+    if d is None:
+        return None
+    return {
+        "date": d.iso(),
+        "earliest": d.earliest.isoformat(),
+        "latest": d.latest.isoformat(),
+        "precision": d.precision.value,
+        "approximate": d.approximate,
+        "label": d.label(),
+        "derivation": d.derivation,
+    }
+
+
+def state_record(ds: Dataset, state: PlaceState) -> dict[str, Any]:
+    """One place's state as JSON-ready data."""
+    place = ds.places[state.place_id]
+    return {
+        "place_id": state.place_id,
+        "name_en": place.name_en,
+        "name_ar": place.name_ar,
+        "date": state.day.isoformat(),
+        "status": state.status,
+        "factions": [
+            {
+                "id": r.faction_id,
+                "name_en": ds.factions[r.faction_id].name_en,
+                "name_ar": ds.factions[r.faction_id].name_ar,
+                "status": r.status,
+            }
+            for r in state.rows
+        ],
+        # the start of the period in force; null with no data or an unknown start
+        "since": date_record(state.since),
+        "since_known": bool(state.rows) and state.since is not None,
+        "uncertain": state.uncertain,
+        "uncertainty": list(state.uncertainty),
+        "source_ids": list(state.source_ids),
+        "conditions": [
+            {
+                "kind": c.kind,
+                "event_id": c.id,
+                "source_id": c.source_id,
+                "claimant": c.claimant,
+                "quote_ar": c.quote_ar,
+                "quote_en": c.quote_en,
+            }
+            for c in state.conditions
+        ],
+        "claims": [
+            {
+                "faction_id": r.faction_id,
+                "status": r.status,
+                "source_id": r.source_id,
+                "claimant": r.claimant,
+                "claims": list(r.claims),
+                "quote_ar": r.quote_ar,
+                "quote_en": r.quote_en,
+                "control_line": r.line,
+            }
+            for r in state.rows
+        ],
+    }
+
+
+def change_record(ds: Dataset, change: Change) -> dict[str, Any]:
+    return {
+        "place_id": change.place_id,
+        "name_en": ds.places[change.place_id].name_en,
+        "before": state_record(ds, change.before),
+        "after": state_record(ds, change.after),
+        "source_ids": list(change.source_ids),
+    }
+
+
+def _short(state: dict[str, Any]) -> str:
+    if state["status"] == "no-data":
+        text = "no data"
+    else:
+        names = " + ".join(f["name_en"] for f in state["factions"])
+        text = f"{names} ({state['status']})"
+    if state["conditions"]:
+        text += " [" + ", ".join(c["kind"] for c in state["conditions"]) + "]"
+    return text
+
+
+def _since_text(record: dict[str, Any]) -> str:
+    if record["since"]:
+        return str(record["since"]["label"])
+    return "unknown" if record["factions"] else ""
+
+
+def to_json(records: Sequence[dict[str, Any]]) -> str:
+    return json.dumps(list(records), ensure_ascii=False, indent=2)
+
+
+def _flat_state(record: dict[str, Any]) -> dict[str, str]:
+    since = record["since"] or {}
+    return {
+        "place_id": record["place_id"],
+        "name_en": record["name_en"],
+        "date": record["date"],
+        "status": record["status"],
+        "factions": ";".join(f["id"] for f in record["factions"]),
+        "since": since.get("date", ""),
+        "since_precision": since.get("precision", ""),
+        "since_approximate": "true" if since.get("approximate") else "false",
+        "uncertain": "true" if record["uncertain"] else "false",
+        "conditions": ";".join(c["kind"] for c in record["conditions"]),
+        "source_ids": ";".join(record["source_ids"]),
+    }
+
+
+def states_to_csv(records: Iterable[dict[str, Any]]) -> str:
+    rows = [_flat_state(r) for r in records]
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def states_to_geojson(ds: Dataset, records: Iterable[dict[str, Any]]) -> str:
+    features = [
+        {
+            "type": "Feature",
+            "id": r["place_id"],
+            "properties": r,
+            "geometry": ds.places[r["place_id"]].geometry,
+        }
+        for r in records
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain aligned table for terminals."""
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    lines = [
+        "  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, ["-" * w for w in widths], *rows]
+    ]
+    return "\n".join(lines)
+
+
+def states_to_table(records: Sequence[dict[str, Any]]) -> str:
+    rows = [
+        [
+            r["place_id"],
+            _short(r),
+            _since_text(r),
+            "uncertain" if r["uncertain"] else "",
+            ", ".join(r["source_ids"]),
+        ]
+        for r in records
+    ]
+    return text_table(["place", "state", "since", "", "sources"], rows)
+
+
+def changes_to_table(records: Sequence[dict[str, Any]]) -> str:
+    if not records:
+        return "No place changes between these dates."
+    rows = [
+        [r["place_id"], _short(r["before"]), _short(r["after"]), ", ".join(r["source_ids"])]
+        for r in records
+    ]
+    return text_table(["place", "before", "after", "sources"], rows)

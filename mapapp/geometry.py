@@ -1,0 +1,159 @@
+"""Geometry checks for the places file, measured in a metric CRS (UTM 37N by default)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from mapapp.load import RawGeoJSON
+from mapapp.report import Issue
+
+#: overlaps smaller than this (m²) are rounding noise, not an editing mistake
+OVERLAP_TOLERANCE_M2 = 1.0
+_WGS84_NAMES = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+    "EPSG:4326",
+    "CRS84",
+}
+
+
+@cache
+def _to_metric(metric_crs: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_user_input("EPSG:4326"), metric_crs, always_xy=True)
+
+
+def to_metric(geom: BaseGeometry, metric_crs: str = "EPSG:32637") -> BaseGeometry:
+    """The geometry in metres (lon/lat in, x/y out)."""
+    transformer = _to_metric(metric_crs)
+    return shapely.transform(geom, lambda xy: _stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def _stack(xy: tuple[Any, Any]) -> Any:
+    import numpy as np
+
+    return np.column_stack(xy)
+
+
+def _crs_issue(doc: dict[str, Any], file: str) -> Issue | None:
+    crs = doc.get("crs")
+    if crs is None:
+        return None
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if name in _WGS84_NAMES:
+        return None
+    return Issue(
+        file,
+        None,
+        "crs",
+        "wrong-crs",
+        f"the file declares the coordinate system '{name}', but it must be WGS84 "
+        "longitude/latitude (EPSG:4326); re-export it as GeoJSON in EPSG:4326",
+    )
+
+
+def _out_of_range(geom: BaseGeometry) -> bool:
+    minx, miny, maxx, maxy = geom.bounds
+    return not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90)
+
+
+def check_features(geo: RawGeoJSON, metric_crs: str) -> Iterator[Issue]:
+    """Geometry type, validity, CRS, reference point inside, and no overlaps between places."""
+    file = geo.file
+    if geo.document is not None:
+        issue = _crs_issue(geo.document, file)
+        if issue:
+            yield issue
+            return
+    shapes: list[tuple[str, int | None, BaseGeometry]] = []
+    for feature in geo.features:
+        fid = str(feature.properties.get("id", f"feature {feature.index + 1}"))
+        raw = feature.geometry
+        gtype = raw.get("type") if isinstance(raw, dict) else None
+        if gtype not in ("Polygon", "MultiPolygon"):
+            yield Issue(
+                file,
+                feature.line,
+                "geometry",
+                "bad-geometry",
+                f"place '{fid}' has geometry type '{gtype}'; it must be a Polygon or MultiPolygon",
+            )
+            continue
+        try:
+            geom = shape(raw)
+            finite = bool(shapely.get_coordinates(geom).size) and all(
+                math.isfinite(c) for c in geom.bounds
+            )
+        except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
+            geom, finite = None, False
+        if geom is None or not finite or geom.is_empty:
+            yield Issue(
+                file,
+                feature.line,
+                "geometry",
+                "bad-geometry",
+                f"place '{fid}' has coordinates that cannot be read as a polygon; each ring "
+                "must be a closed list of [longitude, latitude] pairs",
+            )
+            continue
+        if _out_of_range(geom):
+            yield Issue(
+                file,
+                feature.line,
+                "geometry",
+                "wrong-crs",
+                f"place '{fid}' has coordinates outside longitude/latitude range "
+                f"(bounds {tuple(round(b, 1) for b in geom.bounds)}); the file must be in "
+                "WGS84 longitude/latitude (EPSG:4326), longitude first",
+            )
+            continue
+        if not geom.is_valid:
+            yield Issue(
+                file,
+                feature.line,
+                "geometry",
+                "invalid-geometry",
+                f"the polygon of '{fid}' is not valid ({shapely.is_valid_reason(geom)}); "
+                "fix self-intersections and unclosed rings in a GIS editor",
+            )
+            continue
+        lat, lon = feature.properties.get("ref_lat"), feature.properties.get("ref_lon")
+        has_point = isinstance(lat, int | float) and isinstance(lon, int | float)
+        if has_point and not geom.covers(shapely.Point(lon, lat)):
+            yield Issue(
+                file,
+                feature.line,
+                "geometry",
+                "reference-point-outside",
+                f"the reference point ({lat}, {lon}) of '{fid}' is not inside its "
+                "polygon; move the boundary or correct ref_lat/ref_lon",
+            )
+        shapes.append((fid, feature.line, to_metric(geom, metric_crs)))
+    yield from _overlaps(shapes, file)
+
+
+def _overlaps(shapes: list[tuple[str, int | None, BaseGeometry]], file: str) -> Iterator[Issue]:
+    geoms = [g for _, _, g in shapes]
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        area = shapes[i][2].intersection(shapes[j][2]).area
+        if area > OVERLAP_TOLERANCE_M2:
+            yield Issue(
+                file,
+                shapes[j][1],
+                "geometry",
+                "overlapping-polygons",
+                f"'{shapes[j][0]}' overlaps '{shapes[i][0]}' by {area:,.0f} m²; "
+                "neighbouring polygons may share a border but not cover the same ground",
+            )

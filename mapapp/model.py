@@ -1,0 +1,97 @@
+"""The typed tables the rest of the program works with, built only from validated data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mapapp.dates import FuzzyDate
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name_en: str
+    name_ar: str
+    kind: str
+    ref_lat: float
+    ref_lon: float
+    ref_source: str
+    ref_confidence: str
+    boundary_approximate: bool
+    boundary_note: str
+    #: the GeoJSON geometry object as written (WGS84 lon/lat)
+    geometry: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Faction:
+    id: str
+    name_en: str
+    name_ar: str
+    colour: str
+    colour_cb: str
+    bloc: str
+    kind: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    outlet: str
+    outlet_ar: str
+    author: str
+    author_ar: str
+    title_ar: str
+    url: str
+    published: FuzzyDate
+    quoted_in: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    """One faction's hold on one place for one period: ``[start, end)``."""
+
+    line: int
+    place_id: str
+    faction_id: str
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+    status: str
+    source_id: str
+    claims: tuple[str, ...]
+    claimant: str
+    quote_ar: str
+    quote_en: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Event:
+    line: int
+    id: str
+    date: FuzzyDate
+    end: FuzzyDate | None
+    place_id: str
+    kind: str
+    actors: tuple[str, ...]
+    against: tuple[str, ...]
+    source_id: str
+    claims: tuple[str, ...]
+    claimant: str
+    quote_ar: str
+    quote_en: str
+    note: str
+    #: True for conditions (siege, under attack) that hold on the place over a span
+    is_condition: bool
+
+
+@dataclass(frozen=True)
+class Dataset:
+    places: dict[str, Place]
+    factions: dict[str, Faction]
+    sources: dict[str, Source]
+    control: tuple[ControlRow, ...]
+    events: tuple[Event, ...]

@@ -1,0 +1,608 @@
+"""Validate a data folder and build the typed :class:`~mapapp.model.Dataset` from it.
+
+Every check yields :class:`~mapapp.report.Issue` values, so one run reports every problem.
+Checks run in the order data flows: cells (type, allowed values, dates) -> keys and
+references across files -> periods (overlaps, shared and sole control) -> geometry.
+A dataset is built only when there are no problems at all.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mapapp import geometry
+from mapapp.dates import (
+    DateFormatError,
+    DateSpec,
+    FuzzyDate,
+    PrecisionMismatch,
+    SourceDate,
+    parse_date_cell,
+    resolve_cell,
+    resolve_source_dates,
+)
+from mapapp.load import RawGeoJSON, RawTable, read_csv, read_geojson
+from mapapp.model import ControlRow, Dataset, Event, Faction, Place, Source
+from mapapp.report import Issue, Report
+from mapapp.schema import Field, Resource, Schema, load_schema
+
+#: the code for a reference to a missing row, by the file referred to
+UNKNOWN_CODES = {
+    "neighbourhoods": "unknown-place",
+    "factions": "unknown-faction",
+    "sources": "unknown-source",
+}
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+@dataclass
+class LoadResult:
+    """The outcome of reading a data folder: the dataset when valid, and the report."""
+
+    dataset: Dataset | None
+    report: Report
+
+
+def validate(data_dir: Path) -> Report:
+    """Every problem in the data folder (an empty report when the data is valid)."""
+    return load_dataset(data_dir).report
+
+
+def load_dataset(data_dir: Path) -> LoadResult:
+    """Read, check and build the dataset in ``data_dir``.
+
+    Raises :class:`~mapapp.schema.SchemaError` only when the schema itself is unusable.
+    """
+    schema = load_schema(data_dir)
+    return _Validator(schema, Path(data_dir)).run()
+
+
+@dataclass
+class _Row:
+    """A row whose cells passed the per-cell checks, with parsed values."""
+
+    file: str
+    line: int
+    values: dict[str, Any]
+
+
+class _Validator:
+    def __init__(self, schema: Schema, data_dir: Path) -> None:
+        self.schema = schema
+        self.dir = data_dir
+        self.report = Report()
+        #: rows that passed cell checks, per resource
+        self.rows: dict[str, list[_Row]] = {}
+        #: all ids per resource (whatever the state of their other cells), for references
+        self.ids: dict[str, set[str]] = {}
+        self.geo: RawGeoJSON | None = None
+        self.geo_resource: Resource | None = None
+
+    def add(self, issues: list[Issue] | Iterator[Issue]) -> None:
+        self.report.extend(issues)
+
+    # -- orchestration -------------------------------------------------------------------
+    def run(self) -> LoadResult:
+        for res in self.schema.resources:
+            if res.format == "geojson":
+                self.read_places(res)
+            else:
+                self.read_table(res)
+        self.add(self.check_references())
+        source_dates = self.resolve_source_dates()
+        control = self.build_control(source_dates)
+        events = self.build_events(source_dates)
+        self.add(check_periods(control, self.file_of("control")))
+        if self.geo is not None and self.geo_resource is not None:
+            self.add(geometry.check_features(self.geo, self.schema.metric_crs))
+        if not self.report.valid:
+            return LoadResult(None, self.report)
+        return LoadResult(self.build_dataset(source_dates, control, events), self.report)
+
+    def file_of(self, name: str) -> str:
+        return self.schema.resource(name).path
+
+    # -- reading and per-cell checks -----------------------------------------------------
+    def read_table(self, res: Resource) -> None:
+        table = read_csv(self.dir / res.path, res.path)
+        self.add(table.issues)
+        self.rows[res.name] = []
+        self.ids[res.name] = set()
+        if not table.readable:
+            return
+        self.add(_check_columns(res, table))
+        self.check_rows(res, [(row.line, row.cells) for row in table.rows])
+
+    def read_places(self, res: Resource) -> None:
+        geo = read_geojson(self.dir / res.path, res.path)
+        self.add(geo.issues)
+        self.geo, self.geo_resource = geo, res
+        self.rows[res.name] = []
+        self.ids[res.name] = set()
+        records: list[tuple[int, dict[str, str]]] = []
+        for feature in geo.features:
+            line = feature.line or 0
+            cells = {k: _json_to_cell(v) for k, v in feature.properties.items()}
+            if not str(cells.get("id", "")).strip():
+                self.add(
+                    [
+                        Issue(
+                            res.path,
+                            feature.line,
+                            "id",
+                            "missing-feature-id",
+                            f"feature {feature.index + 1} has no 'id' property; give it the "
+                            "place's id (lowercase letters, digits and _)",
+                        )
+                    ]
+                )
+                continue
+            records.append((line, cells))
+        self.check_rows(res, records)
+
+    def check_rows(self, res: Resource, records: list[tuple[int, dict[str, str]]]) -> None:
+        seen: dict[tuple[str, ...], int] = {}
+        pk = res.primary_key
+        for line, cells in records:
+            values: dict[str, Any] = {}
+            problems: list[Issue] = []
+            for fld in res.fields:
+                raw = cells.get(fld.name, "")
+                problems.extend(_check_cell(res, fld, raw, line, cells, values))
+            key = tuple(cells.get(k, "").strip() for k in pk)
+            if pk and all(key):
+                if len(pk) == 1:
+                    self.ids[res.name].add(key[0])
+                if key in seen:
+                    problems.append(_duplicate(res, pk, key, line, seen[key]))
+                else:
+                    seen[key] = line
+            self.add(problems)
+            if not problems:
+                self.rows[res.name].append(_Row(res.path, line, values))
+
+    # -- references ------------------------------------------------------------------------
+    def check_references(self) -> Iterator[Issue]:
+        for res in self.schema.resources:
+            refs: dict[str, str] = {fk.field: fk.resource for fk in res.foreign_keys}
+            for fld in res.fields:
+                if fld.references:
+                    refs[fld.name] = fld.references
+            for row in self.rows.get(res.name, []):
+                for column, target in refs.items():
+                    value = row.values.get(column)
+                    wanted = value if isinstance(value, tuple) else (value,)
+                    for v in wanted:
+                        if v and v not in self.ids.get(target, set()):
+                            yield _unknown(res, column, target, v, row.line, self.schema)
+                for column in (f.name for f in res.fields if f.is_date):
+                    spec = row.values.get(column)
+                    if (
+                        isinstance(spec, DateSpec)
+                        and spec.source_ref
+                        and spec.source_ref not in self.ids.get("sources", set())
+                    ):
+                        yield _unknown(
+                            res, column, "sources", spec.source_ref, row.line, self.schema
+                        )
+
+    # -- dates -----------------------------------------------------------------------------
+    def resolve_source_dates(self) -> dict[str, FuzzyDate]:
+        specs: dict[str, SourceDate] = {}
+        lines: dict[str, int] = {}
+        for row in self.rows.get("sources", []):
+            v = row.values
+            specs[v["id"]] = SourceDate(
+                published=v.get("published"),
+                relative_to=v.get("relative_to") or None,
+                offset_days=v.get("offset_days"),
+                approximate=bool(v.get("approximate")),
+            )
+            lines[v["id"]] = row.line
+        resolved, errors = resolve_source_dates(specs)
+        file = self.file_of("sources")
+        for err in errors:
+            if "is not a source" in str(err):
+                continue  # already reported as unknown-source
+            column = "relative_to" if specs[err.source_id].relative_to else "published"
+            self.add([Issue(file, lines[err.source_id], column, "bad-relative-date", str(err))])
+        return resolved
+
+    def _resolve(
+        self, row: _Row, column: str, source_dates: dict[str, FuzzyDate]
+    ) -> tuple[FuzzyDate | None, bool]:
+        """(window, ok) for a date cell; ok is False when it refers to an unusable source."""
+        spec = row.values.get(column)
+        if not isinstance(spec, DateSpec):
+            return None, True
+        try:
+            return resolve_cell(spec, source_dates), True
+        except KeyError:
+            return None, False
+
+    def build_control(self, source_dates: dict[str, FuzzyDate]) -> list[ControlRow]:
+        out = []
+        file = self.file_of("control")
+        for row in self.rows.get("control", []):
+            start, ok_s = self._resolve(row, "start", source_dates)
+            end, ok_e = self._resolve(row, "end", source_dates)
+            if not (ok_s and ok_e):
+                continue
+            v = row.values
+            if start is not None and end is not None and end.earliest <= start.earliest:
+                self.add([_end_before_start(file, row.line, v["start"], v["end"], start, end)])
+                continue
+            out.append(
+                ControlRow(
+                    line=row.line,
+                    place_id=v["place_id"],
+                    faction_id=v["faction_id"],
+                    start=start,
+                    end=end,
+                    status=v["status"],
+                    source_id=v["source_id"],
+                    claims=tuple(v["claim"].split(";")),
+                    claimant=v["claimant"],
+                    quote_ar=v["quote_ar"],
+                    quote_en=v["quote_en"],
+                    note=v.get("note", ""),
+                )
+            )
+        return out
+
+    def build_events(self, source_dates: dict[str, FuzzyDate]) -> list[Event]:
+        out = []
+        file = self.file_of("events")
+        conditions = set(self.schema.conditions)
+        for row in self.rows.get("events", []):
+            when, ok_d = self._resolve(row, "date", source_dates)
+            end, ok_e = self._resolve(row, "end", source_dates)
+            if not (ok_d and ok_e) or when is None:
+                continue
+            v = row.values
+            if end is not None and end.earliest <= when.earliest:
+                self.add([_end_before_start(file, row.line, v["date"], v["end"], when, end)])
+                continue
+            out.append(
+                Event(
+                    line=row.line,
+                    id=v["id"],
+                    date=when,
+                    end=end,
+                    place_id=v["place_id"],
+                    kind=v["kind"],
+                    actors=v.get("actors") or (),
+                    against=v.get("against") or (),
+                    source_id=v["source_id"],
+                    claims=tuple(v["claim"].split(";")),
+                    claimant=v["claimant"],
+                    quote_ar=v["quote_ar"],
+                    quote_en=v["quote_en"],
+                    note=v.get("note", ""),
+                    is_condition=v["kind"] in conditions,
+                )
+            )
+        return out
+
+    # -- the dataset ---------------------------------------------------------------------
+    def build_dataset(
+        self,
+        source_dates: dict[str, FuzzyDate],
+        control: list[ControlRow],
+        events: list[Event],
+    ) -> Dataset:
+        assert self.geo is not None
+        geometries = {str(f.properties.get("id")): f.geometry for f in self.geo.features}
+        places = {}
+        for row in self.rows["neighbourhoods"]:
+            v = row.values
+            places[v["id"]] = Place(
+                id=v["id"],
+                name_en=v["name_en"],
+                name_ar=v["name_ar"],
+                kind=v["kind"],
+                ref_lat=v["ref_lat"],
+                ref_lon=v["ref_lon"],
+                ref_source=v["ref_source"],
+                ref_confidence=v["ref_confidence"],
+                boundary_approximate=v["boundary_approximate"],
+                boundary_note=v.get("boundary_note", ""),
+                geometry=geometries[v["id"]],
+            )
+        factions = {
+            r.values["id"]: Faction(
+                **{k: r.values.get(k, "") for k in Faction.__dataclass_fields__}
+            )
+            for r in self.rows["factions"]
+        }
+        sources = {}
+        for row in self.rows["sources"]:
+            v = row.values
+            sources[v["id"]] = Source(
+                id=v["id"],
+                outlet=v["outlet"],
+                outlet_ar=v.get("outlet_ar", ""),
+                author=v.get("author", ""),
+                author_ar=v.get("author_ar", ""),
+                title_ar=v.get("title_ar", ""),
+                url=v.get("url", ""),
+                published=source_dates[v["id"]],
+                quoted_in=v.get("quoted_in", ""),
+                note=v.get("note", ""),
+            )
+        return Dataset(places, factions, sources, tuple(control), tuple(events))
+
+
+# -- per-cell checks -----------------------------------------------------------------------
+def _json_to_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _check_columns(res: Resource, table: RawTable) -> Iterator[Issue]:
+    header = set(table.header)
+    for fld in res.fields:
+        if fld.name not in header and fld.required:
+            yield Issue(
+                res.path,
+                1,
+                fld.name,
+                "missing-column",
+                f"the required column '{fld.name}' is missing from the header",
+            )
+    known = set(res.field_names)
+    for name in table.header:
+        if name and name not in known:
+            yield Issue(
+                res.path,
+                1,
+                name,
+                "unknown-column",
+                f"the column '{name}' is not in the schema; expected columns are: "
+                + ", ".join(res.field_names),
+            )
+
+
+def _code_for_pattern(fld: Field) -> str:
+    if fld.name.startswith("colour"):
+        return "bad-colour"
+    if fld.name == "url":
+        return "bad-url"
+    return "bad-id" if fld.pattern and fld.pattern.startswith("^[a-z]") else "bad-value"
+
+
+def _pattern_hint(fld: Field) -> str:
+    code = _code_for_pattern(fld)
+    if code == "bad-colour":
+        return "is not a colour: write #rrggbb, for example #1b7837"
+    if code == "bad-url":
+        return "is not a web address: it must start with http:// or https:// and have no spaces"
+    if fld.delimiter:
+        return (
+            "is not a list of ids: write ids (lowercase letters, digits, _) "
+            f"separated by '{fld.delimiter}'"
+        )
+    if code == "bad-id":
+        return "is not an id: use lowercase letters, digits and _, starting with a letter"
+    return f"does not have the expected form (for example {fld.example})"
+
+
+def _check_cell(
+    res: Resource,
+    fld: Field,
+    raw: str,
+    line: int,
+    cells: dict[str, str],
+    values: dict[str, Any],
+) -> Iterator[Issue]:
+    value = raw.strip()
+    if not value:
+        if fld.required:
+            if fld.is_quote:
+                yield Issue(
+                    res.path,
+                    line,
+                    fld.name,
+                    "empty-quote",
+                    f"{fld.name} is empty: every row must quote the source's exact words "
+                    "it rests on" + (" (in Arabic, verbatim)" if fld.name.endswith("_ar") else ""),
+                )
+            else:
+                yield Issue(
+                    res.path,
+                    line,
+                    fld.name,
+                    "missing-value",
+                    f"{fld.name} is empty but is required ({fld.description.rstrip('.')})",
+                )
+        values[fld.name] = None if fld.type != "string" else ""
+        return
+    shown = value if len(value) <= 80 else value[:77] + "..."
+    if fld.is_date:
+        prec_field = fld.extra.get("precision_field")
+        precision = cells.get(prec_field, "").strip() if prec_field else ""
+        if precision not in ("", "day", "month", "year"):
+            return  # reported on the precision column itself
+        try:
+            values[fld.name] = parse_date_cell(value, precision)
+        except PrecisionMismatch as exc:
+            yield Issue(res.path, line, prec_field, "precision-mismatch", str(exc))
+        except DateFormatError as exc:
+            yield Issue(res.path, line, fld.name, "bad-date", f"{fld.name} {exc}")
+        return
+    if fld.enum is not None and value not in fld.enum:
+        code = "bad-precision" if fld.name.endswith("_precision") else "bad-value"
+        yield Issue(
+            res.path,
+            line,
+            fld.name,
+            code,
+            f"'{shown}' is not allowed in {fld.name}; use one of: {', '.join(fld.enum)}",
+        )
+        return
+    if fld.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            yield Issue(
+                res.path,
+                line,
+                fld.name,
+                "bad-type",
+                f"'{shown}' is not a whole number; write for example {fld.example}",
+            )
+            return
+        values[fld.name] = int(value)
+        return
+    if fld.type == "number":
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            yield Issue(
+                res.path,
+                line,
+                fld.name,
+                "bad-type",
+                f"'{shown}' is not a number; write for example {fld.example}",
+            )
+            return
+        values[fld.name] = number
+        return
+    if fld.type == "boolean":
+        if value.lower() not in _TRUE | _FALSE:
+            yield Issue(
+                res.path,
+                line,
+                fld.name,
+                "bad-type",
+                f"'{shown}' is not true or false",
+            )
+            return
+        values[fld.name] = value.lower() in _TRUE
+        return
+    if fld.pattern and not re.fullmatch(fld.pattern.strip("^$"), value):
+        yield Issue(
+            res.path,
+            line,
+            fld.name,
+            _code_for_pattern(fld),
+            f"'{shown}' {_pattern_hint(fld)}",
+        )
+        return
+    values[fld.name] = tuple(value.split(fld.delimiter)) if fld.delimiter else value
+
+
+def _duplicate(
+    res: Resource, pk: tuple[str, ...], key: tuple[str, ...], line: int, first: int
+) -> Issue:
+    code = "duplicate-feature-id" if res.format == "geojson" else "duplicate-id"
+    what = ", ".join(f"{k}='{v}'" for k, v in zip(pk, key, strict=True))
+    return Issue(
+        res.path,
+        line,
+        pk[0],
+        code,
+        f"{what} is already used on line {first}; every {pk[0]} must be unique",
+    )
+
+
+def _unknown(
+    res: Resource, column: str, target: str, value: str, line: int, schema: Schema
+) -> Issue:
+    target_file = schema.resource(target).path
+    return Issue(
+        res.path,
+        line,
+        column,
+        UNKNOWN_CODES.get(target, "unknown-reference"),
+        f"'{value}' is not an id in {target_file}; check the spelling or add it there first",
+    )
+
+
+def _end_before_start(
+    file: str, line: int, start: DateSpec, end: DateSpec, s: FuzzyDate, e: FuzzyDate
+) -> Issue:
+    column = "end"
+    return Issue(
+        file,
+        line,
+        column,
+        "end-before-start",
+        f"the period ends ('{end.text}', {e.label()}) on or before it starts "
+        f"('{start.text}', {s.label()}); the end must be after the start",
+    )
+
+
+# -- periods -------------------------------------------------------------------------------
+_FAR_PAST, _FAR_FUTURE = date.min, date.max
+
+
+def _bounds(row: ControlRow) -> tuple[date, date]:
+    return (
+        row.start.earliest if row.start else _FAR_PAST,
+        row.end.earliest if row.end else _FAR_FUTURE,
+    )
+
+
+def _overlaps(a: ControlRow, b: ControlRow) -> bool:
+    a0, a1 = _bounds(a)
+    b0, b1 = _bounds(b)
+    return a0 < b1 and b0 < a1
+
+
+def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
+    """Overlaps for one place and faction; sole control that overlaps another faction;
+    shared control with nobody to share it with."""
+    by_place: dict[str, list[ControlRow]] = defaultdict(list)
+    for row in rows:
+        by_place[row.place_id].append(row)
+    for place_rows in by_place.values():
+        place_rows.sort(key=lambda r: (_bounds(r), r.line))
+        for i, row in enumerate(place_rows):
+            others = [o for o in place_rows[:i] + place_rows[i + 1 :] if _overlaps(row, o)]
+            same = [o for o in others if o.faction_id == row.faction_id]
+            other_factions = [o for o in others if o.faction_id != row.faction_id]
+            for o in same:
+                if o.line < row.line:
+                    yield Issue(
+                        file,
+                        row.line,
+                        "start",
+                        "overlapping-period",
+                        f"'{row.faction_id}' already holds '{row.place_id}' for part of this "
+                        f"period (line {o.line}); end one period before the other starts",
+                    )
+            if row.status == "sole" and other_factions:
+                lines = ", ".join(str(o.line) for o in other_factions)
+                yield Issue(
+                    file,
+                    row.line,
+                    "status",
+                    "conflicting-control",
+                    f"status is 'sole' but other factions hold '{row.place_id}' in the same "
+                    f"period (line {lines}); use 'shared', 'partial' or 'presence', or "
+                    "end one period first",
+                )
+            if row.status == "shared" and not other_factions:
+                yield Issue(
+                    file,
+                    row.line,
+                    "status",
+                    "shared-alone",
+                    f"status is 'shared' but no other faction holds '{row.place_id}' in "
+                    "this period; add the other factions' rows or use 'sole'",
+                )
+
+
+__all__ = ["LoadResult", "check_periods", "load_dataset", "validate"]

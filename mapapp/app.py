@@ -65,7 +65,7 @@ dataset = result.dataset
 timeline = Timeline(dataset)
 changes = timeline.change_dates()
 first, last = (changes[0], changes[-1]) if changes else (date(2015, 1, 1), date(2015, 12, 31))
-default = max((d for d in changes if d <= date(2015, 9, 30)), default=last)
+default = min(max(timeline.latest_reported_day() or last, first), last)
 day = st.slider(
     "Date", min_value=first, max_value=last, value=default, key="date", format="YYYY-MM-DD"
 )

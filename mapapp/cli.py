@@ -170,6 +170,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_names() -> list[str]:
+    """The names of the subcommands, for docs and tests."""
+    actions = build_parser()._subparsers
+    assert actions is not None
+    return [
+        name
+        for action in actions._group_actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -141,6 +141,8 @@ def check_features(geo: RawGeoJSON, metric_crs: str) -> Iterator[Issue]:
 
 
 def _overlaps(shapes: list[tuple[str, int | None, BaseGeometry]], file: str) -> Iterator[Issue]:
+    if len(shapes) < 2:
+        return  # an STRtree of no geometries cannot be queried (and one cannot overlap)
     geoms = [g for _, _, g in shapes]
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")

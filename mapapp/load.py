@@ -137,14 +137,18 @@ def read_csv(path: Path, file: str) -> RawTable:
                 continue
             table.rows.append(RawRow(first_line, dict(zip(table.header, record, strict=True))))
     except csv.Error as exc:
+        # report the line the broken row starts on: an unbalanced quote swallows the lines
+        # after it, so the reader only notices further down (or at the end of the file)
+        start = last_line + 1
+        noticed = f", noticed at line {reader.line_num}" if reader.line_num > start else ""
         table.issues.append(
             Issue(
                 file,
-                reader.line_num,
+                start,
                 None,
                 "bad-csv",
-                f"the file cannot be read as CSV here ({exc}); check for an unbalanced "
-                'double quote (") in a value',
+                f"the file cannot be read as CSV from this line ({exc}{noticed}); check for an "
+                'unbalanced double quote (") in a value',
             )
         )
     if not table.header:
@@ -188,6 +192,9 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
     text, issues = read_text(path, file)
     if text is None:
         raw.issues = issues
+        return raw
+    if not text.strip():
+        raw.issues.append(Issue(file, None, None, "empty-file", f"{file} is empty"))
         return raw
     try:
         doc = json.loads(text)

@@ -170,6 +170,12 @@ class Timeline:
                 out.append(Change(pid, a, b))
         return out
 
+    def latest_reported_day(self) -> date | None:
+        """The last day the newest source speaks for (the end of its publication window):
+        the natural default day to show."""
+        days = [s.published.latest for s in self.dataset.sources.values()]
+        return max(days) if days else None
+
     def date_range(self) -> tuple[date, date] | None:
         """The first and last day on which anything is known to change, if any."""
         days = self.boundary_days()

@@ -83,6 +83,9 @@ class _Validator:
         self.rows: dict[str, list[_Row]] = {}
         #: all ids per resource (whatever the state of their other cells), for references
         self.ids: dict[str, set[str]] = {}
+        #: resources whose ids are not all known (file unreadable, or its id column missing):
+        #: references to them are not checked, as every one would be reported as unknown
+        self.unknown_ids: set[str] = set()
         self.geo: RawGeoJSON | None = None
         self.geo_resource: Resource | None = None
 
@@ -116,10 +119,16 @@ class _Validator:
         self.add(table.issues)
         self.rows[res.name] = []
         self.ids[res.name] = set()
+        if not table.readable or any(i.code == "bad-csv" for i in table.issues):
+            self.unknown_ids.add(res.name)
         if not table.readable:
             return
         self.add(_check_columns(res, table))
-        self.check_rows(res, [(row.line, row.cells) for row in table.rows])
+        # a required column missing from the header is reported once, not on every row
+        absent = frozenset(f.name for f in res.fields if f.required and f.name not in table.header)
+        if absent & set(res.primary_key):
+            self.unknown_ids.add(res.name)
+        self.check_rows(res, [(row.line, row.cells) for row in table.rows], absent)
 
     def read_places(self, res: Resource) -> None:
         geo = read_geojson(self.dir / res.path, res.path)
@@ -127,6 +136,8 @@ class _Validator:
         self.geo, self.geo_resource = geo, res
         self.rows[res.name] = []
         self.ids[res.name] = set()
+        if geo.document is None:
+            self.unknown_ids.add(res.name)
         records: list[tuple[int, dict[str, str]]] = []
         for feature in geo.features:
             line = feature.line or 0
@@ -148,13 +159,22 @@ class _Validator:
             records.append((line, cells))
         self.check_rows(res, records)
 
-    def check_rows(self, res: Resource, records: list[tuple[int, dict[str, str]]]) -> None:
+    def check_rows(
+        self,
+        res: Resource,
+        records: list[tuple[int, dict[str, str]]],
+        absent: frozenset[str] = frozenset(),
+    ) -> None:
+        """Check each record's cells; ``absent`` are required columns missing from the file
+        (already reported): rows are not built without them, but not reported again."""
         seen: dict[tuple[str, ...], int] = {}
         pk = res.primary_key
         for line, cells in records:
             values: dict[str, Any] = {}
             problems: list[Issue] = []
             for fld in res.fields:
+                if fld.name in absent:
+                    continue
                 raw = cells.get(fld.name, "")
                 problems.extend(_check_cell(res, fld, raw, line, cells, values))
             key = tuple(cells.get(k, "").strip() for k in pk)
@@ -166,7 +186,7 @@ class _Validator:
                 else:
                     seen[key] = line
             self.add(problems)
-            if not problems:
+            if not problems and not absent:
                 self.rows[res.name].append(_Row(res.path, line, values))
 
     # -- references ------------------------------------------------------------------------
@@ -180,6 +200,8 @@ class _Validator:
                 for column, target in refs.items():
                     value = row.values.get(column)
                     wanted = value if isinstance(value, tuple) else (value,)
+                    if target in self.unknown_ids:
+                        continue
                     for v in wanted:
                         if v and v not in self.ids.get(target, set()):
                             yield _unknown(res, column, target, v, row.line, self.schema)
@@ -188,6 +210,7 @@ class _Validator:
                     if (
                         isinstance(spec, DateSpec)
                         and spec.source_ref
+                        and "sources" not in self.unknown_ids
                         and spec.source_ref not in self.ids.get("sources", set())
                     ):
                         yield _unknown(
@@ -201,7 +224,7 @@ class _Validator:
         for row in self.rows.get("sources", []):
             v = row.values
             specs[v["id"]] = SourceDate(
-                published=v.get("published"),
+                published=v.get("published") or None,  # "" when the cell is empty
                 relative_to=v.get("relative_to") or None,
                 offset_days=v.get("offset_days"),
                 approximate=bool(v.get("approximate")),

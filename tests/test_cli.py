@@ -1,0 +1,149 @@
+"""The mapapp command: state, changes, dates and help (validate: see test_validate.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mapapp.cli import command_names, main
+
+from .conftest import ROOT, VALID
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mapapp", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_state_json_has_one_entry_per_place_with_sources_and_conditions() -> None:
+    result = run("state", "--on", "2015-09-15", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    entries: list[dict[str, Any]] = json.loads(result.stdout)
+    assert len(entries) == 12
+    by_id = {e["place_id"]: e for e in entries}
+    yalda = by_id["yalda"]
+    assert yalda["status"] == "shared"
+    assert [f["id"] for f in yalda["factions"]] == ["jaysh_islam", "liwa_sham_rasul", "ahrar_sham"]
+    assert yalda["factions"][0]["name_en"] == "Jaysh al-Islam"
+    assert yalda["since"]["precision"] == "day"
+    assert yalda["since"]["approximate"] is True
+    assert yalda["since"]["earliest"] == "2015-08-11"
+    assert yalda["uncertain"] is False
+    assert yalda["source_ids"] == ["elaph_investigation"]
+    qadam = by_id["qadam"]
+    assert {c["kind"] for c in qadam["conditions"]} == {"siege", "under-attack"}
+    assert all(c["source_id"] == "elaph_2015_09" for c in qadam["conditions"])
+    assert "يلدا" in yalda["claims"][0]["quote_ar"], "Arabic is printed as text, not escapes"
+
+
+def test_state_before_anything_is_known_is_no_data() -> None:
+    entries = json.loads(run("state", "--on", "2015-02-01", "--format", "json").stdout)
+    statuses = {e["place_id"]: e["status"] for e in entries}
+    assert statuses.pop("yarmouk") == "sole"
+    assert set(statuses.values()) == {"no-data"}
+    yarmouk = next(e for e in entries if e["place_id"] == "yarmouk")
+    assert yarmouk["since"] is None
+    assert yarmouk["since_known"] is False
+    assert yarmouk["uncertain"] is True
+
+
+def test_state_table_csv_and_geojson() -> None:
+    table = run("state", "--on", "2015-09-15").stdout
+    assert "State on 2015-09-15" in table
+    assert "Ajnad al-Sham (sole) [under-attack, siege]" in table
+    rows = list(
+        csv.DictReader(io.StringIO(run("state", "--on", "2015-09-15", "--format", "csv").stdout))
+    )
+    assert len(rows) == 12
+    assert rows[0]["place_id"] == "yarmouk"
+    assert rows[0]["factions"] == "isis;nusra"
+    geo = json.loads(run("state", "--on", "2015-09-15", "--format", "geojson").stdout)
+    assert geo["type"] == "FeatureCollection"
+    assert len(geo["features"]) == 12
+    feature = geo["features"][0]
+    assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    assert feature["properties"]["status"] == "shared"
+
+
+def test_changes_json_gives_before_after_and_sources() -> None:
+    result = run("changes", "--from", "2015-02-01", "--to", "2015-05-01", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    changes = json.loads(result.stdout)
+    assert [c["place_id"] for c in changes] == ["yarmouk"]
+    change = changes[0]
+    assert [f["id"] for f in change["before"]["factions"]] == ["opposition"]
+    assert [f["id"] for f in change["after"]["factions"]] == ["isis"]
+    assert change["after"]["status"] == "partial"
+    assert change["source_ids"] == ["elaph_2015_09"]
+    table = run("changes", "--from", "2015-09-15", "--to", "2015-09-20").stdout
+    assert "No place changes" in table
+
+
+def test_dates_lists_the_change_days() -> None:
+    days = json.loads(run("dates", "--format", "json").stdout)
+    assert [d["date"] for d in days] == ["2015-03-01", "2015-08-11", "2015-09-01", "2015-10-01"]
+    assert "2015-03-01  yarmouk" in run("dates").stdout
+
+
+def test_other_data_folder() -> None:
+    entries = json.loads(
+        run("state", "--on", "2015-06-20", "--data", str(VALID), "--format", "json").stdout
+    )
+    assert [e["place_id"] for e in entries] == ["alpha", "beta", "gamma"]
+
+
+def test_invalid_data_gives_the_report_and_exit_1(tmp_path: Path) -> None:
+    broken = ROOT / "tests" / "data" / "broken-example"
+    result = run("state", "--on", "2015-09-15", "--data", str(broken))
+    assert result.returncode == 1
+    assert "factions.csv:2 [colour]" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["state", "--on", "2015-13-01"],
+        ["state", "--on", "yesterday"],
+        ["changes", "--from", "2015-01-01"],
+        ["nonsense"],
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "error" in result.stderr
+
+
+def test_missing_data_folder_exits_2(tmp_path: Path) -> None:
+    result = run("state", "--on", "2015-09-15", "--data", str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert "is not a folder" in result.stderr
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    commands = command_names()
+    assert set(commands) == {"validate", "state", "changes", "dates"}
+    for name in commands:
+        result = run(name, "--help")
+        assert result.returncode == 0
+        assert "Example:" in result.stdout
+        assert f"mapapp {name}" in result.stdout
+
+
+def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["state", "--on", "2015-09-15", "--data", str(VALID)]) == 0
+    assert "alpha" in capsys.readouterr().out

@@ -1,0 +1,189 @@
+"""The shipped data says what the article says: no more, no less."""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+
+import pytest
+
+from mapapp.model import ControlRow, Dataset, Event
+from mapapp.timeline import Timeline
+from mapapp.validate import load_dataset
+
+from .conftest import ARTICLE, DATA
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    result = load_dataset(DATA)
+    assert result.dataset is not None, result.report.to_text()
+    return result.dataset
+
+
+def _ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+QUOTED_ROWS = [
+    (name, i + 2, row["quote_ar"])
+    for name in ("control.csv", "events.csv")
+    for i, row in enumerate(_rows(name))
+]
+
+
+@pytest.mark.skipif(
+    not ARTICLE.is_file(),
+    reason=f"SKIPPED, NOT CHECKED: the seed article is not at {ARTICLE}",
+)
+@pytest.mark.parametrize(("file", "line", "quote"), QUOTED_ROWS)
+def test_every_arabic_quote_is_verbatim_in_the_article(file: str, line: int, quote: str) -> None:
+    article = _ws(ARTICLE.read_text(encoding="utf-8"))
+    assert quote.strip(), f"{file}:{line} has no quote"
+    assert _ws(quote) in article, f"{file}:{line}: quote_ar is not verbatim in the article"
+
+
+CLAIMANTS = {
+    "C1": "anonymous-source",
+    "C2": "anonymous-source",
+    "C3": "anonymous-source",
+    "C4": "anonymous-source",
+    "C5": "anonymous-source",
+    "C6": "elaph",
+    "C7": "elaph",
+    "C8": "activists",
+}
+
+
+def test_every_row_traces_to_a_claim_and_keeps_its_speaker(ds: Dataset) -> None:
+    items: list[ControlRow | Event] = [*ds.control, *ds.events]
+    for item in items:
+        assert item.claims, item
+        for claim in item.claims:
+            assert claim in CLAIMANTS, f"line {item.line}: unknown claim {claim}"
+        assert item.claimant == CLAIMANTS[item.claims[0]], f"line {item.line}"
+        assert item.quote_en.strip(), f"line {item.line}: no translation"
+
+
+def test_every_group_the_article_names_is_a_faction(ds: Dataset) -> None:
+    assert set(ds.factions) == {
+        "regime",
+        "isis",
+        "nusra",
+        "jaysh_islam",
+        "ahrar_sham",
+        "liwa_sham_rasul",
+        "ajnad_sham",
+        "duha_islam",
+        "abu_ali_ansar",
+        "opposition",
+        "rabi_thawra",
+    }
+    assert ds.factions["rabi_thawra"].kind == "civil"
+
+
+def test_sources_and_their_dates(ds: Dataset) -> None:
+    article = ds.sources["elaph_2015_09"]
+    assert (article.outlet, article.author) == ("Elaph", "Jawad al-Sayegh")
+    assert article.url == "https://elaph.com/Web/News/2015/9/1038541.html"
+    assert (article.published.iso(), article.published.approximate) == ("2015-09", False)
+    inv = ds.sources["elaph_investigation"]
+    assert inv.quoted_in == "elaph_2015_09"
+    assert inv.published.approximate, "'three weeks before' is approximate"
+    assert inv.published.label() == "about 11 Aug – 9 Sep 2015"
+
+
+def _summary(ds: Dataset, day: date) -> dict[str, tuple[str, frozenset[str]]]:
+    return {
+        pid: (s.status, frozenset(s.faction_ids)) for pid, s in Timeline(ds).state_at(day).items()
+    }
+
+
+ISIS_NUSRA = ("shared", frozenset({"isis", "nusra"}))
+THREE = ("shared", frozenset({"jaysh_islam", "liwa_sham_rasul", "ahrar_sham"}))
+AJNAD = ("sole", frozenset({"ajnad_sham"}))
+REGIME_PRESENT = ("presence", frozenset({"regime"}))
+NO_DATA = ("no-data", frozenset[str]())
+
+
+def test_state_after_the_investigation_matches_c6(ds: Dataset) -> None:
+    assert _summary(ds, date(2015, 9, 15)) == {
+        "yarmouk": ISIS_NUSRA,
+        "tadamon": ISIS_NUSRA,
+        "hajar_aswad": ISIS_NUSRA,
+        "yalda": THREE,
+        "babbila": THREE,
+        "beit_sahm": THREE,
+        "qadam": AJNAD,
+        "asali": AJNAD,
+        "sayyida_zaynab": REGIME_PRESENT,
+        "sbeineh": ("partial", frozenset({"regime"})),
+        "aqraba": REGIME_PRESENT,
+        "airport_road": REGIME_PRESENT,
+    }
+
+
+def test_before_the_investigation_only_yarmouk_is_known(ds: Dataset) -> None:
+    feb = _summary(ds, date(2015, 2, 15))
+    assert feb.pop("yarmouk") == ("sole", frozenset({"opposition"}))
+    assert set(feb.values()) == {NO_DATA}
+    may = _summary(ds, date(2015, 5, 1))
+    assert may.pop("yarmouk") == ("partial", frozenset({"isis"}))
+    assert set(may.values()) == {NO_DATA}
+    timeline = Timeline(ds)
+    assert timeline.place_state("yarmouk", date(2015, 2, 15)).uncertain, "start unknown"
+    assert not timeline.place_state("yarmouk", date(2015, 5, 1)).uncertain
+
+
+def test_answers_inside_the_investigations_window_say_they_are_uncertain(ds: Dataset) -> None:
+    states = Timeline(ds).state_at(date(2015, 8, 20))
+    assert all(s.uncertain for s in states.values())
+    assert all(not s.uncertain for s in Timeline(ds).state_at(date(2015, 9, 15)).values())
+
+
+def test_al_qadam_is_under_attack_and_besieged_at_the_articles_date(ds: Dataset) -> None:
+    timeline = Timeline(ds)
+    qadam = timeline.place_state("qadam", date(2015, 9, 15))
+    assert set(qadam.condition_kinds) == {"siege", "under-attack"}
+    assert set(qadam.source_ids) == {"elaph_investigation", "elaph_2015_09"}
+    attack = next(c for c in qadam.conditions if c.kind == "under-attack")
+    assert attack.actors == ("isis",)
+    siege = next(c for c in qadam.conditions if c.kind == "siege")
+    assert siege.actors == (), "the article does not say who besieges al-Qadam"
+    assert timeline.place_state("qadam", date(2015, 10, 15)).condition_kinds == ()
+
+
+def test_events_the_article_reports(ds: Dataset) -> None:
+    kinds = {(e.place_id, e.kind) for e in ds.events}
+    assert {
+        ("hajar_aswad", "attack"),
+        ("hajar_aswad", "shelling"),
+        ("yarmouk", "takeover"),
+        ("qadam", "under-attack"),
+        ("qadam", "siege"),
+        ("yalda", "demonstration"),
+    } <= kinds
+    undated = [e for e in ds.events if e.kind in {"attack", "shelling", "demonstration"}]
+    assert all(e.date.approximate for e in undated), "undated events are marked approximate"
+    takeover = next(e for e in ds.events if e.kind == "takeover")
+    assert takeover.date.iso() == "2015-03"
+
+
+def test_the_failed_attack_changed_no_control(ds: Dataset) -> None:
+    timeline = Timeline(ds)
+    changes = timeline.change_dates()
+    assert changes == [date(2015, 3, 1), date(2015, 8, 11), date(2015, 9, 1), date(2015, 10, 1)]
+
+
+def test_data_package_is_a_valid_frictionless_package() -> None:
+    """The descriptor is standard: the reference implementation reads and validates it."""
+    import frictionless
+
+    report = frictionless.Package(str(DATA / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

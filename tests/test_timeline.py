@@ -1,0 +1,189 @@
+"""The date -> state join: interval rules, precision, uncertainty, conditions, changes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mapapp.dates import FuzzyDate, literal_date
+from mapapp.model import ControlRow, Dataset, Event, Faction, Place, Source
+from mapapp.timeline import Timeline, change_dates, changes_between, holds, state_at
+from mapapp.validate import load_dataset
+
+from .conftest import VALID
+
+SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+
+
+def _place(pid: str) -> Place:
+    return Place(pid, pid, pid, "town", 0.5, 0.5, "test", "high", True, "", SQUARE)
+
+
+def _faction(fid: str) -> Faction:
+    return Faction(fid, fid, fid, "#000000", "#000000", "other", "armed", "")
+
+
+def _row(
+    faction: str,
+    start: FuzzyDate | None,
+    end: FuzzyDate | None,
+    status: str = "sole",
+    place: str = "p",
+    line: int = 2,
+) -> ControlRow:
+    return ControlRow(line, place, faction, start, end, status, "s", ("C1",), "elaph", "ق", "q", "")
+
+
+def _dataset(rows: list[ControlRow], events: tuple[Event, ...] = ()) -> Dataset:
+    factions = {r.faction_id for r in rows}
+    src = Source("s", "Outlet", "", "", "", "", "", literal_date(2015, 9), "", "")
+    return Dataset(
+        {"p": _place("p"), "q": _place("q")},
+        {f: _faction(f) for f in factions},
+        {"s": src},
+        tuple(rows),
+        events,
+    )
+
+
+D = literal_date
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "day", "holds_", "uncertain"),
+    [
+        # start inclusive, end exclusive, exact days
+        (D(2015, 6, 15), D(2015, 7, 1), date(2015, 6, 14), False, False),
+        (D(2015, 6, 15), D(2015, 7, 1), date(2015, 6, 15), True, False),
+        (D(2015, 6, 15), D(2015, 7, 1), date(2015, 6, 30), True, False),
+        (D(2015, 6, 15), D(2015, 7, 1), date(2015, 7, 1), False, False),
+        # open end: holds for ever after
+        (D(2015, 6, 15), None, date(2030, 1, 1), True, False),
+        # open start: holds before, but the answer says the start is unknown
+        (None, D(2015, 7, 1), date(2000, 1, 1), True, True),
+        # month precision start: read from the 1st, uncertain through the month
+        (D(2015, 3), None, date(2015, 2, 28), False, False),
+        (D(2015, 3), None, date(2015, 3, 1), True, True),
+        (D(2015, 3), None, date(2015, 3, 31), True, True),
+        (D(2015, 3), None, date(2015, 4, 1), True, False),
+        # year precision end: ends on 1 January, uncertain through the year
+        (D(2015, 1, 1), D(2016), date(2015, 12, 31), True, False),
+        (D(2015, 1, 1), D(2016), date(2016, 1, 1), False, True),
+        (D(2015, 1, 1), D(2016), date(2016, 12, 31), False, True),
+        (D(2015, 1, 1), D(2016), date(2017, 1, 1), False, False),
+        # an approximate exact day is uncertain on that day only
+        (replace(D(2015, 6, 15), approximate=True), None, date(2015, 6, 15), True, True),
+        (replace(D(2015, 6, 15), approximate=True), None, date(2015, 6, 16), True, False),
+    ],
+)
+def test_interval_rules(
+    start: FuzzyDate | None, end: FuzzyDate | None, day: date, holds_: bool, uncertain: bool
+) -> None:
+    row = _row("f", start, end)
+    assert holds(row, day) is holds_
+    state = Timeline(_dataset([row])).place_state("p", day)
+    assert state.status == ("sole" if holds_ else "no-data")
+    assert state.uncertain is uncertain, state.uncertainty
+    assert state.faction_ids == (("f",) if holds_ else ())
+
+
+def test_a_place_with_no_rows_is_no_data_never_a_guess() -> None:
+    ds = _dataset([_row("f", D(2015, 1, 1), None)])
+    state = state_at(ds, date(2015, 6, 1))["q"]
+    assert (state.status, state.rows, state.uncertain) == ("no-data", (), False)
+
+
+def test_handover_inside_a_month_window() -> None:
+    """Old holder until 'March', new holder from 'March': the new one shows, uncertain."""
+    ds = _dataset([_row("old", None, D(2015, 3)), _row("new", D(2015, 3), None, "partial")])
+    timeline = Timeline(ds)
+    mid = timeline.place_state("p", date(2015, 3, 15))
+    assert (mid.faction_ids, mid.status, mid.uncertain) == (("new",), "partial", True)
+    assert any("old's earlier hold ends Mar 2015" in r for r in mid.uncertainty)
+    assert timeline.place_state("p", date(2015, 2, 28)).faction_ids == ("old",)
+    after = timeline.place_state("p", date(2015, 4, 1))
+    assert (after.faction_ids, after.uncertain) == (("new",), False)
+
+
+def test_shared_and_mixed_status() -> None:
+    start = D(2015, 8, 1)
+    ds = _dataset(
+        [
+            _row("a", start, None, "shared"),
+            _row("b", start, None, "shared"),
+            _row("c", start, None, "presence", place="q"),
+            _row("d", start, None, "partial", place="q"),
+        ]
+    )
+    states = state_at(ds, date(2015, 8, 2))
+    assert (states["p"].status, states["p"].faction_ids) == ("shared", ("a", "b"))
+    assert states["q"].status == "mixed"
+    assert states["p"].since == start
+
+
+def test_since_is_the_latest_start_and_unknown_when_any_start_is_unknown() -> None:
+    ds = _dataset([_row("a", D(2015, 1), None, "shared"), _row("b", D(2015, 5), None, "shared")])
+    assert Timeline(ds).place_state("p", date(2015, 6, 1)).since == D(2015, 5)
+    ds = _dataset([_row("a", None, None, "shared"), _row("b", D(2015, 5), None, "shared")])
+    assert Timeline(ds).place_state("p", date(2015, 6, 1)).since is None
+
+
+def _condition(date_: FuzzyDate, end: FuzzyDate | None = None) -> Event:
+    return Event(
+        9, "siege", date_, end, "p", "siege", (), (), "s", ("C8",), "activists", "ح", "s", "", True
+    )
+
+
+@pytest.mark.parametrize(
+    ("when", "end", "day", "active"),
+    [
+        (D(2015, 9), None, date(2015, 8, 31), False),
+        (D(2015, 9), None, date(2015, 9, 1), True),
+        (D(2015, 9), None, date(2015, 9, 30), True),
+        (D(2015, 9), None, date(2015, 10, 1), False),
+        (D(2015, 9, 10), D(2015, 12), date(2015, 11, 30), True),
+        (D(2015, 9, 10), D(2015, 12), date(2015, 12, 1), False),
+    ],
+)
+def test_conditions_hold_over_their_window(
+    when: FuzzyDate, end: FuzzyDate | None, day: date, active: bool
+) -> None:
+    ds = _dataset([], (_condition(when, end),))
+    state = Timeline(ds).place_state("p", day)
+    assert state.condition_kinds == (("siege",) if active else ())
+    assert state.status == "no-data", "a condition is not control"
+
+
+def test_change_dates_and_changes_on_the_valid_fixture() -> None:
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    assert change_dates(ds) == [
+        date(2015, 3, 1),  # alpha: opposition -> ISIS (partial)
+        date(2015, 6, 15),  # beta: regime from an exact day
+        date(2015, 7, 1),  # beta: regime's period ends -> no data
+        date(2015, 8, 11),  # alpha: ISIS + al-Nusra shared, from the investigation
+        date(2015, 9, 1),  # beta: siege (the article's month)
+        date(2015, 10, 1),  # beta: siege no longer reported
+    ]
+    changes = changes_between(ds, date(2015, 1, 1), date(2015, 9, 15))
+    assert [c.place_id for c in changes] == ["alpha", "beta"]
+    alpha = changes[0]
+    assert alpha.before.faction_ids == ("opposition",)
+    assert alpha.after.faction_ids == ("isis", "nusra")
+    assert alpha.source_ids == ("inv", "art")
+    assert changes_between(ds, date(2015, 9, 15), date(2015, 9, 20)) == []
+
+
+def test_uncertainty_does_not_count_as_a_change(tmp_path: Path) -> None:
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    timeline = Timeline(ds)
+    # 2015-08-20 is inside the investigation's window (uncertain), 2015-09-20 is not
+    assert timeline.place_state("alpha", date(2015, 8, 20)).uncertain
+    assert not timeline.place_state("alpha", date(2015, 9, 20)).uncertain
+    assert [c.place_id for c in timeline.changes_between(date(2015, 8, 20), date(2015, 9, 20))] == [
+        "beta"
+    ]

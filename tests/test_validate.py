@@ -1,0 +1,437 @@
+"""The validator, driven by fixtures.
+
+``tests/data/valid/`` is a tiny valid data folder. Each file in ``tests/data/invalid/`` is
+named ``<code>.<file>``: a copy of ``valid/<file>`` with exactly one mistake, which must be
+reported as exactly that code and nothing else. The fixtures double as examples for
+editors of what each problem looks like.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mapapp.report import Report
+from mapapp.validate import validate
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+VALID = DATA / "valid"
+INVALID = DATA / "invalid"
+FILES = ("factions.csv", "sources.csv", "control.csv", "events.csv", "neighbourhoods.geojson")
+
+#: every code that must have a fixture in tests/data/invalid/
+REQUIRED_CODES = (
+    "bad-colour",
+    "bad-url",
+    "bad-date",
+    "bad-precision",
+    "precision-mismatch",
+    "bad-type",
+    "bad-value",
+    "bad-id",
+    "missing-value",
+    "empty-quote",
+    "missing-column",
+    "unknown-column",
+    "duplicate-column",
+    "blank-header",
+    "wrong-cell-count",
+    "bad-csv",
+    "bad-encoding",
+    "duplicate-id",
+    "unknown-place",
+    "unknown-faction",
+    "unknown-source",
+    "end-before-start",
+    "overlapping-period",
+    "conflicting-control",
+    "shared-alone",
+    "bad-relative-date",
+    "invalid-geometry",
+    "overlapping-polygons",
+    "duplicate-feature-id",
+    "missing-feature-id",
+    "wrong-crs",
+    "bad-geometry",
+    "bad-json",
+    "bad-geojson",
+    "reference-point-outside",
+)
+
+FIXTURES = sorted(p for p in INVALID.iterdir() if p.is_file())
+
+Location = tuple[str, int | None, str | None, str]
+
+
+def split_name(fixture: Path) -> tuple[str, str]:
+    """``bad-colour.factions.csv`` -> (``bad-colour``, ``factions.csv``)."""
+    code, target = fixture.name.split(".", 1)
+    return code, target
+
+
+def copy_valid(folder: Path) -> Path:
+    shutil.copytree(VALID, folder, dirs_exist_ok=True)
+    return folder
+
+
+def with_fixture(folder: Path, *fixtures: str) -> Path:
+    """A copy of the valid folder with each named fixture in place of its target file."""
+    copy_valid(folder)
+    for name in fixtures:
+        shutil.copyfile(INVALID / name, folder / split_name(INVALID / name)[1])
+    return folder
+
+
+def edit(folder: Path, file: str, old: str, new: str) -> None:
+    """Replace ``old`` (which must occur exactly once) in a file of the folder."""
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {file}"
+    path.write_text(text.replace(old, new), encoding="utf-8", newline="")
+
+
+def locations(report: Report) -> list[Location]:
+    return [(i.file, i.line, i.column, i.code) for i in report.sorted()]
+
+
+# -- one fixture per code -----------------------------------------------------------------
+
+
+def test_fixtures_exist() -> None:
+    assert FIXTURES, f"no fixtures in {INVALID}"
+    for fixture in FIXTURES:
+        _code, target = split_name(fixture)
+        assert target in FILES, f"{fixture.name}: {target} is not a data file"
+
+
+def test_every_required_code_has_a_fixture() -> None:
+    covered = {split_name(f)[0] for f in FIXTURES}
+    assert sorted(set(REQUIRED_CODES) - covered) == []
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_fixture_raises_exactly_its_code(fixture: Path, tmp_path: Path) -> None:
+    code, target = split_name(fixture)
+    copy_valid(tmp_path)
+    shutil.copyfile(fixture, tmp_path / target)
+
+    report = validate(tmp_path)
+
+    assert report.codes() == {code}, "\n".join(str(i) for i in report.sorted())
+    for issue in report.issues:
+        assert issue.file == target
+        assert issue.message.strip()
+        assert issue.line is None or issue.line >= 1
+
+
+# -- locations, as an editor sees them (header = line 1) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("bad-colour.factions.csv", [("factions.csv", 3, "colour", "bad-colour")]),
+        ("bad-value.factions.csv", [("factions.csv", 4, "bloc", "bad-value")]),
+        ("missing-column.factions.csv", [("factions.csv", 1, "colour_cb", "missing-column")]),
+        ("blank-header.factions.csv", [("factions.csv", 1, None, "blank-header")]),
+        ("duplicate-id.factions.csv", [("factions.csv", 6, "id", "duplicate-id")]),
+        ("bad-encoding.factions.csv", [("factions.csv", 2, None, "bad-encoding")]),
+        ("bad-url.sources.csv", [("sources.csv", 2, "url", "bad-url")]),
+        ("bad-relative-date.sources.csv", [("sources.csv", 3, "relative_to", "bad-relative-date")]),
+        (
+            "precision-mismatch.control.csv",
+            [("control.csv", 6, "start_precision", "precision-mismatch")],
+        ),
+        ("wrong-cell-count.control.csv", [("control.csv", 6, None, "wrong-cell-count")]),
+        ("bad-csv.control.csv", [("control.csv", 6, None, "bad-csv")]),
+        ("unknown-faction.control.csv", [("control.csv", 5, "faction_id", "unknown-faction")]),
+        ("overlapping-period.control.csv", [("control.csv", 4, "start", "overlapping-period")]),
+        ("conflicting-control.control.csv", [("control.csv", 2, "status", "conflicting-control")]),
+        ("end-before-start.control.csv", [("control.csv", 6, "end", "end-before-start")]),
+        (
+            "bad-geometry.neighbourhoods.geojson",
+            [("neighbourhoods.geojson", 89, "geometry", "bad-geometry")],
+        ),
+        (
+            "duplicate-feature-id.neighbourhoods.geojson",
+            [("neighbourhoods.geojson", 131, "id", "duplicate-feature-id")],
+        ),
+        ("bad-json.neighbourhoods.geojson", [("neighbourhoods.geojson", 60, None, "bad-json")]),
+        (
+            "wrong-crs.neighbourhoods.geojson",
+            [("neighbourhoods.geojson", None, "crs", "wrong-crs")],
+        ),
+    ],
+)
+def test_fixture_locations(fixture: str, expected: list[Location], tmp_path: Path) -> None:
+    assert locations(validate(with_fixture(tmp_path, fixture))) == expected
+
+
+def test_line_numbers_count_a_value_spanning_two_lines(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    # line 2's note is quoted and runs onto line 3, so the row for beta starts on line 7
+    edit(tmp_path, "control.csv", "first quote,start unknown\n", 'first quote,"start\nunknown"\n')
+    edit(tmp_path, "control.csv", "2015-07,month,sole,", "2015-07,month,alone,")
+    assert locations(validate(tmp_path)) == [("control.csv", 7, "status", "bad-value")]
+
+
+def test_line_numbers_count_blank_lines(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    edit(tmp_path, "factions.csv", "armed,\nopposition", "armed,\n\nopposition")
+    edit(tmp_path, "factions.csv", "#4daf4a", "green")
+    assert locations(validate(tmp_path)) == [("factions.csv", 4, "colour", "bad-colour")]
+
+
+def test_line_numbers_with_bom_and_crlf(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    edit(tmp_path, "factions.csv", "armed,\nopposition", 'armed,"two\nlines"\nopposition')
+    edit(tmp_path, "factions.csv", "#4daf4a", "green")
+    path = tmp_path / "factions.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8-sig"))
+    assert locations(validate(tmp_path)) == [("factions.csv", 4, "colour", "bad-colour")]
+
+
+def test_unbalanced_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    # the quote swallows everything up to the next " (on line 6), where reading fails
+    edit(tmp_path, "control.csv", ",first quote,", ',"first quote,')
+    report = validate(tmp_path)
+    assert locations(report) == [("control.csv", 2, None, "bad-csv")]
+    assert "line 6" in report.issues[0].message
+
+
+def test_events_actors_and_against_are_checked(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    edit(tmp_path, "events.csv", ",opposition,regime;isis,", ",opposition;fsa,regime;isiss,")
+    report = validate(tmp_path)
+    assert locations(report) == [
+        ("events.csv", 3, "actors", "unknown-faction"),
+        ("events.csv", 3, "against", "unknown-faction"),
+    ]
+    messages = " ".join(i.message for i in report.issues)
+    assert "'fsa'" in messages
+    assert "'isiss'" in messages
+
+
+def test_source_reference_in_a_date_is_checked(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    edit(tmp_path, "events.csv", "siege_beta,source:art,", "siege_beta,source:artt,")
+    assert locations(validate(tmp_path)) == [("events.csv", 2, "date", "unknown-source")]
+
+
+def test_a_source_with_no_date_is_reported(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    edit(tmp_path, "sources.csv", "/article,2015-09,month,", "/article,,,")
+    assert locations(validate(tmp_path)) == [("sources.csv", 2, "published", "bad-relative-date")]
+
+
+# -- clean data ---------------------------------------------------------------------------
+
+
+def test_valid_fixture_is_valid() -> None:
+    report = validate(VALID)
+    assert report.valid, report.to_text()
+    assert report.issues == []
+
+
+def test_shipped_data_is_valid() -> None:
+    report = validate(REPO / "data")
+    assert report.valid, report.to_text()
+
+
+# -- one run, every problem ---------------------------------------------------------------
+
+
+def test_one_run_reports_every_problem(tmp_path: Path) -> None:
+    fixtures = (
+        "bad-colour.factions.csv",
+        "bad-url.sources.csv",
+        "unknown-place.control.csv",
+        "overlapping-polygons.neighbourhoods.geojson",
+    )
+    with_fixture(tmp_path, *fixtures)
+    edit(tmp_path, "events.csv", "demo_gamma,2015-06-20,day,", "demo_gamma,2015-06-20,month,")
+    assert locations(validate(tmp_path)) == [
+        ("control.csv", 6, "place_id", "unknown-place"),
+        ("events.csv", 3, "date_precision", "precision-mismatch"),
+        ("factions.csv", 3, "colour", "bad-colour"),
+        ("neighbourhoods.geojson", 47, "geometry", "overlapping-polygons"),
+        ("sources.csv", 2, "url", "bad-url"),
+    ]
+
+
+# -- encodings and files that cannot be read ----------------------------------------------
+
+
+def test_utf8_with_bom_and_crlf_is_accepted(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    for name in FILES:
+        path = tmp_path / name
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    report = validate(tmp_path)
+    assert report.valid, report.to_text()
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_utf16_is_rejected(name: str, encoding: str, tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / name
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    report = validate(tmp_path)
+    assert locations(report) == [(name, 1, None, "bad-encoding")]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_empty_file(name: str, tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    (tmp_path / name).write_bytes(b"")
+    assert locations(validate(tmp_path)) == [(name, None, None, "empty-file")]
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_missing_file(name: str, tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    (tmp_path / name).unlink()
+    report = validate(tmp_path)
+    assert locations(report) == [(name, None, None, "missing-file")]
+    assert name in report.issues[0].message
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_folder_instead_of_file(name: str, tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    (tmp_path / name).unlink()
+    (tmp_path / name).mkdir()
+    assert locations(validate(tmp_path)) == [(name, None, None, "missing-file")]
+
+
+def test_missing_id_column_is_reported_once(tmp_path: Path) -> None:
+    # without the id column no faction id is known: references to factions are not
+    # all reported as unknown, and rows are not each reported as missing an id
+    copy_valid(tmp_path)
+    path = tmp_path / "factions.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line.split(",", 1)[1] for line in lines), encoding="utf-8")
+    assert locations(validate(tmp_path)) == [("factions.csv", 1, "id", "missing-column")]
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fixture", "shown"),
+    [
+        ("bad-colour.factions.csv", "green"),
+        ("bad-value.factions.csv", "jihadi"),
+        ("bad-url.sources.csv", "example.org/article"),
+        ("bad-type.sources.csv", "three weeks"),
+        ("bad-id.control.csv", "Opposition"),
+        ("bad-date.control.csv", "15/06/2015"),
+        ("bad-precision.control.csv", "months"),
+        ("precision-mismatch.control.csv", "2015-06-15"),
+        ("unknown-place.control.csv", "betta"),
+        ("unknown-faction.control.csv", "nusrah"),
+        ("unknown-source.control.csv", "artt"),
+        ("unknown-column.factions.csv", "notes"),
+        ("duplicate-column.factions.csv", "note"),
+        ("duplicate-id.factions.csv", "isis"),
+        ("missing-column.factions.csv", "colour_cb"),
+        ("wrong-crs.neighbourhoods.geojson", "EPSG:32637"),
+        ("bad-geometry.neighbourhoods.geojson", "Point"),
+        ("duplicate-feature-id.neighbourhoods.geojson", "beta"),
+    ],
+)
+def test_messages_quote_the_bad_value(fixture: str, shown: str, tmp_path: Path) -> None:
+    report = validate(with_fixture(tmp_path, fixture))
+    assert len(report.issues) == 1
+    assert shown in report.issues[0].message
+
+
+# -- validation never writes --------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_validation_never_writes(tmp_path: Path) -> None:
+    with_fixture(
+        tmp_path,
+        "bad-colour.factions.csv",
+        "bad-relative-date.sources.csv",
+        "bad-csv.control.csv",
+        "bad-json.neighbourhoods.geojson",
+    )
+    before = snapshot(tmp_path)
+    names_before = sorted(p.name for p in tmp_path.iterdir())
+    assert not validate(tmp_path).valid
+    assert snapshot(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == names_before
+
+
+# -- the command line ---------------------------------------------------------------------
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mapapp", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def test_cli_valid() -> None:
+    result = run_cli("validate", str(VALID))
+    assert result.returncode == 0, result.stderr
+    assert "The data is valid." in result.stdout
+
+
+def test_cli_invalid(tmp_path: Path) -> None:
+    with_fixture(tmp_path, "bad-colour.factions.csv")
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert "factions.csv:3 [colour]" in result.stdout
+    assert "bad-colour" in result.stdout
+
+
+def test_cli_json(tmp_path: Path) -> None:
+    with_fixture(tmp_path, "bad-colour.factions.csv", "unknown-place.control.csv")
+    result = run_cli("validate", str(tmp_path), "--json")
+    assert result.returncode == 1
+    issues = json.loads(result.stdout)
+    assert isinstance(issues, list)
+    assert len(issues) == 2
+    for issue in issues:
+        assert set(issue) == {"file", "line", "column", "code", "message"}
+    assert {(i["file"], i["line"], i["column"], i["code"]) for i in issues} == {
+        ("factions.csv", 3, "colour", "bad-colour"),
+        ("control.csv", 6, "place_id", "unknown-place"),
+    }
+
+
+def test_cli_json_valid() -> None:
+    result = run_cli("validate", str(VALID), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_cli_missing_folder(tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path / "no-such-folder"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

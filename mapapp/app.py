@@ -1,22 +1,31 @@
-"""The Streamlit page (run: python -m streamlit run mapapp/app.py).
+"""The map page. Run: ``python -m streamlit run mapapp/app.py``.
 
-A thin shell over the pure core. Until the map page lands this is a placeholder that
-shows the state of every place on the chosen day as a table, with its sources, and the
-validation report instead of a traceback when the data is broken.
+A thin shell: it reads the URL and the widgets, calls the pure core (validate ->
+timeline -> layers -> map), and lays out the result. No joins, styling or validation
+happen here.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-from mapapp import formats
+from mapapp import formats, mapview, popups
+from mapapp.chart import timeline_chart
+from mapapp.escape import esc
+from mapapp.i18n import LANGS, STATUS, Lang, label, t
+from mapapp.layers import state_layers
+from mapapp.permalink import View, parse_view, view_params
 from mapapp.schema import DEFAULT_DATA_DIR
+from mapapp.style import Palette, legend_items
 from mapapp.timeline import Timeline
 from mapapp.validate import LoadResult, load_dataset
+
+LANG_NAMES = {"en": "English", "ar": "العربية"}
 
 
 def data_dir() -> Path:
@@ -30,22 +39,48 @@ def file_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.iterdir()))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def cached_load(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> LoadResult:
     return load_dataset(Path(folder))
 
 
-st.set_page_config(page_title="Southern Damascus: who held what, when", layout="wide")
-st.title("Southern Damascus: who held what, when")
-st.caption(
-    "From one Arabic news article (Elaph, September 2015). Boundaries are approximate. "
-    "The interactive map is being built; this page shows the same answers as a table."
-)
+@st.cache_resource(show_spinner=False)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet served by this app when possible (works offline), else from the CDN."""
+    try:
+        local = mapview.install_leaflet() and bool(st.get_option("server.enableStaticServing"))
+    except OSError:
+        local = False
+    return mapview.leaflet_urls(local)
+
+
+def html_block(body: str, lang: Lang) -> None:
+    direction = "rtl" if lang == "ar" else "ltr"
+    st.markdown(f'<div dir="{direction}" lang="{lang}">{body}</div>', unsafe_allow_html=True)
+
+
+st.set_page_config(page_title="Southern Damascus control map", layout="wide")
+ss = st.session_state
+query = st.query_params.to_dict()
+if "lang" not in ss:
+    ss["lang"] = "ar" if query.get("lang") == "ar" else "en"
+
+with st.sidebar:
+    lang: Lang = st.radio(
+        "Language / اللغة", LANGS, format_func=LANG_NAMES.__getitem__, key="lang", horizontal=True
+    )
+if lang == "ar":
+    st.markdown(
+        "<style>section.stMain .block-container, section[data-testid='stSidebar']"
+        " {direction: rtl; text-align: right;}</style>",
+        unsafe_allow_html=True,
+    )
+html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
 
 folder = data_dir()
 result = cached_load(str(folder), file_stamp(folder))
 if result.dataset is None:
-    st.error(f"The data in {folder} has problems, so nothing is shown until they are fixed.")
+    st.error(t("bad_data", lang))
     st.dataframe(
         [
             {
@@ -61,27 +96,129 @@ if result.dataset is None:
     )
     st.stop()
 
-dataset = result.dataset
-timeline = Timeline(dataset)
+ds = result.dataset
+timeline = Timeline(ds)
 changes = timeline.change_dates()
-first, last = (changes[0], changes[-1]) if changes else (date(2015, 1, 1), date(2015, 12, 31))
-default = min(max(timeline.latest_reported_day() or last, first), last)
-day = st.slider(
-    "Date", min_value=first, max_value=last, value=default, key="date", format="YYYY-MM-DD"
+reported = timeline.latest_reported_day()
+anchors = [*changes, *([reported] if reported else [])] or [date(2015, 9, 30)]
+first, last = min(anchors) - timedelta(days=31), max(anchors)
+
+if "date" not in ss:
+    view, ignored = parse_view(query, ds.places, first, last, reported or last)
+    ss["date"], ss["place"], ss["ignored"] = view.day, view.place or "", ignored
+ss["date"] = min(max(ss["date"], first), last)
+if ss.get("ignored"):
+    st.warning(t("bad_link", lang) + ", ".join(ss["ignored"]))
+
+
+def step(direction: int) -> None:
+    day: date = ss["date"]
+    options = [d for d in changes if (d > day if direction > 0 else d < day)]
+    if options:
+        ss["date"] = options[0] if direction > 0 else options[-1]
+
+
+with st.sidebar:
+    palette_cb = st.toggle(t("palette", lang), key="cb")
+    place_ids = ["", *ds.places]
+    st.selectbox(
+        t("place", lang),
+        place_ids,
+        key="place",
+        format_func=lambda p: (
+            (ds.places[p].name_ar if lang == "ar" else ds.places[p].name_en)
+            if p
+            else t("all_places", lang)
+        ),
+    )
+palette: Palette = "colour-blind" if palette_cb else "conventional"
+selected: str | None = ss["place"] or None
+
+day = st.slider(t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD")
+prev_col, next_col, dates_col = st.columns([1, 1, 5])
+prev_col.button(
+    t("prev", lang),
+    on_click=step,
+    args=(-1,),
+    key="prev",
+    disabled=not any(d < day for d in changes),
 )
-records = [formats.state_record(dataset, s) for s in timeline.state_at(day).values()]
-st.dataframe(
-    [
-        {
-            "place": r["name_en"],
-            "status": r["status"],
-            "factions": ", ".join(f["name_en"] for f in r["factions"]),
-            "since": (r["since"] or {}).get("label", ""),
-            "uncertain": "yes" if r["uncertain"] else "",
-            "conditions": ", ".join(c["kind"] for c in r["conditions"]),
-            "sources": ", ".join(r["source_ids"]),
-        }
-        for r in records
-    ],
-    hide_index=True,
+next_col.button(
+    t("next", lang),
+    on_click=step,
+    args=(1,),
+    key="next",
+    disabled=not any(d > day for d in changes),
 )
+dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+st.query_params.from_dict(view_params(View(day, selected, lang)))
+
+states = timeline.state_at(day)
+layers = state_layers(ds, states, day, palette, lang, selected)
+map_col, side_col = st.columns([3, 2])
+with map_col:
+    st_folium(
+        mapview.base_map(ds, mapview.Tiles.from_env(), leaflet_assets()),
+        feature_group_to_add=mapview.state_group(layers),
+        key="map",
+        height=620,
+        use_container_width=True,
+        returned_objects=[],
+    )
+with side_col:
+    st.subheader(t("legend", lang))
+    items = legend_items(ds, list(states.values()), palette, lang)
+    html_block(
+        "".join(
+            f'<div class="mapapp-legend-item" data-key="{esc(i.key)}" style="margin:2px 0">'
+            f'<span style="display:inline-block;width:1.4em;height:1em;vertical-align:middle;'
+            f'background:{esc(i.background)};border:{esc(i.border)}"></span> '
+            f"{esc(i.label)}</div>"
+            for i in items
+        )
+        + f"<small>{esc(t('events_note', lang))}</small>",
+        lang,
+    )
+    if selected:
+        st.subheader(ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en)
+        html_block(popups.place_popup(ds, states[selected], lang), lang)
+    st.subheader(t("what_changed", lang))
+    changed = timeline.changes_between(day - timedelta(days=1), day)
+    if not changed:
+        st.write(t("nothing_changed", lang))
+    for change in changed:
+        before = label(STATUS, change.before.status, lang)
+        html_block(
+            f"<p>{popups.place_title(ds, change.place_id)}: {esc(before)} → </p>"
+            + popups.place_popup(ds, change.after, lang),
+            lang,
+        )
+
+st.subheader(t("state_table", lang))
+records = [formats.state_record(ds, s) for s in states.values()]
+st.dataframe(formats.display_rows(ds, list(states.values()), lang), hide_index=True)
+
+st.subheader(t("timeline", lang))
+st.altair_chart(timeline_chart(ds, first, last, day, palette, lang), width="stretch")
+
+st.subheader(t("downloads", lang))
+dl1, dl2 = st.columns(2)
+dl1.download_button(
+    "GeoJSON",
+    formats.states_to_geojson(ds, records),
+    file_name=f"southern-damascus-{day.isoformat()}.geojson",
+    mime="application/geo+json",
+)
+dl2.download_button(
+    "CSV",
+    formats.states_to_csv(records),
+    file_name=f"southern-damascus-{day.isoformat()}.csv",
+    mime="text/csv",
+)
+tiles = mapview.Tiles.from_env()
+basemap = (
+    "OpenStreetMap contributors"
+    if tiles.url == mapview.OSM_TILES
+    else (tiles.attribution if tiles.url else t("no_basemap", lang))
+)
+st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")

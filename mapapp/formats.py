@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mapapp.dates import FuzzyDate
+from mapapp.i18n import KIND, STATUS, Lang, date_label, label, t
 from mapapp.model import Dataset
 from mapapp.timeline import Change, PlaceState
 
@@ -184,3 +185,25 @@ def changes_to_table(records: Sequence[dict[str, Any]]) -> str:
         for r in records
     ]
     return text_table(["place", "before", "after", "sources"], rows)
+
+
+def display_rows(ds: Dataset, states: Sequence[PlaceState], lang: Lang) -> list[dict[str, str]]:
+    """The state as a table for people (the accessible alternative to the map)."""
+    ar = lang == "ar"
+    rows = []
+    for s in states:
+        place = ds.places[s.place_id]
+        rows.append(
+            {
+                t("place", lang): place.name_ar if ar else place.name_en,
+                t("status", lang): label(STATUS, s.status, lang),
+                t("factions", lang): ", ".join(
+                    ds.factions[f].name_ar if ar else ds.factions[f].name_en for f in s.faction_ids
+                ),
+                t("since", lang): date_label(s.since, lang) if s.since else "",
+                t("uncertain", lang): "✓" if s.uncertain else "",
+                t("conditions", lang): ", ".join(label(KIND, k, lang) for k in s.condition_kinds),
+                t("source", lang): ", ".join(s.source_ids),
+            }
+        )
+    return rows

@@ -1,0 +1,65 @@
+"""The timeline chart: one row per place, one bar per control period, coloured by faction."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from mapapp.i18n import STATUS, Lang, date_label, label
+from mapapp.model import Dataset
+from mapapp.style import Palette, faction_colour
+
+
+def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict[str, Any]]:
+    """One record per control period, open ends clipped to ``[first, last]``."""
+    rows = []
+    for row in ds.control:
+        place = ds.places[row.place_id]
+        faction = ds.factions[row.faction_id]
+        start = row.start.earliest if row.start else first
+        end = row.end.earliest if row.end else last
+        rows.append(
+            {
+                "place": place.name_ar if lang == "ar" else place.name_en,
+                "faction": faction.name_ar if lang == "ar" else faction.name_en,
+                "faction_id": row.faction_id,
+                "status": label(STATUS, row.status, lang),
+                "start": max(start, first).isoformat(),
+                "end": min(end, last).isoformat(),
+                "from": date_label(row.start, lang) if row.start else "?",
+                "to": date_label(row.end, lang) if row.end else "…",
+                "source": row.source_id,
+            }
+        )
+    return rows
+
+
+def timeline_chart(
+    ds: Dataset, first: date, last: date, day: date, palette: Palette, lang: Lang
+) -> alt.LayerChart:
+    rows = timeline_rows(ds, first - timedelta(days=1), last + timedelta(days=1), lang)
+    factions = list(dict.fromkeys(r["faction_id"] for r in rows))
+    names = [ds.factions[f].name_ar if lang == "ar" else ds.factions[f].name_en for f in factions]
+    colours = [faction_colour(ds, f, palette) for f in factions]
+    places = [p.name_ar if lang == "ar" else p.name_en for p in ds.places.values()]
+    bars = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar(opacity=0.85)
+        .encode(
+            x=alt.X("start:T", title=None),
+            x2="end:T",
+            y=alt.Y("place:N", sort=places, title=None),
+            yOffset=alt.YOffset("faction:N"),
+            color=alt.Color("faction:N", scale=alt.Scale(domain=names, range=colours), legend=None),
+            tooltip=["place:N", "faction:N", "status:N", "from:N", "to:N", "source:N"],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame([{"day": day.isoformat()}]))
+        .mark_rule(color="#c2185b", strokeWidth=2)
+        .encode(x="day:T")
+    )
+    return alt.LayerChart(layer=[bars, rule], height=28 * len(places))

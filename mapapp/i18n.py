@@ -1,0 +1,144 @@
+"""The page's words in English and Arabic, and dates written for people in either."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from mapapp.dates import FuzzyDate, Precision
+
+Lang = Literal["en", "ar"]
+LANGS: tuple[Lang, ...] = ("en", "ar")
+
+_AR_MONTHS = [
+    "",
+    "كانون الثاني/يناير",
+    "شباط/فبراير",
+    "آذار/مارس",
+    "نيسان/أبريل",
+    "أيار/مايو",
+    "حزيران/يونيو",
+    "تموز/يوليو",
+    "آب/أغسطس",
+    "أيلول/سبتمبر",
+    "تشرين الأول/أكتوبر",
+    "تشرين الثاني/نوفمبر",
+    "كانون الأول/ديسمبر",
+]
+
+TEXT: dict[str, dict[Lang, str]] = {
+    "title": {
+        "en": "Southern Damascus: who held what, and who says so",
+        "ar": "جنوب دمشق: من يسيطر على ماذا، ومن يقول ذلك",
+    },
+    "subtitle": {
+        "en": "From one Arabic news article (Elaph, September 2015) and the earlier Elaph "
+        "investigation it quotes. Every colour cites its source; boundaries are approximate.",
+        "ar": "من مقال إخباري واحد (إيلاف، أيلول/سبتمبر 2015) والتحقيق السابق لإيلاف الذي "
+        "يقتبسه. لكل لون مصدره؛ والحدود تقريبية.",
+    },
+    "date": {"en": "Date", "ar": "التاريخ"},
+    "prev": {"en": "◀ Previous change", "ar": "التغيير السابق"},
+    "next": {"en": "Next change ▶", "ar": "التغيير التالي"},
+    "change_dates": {"en": "Changes on", "ar": "تواريخ التغيير"},
+    "language": {"en": "Language", "ar": "اللغة"},
+    "palette": {"en": "Colour-blind-safe colours", "ar": "ألوان مناسبة لعمى الألوان"},
+    "place": {"en": "Place", "ar": "المكان"},
+    "all_places": {"en": "(all places)", "ar": "(كل الأماكن)"},
+    "legend": {"en": "Legend", "ar": "دليل الألوان"},
+    "what_changed": {"en": "What changed on this date", "ar": "ما الذي تغيّر في هذا التاريخ"},
+    "nothing_changed": {
+        "en": "Nothing changes on this date.",
+        "ar": "لا تغيير في هذا التاريخ.",
+    },
+    "state_table": {"en": "The state on this date", "ar": "الوضع في هذا التاريخ"},
+    "timeline": {"en": "Timeline of control", "ar": "الخط الزمني للسيطرة"},
+    "downloads": {"en": "Download the state on this date", "ar": "تنزيل الوضع في هذا التاريخ"},
+    "attribution": {
+        "en": "Source: Elaph (إيلاف), Jawad al-Sayegh, September 2015, and the Elaph "
+        "investigation it quotes. Boundaries approximate, hand-drawn around OCHA reference "
+        "points; not surveyed.",
+        "ar": "المصدر: إيلاف، جواد الصايغ، أيلول/سبتمبر 2015، وتحقيق إيلاف الذي يقتبسه. "
+        "الحدود تقريبية مرسومة يدويًا حول نقاط مرجعية من أوتشا، وليست مسحًا.",
+    },
+    "basemap": {"en": "Basemap", "ar": "الخريطة الأساسية"},
+    "no_basemap": {"en": "no basemap (tiles switched off)", "ar": "بلا خريطة أساسية"},
+    "bad_data": {
+        "en": "The data has problems, so the map is not drawn until they are fixed.",
+        "ar": "في البيانات مشكلات، لذا لن تُرسم الخريطة حتى تُصلح.",
+    },
+    "bad_link": {
+        "en": "Part of the link was not valid and was ignored: ",
+        "ar": "جزء من الرابط غير صالح وتم تجاهله: ",
+    },
+    "since": {"en": "Since", "ar": "منذ"},
+    "since_unknown": {"en": "since an unknown date", "ar": "منذ تاريخ غير معروف"},
+    "approximate": {"en": "approximate", "ar": "تقريبي"},
+    "uncertain": {"en": "Uncertain", "ar": "غير مؤكد"},
+    "claim_by": {"en": "Claim by", "ar": "صاحب الادعاء"},
+    "source": {"en": "Source", "ar": "المصدر"},
+    "quoted_in": {"en": "quoted in", "ar": "مقتبس في"},
+    "link": {"en": "link", "ar": "رابط"},
+    "conditions": {"en": "Conditions", "ar": "أوضاع"},
+    "events": {"en": "Events", "ar": "أحداث"},
+    "factions": {"en": "Factions", "ar": "الفصائل"},
+    "status": {"en": "Status", "ar": "الحالة"},
+    "events_note": {
+        "en": "Events are shown in the 60 days up to the date.",
+        "ar": "تظهر الأحداث خلال الستين يومًا السابقة للتاريخ.",
+    },
+    "before": {"en": "before", "ar": "قبل"},
+    "after": {"en": "after", "ar": "بعد"},
+}
+
+STATUS: dict[str, dict[Lang, str]] = {
+    "sole": {"en": "Sole control", "ar": "سيطرة منفردة"},
+    "shared": {"en": "Shared control", "ar": "سيطرة مشتركة"},
+    "partial": {"en": "Partial control", "ar": "سيطرة جزئية"},
+    "presence": {"en": "Forces present", "ar": "تواجد قوات"},
+    "mixed": {"en": "Mixed control", "ar": "سيطرة متعددة"},
+    "no-data": {"en": "No data", "ar": "لا بيانات"},
+}
+
+KIND: dict[str, dict[Lang, str]] = {
+    "attack": {"en": "Attack", "ar": "هجوم"},
+    "shelling": {"en": "Shelling", "ar": "قصف"},
+    "withdrawal": {"en": "Withdrawal", "ar": "انسحاب"},
+    "takeover": {"en": "Takeover", "ar": "سيطرة"},
+    "under-attack": {"en": "Under attack", "ar": "تحت الهجوم"},
+    "siege": {"en": "Besieged", "ar": "محاصر"},
+    "demonstration": {"en": "Demonstration", "ar": "تظاهرة"},
+}
+
+CLAIMANT: dict[str, dict[Lang, str]] = {
+    "anonymous-source": {
+        "en": "an anonymous opposition source",
+        "ar": "مصدر معارض طلب عدم الكشف عن اسمه",
+    },
+    "activists": {"en": "activists", "ar": "ناشطون"},
+    "elaph": {"en": "Elaph", "ar": "إيلاف"},
+}
+
+
+def t(key: str, lang: Lang) -> str:
+    return TEXT[key][lang]
+
+
+def label(table: dict[str, dict[Lang, str]], key: str, lang: Lang) -> str:
+    """A translated label, or the key itself when the table has none."""
+    return table.get(key, {}).get(lang, key)
+
+
+def date_label(d: FuzzyDate, lang: Lang) -> str:
+    """A date as people write it, with its precision and approximation."""
+    if lang == "en":
+        return d.label()
+    a, b = d.earliest, d.latest
+    if a == b:
+        text = f"{a.day} {_AR_MONTHS[a.month]} {a.year}"
+    elif d.precision is Precision.YEAR:
+        text = str(a.year)
+    elif d.precision is Precision.MONTH:
+        text = f"{_AR_MONTHS[a.month]} {a.year}"
+    else:
+        text = f"{a.day} {_AR_MONTHS[a.month]} {a.year} – {b.day} {_AR_MONTHS[b.month]} {b.year}"
+    return f"نحو {text}" if d.approximate else text

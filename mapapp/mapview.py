@@ -1,0 +1,148 @@
+"""The folium map: a static base (tiles, view, assets) and a per-day layer group.
+
+The base map is built once per language and tile setting; only the :func:`state_group`
+changes with the date, so the page can repaint without remounting the map (keeping the
+reader's zoom and pan). Popups and tooltips use ``GeoJsonPopup`` / ``GeoJsonTooltip``
+over pre-escaped HTML in the features' properties -- never ``folium.Popup``, whose text
+is pasted into a JavaScript template literal -- and no element needs jQuery.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import folium
+
+from mapapp.layers import FeatureCollection, StateLayers
+from mapapp.model import Dataset
+from mapapp.shapes import place_geometry
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+CDN_LEAFLET = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: where Streamlit serves mapapp/static/ (with server.enableStaticServing)
+STATIC_URL = "/app/static"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """The basemap: a URL template and its attribution, or none at all."""
+
+    url: str | None
+    attribution: str
+
+    @classmethod
+    def from_env(cls, value: str | None = None) -> Tiles:
+        """``MAPAPP_TILES``: unset for OpenStreetMap, ``none`` for no tiles, or a URL template
+        (attribution from ``MAPAPP_TILES_ATTRIBUTION``)."""
+        raw = (os.environ.get("MAPAPP_TILES", "") if value is None else value).strip()
+        if not raw:
+            return cls(OSM_TILES, OSM_ATTRIBUTION)
+        if raw.lower() == "none":
+            return cls(None, "")
+        return cls(raw, os.environ.get("MAPAPP_TILES_ATTRIBUTION", "Map tiles"))
+
+
+def install_leaflet(static_dir: Path = STATIC_DIR) -> bool:
+    """Copy Leaflet from the xstatic-leaflet package into ``static_dir/leaflet``.
+
+    Returns False when the package is missing (then the CDN is used).
+    """
+    try:
+        from xstatic.pkg import leaflet  # type: ignore[import-untyped]
+    except ImportError:
+        return False
+    source = Path(leaflet.BASE_DIR)
+    target = static_dir / "leaflet"
+    if not (target / "leaflet.js").is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("leaflet.js", "leaflet.css"):
+            shutil.copyfile(source / name, target / name)
+        shutil.copytree(source / "images", target / "images", dirs_exist_ok=True)
+    return True
+
+
+def leaflet_urls(local: bool, base: str = STATIC_URL) -> tuple[str, str]:
+    """(JS, CSS) addresses of Leaflet: served by us when ``local``, else from the CDN."""
+    root = f"{base}/leaflet" if local else CDN_LEAFLET
+    return f"{root}/leaflet.js", f"{root}/leaflet.css"
+
+
+def base_map(ds: Dataset, tiles: Tiles, assets: tuple[str, str]) -> folium.Map:
+    """The map without any data layer: view, basemap and the only script it needs."""
+    m = folium.Map(
+        location=[33.465, 36.315],
+        zoom_start=14,
+        tiles=None,
+        control_scale=True,
+        attribution_control=True,
+    )
+    js, css = assets
+    m.default_js = [("leaflet", js)]
+    m.default_css = [("leaflet_css", css)]
+    if tiles.url:
+        folium.TileLayer(
+            tiles=tiles.url, attr=tiles.attribution, name="basemap", max_zoom=19
+        ).add_to(m)
+    bounds = _bounds(ds)
+    if bounds:
+        m.fit_bounds(bounds, padding=(10, 10))
+    return m
+
+
+def _bounds(ds: Dataset) -> list[list[float]] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+    for place in ds.places.values():
+        geometry = place_geometry(place.geometry)
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        for polygon in polygons:
+            for ring in polygon:
+                xs.extend(c[0] for c in ring)
+                ys.extend(c[1] for c in ring)
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def _geojson(data: FeatureCollection, name: str, details: bool) -> folium.GeoJson:
+    popup = tooltip = None
+    if details:
+        popup = folium.GeoJsonPopup(fields=["popup"], labels=False, max_width=440)
+        tooltip = folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True)
+    return folium.GeoJson(
+        data,
+        name=name,
+        popup=popup,
+        tooltip=tooltip,
+        marker=folium.CircleMarker() if name == "markers" else None,
+        control=False,
+        # style comes from each feature's properties.style (see mapapp.layers)
+    )
+
+
+def state_group(layers: StateLayers) -> folium.FeatureGroup:
+    """The date-dependent part of the map, as one group the page can swap in place."""
+    group = folium.FeatureGroup(name="state", control=False)
+    _geojson(layers.places, "places", details=True).add_to(group)
+    if layers.patterns["features"]:
+        _geojson(layers.patterns, "patterns", details=False).add_to(group)
+    _geojson(layers.outlines, "outlines", details=False).add_to(group)
+    if layers.markers["features"]:
+        _geojson(layers.markers, "markers", details=True).add_to(group)
+    return group
+
+
+def full_map(ds: Dataset, layers: StateLayers, tiles: Tiles, assets: tuple[str, str]) -> folium.Map:
+    """A standalone map with the day's layers in it (for tests and static HTML)."""
+    m = base_map(ds, tiles, assets)
+    state_group(layers).add_to(m)
+    return m

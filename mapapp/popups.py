@@ -1,0 +1,145 @@
+"""Popup and tooltip HTML: every colour one click away from the words that justify it.
+
+Every value from the data passes through :func:`mapapp.escape.esc`; links only through
+:func:`mapapp.escape.safe_url`. The markup around them is ours.
+"""
+
+from __future__ import annotations
+
+from mapapp.escape import esc, safe_url
+from mapapp.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t
+from mapapp.model import Dataset, Event
+from mapapp.timeline import PlaceState
+
+
+def _ar(text: str) -> str:
+    return f'<span lang="ar" dir="rtl">{esc(text)}</span>'
+
+
+def faction_name(ds: Dataset, faction_id: str, lang: Lang) -> str:
+    f = ds.factions[faction_id]
+    return f.name_ar if lang == "ar" else f.name_en
+
+
+def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
+    """Outlet, author, date, link, and where a quoted source was quoted."""
+    src = ds.sources[source_id]
+    outlet = src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
+    author = src.author_ar if lang == "ar" and src.author_ar else src.author
+    bits = [esc(outlet)]
+    if author:
+        bits.append(esc(author))
+    if src.title_ar:
+        bits.append(_ar(src.title_ar))
+    bits.append(esc(date_label(src.published, lang)))
+    url = safe_url(src.url)
+    if url:
+        bits.append(
+            f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{t("link", lang)}</a>'
+        )
+    text = ", ".join(bits)
+    if src.quoted_in and src.quoted_in in ds.sources:
+        text += f"; {t('quoted_in', lang)} {citation(ds, src.quoted_in, lang)}"
+    return text
+
+
+def _quote_block(
+    ds: Dataset, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
+) -> str:
+    return (
+        '<blockquote class="mapapp-quote" lang="ar" dir="rtl">'
+        f"{esc(quote_ar)}</blockquote>"
+        f'<p class="mapapp-translation" lang="en" dir="ltr">“{esc(quote_en)}”</p>'
+        f'<p class="mapapp-cite">{t("claim_by", lang)}: {esc(label(CLAIMANT, claimant, lang))}. '
+        f"{t('source', lang)}: {citation(ds, source_id, lang)}</p>"
+    )
+
+
+def place_title(ds: Dataset, place_id: str) -> str:
+    place = ds.places[place_id]
+    return f"<b>{esc(place.name_en)}</b> · {_ar(place.name_ar)}"
+
+
+def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+    """The full story of one place on one day, with citations."""
+    direction = "rtl" if lang == "ar" else "ltr"
+    parts = [f'<div class="mapapp-popup" lang="{lang}" dir="{direction}">']
+    parts.append(f"<h4>{place_title(ds, state.place_id)}</h4>")
+    parts.append(f"<p><b>{esc(label(STATUS, state.status, lang))}</b>")
+    if state.rows:
+        names = ", ".join(esc(faction_name(ds, f, lang)) for f in state.faction_ids)
+        since = state.since
+        when = (
+            f"{t('since', lang)} {esc(date_label(since, lang))}"
+            if since
+            else t("since_unknown", lang)
+        )
+        if since and since.derivation:
+            when += f" ({esc(since.derivation)})"
+        parts.append(f": {names}<br>{when}")
+    parts.append("</p>")
+    if state.uncertain:
+        reasons = "; ".join(esc(r) for r in state.uncertainty)
+        parts.append(f'<p class="mapapp-uncertain"><b>{t("uncertain", lang)}</b>: {reasons}</p>')
+    # one quote block per distinct claim (shared control usually rests on one sentence)
+    seen: dict[tuple[str, str], list[str]] = {}
+    for row in state.rows:
+        seen.setdefault((row.source_id, row.quote_ar), []).append(row.faction_id)
+    for (source_id, quote_ar), factions in seen.items():
+        row = next(r for r in state.rows if (r.source_id, r.quote_ar) == (source_id, quote_ar))
+        who = ", ".join(
+            f"{esc(faction_name(ds, f, lang))} ({esc(label(STATUS, row.status, lang))})"
+            for f in factions
+        )
+        parts.append(f'<div class="mapapp-claim"><p><b>{who}</b></p>')
+        parts.append(
+            _quote_block(ds, source_id, row.claimant, quote_ar, row.quote_en, lang) + "</div>"
+        )
+    for event in state.conditions:
+        parts.append(f'<div class="mapapp-condition">{event_body(ds, event, lang)}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+    place = ds.places[state.place_id]
+    name = place.name_ar if lang == "ar" else place.name_en
+    text = f"<b>{esc(name)}</b>: {esc(label(STATUS, state.status, lang))}"
+    if state.rows:
+        text += " — " + ", ".join(esc(faction_name(ds, f, lang)) for f in state.faction_ids)
+    if state.conditions:
+        text += " · " + ", ".join(esc(label(KIND, c.kind, lang)) for c in state.conditions)
+    if state.uncertain:
+        text += f" · {t('uncertain', lang)}"
+    return text
+
+
+def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
+    kind = esc(label(KIND, event.kind, lang))
+    actors = ", ".join(esc(faction_name(ds, f, lang)) for f in event.actors)
+    head = f"<p><b>{kind}</b> · {esc(date_label(event.date, lang))}"
+    if actors:
+        head += f" · {actors}"
+    if event.against:
+        head += " → " + ", ".join(esc(faction_name(ds, f, lang)) for f in event.against)
+    head += "</p>"
+    note = f'<p class="mapapp-note">{esc(event.note)}</p>' if event.note else ""
+    quote = _quote_block(ds, event.source_id, event.claimant, event.quote_ar, event.quote_en, lang)
+    return head + quote + note
+
+
+def event_popup(ds: Dataset, event: Event, lang: Lang) -> str:
+    direction = "rtl" if lang == "ar" else "ltr"
+    return (
+        f'<div class="mapapp-popup" lang="{lang}" dir="{direction}">'
+        f"<h4>{place_title(ds, event.place_id)}</h4>{event_body(ds, event, lang)}</div>"
+    )
+
+
+def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
+    place = ds.places[event.place_id]
+    name = place.name_ar if lang == "ar" else place.name_en
+    return (
+        f"<b>{esc(label(KIND, event.kind, lang))}</b>: {esc(name)}, "
+        f"{esc(date_label(event.date, lang))}"
+    )

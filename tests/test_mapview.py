@@ -1,0 +1,201 @@
+"""The folium map as an object: layers, colours, stripes, popups, assets, tiles, escaping."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mapapp import mapview
+from mapapp.layers import StateLayers, state_layers
+from mapapp.model import Dataset
+from mapapp.timeline import Timeline
+from mapapp.validate import load_dataset
+
+from .conftest import DATA
+
+ALLOWED_TAGS = {"div", "h4", "b", "span", "p", "br", "blockquote", "a"}
+ALLOWED_ATTRS = {"class", "lang", "dir", "href", "target", "rel"}
+
+
+class _Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.attrs: set[str] = set()
+        self.hrefs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            self.attrs.add(name)
+            if name == "href":
+                self.hrefs.append(value or "")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def markup(html: str) -> _Markup:
+    parser = _Markup()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def ds() -> Dataset:
+    dataset = load_dataset(DATA).dataset
+    assert dataset is not None
+    return dataset
+
+
+def layers_on(ds: Dataset, day: date, lang: str = "en") -> StateLayers:
+    return state_layers(ds, Timeline(ds).state_at(day), day, "conventional", lang)  # type: ignore[arg-type]
+
+
+def by_id(fc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["properties"]["id"]: f for f in fc["features"]}
+
+
+def test_one_place_feature_each_with_its_faction_colour(ds: Dataset) -> None:
+    places = by_id(layers_on(ds, date(2015, 9, 15)).places)
+    assert len(places) == 12
+    assert places["qadam"]["properties"]["style"]["fillColor"] == "#66c2a4"
+    assert places["yarmouk"]["properties"]["factions"] == ["isis", "nusra"]
+    may = by_id(layers_on(ds, date(2015, 5, 1)).places)
+    assert may["yarmouk"]["properties"]["style"]["fillColor"] == "#1a1a1a"
+    assert may["tadamon"]["properties"]["status"] == "no-data"
+
+
+def test_shared_control_is_striped_in_each_factions_colour(ds: Dataset) -> None:
+    layers = layers_on(ds, date(2015, 9, 15))
+    stripes = [f for f in layers.patterns["features"] if f["properties"]["id"] == "yalda"]
+    assert sorted(f["properties"]["style"]["fillColor"] for f in stripes) == sorted(
+        ["#1b7837", "#00441b", "#5aae61"]
+    )
+    assert all(f["properties"]["style"]["interactive"] is False for f in stripes)
+    assert all(f["geometry"]["type"] in {"Polygon", "MultiPolygon"} for f in stripes)
+    assert not [f for f in layers.patterns["features"] if f["properties"]["id"] == "qadam"]
+
+
+def test_conditions_and_recent_events_are_markers(ds: Dataset) -> None:
+    markers = by_id(layers_on(ds, date(2015, 9, 15)).markers)
+    assert {"siege_qadam", "isis_attack_qadam", "demonstration_yalda"} <= set(markers)
+    assert "isis_takeover_yarmouk" not in markers, "a March event is not recent in September"
+    assert "isis_takeover_yarmouk" in by_id(layers_on(ds, date(2015, 4, 15)).markers)
+
+
+def test_popup_cites_the_source_with_the_arabic_quote(ds: Dataset) -> None:
+    places = by_id(layers_on(ds, date(2015, 9, 15)).places)
+    popup = places["yarmouk"]["properties"]["popup"]
+    parsed = markup(popup)
+    text = "".join(parsed.text)
+    assert "مخيم اليرموك" in text
+    assert "ان داعش وبالتحالف مع النصرة يحكم سيطرته" in text
+    assert "holds firm control over Yarmouk camp" in text
+    assert "Elaph" in text and "Jawad al-Sayegh" in text and "Sep 2015" in text
+    assert "about 11 Aug – 9 Sep 2015" in text
+    assert parsed.hrefs == ["https://elaph.com/Web/News/2015/9/1038541.html"]
+    assert 'dir="rtl"' in popup
+
+
+def test_map_uses_local_leaflet_and_no_other_script(ds: Dataset) -> None:
+    assets = mapview.leaflet_urls(True)
+    m = mapview.full_map(ds, layers_on(ds, date(2015, 9, 15)), mapview.Tiles(None, ""), assets)
+    html = m.get_root().render()
+    assert "/app/static/leaflet/leaflet.js" in html
+    assert "cdn.jsdelivr" not in html and "code.jquery" not in html
+    assert "tile.openstreetmap.org" not in html, "tiles off means no tile layer"
+    assert "$(`" not in html, "no folium.Popup (jQuery template literal) is used"
+
+
+def test_default_tiles_are_openstreetmap_with_attribution(ds: Dataset) -> None:
+    tiles = mapview.Tiles.from_env("")
+    assert tiles.url == mapview.OSM_TILES
+    html = mapview.base_map(ds, tiles, mapview.leaflet_urls(False)).get_root().render()
+    assert "tile.openstreetmap.org" in html and "OpenStreetMap" in html
+    assert mapview.Tiles.from_env("none").url is None
+    custom = mapview.Tiles.from_env("http://127.0.0.1:9000/{z}/{x}/{y}.png")
+    assert custom.url == "http://127.0.0.1:9000/{z}/{x}/{y}.png"
+
+
+def test_base_map_does_not_change_with_the_date(ds: Dataset) -> None:
+    """Only the state group changes: the base map's script is what keys the iframe."""
+    import re
+
+    def script() -> str:
+        html = mapview.base_map(ds, mapview.Tiles(None, ""), mapview.leaflet_urls(True))
+        return re.sub(r"_[0-9a-f]{32}", "", html.get_root().render())
+
+    assert script() == script()
+
+
+def test_install_leaflet_copies_the_packaged_files(tmp_path: Path) -> None:
+    assert mapview.install_leaflet(tmp_path)
+    assert (tmp_path / "leaflet" / "leaflet.js").stat().st_size > 100_000
+    assert (tmp_path / "leaflet" / "leaflet.css").is_file()
+    assert (tmp_path / "leaflet" / "images" / "marker-icon.png").is_file()
+
+
+PAYLOAD = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">${x}`\\'
+FREE_TEXT = {
+    "factions.csv": ["name_en", "name_ar", "note"],
+    "sources.csv": ["outlet", "outlet_ar", "author", "author_ar", "title_ar", "note"],
+    "control.csv": ["quote_ar", "quote_en", "note"],
+    "events.csv": ["quote_ar", "quote_en", "note"],
+}
+
+
+def _poison(folder: Path) -> None:
+    for name, columns in FREE_TEXT.items():
+        path = folder / name
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        for row in rows:
+            for column in columns:
+                row[column] = row[column] + PAYLOAD
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    geo = json.loads((folder / "neighbourhoods.geojson").read_text(encoding="utf-8"))
+    for feature in geo["features"]:
+        for key in ("name_en", "name_ar", "ref_source", "boundary_note"):
+            feature["properties"][key] += PAYLOAD
+    (folder / "neighbourhoods.geojson").write_text(json.dumps(geo), encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_hostile_text_stays_text_in_popups_and_tooltips(tmp_path: Path, lang: str) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    _poison(folder)
+    result = load_dataset(folder)
+    assert result.dataset is not None, result.report.to_text()
+    hostile = result.dataset
+    for day in (date(2015, 4, 15), date(2015, 9, 15)):
+        layers = layers_on(hostile, day, lang)
+        features = layers.places["features"] + layers.markers["features"]
+        assert features
+        for feature in features:
+            for key in ("popup", "tooltip"):
+                html = feature["properties"][key]
+                parsed = markup(html)
+                assert parsed.tags <= ALLOWED_TAGS, (key, parsed.tags)
+                assert parsed.attrs <= ALLOWED_ATTRS, (key, parsed.attrs)
+                assert all(h.startswith("https://") for h in parsed.hrefs)
+                assert "${" not in html and "`" not in html and "\\" not in html
+        # the payload reads literally once rendered
+        text = "".join(markup(layers.places["features"][0]["properties"]["popup"]).text)
+        assert "<script>window.__xss=1</script>" in text
+    m = mapview.full_map(hostile, layers, mapview.Tiles(None, ""), mapview.leaflet_urls(True))
+    html = m.get_root().render()
+    assert "<script>window.__xss" not in html
+    assert "<img" not in html

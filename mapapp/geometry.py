@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
+import geopandas as gpd
 import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -26,21 +25,18 @@ _WGS84_NAMES = {
 }
 
 
-@cache
-def _to_metric(metric_crs: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_user_input("EPSG:4326"), metric_crs, always_xy=True)
+def reproject(
+    geoms: list[BaseGeometry], source: str = "EPSG:4326", target: str = "EPSG:32637"
+) -> list[BaseGeometry]:
+    """The geometries in another CRS (by default WGS84 lon/lat to UTM 37N metres)."""
+    if not geoms:
+        return []
+    return list(gpd.GeoSeries(geoms, crs=source).to_crs(target))
 
 
 def to_metric(geom: BaseGeometry, metric_crs: str = "EPSG:32637") -> BaseGeometry:
-    """The geometry in metres (lon/lat in, x/y out)."""
-    transformer = _to_metric(metric_crs)
-    return shapely.transform(geom, lambda xy: _stack(transformer.transform(xy[:, 0], xy[:, 1])))
-
-
-def _stack(xy: tuple[Any, Any]) -> Any:
-    import numpy as np
-
-    return np.column_stack(xy)
+    """One geometry in metres."""
+    return reproject([geom], target=metric_crs)[0]
 
 
 def _crs_issue(doc: dict[str, Any], file: str) -> Issue | None:
@@ -73,7 +69,7 @@ def check_features(geo: RawGeoJSON, metric_crs: str) -> Iterator[Issue]:
         if issue:
             yield issue
             return
-    shapes: list[tuple[str, int | None, BaseGeometry]] = []
+    found: list[tuple[str, int | None, BaseGeometry]] = []
     for feature in geo.features:
         fid = str(feature.properties.get("id", f"feature {feature.index + 1}"))
         raw = feature.geometry
@@ -136,7 +132,9 @@ def check_features(geo: RawGeoJSON, metric_crs: str) -> Iterator[Issue]:
                 f"the reference point ({lat}, {lon}) of '{fid}' is not inside its "
                 "polygon; move the boundary or correct ref_lat/ref_lon",
             )
-        shapes.append((fid, feature.line, to_metric(geom, metric_crs)))
+        found.append((fid, feature.line, geom))
+    metric = reproject([g for _, _, g in found], target=metric_crs)
+    shapes = [(fid, line, m) for (fid, line, _), m in zip(found, metric, strict=True)]
     yield from _overlaps(shapes, file)
 
 

@@ -13,30 +13,17 @@ from functools import lru_cache
 from typing import Any
 
 import shapely
-from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from mapapp.geometry import to_metric
+from mapapp.geometry import reproject, to_metric
 
 #: width of one stripe band on the ground (metres) and its angle (degrees)
 STRIPE_WIDTH_M = 110.0
 STRIPE_ANGLE = 45.0
 #: about 1 m at this latitude
 GRID = 1e-5
-
-
-@lru_cache(maxsize=4)
-def _to_wgs84(metric_crs: str) -> Transformer:
-    return Transformer.from_crs(metric_crs, "EPSG:4326", always_xy=True)
-
-
-def _from_metric(geom: BaseGeometry, metric_crs: str) -> BaseGeometry:
-    import numpy as np
-
-    tr = _to_wgs84(metric_crs)
-    return shapely.transform(geom, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
 
 
 def rounded(geom: BaseGeometry) -> dict[str, Any]:
@@ -64,7 +51,7 @@ def _stripe_parts(geometry_json: str, groups: int, metric_crs: str) -> tuple[str
         stripes = affinity.rotate(
             turned.intersection(shapely.union_all(group)), STRIPE_ANGLE, origin=centre
         )
-        back = _from_metric(stripes, metric_crs)
+        back = reproject([stripes], source=metric_crs, target="EPSG:4326")[0]
         parts.append("" if back.is_empty else json.dumps(rounded(back)))
     return tuple(parts)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import formats, mapview, popups
-from mapapp.chart import timeline_chart
+from mapapp.chart import timeline_spec, with_day
 from mapapp.escape import esc
 from mapapp.i18n import LANGS, STATUS, Lang, label, t
 from mapapp.layers import state_layers
@@ -42,6 +43,20 @@ def file_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_load(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> LoadResult:
     return load_dataset(Path(folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_chart(
+    folder: str,
+    stamp: tuple[tuple[str, int, int], ...],
+    first: date,
+    last: date,
+    palette: Palette,
+    lang: Lang,
+) -> dict[str, Any]:
+    dataset = cached_load(folder, stamp).dataset
+    assert dataset is not None
+    return timeline_spec(dataset, first, last, palette, lang)
 
 
 @st.cache_resource(show_spinner=False)
@@ -199,7 +214,10 @@ records = [formats.state_record(ds, s) for s in states.values()]
 st.dataframe(formats.display_rows(ds, list(states.values()), lang), hide_index=True)
 
 st.subheader(t("timeline", lang))
-st.altair_chart(timeline_chart(ds, first, last, day, palette, lang), width="stretch")
+st.vega_lite_chart(
+    with_day(cached_chart(str(folder), file_stamp(folder), first, last, palette, lang), day),
+    width="stretch",
+)
 
 st.subheader(t("downloads", lang))
 dl1, dl2 = st.columns(2)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from mapapp.i18n import STATUS, Lang, date_label, label
 from mapapp.model import Dataset
+from mapapp.style import CONDITION as DAY_COLOUR
 from mapapp.style import Palette, faction_colour
 
 
@@ -37,9 +38,10 @@ def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict
     return rows
 
 
-def timeline_chart(
-    ds: Dataset, first: date, last: date, day: date, palette: Palette, lang: Lang
-) -> alt.LayerChart:
+def timeline_spec(
+    ds: Dataset, first: date, last: date, palette: Palette, lang: Lang
+) -> dict[str, Any]:
+    """The chart's Vega-Lite spec without the day marker (build once, reuse every day)."""
     rows = timeline_rows(ds, first - timedelta(days=1), last + timedelta(days=1), lang)
     factions = list(dict.fromkeys(r["faction_id"] for r in rows))
     names = [ds.factions[f].name_ar if lang == "ar" else ds.factions[f].name_en for f in factions]
@@ -56,10 +58,23 @@ def timeline_chart(
             color=alt.Color("faction:N", scale=alt.Scale(domain=names, range=colours), legend=None),
             tooltip=["place:N", "faction:N", "status:N", "from:N", "to:N", "source:N"],
         )
+        .properties(height=28 * len(places))
     )
-    rule = (
-        alt.Chart(pd.DataFrame([{"day": day.isoformat()}]))
-        .mark_rule(color="#c2185b", strokeWidth=2)
-        .encode(x="day:T")
-    )
-    return alt.LayerChart(layer=[bars, rule], height=28 * len(places))
+    spec: dict[str, Any] = bars.to_dict()
+    return spec
+
+
+def with_day(spec: dict[str, Any], day: date) -> dict[str, Any]:
+    """The spec with a rule marking ``day`` (cheap: no Altair involved)."""
+    rule = {
+        "mark": {"type": "rule", "color": DAY_COLOUR, "strokeWidth": 2},
+        "encoding": {
+            "x": {
+                "datum": {"year": day.year, "month": day.month, "date": day.day},
+                "type": "temporal",
+            }
+        },
+    }
+    top = {k: v for k, v in spec.items() if k in ("$schema", "datasets", "config", "height")}
+    layer = {k: v for k, v in spec.items() if k not in top}
+    return {**top, "layer": [layer, rule]}

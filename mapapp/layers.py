@@ -78,7 +78,7 @@ def state_layers(
     places, patterns, outlines, markers = [], [], [], []
     for pid, state in states.items():
         place = ds.places[pid]
-        geometry = place_geometry(place.geometry)
+        geometry = place_geometry(place)
         style = place_style(ds, state, palette)
         places.append(
             _feature(
@@ -97,7 +97,7 @@ def state_layers(
             )
         )
         if style.stripes:
-            parts = stripe_parts(place.geometry, len(style.stripes))
+            parts = stripe_parts(place, len(style.stripes))
             for colour, part in zip(style.stripes, parts, strict=True):
                 if colour is None or part is None:
                     continue

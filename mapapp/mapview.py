@@ -100,7 +100,7 @@ def _bounds(ds: Dataset) -> list[list[float]] | None:
     xs: list[float] = []
     ys: list[float] = []
     for place in ds.places.values():
-        geometry = place_geometry(place.geometry)
+        geometry = place_geometry(place)
         polygons = (
             [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )

@@ -22,6 +22,8 @@ class Place:
     boundary_note: str
     #: the GeoJSON geometry object as written (WGS84 lon/lat)
     geometry: dict[str, Any]
+    #: the geometry serialised once at load time: the cache key for drawing it
+    geometry_json: str = ""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from mapapp.geometry import reproject, to_metric
+from mapapp.model import Place
 
 #: width of one stripe band on the ground (metres) and its angle (degrees)
 STRIPE_WIDTH_M = 110.0
@@ -57,12 +58,11 @@ def _stripe_parts(geometry_json: str, groups: int, metric_crs: str) -> tuple[str
 
 
 def stripe_parts(
-    geometry: dict[str, Any], groups: int, metric_crs: str = "EPSG:32637"
+    place: Place, groups: int, metric_crs: str = "EPSG:32637"
 ) -> list[dict[str, Any] | None]:
     """The place cut into diagonal bands, dealt out into ``groups`` interleaved sets
     (band i goes to set i mod groups); None for a set that falls outside the place."""
-    key = json.dumps(geometry, sort_keys=True)
-    return [json.loads(p) if p else None for p in _stripe_parts(key, groups, metric_crs)]
+    return [_parsed(p) if p else None for p in _stripe_parts(_key(place), groups, metric_crs)]
 
 
 @lru_cache(maxsize=4096)
@@ -70,7 +70,16 @@ def _rounded_json(geometry_json: str) -> str:
     return json.dumps(rounded(shape(json.loads(geometry_json))))
 
 
-def place_geometry(geometry: dict[str, Any]) -> dict[str, Any]:
-    """The place's own geometry, rounded (cached)."""
-    out: dict[str, Any] = json.loads(_rounded_json(json.dumps(geometry, sort_keys=True)))
+@lru_cache(maxsize=16384)
+def _parsed(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(text)
     return out
+
+
+def _key(place: Place) -> str:
+    return place.geometry_json or json.dumps(place.geometry, sort_keys=True)
+
+
+def place_geometry(place: Place) -> dict[str, Any]:
+    """The place's own geometry, rounded; computed once per geometry, then shared."""
+    return _parsed(_rounded_json(_key(place)))

@@ -8,6 +8,7 @@ A dataset is built only when there are no problems at all.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict
@@ -339,6 +340,7 @@ class _Validator:
                 boundary_approximate=v["boundary_approximate"],
                 boundary_note=v.get("boundary_note", ""),
                 geometry=geometries[v["id"]],
+                geometry_json=json.dumps(geometries[v["id"]], sort_keys=True),
             )
         factions = {
             r.values["id"]: Faction(

@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from mapapp import formats, mapview, popups
 from mapapp.chart import timeline_spec, with_day
 from mapapp.escape import esc
-from mapapp.i18n import LANGS, STATUS, Lang, label, t
+from mapapp.i18n import LANGS, Lang, t
 from mapapp.layers import state_layers
 from mapapp.permalink import View, parse_view, view_params
 from mapapp.schema import DEFAULT_DATA_DIR
@@ -114,12 +114,10 @@ if result.dataset is None:
 ds = result.dataset
 timeline = Timeline(ds)
 changes = timeline.change_dates()
-reported = timeline.latest_reported_day()
-anchors = [*changes, *([reported] if reported else [])] or [date(2015, 9, 30)]
-first, last = min(anchors) - timedelta(days=31), max(anchors)
+first, last, default_day = timeline.view_range()
 
 if "date" not in ss:
-    view, ignored = parse_view(query, ds.places, first, last, reported or last)
+    view, ignored = parse_view(query, ds.places, first, last, default_day)
     ss["date"], ss["place"], ss["ignored"] = view.day, view.place or "", ignored
 ss["date"] = min(max(ss["date"], first), last)
 if ss.get("ignored"):
@@ -127,10 +125,7 @@ if ss.get("ignored"):
 
 
 def step(direction: int) -> None:
-    day: date = ss["date"]
-    options = [d for d in changes if (d > day if direction > 0 else d < day)]
-    if options:
-        ss["date"] = options[0] if direction > 0 else options[-1]
+    ss["date"] = timeline.adjacent_change(ss["date"], direction) or ss["date"]
 
 
 with st.sidebar:
@@ -183,17 +178,7 @@ with map_col:
 with side_col:
     st.subheader(t("legend", lang))
     items = legend_items(ds, list(states.values()), palette, lang)
-    html_block(
-        "".join(
-            f'<div class="mapapp-legend-item" data-key="{esc(i.key)}" style="margin:2px 0">'
-            f'<span style="display:inline-block;width:1.4em;height:1em;vertical-align:middle;'
-            f'background:{esc(i.background)};border:{esc(i.border)}"></span> '
-            f"{esc(i.label)}</div>"
-            for i in items
-        )
-        + f"<small>{esc(t('events_note', lang))}</small>",
-        lang,
-    )
+    html_block(popups.legend_html(items, lang), lang)
     if selected:
         st.subheader(ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en)
         html_block(popups.place_popup(ds, states[selected], lang), lang)
@@ -202,12 +187,7 @@ with side_col:
     if not changed:
         st.write(t("nothing_changed", lang))
     for change in changed:
-        before = label(STATUS, change.before.status, lang)
-        html_block(
-            f"<p>{popups.place_title(ds, change.place_id)}: {esc(before)} → </p>"
-            + popups.place_popup(ds, change.after, lang),
-            lang,
-        )
+        html_block(popups.change_html(ds, change, lang), lang)
 
 st.subheader(t("state_table", lang))
 records = [formats.state_record(ds, s) for s in states.values()]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from mapapp.escape import esc, safe_url
 from mapapp.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t
 from mapapp.model import Dataset, Event
-from mapapp.timeline import PlaceState
+from mapapp.style import LegendItem
+from mapapp.timeline import Change, PlaceState
 
 
 def _ar(text: str) -> str:
@@ -142,4 +143,24 @@ def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
     return (
         f"<b>{esc(label(KIND, event.kind, lang))}</b>: {esc(name)}, "
         f"{esc(date_label(event.date, lang))}"
+    )
+
+
+def legend_html(items: list[LegendItem], lang: Lang) -> str:
+    """The legend: a swatch and a label per line."""
+    lines = [
+        f'<div class="mapapp-legend-item" data-key="{esc(i.key)}" style="margin:2px 0">'
+        '<span style="display:inline-block;width:1.4em;height:1em;vertical-align:middle;'
+        f'background:{esc(i.background)};border:{esc(i.border)}"></span> {esc(i.label)}</div>'
+        for i in items
+    ]
+    return "".join(lines) + f"<small>{esc(t('events_note', lang))}</small>"
+
+
+def change_html(ds: Dataset, change: Change, lang: Lang) -> str:
+    """One place's change: what it was, then the new state with its citations."""
+    before = esc(label(STATUS, change.before.status, lang))
+    return (
+        f"<p>{place_title(ds, change.place_id)}: {t('before', lang)}: {before} →</p>"
+        + place_popup(ds, change.after, lang)
     )

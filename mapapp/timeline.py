@@ -176,6 +176,25 @@ class Timeline:
         days = [s.published.latest for s in self.dataset.sources.values()]
         return max(days) if days else None
 
+    def view_range(self, lead_days: int = 31) -> tuple[date, date, date]:
+        """(first, last, default) days for a date picker: from a month before the first
+        change to the later of the last change and the newest report; the default is
+        the last day the newest source speaks for."""
+        reported = self.latest_reported_day()
+        anchors = [*self.boundary_days(), *([reported] if reported else [])]
+        if not anchors:
+            today = date.today()
+            return today, today, today
+        last = max(anchors)
+        return min(anchors) - timedelta(days=lead_days), last, reported or last
+
+    def adjacent_change(self, day: date, direction: int) -> date | None:
+        """The next (direction > 0) or previous change date from ``day``, if any."""
+        days = self.change_dates()
+        if direction > 0:
+            return next((d for d in days if d > day), None)
+        return next((d for d in reversed(days) if d < day), None)
+
     def date_range(self) -> tuple[date, date] | None:
         """The first and last day on which anything is known to change, if any."""
         days = self.boundary_days()

@@ -187,3 +187,16 @@ def test_uncertainty_does_not_count_as_a_change(tmp_path: Path) -> None:
     assert [c.place_id for c in timeline.changes_between(date(2015, 8, 20), date(2015, 9, 20))] == [
         "beta"
     ]
+
+
+def test_view_range_and_stepping_between_changes() -> None:
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    timeline = Timeline(ds)
+    first, last, default = timeline.view_range()
+    assert (first, last, default) == (date(2015, 1, 29), date(2015, 10, 1), date(2015, 9, 30))
+    assert timeline.adjacent_change(date(2015, 7, 15), 1) == date(2015, 8, 11)
+    assert timeline.adjacent_change(date(2015, 7, 15), -1) == date(2015, 7, 1)
+    assert timeline.adjacent_change(date(2015, 7, 1), -1) == date(2015, 6, 15)
+    assert timeline.adjacent_change(date(2015, 10, 1), 1) is None
+    assert timeline.adjacent_change(date(2015, 3, 1), -1) is None

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from mapapp.dates import FuzzyDate
-from mapapp.i18n import KIND, STATUS, Lang, date_label, label, t
+from mapapp.i18n import KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 from mapapp.model import Dataset
 from mapapp.timeline import Change, PlaceState
 
@@ -53,7 +53,10 @@ def state_record(ds: Dataset, state: PlaceState) -> dict[str, Any]:
         "since": date_record(state.since),
         "since_known": bool(state.rows) and state.since is not None,
         "uncertain": state.uncertain,
-        "uncertainty": list(state.uncertainty),
+        "uncertainty": [
+            uncertainty_text(u.kind, ds.factions[u.faction_id].name_en, u.boundary, "en")
+            for u in state.uncertainty
+        ],
         "source_ids": list(state.source_ids),
         "conditions": [
             {

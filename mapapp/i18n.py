@@ -142,3 +142,21 @@ def date_label(d: FuzzyDate, lang: Lang) -> str:
     else:
         text = f"{a.day} {_AR_MONTHS[a.month]} {a.year} – {b.day} {_AR_MONTHS[b.month]} {b.year}"
     return f"نحو {text}" if d.approximate else text
+
+
+def uncertainty_text(kind: str, faction: str, boundary: FuzzyDate | None, lang: Lang) -> str:
+    """Why an answer is uncertain, for people (see mapapp.timeline.Uncertainty)."""
+    if lang == "en" or boundary is None:
+        if boundary is None:
+            return (
+                f"تاريخ بدء سيطرة {faction} غير معروف"
+                if lang == "ar"
+                else f"the source gives no start for {faction}'s hold"
+            )
+        if kind == "start-window":
+            return f"{faction}'s hold starts {boundary.label()}: this day may be before it began"
+        return f"{faction}'s earlier hold ends {boundary.label()}: it may still have held"
+    when = date_label(boundary, lang)
+    if kind == "start-window":
+        return f"تبدأ سيطرة {faction} في {when}: قد يكون هذا اليوم قبل بدئها"
+    return f"تنتهي سيطرة {faction} السابقة في {when}: ربما كانت لا تزال قائمة"

@@ -7,7 +7,7 @@ Every value from the data passes through :func:`mapapp.escape.esc`; links only t
 from __future__ import annotations
 
 from mapapp.escape import esc, safe_url
-from mapapp.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t
+from mapapp.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 from mapapp.model import Dataset, Event
 from mapapp.style import LegendItem
 from mapapp.timeline import Change, PlaceState
@@ -80,7 +80,10 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
         parts.append(f": {names}<br>{when}")
     parts.append("</p>")
     if state.uncertain:
-        reasons = "; ".join(esc(r) for r in state.uncertainty)
+        reasons = "; ".join(
+            esc(uncertainty_text(u.kind, faction_name(ds, u.faction_id, lang), u.boundary, lang))
+            for u in state.uncertainty
+        )
         parts.append(f'<p class="mapapp-uncertain"><b>{t("uncertain", lang)}</b>: {reasons}</p>')
     # one quote block per distinct claim (shared control usually rests on one sentence)
     seen: dict[tuple[str, str], list[str]] = {}

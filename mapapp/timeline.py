@@ -30,6 +30,17 @@ MIXED = "mixed"
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """Why an answer is uncertain: a hold with no known start (``no-start``), a day inside
+    the window of a hold's start (``start-window``) or of an earlier hold's end
+    (``end-window``)."""
+
+    kind: str
+    faction_id: str
+    boundary: FuzzyDate | None
+
+
+@dataclass(frozen=True)
 class PlaceState:
     """The state of one place on one day, with everything needed to cite it."""
 
@@ -39,7 +50,7 @@ class PlaceState:
     rows: tuple[ControlRow, ...]
     conditions: tuple[Event, ...]
     uncertain: bool
-    uncertainty: tuple[str, ...]
+    uncertainty: tuple[Uncertainty, ...]
 
     @property
     def faction_ids(self) -> tuple[str, ...]:
@@ -111,22 +122,15 @@ class Timeline:
     def place_state(self, place_id: str, day: date) -> PlaceState:
         rows = self._rows.get(place_id, [])
         holding = tuple(r for r in rows if holds(r, day))
-        reasons: list[str] = []
+        reasons: list[Uncertainty] = []
         for r in holding:
             if r.start is None:
-                reasons.append(f"the source gives no start for {r.faction_id}'s hold")
+                reasons.append(Uncertainty("no-start", r.faction_id, None))
             elif _in_window(r.start, day):
-                reasons.append(
-                    f"{r.faction_id}'s hold starts {r.start.label()}; "
-                    f"{day.isoformat()} may be before it began"
-                )
+                reasons.append(Uncertainty("start-window", r.faction_id, r.start))
         for r in rows:
             if r not in holding and _in_window(r.end, day):
-                assert r.end is not None
-                reasons.append(
-                    f"{r.faction_id}'s earlier hold ends {r.end.label()}; "
-                    f"it may still have held on {day.isoformat()}"
-                )
+                reasons.append(Uncertainty("end-window", r.faction_id, r.end))
         conditions = tuple(
             e
             for e in self._conditions.get(place_id, [])

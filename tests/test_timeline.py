@@ -102,7 +102,11 @@ def test_handover_inside_a_month_window() -> None:
     timeline = Timeline(ds)
     mid = timeline.place_state("p", date(2015, 3, 15))
     assert (mid.faction_ids, mid.status, mid.uncertain) == (("new",), "partial", True)
-    assert any("old's earlier hold ends Mar 2015" in r for r in mid.uncertainty)
+    assert [(u.kind, u.faction_id) for u in mid.uncertainty] == [
+        ("start-window", "new"),
+        ("end-window", "old"),
+    ]
+    assert mid.uncertainty[1].boundary == D(2015, 3)
     assert timeline.place_state("p", date(2015, 2, 28)).faction_ids == ("old",)
     after = timeline.place_state("p", date(2015, 4, 1))
     assert (after.faction_ids, after.uncertain) == (("new",), False)

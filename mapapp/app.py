@@ -145,7 +145,7 @@ palette: Palette = "colour-blind" if palette_cb else "conventional"
 selected: str | None = ss["place"] or None
 
 day = st.slider(t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD")
-prev_col, next_col, dates_col = st.columns([1, 1, 5])
+prev_col, next_col, dates_col = st.columns([1.4, 1.4, 4])
 prev_col.button(
     t("prev", lang),
     on_click=step,

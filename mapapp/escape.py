@@ -19,6 +19,12 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True).translate(_EXTRA)
 
 
+def isolate(value: object) -> str:
+    """Escaped text in a ``<bdi>`` element, so that right-to-left or override characters in
+    the data cannot reorder the words around it."""
+    return f"<bdi>{esc(value)}</bdi>"
+
+
 def safe_url(url: str) -> str | None:
     """The URL if it is an absolute http(s) address, else None (never javascript: etc.)."""
     text = (url or "").strip()

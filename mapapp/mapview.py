@@ -82,6 +82,8 @@ def base_map(ds: Dataset, tiles: Tiles, assets: tuple[str, str]) -> folium.Map:
         tiles=None,
         control_scale=True,
         attribution_control=True,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     js, css = assets
     m.default_js = [("leaflet", js)]

@@ -6,7 +6,7 @@ Every value from the data passes through :func:`mapapp.escape.esc`; links only t
 
 from __future__ import annotations
 
-from mapapp.escape import esc, safe_url
+from mapapp.escape import esc, isolate, safe_url
 from mapapp.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 from mapapp.model import Dataset, Event
 from mapapp.style import LegendItem
@@ -27,9 +27,9 @@ def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
     src = ds.sources[source_id]
     outlet = src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
     author = src.author_ar if lang == "ar" and src.author_ar else src.author
-    bits = [esc(outlet)]
+    bits = [isolate(outlet)]
     if author:
-        bits.append(esc(author))
+        bits.append(isolate(author))
     if src.title_ar:
         bits.append(_ar(src.title_ar))
     bits.append(esc(date_label(src.published, lang)))
@@ -49,8 +49,8 @@ def _quote_block(
 ) -> str:
     return (
         '<blockquote class="mapapp-quote" lang="ar" dir="rtl">'
-        f"{esc(quote_ar)}</blockquote>"
-        f'<p class="mapapp-translation" lang="en" dir="ltr">“{esc(quote_en)}”</p>'
+        f"{isolate(quote_ar)}</blockquote>"
+        f'<p class="mapapp-translation" lang="en" dir="ltr">“{isolate(quote_en)}”</p>'
         f'<p class="mapapp-cite">{t("claim_by", lang)}: {esc(label(CLAIMANT, claimant, lang))}. '
         f"{t('source', lang)}: {citation(ds, source_id, lang)}</p>"
     )
@@ -58,7 +58,7 @@ def _quote_block(
 
 def place_title(ds: Dataset, place_id: str) -> str:
     place = ds.places[place_id]
-    return f"<b>{esc(place.name_en)}</b> · {_ar(place.name_ar)}"
+    return f"<b>{isolate(place.name_en)}</b> · {_ar(place.name_ar)}"
 
 
 def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
@@ -68,20 +68,20 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     parts.append(f"<h4>{place_title(ds, state.place_id)}</h4>")
     parts.append(f"<p><b>{esc(label(STATUS, state.status, lang))}</b>")
     if state.rows:
-        names = ", ".join(esc(faction_name(ds, f, lang)) for f in state.faction_ids)
+        names = ", ".join(isolate(faction_name(ds, f, lang)) for f in state.faction_ids)
         since = state.since
         when = (
             f"{t('since', lang)} {esc(date_label(since, lang))}"
             if since
             else t("since_unknown", lang)
         )
-        if since and since.derivation:
-            when += f" ({esc(since.derivation)})"
         parts.append(f": {names}<br>{when}")
     parts.append("</p>")
     if state.uncertain:
         reasons = "; ".join(
-            esc(uncertainty_text(u.kind, faction_name(ds, u.faction_id, lang), u.boundary, lang))
+            isolate(
+                uncertainty_text(u.kind, faction_name(ds, u.faction_id, lang), u.boundary, lang)
+            )
             for u in state.uncertainty
         )
         parts.append(f'<p class="mapapp-uncertain"><b>{t("uncertain", lang)}</b>: {reasons}</p>')
@@ -92,7 +92,7 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     for (source_id, quote_ar), factions in seen.items():
         row = next(r for r in state.rows if (r.source_id, r.quote_ar) == (source_id, quote_ar))
         who = ", ".join(
-            f"{esc(faction_name(ds, f, lang))} ({esc(label(STATUS, row.status, lang))})"
+            f"{isolate(faction_name(ds, f, lang))} ({esc(label(STATUS, row.status, lang))})"
             for f in factions
         )
         parts.append(f'<div class="mapapp-claim"><p><b>{who}</b></p>')
@@ -108,9 +108,9 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
 def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     place = ds.places[state.place_id]
     name = place.name_ar if lang == "ar" else place.name_en
-    text = f"<b>{esc(name)}</b>: {esc(label(STATUS, state.status, lang))}"
+    text = f"<b>{isolate(name)}</b>: {esc(label(STATUS, state.status, lang))}"
     if state.rows:
-        text += " — " + ", ".join(esc(faction_name(ds, f, lang)) for f in state.faction_ids)
+        text += " — " + ", ".join(isolate(faction_name(ds, f, lang)) for f in state.faction_ids)
     if state.conditions:
         text += " · " + ", ".join(esc(label(KIND, c.kind, lang)) for c in state.conditions)
     if state.uncertain:
@@ -120,14 +120,14 @@ def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
 
 def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
     kind = esc(label(KIND, event.kind, lang))
-    actors = ", ".join(esc(faction_name(ds, f, lang)) for f in event.actors)
+    actors = ", ".join(isolate(faction_name(ds, f, lang)) for f in event.actors)
     head = f"<p><b>{kind}</b> · {esc(date_label(event.date, lang))}"
     if actors:
         head += f" · {actors}"
     if event.against:
-        head += " → " + ", ".join(esc(faction_name(ds, f, lang)) for f in event.against)
+        head += " → " + ", ".join(isolate(faction_name(ds, f, lang)) for f in event.against)
     head += "</p>"
-    note = f'<p class="mapapp-note">{esc(event.note)}</p>' if event.note else ""
+    note = f'<p class="mapapp-note">{isolate(event.note)}</p>' if event.note else ""
     quote = _quote_block(ds, event.source_id, event.claimant, event.quote_ar, event.quote_en, lang)
     return head + quote + note
 
@@ -144,7 +144,7 @@ def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
     place = ds.places[event.place_id]
     name = place.name_ar if lang == "ar" else place.name_en
     return (
-        f"<b>{esc(label(KIND, event.kind, lang))}</b>: {esc(name)}, "
+        f"<b>{esc(label(KIND, event.kind, lang))}</b>: {isolate(name)}, "
         f"{esc(date_label(event.date, lang))}"
     )
 
@@ -154,7 +154,7 @@ def legend_html(items: list[LegendItem], lang: Lang) -> str:
     lines = [
         f'<div class="mapapp-legend-item" data-key="{esc(i.key)}" style="margin:2px 0">'
         '<span style="display:inline-block;width:1.4em;height:1em;vertical-align:middle;'
-        f'background:{esc(i.background)};border:{esc(i.border)}"></span> {esc(i.label)}</div>'
+        f'background:{esc(i.background)};border:{esc(i.border)}"></span> {isolate(i.label)}</div>'
         for i in items
     ]
     return "".join(lines) + f"<small>{esc(t('events_note', lang))}</small>"

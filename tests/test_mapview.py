@@ -20,7 +20,7 @@ from mapapp.validate import load_dataset
 
 from .conftest import DATA
 
-ALLOWED_TAGS = {"div", "h4", "b", "span", "p", "br", "blockquote", "a"}
+ALLOWED_TAGS = {"div", "h4", "b", "bdi", "span", "p", "br", "blockquote", "a"}
 ALLOWED_ATTRS = {"class", "lang", "dir", "href", "target", "rel"}
 
 
@@ -102,6 +102,7 @@ def test_popup_cites_the_source_with_the_arabic_quote(ds: Dataset) -> None:
     assert "holds firm control over Yarmouk camp" in text
     assert "Elaph" in text and "Jawad al-Sayegh" in text and "Sep 2015" in text
     assert "about 11 Aug – 9 Sep 2015" in text
+    assert "elaph_2015_09" not in text, "no raw ids in what readers see"
     assert parsed.hrefs == ["https://elaph.com/Web/News/2015/9/1038541.html"]
     assert 'dir="rtl"' in popup
 
@@ -199,3 +200,20 @@ def test_hostile_text_stays_text_in_popups_and_tooltips(tmp_path: Path, lang: st
     html = m.get_root().render()
     assert "<script>window.__xss" not in html
     assert "<img" not in html
+
+
+def test_bidi_overrides_in_data_cannot_reorder_our_words(ds: Dataset) -> None:
+    """A right-to-left override in a name is isolated in <bdi>, so the words after it
+    (status, conditions) keep their order."""
+    from dataclasses import replace
+
+    from mapapp import popups
+
+    qadam = replace(ds.places["qadam"], name_en="al-Qadam\u202e evil")
+    hostile = replace(ds, places={**ds.places, "qadam": qadam})
+    state = Timeline(hostile).place_state("qadam", date(2015, 9, 15))
+    tooltip = popups.place_tooltip(hostile, state, "en")
+    assert "<bdi>al-Qadam\u202e evil</bdi>" in tooltip
+    assert tooltip.index("</bdi>") < tooltip.index("Sole control")
+    popup = popups.place_popup(hostile, state, "en")
+    assert "<bdi>al-Qadam\u202e evil</bdi>" in popup

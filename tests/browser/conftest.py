@@ -1,0 +1,338 @@
+"""Real-browser fixtures: a Streamlit server per data folder, Debian's Chromium, no internet.
+
+* :func:`app_server` starts ``streamlit run mapapp/app.py`` on a free port with the
+  basemap tiles off, once per data folder per session, and kills it at the end;
+* the browser is ``/usr/bin/chromium`` (never a downloaded one);
+* :func:`watch` blocks every request that does not go to this machine and records it,
+  with the page's uncaught errors and any dialog it opens.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Dialog, Frame, Page, Position, Route
+
+from ..conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+HEALTH_TIMEOUT = 60.0
+#: the map iframe streamlit-folium mounts (same origin as the page)
+MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
+PLACE_COUNT = 12
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def start_server(data: Path | None, log_dir: Path) -> Server:
+    """``streamlit run`` from the repo root (so .streamlit/config.toml is read), tiles off."""
+    port = free_port()
+    env = {**os.environ, "MAPAPP_TILES": "none"}
+    env.pop("MAPAPP_DATA", None)
+    if data is not None:
+        env["MAPAPP_DATA"] = str(data)
+    log = log_dir / f"streamlit-{port}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "mapapp/app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + HEALTH_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return server
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    server.stop()
+    raise RuntimeError(
+        f"streamlit did not become healthy on port {port}:\n"
+        + log.read_text(encoding="utf-8", errors="replace")
+    )
+
+
+@pytest.fixture(scope="session")
+def app_server() -> Iterator[Callable[[Path | None], str]]:
+    """A factory: the base URL of an app serving ``data`` (None: the shipped data)."""
+    servers: dict[Path | None, Server] = {}
+    with tempfile.TemporaryDirectory(prefix="mapapp-browser-") as logs:
+
+        def get(data: Path | None = None) -> str:
+            key = data.resolve() if data is not None else None
+            if key not in servers:
+                servers[key] = start_server(key, Path(logs))
+            return servers[key].url
+
+        try:
+            yield get
+        finally:
+            for server in servers.values():
+                server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server: Callable[[Path | None], str]) -> str:
+    """The app on the shipped data."""
+    return app_server(None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
+
+
+@dataclass
+class Watch:
+    """What a page did that it should not: external requests, uncaught errors, dialogs."""
+
+    page: Page
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    #: console messages of type "error" (from the page and its frames)
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def watch(context: BrowserContext, page: Page) -> Watch:
+    """The test's page, offline: non-local requests are aborted and recorded."""
+    seen = Watch(page)
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if is_local(url):
+            route.continue_()
+        else:
+            seen.blocked.append(url)
+            route.abort()
+
+    def dialog(d: Dialog) -> None:
+        seen.dialogs.append(f"{d.type}: {d.message}")
+        d.dismiss()
+
+    context.route("**/*", route)
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    page.on("dialog", dialog)
+    page.on(
+        "console",
+        lambda message: (
+            seen.console_errors.append(f"{message.text} @ {message.location}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    page.set_default_timeout(30_000)
+    return seen
+
+
+def map_frame(page: Page, count: int = PLACE_COUNT) -> Frame:
+    """The map iframe's frame, once ``count`` place polygons are drawn in it."""
+    handle = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=60_000)
+    assert handle is not None
+    frame = handle.content_frame()
+    assert frame is not None, "the map iframe has no document"
+    frame.wait_for_function(
+        "n => document.querySelectorAll('path.mapapp-place').length === n",
+        arg=count,
+        timeout=60_000,
+    )
+    settle(frame)
+    return frame
+
+
+def settle(frame: Frame) -> None:
+    """Wait for the map to stop moving (folium's fit_bounds zooms in with an animation),
+    then remember the view so :func:`close_popup` can go back to it."""
+    frame.wait_for_function("document.querySelector('.leaflet-zoom-anim') === null")
+    frame.evaluate(
+        """async () => {
+            const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+            const boxes = () => JSON.stringify([...document.querySelectorAll('path')].map(
+                p => p.getBoundingClientRect()));
+            let last = boxes(), still = 0;
+            for (let i = 0; i < 200 && still < 3; i++) {
+                await frame();
+                const now = boxes();
+                still = now === last ? still + 1 : 0;
+                last = now;
+            }
+            // folium keeps the Leaflet map in a global
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            window.__testHome = [map.getCenter(), map.getZoom()];
+        }"""
+    )
+
+
+def fills(frame: Frame) -> dict[str, str]:
+    """Place id -> the ``fill`` attribute of its polygon."""
+    result: dict[str, str] = frame.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('path.mapapp-place')].map(
+            p => [[...p.classList].find(c => c.startsWith('mapapp-place-')).slice(13),
+                  p.getAttribute('fill')]))"""
+    )
+    return result
+
+
+def wait_fill(frame: Frame, place: str, colour: str, timeout: float = 30_000) -> None:
+    frame.wait_for_function(
+        """([place, colour]) => {
+            const p = document.querySelector('path.mapapp-place-' + place);
+            return p !== null && p.getAttribute('fill') === colour;
+        }""",
+        arg=[place, colour],
+        timeout=timeout,
+    )
+
+
+def place(place_id: str) -> str:
+    """The selector of a place's fill polygon."""
+    return f"path.mapapp-place-{place_id}"
+
+
+def inside(frame: Frame, selector: str) -> tuple[int, Position]:
+    """The first element matching ``selector`` with a point where nothing else (a marker,
+    a popup) is on top: its index and the point, relative to its bounding box.
+
+    The whole map is scrolled into view first: on mousedown Leaflet focuses the map, and
+    if the iframe sticks out of the viewport the page scrolls it in between mousedown and
+    mouseup, so the click lands elsewhere and no popup opens.
+    """
+    frame.frame_element().scroll_into_view_if_needed()
+    found: tuple[int, Position] | None = frame.evaluate(
+        """selector => {
+            const targets = [...document.querySelectorAll(selector)];
+            for (const n of [2, 4, 8, 16]) {
+                for (const [index, target] of targets.entries()) {
+                    const box = target.getBoundingClientRect();
+                    for (let i = 1; i < n; i++) {
+                        for (let j = 1; j < n; j++) {
+                            const x = box.width * i / n, y = box.height * j / n;
+                            if (document.elementFromPoint(box.left + x, box.top + y) === target) {
+                                return [index, {x, y}];
+                            }
+                        }
+                    }
+                }
+            }
+            return null;
+        }""",
+        selector,
+    )
+    assert found is not None, f"no clickable point inside {selector}"
+    return found
+
+
+def close_popup(frame: Frame) -> None:
+    """Close the open popup, if any, and undo the pan that opening it caused."""
+    close = frame.locator(".leaflet-popup-close-button")
+    if not close.count():
+        return
+    close.first.click()
+    frame.locator(".leaflet-popup").wait_for(state="detached")
+    frame.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            if (window.__testHome) map.setView(...window.__testHome, {animate: false});
+        }"""
+    )
+    settle(frame)
+
+
+def open_popup(frame: Frame, selector: str) -> str:
+    """Close any open popup, click inside ``selector`` and return the popup's visible text."""
+    close_popup(frame)
+    index, point = inside(frame, selector)
+    frame.locator(selector).nth(index).click(position=point, force=True)
+    content = frame.locator(".leaflet-popup-content")
+    content.wait_for(state="visible")
+    return content.inner_text()
+
+
+def hover_tooltip(frame: Frame, selector: str) -> str:
+    """Hover inside ``selector`` and return the tooltip's visible text."""
+    index, point = inside(frame, selector)
+    frame.locator(selector).nth(index).hover(position=point, force=True)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for(state="visible")
+    return tooltip.inner_text()

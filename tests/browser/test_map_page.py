@@ -1,0 +1,150 @@
+"""The map page in a real browser, on the shipped data, offline."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import (
+    MAP_IFRAME,
+    PLACE_COUNT,
+    Watch,
+    fills,
+    map_frame,
+    open_popup,
+    place,
+    wait_fill,
+)
+
+pytestmark = pytest.mark.browser
+
+ISIS, NUSRA, AJNAD, REGIME, OPPOSITION = "#1a1a1a", "#b8860b", "#66c2a4", "#d62728", "#4daf4a"
+NO_DATA = "#bdbdbd"
+
+
+def slider_value(page: Page) -> str:
+    return page.get_by_test_id("stSliderThumbValue").inner_text()
+
+
+def test_draws_twelve_places_offline_without_errors(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-09-15")
+    frame = map_frame(page)
+    assert frame.locator("path.mapapp-place").count() == PLACE_COUNT
+    assert frame.locator("path.mapapp-outline").count() == PLACE_COUNT
+    assert frame.locator("path.mapapp-stripe").count() > 0
+    assert frame.locator("path.mapapp-event").count() > 0
+    assert frame.locator("path.mapapp-condition").count() > 0
+    expect(page.get_by_text("Southern Damascus", exact=False).first).to_be_visible()
+    assert frame.evaluate("typeof window.L") == "object", "Leaflet is served locally"
+    assert watch.errors == []
+    assert watch.blocked == [], "the page asked for something off this machine"
+    assert watch.dialogs == []
+    assert watch.console_errors == []
+
+
+def test_colours_follow_the_factions(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-09-15")
+    colours = fills(map_frame(page))
+    assert len(colours) == PLACE_COUNT
+    assert colours["yarmouk"] == ISIS
+    assert colours["qadam"] == AJNAD
+    assert colours["sayyida_zaynab"] == REGIME
+    # yarmouk is shared with al-Nusra: stripes of both colours over the ISIS fill
+    stripes = page.frame_locator(MAP_IFRAME).locator("path.mapapp-stripe-yarmouk")
+    assert {stripes.nth(i).get_attribute("fill") for i in range(stripes.count())} >= {
+        ISIS,
+        NUSRA,
+    }
+
+    page.goto(f"{app_url}/?date=2015-05-01")
+    colours = fills(map_frame(page))
+    assert colours.pop("yarmouk") == ISIS
+    assert set(colours.values()) == {NO_DATA}, colours
+    assert watch.errors == []
+    assert watch.blocked == []
+
+
+def test_changing_the_date_recolours_without_remounting(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-09-15")
+    frame = map_frame(page)
+    assert fills(frame)["tadamon"] == ISIS
+    iframe = page.locator(MAP_IFRAME).element_handle()
+    frame.evaluate("window.__mark = 1")
+
+    visited: list[str] = []
+    previous = page.get_by_role("button", name="◀ Previous change")
+    while fills(frame)["tadamon"] != NO_DATA:
+        assert len(visited) < 4, f"tadamon never turned grey: {visited}"
+        before = slider_value(page)
+        previous.click()
+        page.wait_for_function(
+            "v => document.querySelector('[data-testid=\"stSliderThumbValue\"]').innerText !== v",
+            arg=before,
+        )
+        visited.append(slider_value(page))
+        if visited[-1] == "2015-03-01":
+            wait_fill(frame, "tadamon", NO_DATA)
+    assert visited == ["2015-09-01", "2015-08-11", "2015-03-01"]
+    assert fills(frame)["yarmouk"] == ISIS
+    expect(previous).to_be_disabled()
+    expect(page).to_have_url(f"{app_url}/?date=2015-03-01&lang=en")
+
+    # and forward again
+    page.get_by_role("button", name="Next change ▶").click()
+    wait_fill(frame, "tadamon", ISIS)
+    assert slider_value(page) == "2015-08-11"
+
+    assert frame.evaluate("window.__mark") == 1, "the map iframe was reloaded"
+    assert page.evaluate(
+        "([old, sel]) => old.isConnected && old === document.querySelector(sel)",
+        [iframe, MAP_IFRAME],
+    ), "the map iframe element was replaced"
+    assert page.locator(MAP_IFRAME).count() == 1
+    assert watch.errors == []
+    assert watch.console_errors == []
+    assert watch.blocked == []
+
+
+def test_clicking_yarmouk_shows_the_arabic_quote(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-09-15")
+    text = open_popup(map_frame(page), place("yarmouk"))
+    assert "Yarmouk Camp" in text
+    assert "مخيم اليرموك" in text
+    assert "ان داعش وبالتحالف مع النصرة يحكم سيطرته" in text
+    quote = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content blockquote").first
+    assert quote.get_attribute("dir") == "rtl"
+    assert watch.errors == []
+
+
+def test_arabic_page_is_right_to_left(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-02-15&lang=ar")
+    assert fills(map_frame(page))["yarmouk"] == OPPOSITION
+    title = page.locator('[dir="rtl"]').filter(has_text="جنوب دمشق").first
+    expect(title).to_be_visible()
+    assert page.get_by_role("button", name="◀ Previous change").count() == 0
+    assert watch.errors == []
+    assert watch.blocked == []
+
+
+def test_bad_link_warns_without_echoing_and_still_draws(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    raw = "<script>alert(1)</script>"
+    page.goto(f"{app_url}/?date={raw}&place=nowhere&lang=xx")
+    frame = map_frame(page)
+    warning = page.get_by_test_id("stAlertContentWarning")
+    expect(warning).to_be_visible()
+    text = warning.inner_text()
+    assert "date" in text
+    assert "place" in text
+    assert "lang" in text
+    for fragment in ("script", "alert", "nowhere", "xx", "<", ">"):
+        assert fragment not in text, f"{fragment!r} echoed in the warning: {text!r}"
+    assert "alert(1)" not in page.content()
+    assert len(fills(frame)) == PLACE_COUNT
+    assert watch.dialogs == []
+    assert watch.errors == []

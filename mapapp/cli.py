@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from mapapp import formats
+from mapapp import docs, formats, revision
 from mapapp.dates import parse_iso_day
 from mapapp.model import Dataset
-from mapapp.schema import DEFAULT_DATA_DIR, SchemaError
+from mapapp.review import review, review_records, review_to_text
+from mapapp.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
 from mapapp.timeline import Timeline
 from mapapp.validate import load_dataset
 
@@ -97,6 +99,57 @@ def cmd_dates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load_side(data_dir: Path, side: str, label: str) -> Dataset | None:
+    result = load_dataset(data_dir)
+    if result.dataset is None:
+        print(f"The {side} data ({label}) has problems:", file=sys.stderr)
+        print(result.report.to_text(), file=sys.stderr)
+    return result.dataset
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    new_dir: Path = args.new
+    if not new_dir.is_dir():
+        raise CommandError(f"{new_dir} is not a folder")
+    with tempfile.TemporaryDirectory(prefix="mapapp-review-") as tmp:
+        old_dir = Path(args.old)
+        if old_dir.is_dir():
+            old_label = str(old_dir)
+        else:
+            old_dir = Path(tmp)
+            try:
+                old_label = revision.extract(args.old, new_dir, old_dir)
+            except revision.RevisionError as exc:
+                raise CommandError(str(exc)) from None
+        old = _load_side(old_dir, "old", old_label)
+        new = _load_side(new_dir, "new", str(new_dir))
+    if old is None or new is None:
+        print("\nFix these problems first (see: mapapp validate).", file=sys.stderr)
+        return EXIT_PROBLEMS
+    records = review_records(old, new, review(old, new))
+    print(formats.to_json(records) if args.format == "json" else review_to_text(records))
+    return EXIT_OK
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    text = docs.columns_markdown(load_schema(args.data))
+    if args.write is None:
+        print(text, end="")
+        return EXIT_OK
+    path: Path = args.write
+    try:
+        page = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        updated = docs.replace_block(page, text)
+    except ValueError as exc:
+        raise CommandError(f"{path}: {exc}") from None
+    path.write_text(updated, encoding="utf-8")
+    print(f"Updated the column reference in {path}.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mapapp",
@@ -167,6 +220,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_dates)
+
+    p = command(
+        "review",
+        "What an edit changes on the map: every place and span of days whose state differs "
+        "between OLD and NEW, before and after, with the sources behind both. OLD is a data "
+        "folder or a git revision (HEAD, main, main~1) of NEW's folder. Exit status 0 when "
+        "both sides load (changed or not), 1 when either has data problems, 2 when it cannot "
+        "run.",
+        "mapapp review HEAD",
+    )
+    p.add_argument(
+        "old",
+        metavar="OLD",
+        help="the data before the edit: a folder, or a git revision of NEW's folder",
+    )
+    p.add_argument(
+        "new",
+        metavar="NEW",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        help="the data after the edit: a folder (default: the shipped data/, as it is now)",
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_review)
+
+    p = command(
+        "docs",
+        "The reference of every column of every data file (a markdown table per file), "
+        "built from datapackage.json: printed, or written between the markers in a file.",
+        "mapapp docs --write EDITING.md",
+    )
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument(
+        "--write",
+        type=Path,
+        metavar="FILE",
+        help=f"replace the text between {docs.START} and {docs.END} in FILE",
+    )
+    p.set_defaults(func=cmd_docs)
     return parser
 
 

@@ -95,7 +95,8 @@ def change_record(ds: Dataset, change: Change) -> dict[str, Any]:
     }
 
 
-def _short(state: dict[str, Any]) -> str:
+def state_summary(state: dict[str, Any]) -> str:
+    """A state record in a few words: ``ISIS + al-Nusra Front (shared) [siege]``, ``no data``."""
     if state["status"] == "no-data":
         text = "no data"
     else:
@@ -170,7 +171,7 @@ def states_to_table(records: Sequence[dict[str, Any]]) -> str:
     rows = [
         [
             r["place_id"],
-            _short(r),
+            state_summary(r),
             _since_text(r),
             "uncertain" if r["uncertain"] else "",
             ", ".join(r["source_ids"]),
@@ -184,7 +185,12 @@ def changes_to_table(records: Sequence[dict[str, Any]]) -> str:
     if not records:
         return "No place changes between these dates."
     rows = [
-        [r["place_id"], _short(r["before"]), _short(r["after"]), ", ".join(r["source_ids"])]
+        [
+            r["place_id"],
+            state_summary(r["before"]),
+            state_summary(r["after"]),
+            ", ".join(r["source_ids"]),
+        ]
         for r in records
     ]
     return text_table(["place", "before", "after", "sources"], rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +155,7 @@ def parse_schema(descriptor: dict[str, Any]) -> Schema:
     )
 
 
-@cache
+@lru_cache(maxsize=16)
 def _load(path: Path, mtime_ns: int) -> Schema:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8-sig"))

@@ -1,0 +1,162 @@
+"""The in-app editor's logic, without Streamlit: columns, preview, and who may write.
+
+The page (``mapapp/edit_page.py``) only lays these out. Writing goes through
+:func:`mapapp.store.save_table`, which checks the editor's identity itself.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mapapp import store
+from mapapp.model import Dataset
+from mapapp.report import Report
+from mapapp.review import ReviewItem, review
+from mapapp.schema import Field, Schema
+from mapapp.validate import load_dataset
+
+#: the tables an editor can change in the app (places need a GIS editor)
+EDITABLE = ("control.csv", "events.csv", "sources.csv", "factions.csv")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How a column is edited: free text (with an optional pattern) or a choice."""
+
+    name: str
+    help: str
+    required: bool
+    options: tuple[str, ...] | None = None
+    pattern: str | None = None
+
+
+def resource_for(schema: Schema, file: str) -> str:
+    for res in schema.resources:
+        if res.path == file:
+            return res.name
+    raise KeyError(file)
+
+
+def _choices(fld: Field, target: str | None, ds: Dataset | None) -> tuple[str, ...] | None:
+    """Allowed values, or the ids a reference column may take; None for free text."""
+    if fld.enum:
+        return tuple(fld.enum) if fld.required else ("", *fld.enum)
+    if ds is None or target is None or fld.delimiter:
+        return None
+    tables: dict[str, Collection[str]] = {
+        "neighbourhoods": ds.places,
+        "factions": ds.factions,
+        "sources": ds.sources,
+    }
+    ids = tables.get(target)
+    if ids is None:
+        return None
+    return tuple(ids) if fld.required else ("", *ids)
+
+
+def column_specs(schema: Schema, file: str, ds: Dataset | None) -> list[ColumnSpec]:
+    """One spec per column of ``file``: choices for ids and allowed values, patterns else."""
+    res = schema.resource(resource_for(schema, file))
+    targets = {fk.field: fk.resource for fk in res.foreign_keys}
+    return [
+        ColumnSpec(
+            name=fld.name,
+            help=fld.description,
+            required=fld.required,
+            options=_choices(fld, fld.references or targets.get(fld.name), ds),
+            pattern=fld.pattern,
+        )
+        for fld in res.fields
+    ]
+
+
+def cells(value: Any) -> str:
+    """A table editor's cell as CSV text (empty for missing values)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value)
+
+
+def rows_from_records(
+    records: Sequence[Mapping[Any, Any]], header: Sequence[str]
+) -> list[dict[str, str]]:
+    """Edited records back to CSV rows in the file's column order; blank rows dropped."""
+    rows = []
+    for record in records:
+        row = {name: cells(record.get(name)) for name in header}
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+@dataclass
+class Preview:
+    """What a save would do: the row diff, the problems, and the change on the map."""
+
+    diff: store.RowDiff
+    report: Report
+    map_changes: list[ReviewItem] = field(default_factory=list)
+    new_dataset: Dataset | None = None
+
+    @property
+    def can_save(self) -> bool:
+        return not self.diff.empty and self.report.valid
+
+
+def preview(
+    data_dir: Path, table: store.TableFile, rows: list[dict[str, str]], current: Dataset | None
+) -> Preview:
+    """Validate the edited table together with the rest of the folder, on a copy."""
+    diff = store.row_diff(table.rows, rows)
+    if diff.empty:
+        return Preview(diff, Report())
+    content = store.render(table, rows)
+    with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
+        folder = store.candidate_folder(data_dir, table.name, content, Path(tmp))
+        result = load_dataset(folder)
+    changes: list[ReviewItem] = []
+    if result.dataset is not None and current is not None:
+        changes = review(current, result.dataset)
+    return Preview(diff, result.report, changes, result.dataset)
+
+
+def editors_from_secrets(secrets: Mapping[str, Any]) -> tuple[str, ...]:
+    """The allow-listed editor e-mails (``[mapapp] editors = [...]`` in secrets.toml)."""
+    section = secrets.get("mapapp") or {}
+    editors = section.get("editors") if isinstance(section, Mapping) else None
+    if isinstance(editors, str):
+        editors = [editors]
+    if not isinstance(editors, Sequence):
+        return ()
+    return tuple(str(e).strip().lower() for e in editors if str(e).strip())
+
+
+def auth_configured(secrets: Mapping[str, Any]) -> bool:
+    """Whether Streamlit's built-in login (OIDC, ``[auth]`` in secrets.toml) is set up."""
+    auth = secrets.get("auth")
+    return (
+        isinstance(auth, Mapping)
+        and bool(auth.get("redirect_uri"))
+        and bool(auth.get("cookie_secret"))
+    )
+
+
+SECRETS_EXAMPLE = """\
+# .streamlit/secrets.toml (never commit it)
+[auth]
+redirect_uri = "https://your.host/oauth2callback"
+cookie_secret = "a long random string"
+client_id = "…"
+client_secret = "…"
+server_metadata_url = "https://accounts.google.com/.well-known/openid-configuration"
+
+[mapapp]
+editors = ["editor@example.org"]
+"""

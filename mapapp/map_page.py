@@ -1,0 +1,190 @@
+"""The map page (the default page of ``mapapp/app.py``).
+
+A thin shell: it reads the URL and the widgets, calls the pure core (validate ->
+timeline -> layers -> map), and lays out the result. No joins, styling or validation
+happen here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from mapapp import formats, mapview, popups
+from mapapp.chart import timeline_spec, with_day
+from mapapp.escape import esc
+from mapapp.i18n import LANGS, Lang, t
+from mapapp.layers import state_layers
+from mapapp.permalink import View, parse_view, view_params
+from mapapp.shell import cached_load, data_dir, file_stamp, show_report
+from mapapp.style import Palette, legend_items
+from mapapp.timeline import Timeline
+
+LANG_NAMES = {"en": "English", "ar": "العربية"}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_chart(
+    folder: str,
+    stamp: tuple[tuple[str, int, int], ...],
+    first: date,
+    last: date,
+    palette: Palette,
+    lang: Lang,
+) -> dict[str, Any]:
+    dataset = cached_load(folder, stamp).dataset
+    assert dataset is not None
+    return timeline_spec(dataset, first, last, palette, lang)
+
+
+@st.cache_resource(show_spinner=False)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet served by this app when possible (works offline), else from the CDN."""
+    try:
+        local = mapview.install_leaflet() and bool(st.get_option("server.enableStaticServing"))
+    except OSError:
+        local = False
+    return mapview.leaflet_urls(local)
+
+
+def html_block(body: str, lang: Lang) -> None:
+    direction = "rtl" if lang == "ar" else "ltr"
+    st.markdown(f'<div dir="{direction}" lang="{lang}">{body}</div>', unsafe_allow_html=True)
+
+
+ss = st.session_state
+query = st.query_params.to_dict()
+if "lang" not in ss:
+    ss["lang"] = "ar" if query.get("lang") == "ar" else "en"
+
+with st.sidebar:
+    lang: Lang = st.radio(
+        "Language / اللغة", LANGS, format_func=LANG_NAMES.__getitem__, key="lang", horizontal=True
+    )
+if lang == "ar":
+    st.markdown(
+        "<style>section.stMain .block-container, section[data-testid='stSidebar']"
+        " {direction: rtl; text-align: right;}</style>",
+        unsafe_allow_html=True,
+    )
+html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
+
+folder = data_dir()
+result = cached_load(str(folder), file_stamp(folder))
+if result.dataset is None:
+    st.error(t("bad_data", lang))
+    show_report(result.report)
+    st.stop()
+
+ds = result.dataset
+timeline = Timeline(ds)
+changes = timeline.change_dates()
+first, last, default_day = timeline.view_range()
+
+if "date" not in ss:
+    view, ignored = parse_view(query, ds.places, first, last, default_day)
+    ss["date"], ss["place"], ss["ignored"] = view.day, view.place or "", ignored
+ss["date"] = min(max(ss["date"], first), last)
+if ss.get("ignored"):
+    st.warning(t("bad_link", lang) + ", ".join(ss["ignored"]))
+
+
+def step(direction: int) -> None:
+    ss["date"] = timeline.adjacent_change(ss["date"], direction) or ss["date"]
+
+
+with st.sidebar:
+    palette_cb = st.toggle(t("palette", lang), key="cb")
+    place_ids = ["", *ds.places]
+    st.selectbox(
+        t("place", lang),
+        place_ids,
+        key="place",
+        format_func=lambda p: (
+            (ds.places[p].name_ar if lang == "ar" else ds.places[p].name_en)
+            if p
+            else t("all_places", lang)
+        ),
+    )
+palette: Palette = "colour-blind" if palette_cb else "conventional"
+selected: str | None = ss["place"] or None
+
+day = st.slider(t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD")
+prev_col, next_col, dates_col = st.columns([1.4, 1.4, 4])
+prev_col.button(
+    t("prev", lang),
+    on_click=step,
+    args=(-1,),
+    key="prev",
+    disabled=not any(d < day for d in changes),
+)
+next_col.button(
+    t("next", lang),
+    on_click=step,
+    args=(1,),
+    key="next",
+    disabled=not any(d > day for d in changes),
+)
+dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+st.query_params.from_dict(view_params(View(day, selected, lang)))
+
+states = timeline.state_at(day)
+layers = state_layers(ds, states, day, palette, lang, selected)
+map_col, side_col = st.columns([3, 2])
+with map_col:
+    st_folium(
+        mapview.base_map(ds, mapview.Tiles.from_env(), leaflet_assets()),
+        feature_group_to_add=mapview.state_group(layers),
+        key="map",
+        height=620,
+        use_container_width=True,
+        returned_objects=[],
+    )
+with side_col:
+    st.subheader(t("legend", lang))
+    items = legend_items(ds, list(states.values()), palette, lang)
+    html_block(popups.legend_html(items, lang), lang)
+    if selected:
+        st.subheader(ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en)
+        html_block(popups.place_popup(ds, states[selected], lang), lang)
+    st.subheader(t("what_changed", lang))
+    changed = timeline.changes_between(day - timedelta(days=1), day)
+    if not changed:
+        st.write(t("nothing_changed", lang))
+    for change in changed:
+        html_block(popups.change_html(ds, change, lang), lang)
+
+st.subheader(t("state_table", lang))
+records = [formats.state_record(ds, s) for s in states.values()]
+st.dataframe(formats.display_rows(ds, list(states.values()), lang), hide_index=True)
+
+st.subheader(t("timeline", lang))
+st.vega_lite_chart(
+    with_day(cached_chart(str(folder), file_stamp(folder), first, last, palette, lang), day),
+    width="stretch",
+)
+
+st.subheader(t("downloads", lang))
+dl1, dl2 = st.columns(2)
+dl1.download_button(
+    "GeoJSON",
+    formats.states_to_geojson(ds, records),
+    file_name=f"southern-damascus-{day.isoformat()}.geojson",
+    mime="application/geo+json",
+)
+dl2.download_button(
+    "CSV",
+    formats.states_to_csv(records),
+    file_name=f"southern-damascus-{day.isoformat()}.csv",
+    mime="text/csv",
+)
+tiles = mapview.Tiles.from_env()
+basemap = (
+    "OpenStreetMap contributors"
+    if tiles.url == mapview.OSM_TILES
+    else (tiles.attribution if tiles.url else t("no_basemap", lang))
+)
+st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")

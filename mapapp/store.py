@@ -1,0 +1,771 @@
+"""The write path for editors: read a CSV table, save an edited version safely, undo a save.
+
+A save is *safe*: it is refused unless the editor is allowed, the file is unchanged since it
+was read, and the whole data folder still validates with the new file in place; the new
+bytes replace the old ones atomically, so a failure leaves the original intact. It is
+*serialised*: every save holds one lock file (``.mapapp/lock`` in the data folder). It is
+*minimal*: rows the editor did not touch keep their exact bytes, so a one-cell edit changes
+one line of the file.
+
+Every save keeps the previous version under ``.mapapp/history/`` and appends one JSON line
+to ``.mapapp/audit.jsonl`` saying who changed which rows. Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+from collections import Counter, deque
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from mapapp.load import MAX_FILE_BYTES
+from mapapp.report import Issue, Report
+from mapapp.schema import SchemaError
+from mapapp.validate import load_dataset
+
+#: the app's own folder inside the data folder: lock, history, audit log
+STATE_DIR = ".mapapp"
+LOCK_FILE = "lock"
+HISTORY_DIR = "history"
+AUDIT_FILE = "audit.jsonl"
+#: where a save assembles the folder it validates (inside STATE_DIR, emptied after use)
+CANDIDATE_DIR = "candidate"
+#: seconds to wait for another save to finish before giving up
+LOCK_TIMEOUT = 30.0
+#: seconds between attempts to take the lock while another save holds it
+LOCK_POLL = 0.01
+#: the reasons a save can be refused
+CODES = frozenset({"forbidden", "invalid", "conflict", "io-error", "nothing-to-undo"})
+
+
+class SaveRefused(Exception):
+    """A save (or undo) that did not happen; nothing on disk was changed.
+
+    ``code`` is one of :data:`CODES`; ``message`` is plain words for the editor; ``report``
+    is the validation :class:`~mapapp.report.Report` when ``code == "invalid"``.
+    """
+
+    def __init__(self, code: str, message: str, report: Report | None = None) -> None:
+        if code not in CODES:
+            raise ValueError(f"unknown refusal code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.report = report
+
+
+@dataclass(frozen=True)
+class TableFile:
+    """A CSV file as read for editing.
+
+    ``rows`` is the editor's copy; the private fields keep what :func:`render` needs to
+    write untouched rows back byte for byte, whatever happens to ``rows``.
+    """
+
+    name: str
+    digest: str
+    header: list[str]
+    rows: list[dict[str, str]]
+    #: everything before the first data row: BOM-less text of leading blank lines and header
+    _prefix: str = field(default="", repr=False, compare=False)
+    #: the exact text of each data row, and what follows it: its line ending and any blank
+    #: lines after it (kept when the row is edited)
+    _records: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    #: the cells of each data row as read, in header order
+    _cells: tuple[tuple[str, ...], ...] = field(default=(), repr=False, compare=False)
+    _newline: str = field(default="\n", repr=False, compare=False)
+    _bom: bool = field(default=False, repr=False, compare=False)
+    _trailing_newline: bool = field(default=True, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RowDiff:
+    """Rows added, removed and changed between two versions of a table.
+
+    Rows with an exact match on the other side (even elsewhere: moved) are not reported;
+    the rest are paired by position into ``changed`` (old, new).
+    """
+
+    added: list[dict[str, str]]
+    removed: list[dict[str, str]]
+    changed: list[tuple[dict[str, str], dict[str, str]]]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """A save (or undo) that happened: the file's digest before and after, and the rows."""
+
+    file: str
+    old_digest: str
+    new_digest: str
+    diff: RowDiff
+
+
+class _UnknownColumn(ValueError):
+    def __init__(self, column: str) -> None:
+        super().__init__(f"the column '{column}' is not in the table")
+        self.column = column
+
+
+# -- identity ------------------------------------------------------------------------------
+
+
+def is_allowed(user: str | None, allowed: Collection[str]) -> bool:
+    """Whether ``user`` (an e-mail address) is in ``allowed``, ignoring case and spaces.
+
+    No user (``None`` or blank) is never allowed. A single string is taken as one address.
+    """
+    if not user or not user.strip():
+        return False
+    names = [allowed] if isinstance(allowed, str) else allowed
+    me = user.strip().casefold()
+    return any(a.strip().casefold() == me for a in names if a and a.strip())
+
+
+def _require_allowed(user: str | None, allowed: Collection[str]) -> str:
+    if not is_allowed(user, allowed):
+        who = f"'{user.strip()}'" if user and user.strip() else "someone who is not signed in"
+        raise SaveRefused(
+            "forbidden",
+            f"{who} may not change the data; sign in with an editor's account",
+        )
+    assert user is not None
+    return user.strip()
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _target(data_dir: Path, name: str) -> Path:
+    """The CSV file ``name`` directly inside ``data_dir``; ValueError for any other name."""
+    if (
+        not name
+        or Path(name).name != name
+        or name.startswith(".")
+        or "\\" in name
+        or not name.lower().endswith(".csv")
+    ):
+        raise ValueError(f"{name!r} is not the name of a CSV file in the data folder")
+    return Path(data_dir) / name
+
+
+def _invalid(name: str, line: int | None, code: str, message: str) -> SaveRefused:
+    return SaveRefused("invalid", message, Report([Issue(name, line, None, code, message)]))
+
+
+def _terminator(raw: str) -> str:
+    """The line ending ``raw`` ends with ("" when none)."""
+    if raw.endswith("\r\n"):
+        return "\r\n"
+    if raw.endswith(("\n", "\r")):
+        return raw[-1]
+    return ""
+
+
+def _line_count(raw: str) -> int:
+    """How many lines ``raw`` spans, as a text editor counts them (LF, CRLF or CR)."""
+    return sum(1 for _ in io.StringIO(raw, newline=""))
+
+
+def _split_records(name: str, text: str) -> list[tuple[list[str], str]]:
+    """Each CSV record with its exact text (line ending included), in file order."""
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed.append(line)
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    records: list[tuple[list[str], str]] = []
+    try:
+        for record in reader:
+            records.append((record, "".join(consumed)))
+            consumed.clear()
+    except csv.Error as exc:
+        line = sum(_line_count(raw) for _, raw in records) + 1
+        raise _invalid(
+            name,
+            line,
+            "bad-csv",
+            f"{name} cannot be read as CSV from line {line} ({exc}); check for an "
+            'unbalanced double quote (") in a value',
+        ) from exc
+    return records
+
+
+def _decode(name: str, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _invalid(
+            name, line, "bad-encoding", f"{name} is not UTF-8 (line {line}); save it as UTF-8"
+        ) from exc
+    if "\x00" in text:
+        raise _invalid(name, None, "bad-encoding", f"{name} contains a NUL byte; is it UTF-16?")
+    return text
+
+
+def _parse(name: str, data: bytes) -> TableFile:
+    """The table in ``data`` (the bytes of the CSV file ``name``), ready for editing.
+
+    Raises :class:`SaveRefused` ("invalid", with a report) when the bytes cannot be edited
+    as a table: not UTF-8, not CSV, no header, a repeated column, or a row whose cell count
+    differs from the header's.
+    """
+    text = _decode(name, data)
+    prefix = ""
+    header: list[str] | None = None
+    records: list[tuple[str, str]] = []
+    cells: list[tuple[str, ...]] = []
+    line = 1
+    for record, raw in _split_records(name, text):
+        blank = not record or record == [""]
+        if header is None:
+            prefix += raw
+            if not blank:
+                header = [h.strip() for h in record]
+                if len(set(header)) != len(header):
+                    raise _invalid(name, line, "duplicate-column", "a column appears twice")
+        elif blank:
+            # blank lines stay with the row above them (or the header)
+            if records:
+                records[-1] = (records[-1][0], records[-1][1] + raw)
+            else:
+                prefix += raw
+        elif len(record) != len(header):
+            raise _invalid(
+                name,
+                line,
+                "wrong-cell-count",
+                f"line {line} of {name} has {len(record)} cells but the header has "
+                f"{len(header)}; fix the file before editing it here",
+            )
+        else:
+            ending = _terminator(raw)
+            records.append((raw[: len(raw) - len(ending)], ending))
+            cells.append(tuple(record))
+        line += _line_count(raw)
+    if header is None:
+        raise _invalid(name, None, "empty-file", f"{name} is empty")
+    # the file's line ending: the most common one (the header's included)
+    endings = Counter("\r\n" if after.startswith("\r\n") else after[:1] for _, after in records)
+    endings[_terminator(prefix)] += 1
+    del endings[""]
+    return TableFile(
+        name=name,
+        digest=_digest(data),
+        header=header,
+        rows=[dict(zip(header, row, strict=True)) for row in cells],
+        _prefix=prefix,
+        _records=tuple(records),
+        _cells=tuple(cells),
+        _newline=endings.most_common(1)[0][0] if endings else "\n",
+        _bom=data.startswith(codecs.BOM_UTF8),
+        _trailing_newline=text.endswith(("\n", "\r")),
+    )
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SaveRefused("io-error", f"{name} is too large to edit here")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise SaveRefused("io-error", f"{name} is not in the data folder") from exc
+    except OSError as exc:
+        raise SaveRefused("io-error", f"{name} cannot be read: {exc.strerror or exc}") from exc
+
+
+def read_table(data_dir: Path, name: str) -> TableFile:
+    """Read the CSV file ``name`` of ``data_dir`` for editing.
+
+    Raises ValueError for a name that is not a CSV file directly in the folder, and
+    :class:`SaveRefused` when the file cannot be read ("io-error") or parsed ("invalid").
+    """
+    return _parse(name, _read_bytes(_target(data_dir, name), name))
+
+
+# -- writing rows as CSV -------------------------------------------------------------------
+
+
+def _cells_of(header: Sequence[str], row: Mapping[str, Any]) -> tuple[str, ...]:
+    """The row's cells in header order: a missing or None cell is empty."""
+    for key in row:
+        if key not in header:
+            raise _UnknownColumn(str(key))
+    return tuple("" if row.get(col) is None else str(row.get(col)) for col in header)
+
+
+def _format_record(cells: Sequence[str]) -> str:
+    """One CSV record, minimally quoted, without a line ending."""
+    out = io.StringIO()
+    # the writer quotes a value holding CR or LF only if they are in its line terminator
+    csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n").writerow(cells)
+    return out.getvalue().removesuffix("\r\n")
+
+
+def render(table: TableFile, rows: list[dict[str, str]]) -> bytes:
+    """The bytes of ``table``'s file holding ``rows`` instead of the rows it was read with.
+
+    A row with the same cells as a row of the file (matched as :func:`row_diff` does) is
+    written with that row's exact original text. An edited row is written with minimal
+    quoting and keeps the line ending (and any blank lines) that followed the row it
+    replaces; a new row gets the file's line ending. The header line, BOM and final newline
+    (or its absence) are kept. Raises ValueError when a row has a column the header lacks.
+    """
+    cells = [_cells_of(table.header, row) for row in rows]
+    match = _match(table._cells, cells)
+    edited = {new: old for old, new in match.changed}
+    pieces = [table._prefix or _format_record(table.header) + table._newline]
+    for index, row in enumerate(cells):
+        if index in match.same:
+            pieces.append("".join(table._records[match.same[index]]))
+        elif index in edited:
+            pieces.append(_format_record(row) + table._records[edited[index]][1])
+        else:
+            pieces.append(_format_record(row) + table._newline)
+    # only the last piece may lack a line ending, and only if the file's last line did
+    for i, piece in enumerate(pieces[:-1]):
+        if not _terminator(piece):
+            pieces[i] = piece + table._newline
+    last = pieces[-1]
+    if not table._trailing_newline:
+        pieces[-1] = last[: len(last) - len(_terminator(last))]
+    elif not _terminator(last):
+        pieces[-1] = last + table._newline
+    data = "".join(pieces).encode("utf-8")
+    return codecs.BOM_UTF8 + data if table._bom else data
+
+
+# -- comparing versions --------------------------------------------------------------------
+
+
+@dataclass
+class _Match:
+    """How the rows of two versions correspond, by index."""
+
+    #: new index -> old index of a row with identical cells (in place or moved)
+    same: dict[int, int] = field(default_factory=dict)
+    #: (old index, new index) of a row edited in place
+    changed: list[tuple[int, int]] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    added: list[int] = field(default_factory=list)
+
+
+def _match(old: Sequence[Hashable], new: Sequence[Hashable]) -> _Match:
+    """Match identical rows (longest common run first, then moved rows, each in order);
+    pair the rest by position within each stretch of difference."""
+    match = _Match()
+    blocks: list[tuple[range, range]] = []
+    opcodes = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            match.same.update(zip(range(j1, j2), range(i1, i2), strict=True))
+        else:
+            blocks.append((range(i1, i2), range(j1, j2)))
+    spare: dict[Hashable, deque[int]] = {}
+    for olds, _ in blocks:
+        for i in olds:
+            spare.setdefault(old[i], deque()).append(i)
+    moved: set[int] = set()
+    for _, news in blocks:
+        for j in news:
+            if spare.get(new[j]):
+                match.same[j] = spare[new[j]].popleft()
+                moved.add(match.same[j])
+    for olds, news in blocks:
+        left = [i for i in olds if i not in moved]
+        right = [j for j in news if j not in match.same]
+        match.changed.extend(zip(left, right, strict=False))
+        match.removed.extend(left[len(right) :])
+        match.added.extend(right[len(left) :])
+    return match
+
+
+def _key(row: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(row.items()))
+
+
+def row_diff(old: list[dict[str, str]], new: list[dict[str, str]]) -> RowDiff:
+    """The rows added, removed and changed from ``old`` to ``new``.
+
+    Rows kept in place, or moved, are not reported. Among the rest, the rows in one stretch
+    of difference are paired by position into ``changed``; extra ones are added or removed.
+    """
+    match = _match([_key(r) for r in old], [_key(r) for r in new])
+    return RowDiff(
+        added=[dict(new[j]) for j in match.added],
+        removed=[dict(old[i]) for i in match.removed],
+        changed=[(dict(old[i]), dict(new[j])) for i, j in match.changed],
+    )
+
+
+def _rows_of(name: str, data: bytes) -> list[dict[str, str]]:
+    """The rows in ``data``, or none if it cannot be parsed (for an audit diff only)."""
+    try:
+        return _parse(name, data).rows
+    except SaveRefused:
+        return []
+
+
+# -- validation ----------------------------------------------------------------------------
+
+
+def candidate_folder(data_dir: Path, name: str, content: bytes, into: Path) -> Path:
+    """Copy the data folder's files into ``into`` with ``name`` holding ``content``.
+
+    Only regular, non-hidden files directly in ``data_dir`` are copied (not ``.mapapp/``),
+    with their modification times. ``into`` is created if needed; returns it.
+    """
+    _target(data_dir, name)
+    into = Path(into)
+    into.mkdir(parents=True, exist_ok=True)
+    for path in sorted(Path(data_dir).iterdir()):
+        if path.name != name and not path.name.startswith(".") and path.is_file():
+            shutil.copy2(path, into / path.name)
+    (into / name).write_bytes(content)
+    return into
+
+
+def _check_folder(data_dir: Path, state: Path, name: str, content: bytes) -> None:
+    """Refuse ("invalid") unless the data folder validates with ``content`` as ``name``.
+
+    The candidate is assembled at one fixed place (under the lock), so the schema read from
+    its ``datapackage.json`` is cached across saves instead of once per temporary folder.
+    """
+    folder = state / CANDIDATE_DIR
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        candidate_folder(data_dir, name, content, folder)
+        try:
+            report = load_dataset(folder).report
+        except SchemaError as exc:
+            message = f"the data package descriptor cannot be used: {exc}"
+            report = Report([Issue("datapackage.json", None, None, "bad-schema", message)])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if not report.valid:
+        count = len(report.sorted())
+        raise SaveRefused(
+            "invalid",
+            f"not saved: the data would have {count} problem{'s' if count != 1 else ''}; "
+            "nothing was changed",
+            report,
+        )
+
+
+# -- the lock, history and audit log -------------------------------------------------------
+
+
+@contextmanager
+def _locked(data_dir: Path) -> Iterator[Path]:
+    """Hold the data folder's save lock; yields the app's state folder."""
+    state = Path(data_dir) / STATE_DIR
+    try:
+        state.mkdir(exist_ok=True)
+        lock = FileLock(state / LOCK_FILE, timeout=LOCK_TIMEOUT, poll_interval=LOCK_POLL)
+        lock.acquire()
+    except Timeout as exc:
+        raise SaveRefused(
+            "io-error",
+            f"another save has been running for over {LOCK_TIMEOUT:.0f} seconds; "
+            "try again in a moment",
+        ) from exc
+    except OSError as exc:
+        raise _io_error(exc) from exc
+    try:
+        yield state
+    finally:
+        lock.release()
+
+
+def _io_error(exc: OSError) -> SaveRefused:
+    return SaveRefused(
+        "io-error",
+        f"not saved: the data folder cannot be written ({exc.strerror or exc}); "
+        "nothing was changed",
+    )
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename in ``path`` durable (best effort: not every system allows it)."""
+    with suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write_new(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to the new file ``path`` and flush it to disk; no file on failure."""
+    out = path.open("xb")
+    try:
+        with out:
+            if mode is not None:
+                os.fchmod(out.fileno(), mode)
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        with suppress(OSError):
+            path.unlink()
+        raise
+
+
+def _stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _append_audit(state: Path, entry: dict[str, Any]) -> None:
+    """Append ``entry`` as one line of the audit log, flushed to disk."""
+    path = state / AUDIT_FILE
+    line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+    with path.open("ab") as out:
+        size = out.tell()
+        if size:
+            # a line cut short by a crash must not swallow this one
+            with path.open("rb") as log:
+                log.seek(size - 1)
+                if log.read(1) != b"\n":
+                    line = b"\n" + line
+        out.write(line)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _commit(
+    data_dir: Path,
+    state: Path,
+    name: str,
+    old: bytes,
+    new: bytes,
+    entry: dict[str, Any],
+) -> None:
+    """Replace ``name``'s ``old`` bytes with ``new``, keeping ``old`` and logging ``entry``.
+
+    The new bytes go to a hidden temporary file beside the target, flushed to disk; the old
+    bytes to ``history/``; the audit line is appended; then the temporary file is renamed
+    onto the target (atomic). If any step fails, what the earlier ones wrote is undone and
+    the OSError propagates: the file is either wholly old or wholly new.
+    """
+    target = Path(data_dir) / name
+    now = datetime.now(UTC)
+    history = state / HISTORY_DIR / f"{name}.{_stamp(now)}.{entry['old_digest'][:12]}"
+    temp = Path(data_dir) / f".{name}.{_stamp(now)}.{os.getpid()}.tmp"
+    entry = {"time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), **entry}
+    entry["history"] = history.relative_to(state).as_posix()
+    written: list[Path] = []
+    audit_size: int | None = None
+    try:
+        _write_new(temp, new, stat.S_IMODE(target.stat().st_mode))
+        written.append(temp)
+        history.parent.mkdir(exist_ok=True)
+        _write_new(history, old)
+        written.append(history)
+        _fsync_dir(history.parent)
+        audit = state / AUDIT_FILE
+        audit_size = audit.stat().st_size if audit.exists() else 0
+        _append_audit(state, entry)
+        os.replace(temp, target)  # noqa: PTH105 -- the one atomic step, named as such
+    except OSError:
+        for path in written:
+            with suppress(OSError):
+                path.unlink()
+        if audit_size is not None:
+            with suppress(OSError):
+                os.truncate(state / AUDIT_FILE, audit_size)
+        raise
+    _fsync_dir(state)
+    _fsync_dir(Path(data_dir))
+
+
+def _diff_fields(diff: RowDiff) -> dict[str, Any]:
+    return {
+        "added": diff.added,
+        "removed": diff.removed,
+        "changed": [[old, new] for old, new in diff.changed],
+    }
+
+
+def audit_entries(data_dir: Path) -> list[dict[str, Any]]:
+    """Every entry of the audit log, oldest first; an entry's index is its line number - 1.
+
+    A line that is not a JSON object (cut short by a crash) is given as
+    ``{"action": "unreadable", "raw": <the line>}`` so that indices stay stable.
+    """
+    path = Path(data_dir) / STATE_DIR / AUDIT_FILE
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    entries: list[dict[str, Any]] = []
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            entry = None
+        entries.append(entry if isinstance(entry, dict) else {"action": "unreadable", "raw": line})
+    return entries
+
+
+# -- saving and undoing --------------------------------------------------------------------
+
+
+def _current(data_dir: Path, name: str) -> bytes:
+    """The file's bytes now; a missing file counts as changed (digest of nothing)."""
+    try:
+        return _target(data_dir, name).read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+def _conflict(name: str) -> SaveRefused:
+    return SaveRefused(
+        "conflict",
+        f"not saved: {name} has changed since you loaded it (someone else saved it); "
+        "reload and apply your edit again",
+    )
+
+
+def save_table(
+    data_dir: Path,
+    table: TableFile,
+    rows: list[dict[str, str]],
+    *,
+    user: str | None,
+    allowed: Collection[str],
+) -> SaveResult:
+    """Save ``rows`` as the new content of ``table``'s file, as ``user``.
+
+    Refused (:class:`SaveRefused`, nothing changed) when ``user`` is not in ``allowed``
+    ("forbidden"), the file changed since ``table`` was read ("conflict"), the data folder
+    would not validate ("invalid", with the report) or the folder cannot be written
+    ("io-error"). Saving the file's current content again changes nothing and logs nothing.
+    ValueError when ``table.name`` is not a CSV file directly in the data folder.
+    """
+    who = _require_allowed(user, allowed)
+    name = table.name
+    _target(data_dir, name)
+    try:
+        new = render(table, rows)
+    except _UnknownColumn as exc:
+        message = f"not saved: the column '{exc.column}' is not in {name}"
+        raise SaveRefused(
+            "invalid", message, Report([Issue(name, 1, exc.column, "unknown-column", message)])
+        ) from exc
+    try:
+        # a stale table is refused at once, without queueing for the lock; the check that
+        # counts is the one under the lock below
+        if _digest(_current(data_dir, name)) != table.digest:
+            raise _conflict(name)
+        with _locked(data_dir) as state:
+            old = _current(data_dir, name)
+            old_digest, new_digest = _digest(old), _digest(new)
+            if old_digest != table.digest:
+                raise _conflict(name)
+            if new == old:
+                return SaveResult(name, old_digest, old_digest, RowDiff([], [], []))
+            _check_folder(data_dir, state, name, new)
+            old_rows = [dict(zip(table.header, cells, strict=True)) for cells in table._cells]
+            new_rows = [
+                dict(zip(table.header, _cells_of(table.header, r), strict=True)) for r in rows
+            ]
+            diff = row_diff(old_rows, new_rows)
+            entry = {"user": who, "action": "save", "file": name}
+            entry |= {"old_digest": old_digest, "new_digest": new_digest, **_diff_fields(diff)}
+            _commit(data_dir, state, name, old, new, entry)
+            return SaveResult(name, old_digest, new_digest, diff)
+    except OSError as exc:
+        raise _io_error(exc) from exc
+
+
+def _last_save(entries: list[dict[str, Any]], user: str) -> int | None:
+    """The index of ``user``'s most recent save that has not been undone."""
+    undone = {e.get("undoes") for e in entries if e.get("action") == "undo"}
+    for index in range(len(entries) - 1, -1, -1):
+        entry = entries[index]
+        if (
+            entry.get("action") == "save"
+            and str(entry.get("user", "")).casefold() == user.casefold()
+            and index not in undone
+        ):
+            return index
+    return None
+
+
+def _history_bytes(state: Path, entry: dict[str, Any]) -> bytes:
+    """The version ``entry`` replaced, checked against its digest."""
+    name = str(entry.get("history", ""))
+    path = state / name
+    if not name or Path(name).is_absolute() or ".." in Path(name).parts or not path.is_file():
+        raise SaveRefused("io-error", f"the saved copy of {entry.get('file')} is missing")
+    data = path.read_bytes()
+    if _digest(data) != entry.get("old_digest"):
+        raise SaveRefused("io-error", f"the saved copy of {entry.get('file')} is damaged")
+    return data
+
+
+def undo_last(data_dir: Path, *, user: str | None, allowed: Collection[str]) -> SaveResult:
+    """Undo ``user``'s most recent save that has not been undone yet.
+
+    Undo restores the file's bytes from before that save, exactly, and logs an "undo" entry
+    (``"undoes"``: the index of the save in :func:`audit_entries`). Refused (nothing
+    changed) with "forbidden", "nothing-to-undo", "conflict" (the file changed after that
+    save: someone saved it since), "invalid" (the folder would not validate, e.g. a later
+    edit of another file relies on the saved version) or "io-error".
+    """
+    who = _require_allowed(user, allowed)
+    try:
+        with _locked(data_dir) as state:
+            entries = audit_entries(data_dir)
+            index = _last_save(entries, who)
+            if index is None:
+                raise SaveRefused("nothing-to-undo", "you have no saved edit left to undo")
+            entry = entries[index]
+            name = str(entry["file"])
+            current = _current(data_dir, name)
+            if _digest(current) != entry.get("new_digest"):
+                raise SaveRefused(
+                    "conflict",
+                    f"cannot undo: {name} has been changed since your save (someone saved "
+                    "it after you); edit it by hand instead",
+                )
+            restored = _history_bytes(state, entry)
+            _check_folder(data_dir, state, name, restored)
+            diff = row_diff(_rows_of(name, current), _rows_of(name, restored))
+            old_digest, new_digest = _digest(current), _digest(restored)
+            undo = {"user": who, "action": "undo", "file": name, "undoes": index}
+            undo |= {"old_digest": old_digest, "new_digest": new_digest, **_diff_fields(diff)}
+            _commit(data_dir, state, name, current, restored, undo)
+            return SaveResult(name, old_digest, new_digest, diff)
+    except OSError as exc:
+        raise _io_error(exc) from exc

@@ -1,0 +1,94 @@
+"""The in-app editor's logic: columns, rows, preview, and who may edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mapapp import editing, store
+from mapapp.schema import load_schema
+from mapapp.validate import load_dataset
+
+from .conftest import DATA
+
+
+def _specs(file: str) -> dict[str, editing.ColumnSpec]:
+    ds = load_dataset(DATA).dataset
+    return {s.name: s for s in editing.column_specs(load_schema(DATA), file, ds)}
+
+
+def test_columns_offer_choices_for_ids_and_allowed_values() -> None:
+    specs = _specs("control.csv")
+    assert specs["place_id"].options is not None
+    assert "yarmouk" in specs["place_id"].options
+    assert specs["faction_id"].options is not None
+    assert "ajnad_sham" in specs["faction_id"].options
+    assert specs["source_id"].options == ("elaph_2015_09", "elaph_investigation")
+    assert specs["status"].options == ("sole", "shared", "partial", "presence")
+    assert specs["start_precision"].options == ("", "day", "month", "year")
+    assert specs["quote_ar"].options is None
+    assert specs["quote_ar"].required
+    assert specs["start"].pattern is not None
+    events = _specs("events.csv")
+    assert events["actors"].options is None, "lists of ids are typed as text"
+    assert "siege" in (events["kind"].options or ())
+
+
+def test_rows_from_records_keeps_column_order_and_drops_blank_rows() -> None:
+    records: list[dict[str, object]] = [
+        {"b": "2", "a": "1"},
+        {"a": None, "b": float("nan")},
+        {"a": " x ", "b": None},
+    ]
+    assert editing.rows_from_records(records, ["a", "b"]) == [
+        {"a": "1", "b": "2"},
+        {"a": " x ", "b": ""},
+    ]
+
+
+def test_preview_of_a_valid_edit_shows_rows_and_map_changes(data_copy: Path) -> None:
+    current = load_dataset(data_copy).dataset
+    table = store.read_table(data_copy, "control.csv")
+    rows = [dict(r) for r in table.rows]
+    qadam = next(r for r in rows if r["place_id"] == "qadam")
+    qadam["end"] = "2015-09"
+    qadam["end_precision"] = "month"
+    result = editing.preview(data_copy, table, rows, current)
+    assert result.report.valid, result.report.to_text()
+    assert len(result.diff.changed) == 1
+    assert result.can_save
+    assert {i.place_id for i in result.map_changes} == {"qadam"}
+
+
+def test_preview_of_an_invalid_edit_cannot_be_saved_and_writes_nothing(data_copy: Path) -> None:
+    before = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
+    current = load_dataset(data_copy).dataset
+    table = store.read_table(data_copy, "control.csv")
+    rows = [dict(r) for r in table.rows]
+    rows[0]["faction_id"] = "nobody"
+    result = editing.preview(data_copy, table, rows, current)
+    assert not result.can_save
+    assert [(i.file, i.line, i.column, i.code) for i in result.report.sorted()] == [
+        ("control.csv", 2, "faction_id", "unknown-faction")
+    ]
+    after = {p.name: p.read_bytes() for p in data_copy.iterdir() if p.is_file()}
+    assert after == before
+
+
+def test_no_change_means_nothing_to_save(data_copy: Path) -> None:
+    table = store.read_table(data_copy, "factions.csv")
+    result = editing.preview(data_copy, table, [dict(r) for r in table.rows], None)
+    assert result.diff.empty
+    assert not result.can_save
+
+
+def test_editors_and_auth_from_secrets() -> None:
+    assert editing.editors_from_secrets({}) == ()
+    assert editing.editors_from_secrets({"mapapp": {"editors": ["A@Example.org", " "]}}) == (
+        "a@example.org",
+    )
+    assert editing.editors_from_secrets({"mapapp": {"editors": "one@example.org"}}) == (
+        "one@example.org",
+    )
+    assert not editing.auth_configured({})
+    assert not editing.auth_configured({"auth": {"redirect_uri": "x"}})
+    assert editing.auth_configured({"auth": {"redirect_uri": "x", "cookie_secret": "y"}})

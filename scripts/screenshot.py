@@ -9,96 +9,17 @@ It starts the app on a free port, drives Debian's Chromium (``/usr/bin/chromium`
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.sync_api import Route, sync_playwright
+
+from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, is_local, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "screenshot.png"
 VIEW = "?date=2015-09-15&place=qadam&lang=en"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
-MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 PLACES = 12
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_app(port: int, tiles: bool, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    if tiles:
-        env.pop("MAPAPP_TILES", None)
-    else:
-        env["MAPAPP_TILES"] = "none"
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "mapapp/app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def wait_healthy(process: subprocess.Popen[bytes], url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(f"the app did not start at {url}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 def shoot(url: str, output: Path, tiles: bool) -> None:
@@ -107,12 +28,7 @@ def shoot(url: str, output: Path, tiles: bool) -> None:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
 
         def offline(route: Route) -> None:
-            parts = urlsplit(route.request.url)
-            local = parts.scheme in ("data", "blob", "about") or parts.hostname in (
-                "127.0.0.1",
-                "localhost",
-            )
-            if local or tiles:
+            if tiles or is_local(route.request.url):
                 route.continue_()
             else:
                 route.abort()
@@ -145,20 +61,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
     args = parser.parse_args(argv)
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        log = Path(tmp) / "streamlit.log"
-        process = start_app(port, args.tiles, log)
+        server = start_app(Path(tmp) / "streamlit.log", tiles=args.tiles)
         try:
-            url = f"http://127.0.0.1:{port}"
-            try:
-                wait_healthy(process, url)
-            except RuntimeError:
-                sys.stderr.write(log.read_text(encoding="utf-8", errors="replace"))
-                raise
-            shoot(url, args.output, args.tiles)
+            shoot(server.url, args.output, args.tiles)
         finally:
-            stop(process)
+            server.stop()
     print(f"wrote {args.output}")
 
 

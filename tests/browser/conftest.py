@@ -9,115 +9,19 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Frame, Page, Position, Route
 
-from ..conftest import ROOT
+from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, Server, is_local, start_app
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
 HEALTH_TIMEOUT = 60.0
-#: the map iframe streamlit-folium mounts (same origin as the page)
-MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 PLACE_COUNT = 12
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-
-def start_server(data: Path | None, log_dir: Path) -> Server:
-    """``streamlit run`` from the repo root (so .streamlit/config.toml is read), tiles off."""
-    port = free_port()
-    env = {**os.environ, "MAPAPP_TILES": "none"}
-    env.pop("MAPAPP_DATA", None)
-    if data is not None:
-        env["MAPAPP_DATA"] = str(data)
-    log = log_dir / f"streamlit-{port}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "mapapp/app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    deadline = time.monotonic() + HEALTH_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return server
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    server.stop()
-    raise RuntimeError(
-        f"streamlit did not become healthy on port {port}:\n"
-        + log.read_text(encoding="utf-8", errors="replace")
-    )
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +33,8 @@ def app_server() -> Iterator[Callable[[Path | None], str]]:
         def get(data: Path | None = None) -> str:
             key = data.resolve() if data is not None else None
             if key not in servers:
-                servers[key] = start_server(key, Path(logs))
+                log = Path(logs) / f"streamlit-{len(servers)}.log"
+                servers[key] = start_app(log, data=key, timeout=HEALTH_TIMEOUT)
             return servers[key].url
 
         try:
@@ -153,13 +58,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
-
-
-def is_local(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in LOCAL_SCHEMES:
-        return True
-    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from mapapp.launch import MAP_IFRAME
+
 from .conftest import (
-    MAP_IFRAME,
     PLACE_COUNT,
     Watch,
     fills,

@@ -39,6 +39,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "date": {"en": "Date", "ar": "التاريخ"},
     "prev": {"en": "◀ Previous change", "ar": "التغيير السابق"},
     "next": {"en": "Next change ▶", "ar": "التغيير التالي"},
+    "play": {"en": "Play", "ar": "تشغيل"},
     "change_dates": {"en": "Changes on", "ar": "تواريخ التغيير"},
     "language": {"en": "Language", "ar": "اللغة"},
     "palette": {"en": "Colour-blind-safe colours", "ar": "ألوان مناسبة لعمى الألوان"},

@@ -7,6 +7,7 @@ happen here.
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,6 +25,8 @@ from mapapp.style import Palette, legend_items
 from mapapp.timeline import Timeline
 
 LANG_NAMES = {"en": "English", "ar": "العربية"}
+#: seconds between steps while playing through the changes
+PLAY_SECONDS = 2.5
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -84,6 +87,8 @@ timeline = Timeline(ds)
 changes = timeline.change_dates()
 first, last, default_day = timeline.view_range()
 
+if "play_next" in ss:
+    ss["date"] = ss.pop("play_next")
 if "date" not in ss:
     view, ignored = parse_view(query, ds.places, first, last, default_day)
     ss["date"], ss["place"], ss["ignored"] = view.day, view.place or "", ignored
@@ -113,7 +118,7 @@ palette: Palette = "colour-blind" if palette_cb else "conventional"
 selected: str | None = ss["place"] or None
 
 day = st.slider(t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD")
-prev_col, next_col, dates_col = st.columns([1.4, 1.4, 4])
+prev_col, play_col, next_col, dates_col = st.columns([1.4, 1, 1.4, 3.2])
 prev_col.button(
     t("prev", lang),
     on_click=step,
@@ -128,7 +133,26 @@ next_col.button(
     key="next",
     disabled=not any(d > day for d in changes),
 )
+play_col.toggle(t("play", lang), key="playing", disabled=not changes)
 dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+
+
+@st.fragment(run_every=PLAY_SECONDS if ss.get("playing") else None)
+def player() -> None:
+    """While playing, step to the next change every few seconds, then wrap around."""
+    now = time.monotonic()
+    if not ss.get("playing"):
+        ss.pop("played_at", None)
+        return
+    if now - ss.setdefault("played_at", now) < PLAY_SECONDS * 0.9:
+        return  # a full run, or too soon: only the timer steps
+    ss["played_at"] = now
+    # the slider is already drawn: hand the next day to the next run, which sets it first
+    ss["play_next"] = timeline.adjacent_change(day, 1) or (changes[0] if changes else first)
+    st.rerun()
+
+
+player()
 st.query_params.from_dict(view_params(View(day, selected, lang)))
 
 states = timeline.state_at(day)

@@ -149,3 +149,21 @@ def test_bad_link_warns_without_echoing_and_still_draws(watch: Watch, app_url: s
     assert len(fills(frame)) == PLACE_COUNT
     assert watch.dialogs == []
     assert watch.errors == []
+
+
+def test_play_steps_through_the_changes_without_remounting(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-05-01")
+    frame = map_frame(page)
+    assert fills(frame)["tadamon"] == NO_DATA
+    frame.evaluate("window.__mark = 'kept'")
+    page.get_by_text("Play", exact=True).click()
+    wait_fill(frame, "tadamon", ISIS, timeout=20_000)  # 2015-08-11: the next change
+    assert slider_value(page) == "2015-08-11"
+    page.get_by_text("Play", exact=True).click()
+    page.wait_for_timeout(3500)
+    stopped = slider_value(page)
+    page.wait_for_timeout(3500)
+    assert slider_value(page) == stopped, "stopping Play stops the steps"
+    assert frame.evaluate("window.__mark") == "kept"
+    assert watch.errors == []

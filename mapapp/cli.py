@@ -10,17 +10,24 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapapp import docs, formats, revision
 from mapapp.dates import parse_iso_day
+from mapapp.escape import safe_url
 from mapapp.model import Dataset
 from mapapp.review import review, review_records, review_to_text
 from mapapp.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
+from mapapp.style import PALETTES
 from mapapp.timeline import Timeline
 from mapapp.validate import load_dataset
+
+if TYPE_CHECKING:
+    from mapapp.mapview import Tiles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -150,6 +157,43 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _tiles(value: str, attribution: str) -> Tiles:
+    """``--tiles``: ``osm`` (the default), ``none``, or an http(s) URL template."""
+    from mapapp.mapview import Tiles  # folium: only the export needs it
+
+    if value.strip().lower() == "osm":
+        return Tiles.from_env("")
+    if value.strip().lower() == "none":
+        return Tiles(None, "")
+    if not safe_url(value):
+        raise CommandError(
+            "--tiles takes osm, none, or an http(s) tile URL template such as "
+            "https://tile.example.org/{z}/{x}/{y}.png"
+        )
+    return Tiles(value.strip(), attribution)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from mapapp.export import ExportError, export_site
+
+    tiles = _tiles(args.tiles, args.tiles_attribution)
+    ds = _load(args.data)
+    started = time.perf_counter()
+
+    def progress(number: int, total: int) -> None:
+        print(f"frame {number}/{total}", file=sys.stderr, flush=True)
+
+    try:
+        result = export_site(ds, args.out, tiles, args.palette, progress)
+    except (ExportError, OSError) as exc:
+        raise CommandError(f"cannot export to {args.out}: {exc}") from None
+    print(
+        f"Wrote {result.out / 'index.html'}: {result.places} places, {result.frames} frames, "
+        f"data.js {result.data_bytes:,} bytes, in {time.perf_counter() - started:.1f} s."
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mapapp",
@@ -260,6 +304,32 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"replace the text between {docs.START} and {docs.END} in FILE",
     )
     p.set_defaults(func=cmd_docs)
+
+    p = command(
+        "export",
+        "Write the map as a self-contained static site (index.html, data.js, the page's "
+        "script and style, Leaflet): every day of the app's date range, the legend, popups "
+        "with full citations, English and Arabic, links to a view (#date=…&place=…&lang=…). "
+        "Open index.html from disk or put the folder on any static host; no server, no CDN. "
+        "Re-exporting into the same folder replaces the previous export and nothing else.",
+        "mapapp export --out site --tiles none",
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write")
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument(
+        "--tiles",
+        default="osm",
+        metavar="osm|none|URL",
+        help="the basemap: OpenStreetMap (default), none, or a tile URL template with {z}/{x}/{y}",
+    )
+    p.add_argument(
+        "--tiles-attribution",
+        default="Map tiles",
+        metavar="TEXT",
+        help="the credit shown for a --tiles URL template (as text)",
+    )
+    p.add_argument("--palette", choices=list(PALETTES), default="conventional")
+    p.set_defaults(func=cmd_export)
     return parser
 
 

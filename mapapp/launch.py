@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-LOCAL_SCHEMES = {"data", "blob", "about"}
+#: file: too, for pages opened from disk (a static export)
+LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 #: the map iframe streamlit-folium mounts (same origin as the page)
 MAP_IFRAME = 'iframe[src*="streamlit_folium.st_folium"]'
 
@@ -70,9 +71,11 @@ def start_app(
     tiles: bool = False,
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
+    app: str = "mapapp/app.py",
 ) -> Server:
-    """``streamlit run mapapp/app.py`` on a free local port, from the repo root (so
-    .streamlit/config.toml is read); waits until it is healthy. Tiles off unless asked."""
+    """``streamlit run <app>`` (by default ``mapapp/app.py``; a path relative to the repo
+    root) on a free local port, from the repo root (so .streamlit/config.toml is read);
+    waits until it is healthy. Tiles off unless asked."""
     port = free_port()
     environ = {**os.environ, **(env or {})}
     environ.pop("MAPAPP_DATA", None)
@@ -87,7 +90,7 @@ def start_app(
         "-m",
         "streamlit",
         "run",
-        "mapapp/app.py",
+        app,
         "--server.port",
         str(port),
         "--server.address",

@@ -176,7 +176,10 @@ def inside(frame: Frame, selector: str) -> tuple[int, Position]:
     if the iframe sticks out of the viewport the page scrolls it in between mousedown and
     mouseup, so the click lands elsewhere and no popup opens.
     """
-    frame.frame_element().scroll_into_view_if_needed()
+    if frame.parent_frame is None:  # a page of its own (the static export)
+        frame.locator(".leaflet-container").first.scroll_into_view_if_needed()
+    else:
+        frame.frame_element().scroll_into_view_if_needed()
     found: tuple[int, Position] | None = frame.evaluate(
         """selector => {
             const targets = [...document.querySelectorAll(selector)];

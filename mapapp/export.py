@@ -1,0 +1,448 @@
+"""A self-contained static copy of the map: ``index.html``, ``data.js``, our JS and CSS, and
+Leaflet, for any static host (or a double-click on ``index.html``); no server, no CDN.
+
+The map's content comes from :func:`mapapp.layers.state_layers`, so colours, stripes,
+outlines, markers, popups and tooltips are exactly the app's. What changes with the date is
+precomputed as *frames*: the day range of the app's slider (:meth:`Timeline.view_range`) is
+cut at every day on which anything the map shows may change (a period's or condition's
+start and end, the end of an imprecise date's window, an event entering or leaving the
+60-day window); consecutive days that draw the same map share one frame.
+
+The bundle (``window.MAPAPP_DATA`` in ``data.js``) stores each thing once and refers to it
+by index:
+
+* ``geometries`` -- GeoJSON geometries: each place's outline, and the stripe bands its
+  patterns use (see :mod:`mapapp.shapes`);
+* ``styles`` -- Leaflet path options (the ``style`` of the layers' features);
+* ``html`` -- popup, tooltip and legend HTML, already escaped by :mod:`mapapp.popups`;
+* ``markers`` -- ``[lon, lat, style, popup, tooltip]``;
+* ``entries`` -- how one place looks in one state and language:
+  ``[fill style, outline style, popup, tooltip, [[stripe geometry, style], ...],
+  [condition marker, ...]]``;
+* ``places`` -- ``{id, name: {en, ar}, geometry}`` in the data's order;
+* ``frames`` -- ``{start, en: {set, events, legend}, ar: {...}}``: from ``start`` (an ISO
+  day) to the next frame's; ``set`` is ``[[place index, entry], ...]`` for the places
+  that look different from the frame before (every place in the first frame), ``events``
+  the event markers shown, ``legend`` the legend's HTML.
+
+Every ``<`` in ``data.js`` is written ``\\u003c``, so no text in it can close a script.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from mapapp import popups
+from mapapp.escape import esc
+from mapapp.i18n import LANGS, Lang, t
+from mapapp.layers import EVENT_WINDOW_DAYS, state_layers
+from mapapp.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
+from mapapp.model import Dataset
+from mapapp.style import Palette, legend_items
+from mapapp.timeline import PlaceState, Timeline, condition_span
+
+FORMAT = "mapapp-export/1"
+#: the site's own files, copied from mapapp/web/ (index.html is filled in, not copied)
+WEB_FILES = ("app.js", "app.css")
+#: every path an export writes, relative to its folder; a re-export replaces exactly these
+MANIFEST = ".mapapp-export"
+OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", MANIFEST)
+#: the page's words, shown as text (never as HTML)
+UI_TEXT = (
+    "title",
+    "subtitle",
+    "date",
+    "prev",
+    "next",
+    "change_dates",
+    "place",
+    "all_places",
+    "legend",
+    "attribution",
+    "basemap",
+    "no_basemap",
+    "bad_link",
+)
+Progress = Callable[[int, int], None]
+
+
+class ExportError(Exception):
+    """The export cannot be written; the message says why."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    out: Path
+    frames: int
+    places: int
+    data_bytes: int
+
+
+class _Table:
+    """Values stored once, referred to by index."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self._index: dict[Any, int] = {}
+
+    def add(self, key: Any, value: Any = None) -> int:
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.items)
+            self.items.append(key if value is None else value)
+        return found
+
+
+class _JsonTable(_Table):
+    """A table of JSON values keyed by their text. The objects the layers hand out are
+    cached and shared (see :mod:`mapapp.shapes`), so an object seen before is looked up by
+    identity first and serialised only once; the table keeps it alive, so its id stays its
+    own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[int, tuple[Any, int]] = {}
+
+    def add_json(self, value: Any) -> int:
+        hit = self._seen.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        index = self.add(json.dumps(value, sort_keys=True, separators=(",", ":")), value)
+        self._seen[id(value)] = (value, index)
+        return index
+
+
+def _state_key(state: PlaceState) -> tuple[Any, ...]:
+    """Everything of a place's state the map shows (all but the day itself)."""
+    return (state.status, state.rows, state.conditions, state.uncertainty)
+
+
+def place_days(ds: Dataset) -> dict[str, set[date]]:
+    """For each place, the days on which its state may change: every start and end of its
+    periods and conditions (:meth:`Timeline.boundary_days`) and the day after the window of
+    each imprecise one (the answer stops being uncertain)."""
+    days: dict[str, set[date]] = {pid: set() for pid in ds.places}
+    for row in ds.control:
+        for boundary in (row.start, row.end):
+            if boundary is not None:
+                days[row.place_id].update((boundary.earliest, boundary.latest + timedelta(days=1)))
+    for event in ds.events:
+        if event.is_condition:
+            days[event.place_id].update(condition_span(event))
+    return days
+
+
+def event_days(ds: Dataset) -> set[date]:
+    """The days an event enters and leaves the map's event window."""
+    return {
+        day
+        for event in ds.events
+        if not event.is_condition
+        for day in (
+            event.date.earliest,
+            event.date.latest + timedelta(days=EVENT_WINDOW_DAYS + 1),
+        )
+    }
+
+
+def frame_days(ds: Dataset, first: date, last: date) -> list[date]:
+    """``first``, then every day in ``(first, last]`` on which what the map shows may change
+    (see :func:`place_days` and :func:`event_days`)."""
+    days = event_days(ds).union(*place_days(ds).values())
+    return [first, *sorted(d for d in days if first < d <= last)]
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source that allows a tile template's images."""
+    parts = urlsplit(url)
+    host = parts.netloc
+    plain = r"[A-Za-z0-9.-]+(:\d+)?"
+    if re.fullmatch(plain, host):
+        return f"{parts.scheme}://{host}"
+    if host.startswith("{s}.") and re.fullmatch(plain, host[4:]):
+        return f"{parts.scheme}://*.{host[4:]}"
+    return f"{parts.scheme}:"
+
+
+def _attribution_html(tiles: Tiles) -> str:
+    """The basemap's credit as HTML: OpenStreetMap's is ours; any other is text."""
+    if tiles.url == OSM_TILES:
+        return OSM_ATTRIBUTION
+    return esc(tiles.attribution)
+
+
+def _basemap_text(tiles: Tiles, lang: Lang) -> str:
+    if tiles.url is None:
+        return t("no_basemap", lang)
+    return "OpenStreetMap contributors" if tiles.url == OSM_TILES else tiles.attribution
+
+
+def _bounds(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
+    xs: list[float] = []
+    ys: list[float] = []
+    for geometry in geometries:
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        for polygon in polygons:
+            for ring in polygon:
+                xs.extend(c[0] for c in ring)
+                ys.extend(c[1] for c in ring)
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+
+
+def build_bundle(
+    ds: Dataset,
+    tiles: Tiles,
+    palette: Palette = "conventional",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Everything the static page shows, as one JSON-able value (see the module's doc)."""
+    timeline = Timeline(ds)
+    first, last, default = timeline.view_range()
+    place_ids = list(ds.places)
+    position = {pid: i for i, pid in enumerate(place_ids)}
+    conditions = {e.id: e for e in ds.events if e.is_condition}
+
+    geometries, styles = _JsonTable(), _JsonTable()
+    html, markers, entries = _Table(), _Table(), _Table()
+
+    def marker(feature: dict[str, Any]) -> int:
+        props = feature["properties"]
+        lon, lat = feature["geometry"]["coordinates"]
+        key = (
+            lon,
+            lat,
+            styles.add_json(props["style"]),
+            html.add(props["popup"]),
+            html.add(props["tooltip"]),
+        )
+        return markers.add(key, list(key))
+
+    current: dict[Lang, list[int]] = {lang: [-1] * len(place_ids) for lang in LANGS}
+    shown: dict[Lang, tuple[list[int], int]] = {lang: ([], -1) for lang in LANGS}
+    place_geometry: dict[str, int] = {}
+    frames: list[dict[str, Any]] = []
+    changes: list[str] = []
+    # a place is looked at again only on its own days: the work follows the changes
+    due: dict[date, list[str]] = {}
+    for pid, own in place_days(ds).items():
+        for day in own:
+            if first < day <= last:
+                due.setdefault(day, []).append(pid)
+    states = timeline.state_at(first)
+    days = frame_days(ds, first, last)
+    for number, day in enumerate(days, start=1):
+        if progress is not None:
+            progress(number, len(days))
+        if number == 1:
+            changed = dict(states)
+        else:
+            changed = {}
+            for pid in due.get(day, []):
+                state = timeline.place_state(pid, day)
+                if _state_key(state) != _state_key(states[pid]):
+                    changed[pid] = state
+            if any(s.signature() != states[pid].signature() for pid, s in changed.items()):
+                changes.append(day.isoformat())
+            states.update(changed)
+        frame: dict[str, Any] = {"start": day.isoformat()}
+        for lang in LANGS:
+            layers = state_layers(ds, changed, day, palette, lang)
+            stripes: dict[str, list[list[int]]] = {}
+            for feature in layers.patterns["features"]:
+                stripes.setdefault(feature["properties"]["id"], []).append(
+                    [
+                        geometries.add_json(feature["geometry"]),
+                        styles.add_json(feature["properties"]["style"]),
+                    ]
+                )
+            outline = {
+                f["properties"]["id"]: styles.add_json(f["properties"]["style"])
+                for f in layers.outlines["features"]
+            }
+            place_markers: dict[str, list[int]] = {}
+            events = []
+            for feature in layers.markers["features"]:
+                condition = conditions.get(feature["properties"]["id"])
+                if condition is None:
+                    events.append(marker(feature))
+                else:
+                    place_markers.setdefault(condition.place_id, []).append(marker(feature))
+            updates = []
+            for feature in layers.places["features"]:
+                props = feature["properties"]
+                pid = props["id"]
+                place_geometry[pid] = geometries.add_json(feature["geometry"])
+                entry = (
+                    styles.add_json(props["style"]),
+                    outline[pid],
+                    html.add(props["popup"]),
+                    html.add(props["tooltip"]),
+                    tuple(tuple(s) for s in stripes.get(pid, [])),
+                    tuple(place_markers.get(pid, [])),
+                )
+                index = entries.add(entry, [*entry[:4], stripes.get(pid, []), list(entry[5])])
+                if current[lang][position[pid]] != index:
+                    current[lang][position[pid]] = index
+                    updates.append([position[pid], index])
+            legend = html.add(
+                popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang)
+            )
+            if updates or (events, legend) != shown[lang]:
+                shown[lang] = (events, legend)
+                frame[lang] = {"set": updates, "events": events, "legend": legend}
+        if frames and not any(lang in frame for lang in LANGS):
+            continue  # nothing the map shows changes on this day
+        for lang in LANGS:
+            if lang not in frame:
+                frame[lang] = {"set": [], "events": shown[lang][0], "legend": shown[lang][1]}
+        frames.append(frame)
+
+    return {
+        "format": FORMAT,
+        "palette": palette,
+        "range": {
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+            "default": default.isoformat(),
+        },
+        # the same days as Timeline.change_dates(), found on the way (tests compare them)
+        "changes": changes,
+        "bounds": _bounds(geometries.items[place_geometry[pid]] for pid in place_ids),
+        "tiles": (
+            {"url": tiles.url, "attribution": _attribution_html(tiles)} if tiles.url else None
+        ),
+        "selectedWeight": _selected_weight(ds, timeline, first, palette),
+        "text": {
+            lang: {
+                **{key: t(key, lang) for key in UI_TEXT},
+                "basemap_name": _basemap_text(tiles, lang),
+            }
+            for lang in LANGS
+        },
+        "places": [
+            {
+                "id": pid,
+                "name": {"en": ds.places[pid].name_en, "ar": ds.places[pid].name_ar},
+                "geometry": place_geometry[pid],
+            }
+            for pid in place_ids
+        ],
+        "geometries": geometries.items,
+        "styles": styles.items,
+        "html": html.items,
+        "markers": markers.items,
+        "entries": entries.items,
+        "frames": frames,
+    }
+
+
+def _selected_weight(ds: Dataset, timeline: Timeline, day: date, palette: Palette) -> float:
+    """How much thicker the layers draw the selected place's outline."""
+    if not ds.places:
+        return 0.0
+    pid = next(iter(ds.places))
+    states = {pid: timeline.place_state(pid, day)}
+    plain, picked = (
+        state_layers(ds, states, day, palette, "en", selected).outlines["features"][0]
+        for selected in (None, pid)
+    )
+    return float(picked["properties"]["style"]["weight"] - plain["properties"]["style"]["weight"])
+
+
+def to_js(bundle: dict[str, Any]) -> str:
+    """``data.js``: the bundle as a script, with no ``<`` (nor line separators) in it."""
+    text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.MAPAPP_DATA = {text};\n"
+
+
+def _csp(tiles: Tiles) -> str:
+    images = "'self' data:" + (f" {_tile_source(tiles.url)}" if tiles.url else "")
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {images}; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _web(name: str) -> str:
+    return resources.files("mapapp").joinpath("web", name).read_text(encoding="utf-8")
+
+
+def _version(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def index_html(tiles: Tiles, files: dict[str, str]) -> str:
+    """The page: ``mapapp/web/index.html`` with the policy and the files' versions filled in
+    (so a cache never pairs a new page with old data)."""
+    page = _web("index.html").replace("{{csp}}", esc(_csp(tiles)))
+    for name, text in files.items():
+        page = page.replace(f"{{{{{name}}}}}", f"{name}?v={_version(text)}")
+    return page
+
+
+def _check_target(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} exists and is not a folder")
+    if not out.is_dir() or (out / MANIFEST).is_file():
+        return
+    clash = [name for name in OUTPUTS if (out / name).exists()]
+    if clash:
+        raise ExportError(
+            f"{out} already has {', '.join(clash)}, not written by mapapp export; "
+            "choose an empty folder"
+        )
+
+
+def write_site(out: Path, bundle: dict[str, Any], tiles: Tiles) -> int:
+    """Write the site into ``out``, replacing a previous export there (and nothing else).
+    Returns the size of ``data.js`` in bytes."""
+    _check_target(out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = to_js(bundle)
+    files = {"data.js": data, **{name: _web(name) for name in WEB_FILES}}
+    files["index.html"] = index_html(tiles, files)
+    files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
+    with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:
+        staging = Path(tmp)
+        if not install_leaflet(staging):
+            raise ExportError("the xstatic-leaflet package is not installed (pip install it)")
+        for name, text in files.items():
+            (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        for name in OUTPUTS:
+            target = out / name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            (staging / name).replace(target)
+    return len(data.encode("utf-8"))
+
+
+def export_site(
+    ds: Dataset,
+    out: Path,
+    tiles: Tiles,
+    palette: Palette = "conventional",
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Build the bundle and write the site (see :func:`build_bundle`, :func:`write_site`)."""
+    _check_target(out)
+    bundle = build_bundle(ds, tiles, palette, progress)
+    size = write_site(out, bundle, tiles)
+    return ExportResult(out, len(bundle["frames"]), len(bundle["places"]), size)

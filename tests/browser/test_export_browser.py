@@ -1,0 +1,293 @@
+"""The static export in a real browser: served by ``python -m http.server`` and opened from
+disk (``file://``), offline, on the shipped data and on the hostile data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from mapapp.cli import main
+from mapapp.launch import Server, free_port
+
+from ..conftest import FIXTURES
+from .conftest import PLACE_COUNT, Watch, fills, hover_tooltip, open_popup, place, settle, wait_fill
+from .test_hostile import PAYLOADS, _assert_inert, _places, _yarmouk_quote
+
+pytestmark = pytest.mark.browser
+
+ISIS, NO_DATA, AJNAD = "#1a1a1a", "#bdbdbd", "#66c2a4"
+YARMOUK_QUOTE = "ان داعش وبالتحالف مع النصرة يحكم سيطرته"
+HOSTILE = FIXTURES / "hostile"
+HOW = ("http", "file")
+
+
+def _export(out: Path, *args: str) -> Path:
+    assert main(["export", "--out", str(out), *args]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Path], str]]:
+    """A factory: the address of ``python -m http.server`` on 127.0.0.1 serving a folder."""
+    servers: dict[Path, Server] = {}
+    logs = tmp_path_factory.mktemp("http-logs")
+
+    def get(folder: Path) -> str:
+        if folder not in servers:
+            port = free_port()
+            log = logs / f"http-{len(servers)}.log"
+            with log.open("wb") as out:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+                    cwd=folder,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            server = servers[folder] = Server(process, f"http://127.0.0.1:{port}", log)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{server.url}/index.html", timeout=2):
+                        break
+                except (urllib.error.URLError, OSError):
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise
+                    time.sleep(0.1)
+        return servers[folder].url
+
+    try:
+        yield get
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("sites")
+    return {
+        "shipped": _export(root / "shipped", "--tiles", "none"),
+        "osm": _export(root / "osm"),
+        "hostile": _export(root / "hostile", "--tiles", "none", "--data", str(HOSTILE)),
+    }
+
+
+@pytest.fixture(params=HOW)
+def address(
+    request: pytest.FixtureRequest, sites: dict[str, Path], serve: Callable[[Path], str]
+) -> Callable[[str], str]:
+    """A factory: the address of an exported site's page, over http or from disk."""
+
+    def get(name: str) -> str:
+        folder = sites[name]
+        if request.param == "http":
+            return f"{serve(folder)}/index.html"
+        return (folder / "index.html").as_uri()
+
+    return get
+
+
+def open_map(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_function(
+        "n => document.querySelectorAll('path.mapapp-place').length === n", arg=PLACE_COUNT
+    )
+    settle(page.main_frame)
+
+
+def day_text(page: Page) -> str:
+    return page.locator("#day-text").inner_text()
+
+
+def hash_params(page: Page) -> dict[str, str]:
+    text: str = page.evaluate("location.hash")
+    return dict(part.split("=", 1) for part in text.lstrip("#").split("&"))
+
+
+def set_day(page: Page, day: str) -> None:
+    """Move the slider as a script would: set its value and dispatch ``input``."""
+    page.evaluate(
+        """day => {
+            const input = document.getElementById('day');
+            const first = Date.parse(window.MAPAPP_DATA.range.first);
+            input.value = String(Math.round((Date.parse(day) - first) / 86400000));
+            input.dispatchEvent(new Event('input', {bubbles: true}));
+        }""",
+        day,
+    )
+
+
+def test_draws_the_map_offline(watch: Watch, address: Callable[[str], str]) -> None:
+    page = watch.page
+    open_map(page, address("shipped") + "#date=2015-09-15")
+    assert page.locator("path.mapapp-place").count() == PLACE_COUNT
+    assert page.locator("path.mapapp-outline").count() == PLACE_COUNT
+    assert page.locator("path.mapapp-stripe").count() > 0
+    assert page.locator("path.mapapp-event").count() > 0
+    assert page.locator("path.mapapp-condition").count() > 0
+    colours = fills(page.main_frame)
+    assert colours["yarmouk"] == ISIS
+    assert colours["qadam"] == AJNAD
+    stripes = page.locator("path.mapapp-stripe-yarmouk")
+    assert {stripes.nth(i).get_attribute("fill") for i in range(stripes.count())} >= {
+        ISIS,
+        "#b8860b",
+    }
+    # al-Qadam is besieged and its answer is uncertain: thick pink dashed outline
+    outline = page.locator("path.mapapp-outline-qadam")
+    assert outline.get_attribute("stroke") == "#c2185b"
+    legend = page.locator("#legend").inner_text()
+    assert "Islamic State (ISIS)" in legend
+    assert "No data" in legend
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator(".leaflet-tile").count() == 0
+    _assert_inert(watch)
+
+
+def test_slider_and_change_buttons_recolour(watch: Watch, address: Callable[[str], str]) -> None:
+    page = watch.page
+    frame = page.main_frame
+    open_map(page, address("shipped") + "#date=2015-09-15")
+    assert fills(frame)["tadamon"] == ISIS
+    set_day(page, "2015-05-01")
+    wait_fill(frame, "tadamon", NO_DATA)
+    assert day_text(page) == "2015-05-01"
+    assert hash_params(page)["date"] == "2015-05-01"
+    colours = fills(frame)
+    assert colours.pop("yarmouk") == ISIS
+    assert set(colours.values()) == {NO_DATA}
+
+    # the keyboard moves the slider a day at a time
+    page.locator("#day").focus()
+    page.keyboard.press("ArrowRight")
+    assert day_text(page) == "2015-05-02"
+
+    # next change: 11 Aug 2015, when the investigation's picture begins
+    page.locator("#next").click()
+    assert day_text(page) == "2015-08-11"
+    wait_fill(frame, "tadamon", ISIS)
+    page.locator("#prev").click()
+    assert day_text(page) == "2015-03-01"
+    assert page.locator("#prev").is_disabled(), "no change before the first"
+    _assert_inert(watch)
+
+
+def test_popup_cites_the_arabic_words(watch: Watch, address: Callable[[str], str]) -> None:
+    page = watch.page
+    open_map(page, address("shipped") + "#date=2015-09-15")
+    tooltip = hover_tooltip(page.main_frame, place("qadam"))
+    assert "al-Qadam" in tooltip
+    popup = open_popup(page.main_frame, place("yarmouk"))
+    assert YARMOUK_QUOTE in popup
+    assert "Elaph" in popup
+    assert "Shared control" in popup
+    # clicking selects the place: in the link and beside the map
+    assert hash_params(page)["place"] == "yarmouk"
+    assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
+    condition = open_popup(page.main_frame, "path.mapapp-condition")
+    assert "al-Qadam" in condition
+    _assert_inert(watch)
+
+
+def test_arabic_reads_right_to_left(watch: Watch, address: Callable[[str], str]) -> None:
+    page = watch.page
+    open_map(page, address("shipped") + "#lang=ar")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    assert page.locator("#title").inner_text().startswith("جنوب دمشق")
+    assert day_text(page) == "2015-09-30"
+    popup = open_popup(page.main_frame, place("yarmouk"))
+    assert "سيطرة مشتركة" in popup
+    assert YARMOUK_QUOTE in popup
+    page.locator('button[data-lang="en"]').click()
+    assert page.evaluate("document.documentElement.dir") == "ltr"
+    assert hash_params(page)["lang"] == "en"
+    assert "Shared control" in page.locator(".leaflet-popup-content").inner_text()
+    _assert_inert(watch)
+
+
+def test_link_restores_the_view_and_ignores_bad_values(
+    watch: Watch, address: Callable[[str], str]
+) -> None:
+    page = watch.page
+    url = address("shipped")
+    open_map(page, url + "#date=2015-05-01&place=tadamon&lang=ar")
+    assert day_text(page) == "2015-05-01"
+    assert page.locator("#place").input_value() == "tadamon"
+    assert fills(page.main_frame)["tadamon"] == NO_DATA
+    assert page.locator("#notice").is_hidden()
+
+    bad = "#date=2015-13-40&place=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D1%3E&lang=fr"
+    open_map(page, url + bad)
+    notice = page.locator("#notice").inner_text()
+    assert notice.endswith("date, place, lang")
+    assert "img" not in notice
+    assert "fr" not in notice.split(":", 1)[1]
+    assert day_text(page) == "2015-09-30"
+    assert page.evaluate("document.documentElement.dir") == "ltr"
+    assert hash_params(page) == {"date": "2015-09-30", "lang": "en"}
+    # out of range, and a place named like an object property
+    open_map(page, url + "#date=2016-01-01&place=constructor")
+    assert page.locator("#notice").inner_text().endswith("date, place")
+    assert page.locator("#selected").inner_text() == ""
+    # editing the address changes the view in place
+    page.evaluate("location.hash = '#date=2015-09-15&place=yarmouk&lang=en'")
+    page.wait_for_function("document.getElementById('day-text').textContent === '2015-09-15'")
+    assert page.locator("#notice").is_hidden()
+    assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
+    _assert_inert(watch)
+
+
+def test_basemap_asks_only_the_tile_server(watch: Watch, address: Callable[[str], str]) -> None:
+    page = watch.page
+    open_map(page, address("osm") + "#date=2015-09-15")
+    page.wait_for_function("document.querySelectorAll('.leaflet-tile').length > 0")
+    assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text()
+    assert "OpenStreetMap" in page.locator("#attribution").inner_text()
+    assert watch.blocked, "the tiles were asked for (and blocked)"
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in watch.blocked)
+    assert watch.errors == []
+    assert watch.dialogs == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_hostile_data_shows_as_text_and_never_runs(
+    watch: Watch, address: Callable[[str], str], lang: str
+) -> None:
+    page = watch.page
+    open_map(page, address("hostile") + f"#date=2015-09-15&lang={lang}")
+    assert page.locator("path.mapapp-place").count() == PLACE_COUNT
+    yarmouk = _places()["yarmouk"]
+    tooltip = hover_tooltip(page.main_frame, place("qadam"))
+    assert _places()["qadam"]["name_ar" if lang == "ar" else "name_en"] in tooltip
+    popup = open_popup(page.main_frame, place("yarmouk"))
+    assert yarmouk["name_en"] in popup
+    assert yarmouk["name_ar"] in popup
+    assert _yarmouk_quote("shared") in popup
+    shown = [p for p in PAYLOADS if p.strip("\\") and p in popup]
+    assert len(shown) >= 3, f"payloads not shown literally: {popup!r}"
+    if lang == "en":
+        assert "<script>window.__xss=2</script>" in popup
+        assert '<img src=x onerror="window.__xss=1">' in popup
+    for selector in ("path.mapapp-condition", "path.mapapp-event"):
+        text = open_popup(page.main_frame, selector)
+        assert any(p in text for p in PAYLOADS if p.strip("\\")), text
+    # names set as text: the place list and the selected place's heading
+    options = page.locator("#place option").all_inner_texts()
+    assert yarmouk["name_ar" if lang == "ar" else "name_en"] in options
+    assert (
+        yarmouk["name_ar" if lang == "ar" else "name_en"]
+        in page.locator("#selected-title").inner_text()
+    )
+    legend = page.locator("#legend").inner_text()
+    assert any(p in legend for p in PAYLOADS if p.strip("\\")), legend
+    _assert_inert(watch)

@@ -1,0 +1,355 @@
+"""``mapapp export``: the static site's files, its data bundle, and the CLI around them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mapapp.cli import main
+from mapapp.export import MANIFEST, OUTPUTS, build_bundle, frame_days, to_js
+from mapapp.i18n import LANGS, Lang
+from mapapp.layers import state_layers
+from mapapp.mapview import OSM_TILES, Tiles
+from mapapp.model import Dataset
+from mapapp.timeline import Timeline
+from mapapp.validate import load_dataset
+
+from .conftest import DATA, FIXTURES, ROOT
+
+HOSTILE = FIXTURES / "hostile"
+PREFIX = "window.MAPAPP_DATA = "
+
+
+def export(out: Path, *args: str, data: Path = DATA) -> None:
+    assert main(["export", "--out", str(out), "--data", str(data), *args]) == 0
+
+
+def bundle_of(folder: Path) -> dict[str, Any]:
+    text = (folder / "data.js").read_text(encoding="utf-8")
+    assert text.startswith(PREFIX) and text.endswith(";\n")
+    data: dict[str, Any] = json.loads(text[len(PREFIX) : -2])
+    return data
+
+
+def dataset(folder: Path = DATA) -> Dataset:
+    ds = load_dataset(folder).dataset
+    assert ds is not None
+    return ds
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped data, exported with the default (OpenStreetMap) basemap."""
+    out = tmp_path_factory.mktemp("export") / "site"
+    export(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def bundle(site: Path) -> dict[str, Any]:
+    return bundle_of(site)
+
+
+def test_writes_the_page_the_data_our_code_and_leaflet(site: Path) -> None:
+    for name in ("index.html", "data.js", "app.js", "app.css", MANIFEST):
+        assert (site / name).is_file(), name
+    for name in ("leaflet.js", "leaflet.css", "images/layers.png"):
+        assert (site / "leaflet" / name).is_file(), name
+    assert sorted(p.name for p in site.iterdir()) == sorted(OUTPUTS)
+    assert "Leaflet" in (site / "leaflet" / "leaflet.js").read_text(encoding="utf-8")[:500]
+
+
+def test_geometry_is_stored_once(site: Path, bundle: dict[str, Any]) -> None:
+    places = bundle["places"]
+    assert [p["id"] for p in places] == list(dataset().places)
+    assert len(places) == 12
+    assert len({p["geometry"] for p in places}) == 12
+    text = (site / "data.js").read_text(encoding="utf-8")
+    for place in places:
+        geometry = bundle["geometries"][place["geometry"]]
+        ring = json.dumps(geometry["coordinates"], separators=(",", ":"))
+        assert text.count(ring) == 1, place["id"]
+    # and every geometry in the table is a different one
+    texts = [json.dumps(g, sort_keys=True) for g in bundle["geometries"]]
+    assert len(texts) == len(set(texts))
+
+
+def test_range_and_frames_cover_every_change(bundle: dict[str, Any]) -> None:
+    timeline = Timeline(dataset())
+    first, last, default = timeline.view_range()
+    assert bundle["range"] == {
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "default": default.isoformat(),
+    }
+    starts = [f["start"] for f in bundle["frames"]]
+    assert starts == sorted(set(starts))
+    assert starts[0] == first.isoformat()
+    changes = [d.isoformat() for d in timeline.change_dates()]
+    assert bundle["changes"] == changes
+    assert set(changes) <= set(starts)
+    assert len(bundle["frames"]) <= len(frame_days(dataset(), first, last))
+
+
+def _materialise(bundle: dict[str, Any], lang: str) -> list[list[int]]:
+    """The entry of every place in every frame."""
+    states: list[list[int]] = []
+    for frame in bundle["frames"]:
+        state = list(states[-1]) if states else [-1] * len(bundle["places"])
+        for place, entry in frame[lang]["set"]:
+            state[place] = entry
+        states.append(state)
+    assert all(-1 not in s for s in states)
+    return states
+
+
+def _from_layers(ds: Dataset, day: date, lang: Lang) -> dict[str, Any]:
+    layers = state_layers(ds, Timeline(ds).state_at(day), day, "conventional", lang)
+    places = {
+        f["properties"]["id"]: (
+            f["geometry"],
+            f["properties"]["style"],
+            f["properties"]["popup"],
+            f["properties"]["tooltip"],
+        )
+        for f in layers.places["features"]
+    }
+    patterns: dict[str, list[Any]] = {pid: [] for pid in places}
+    for f in layers.patterns["features"]:
+        patterns[f["properties"]["id"]].append((f["geometry"], f["properties"]["style"]))
+    outlines = {
+        f["properties"]["id"]: f["properties"]["style"] for f in layers.outlines["features"]
+    }
+    markers = sorted(
+        json.dumps(
+            [
+                f["geometry"]["coordinates"],
+                f["properties"]["style"],
+                f["properties"]["popup"],
+                f["properties"]["tooltip"],
+            ]
+        )
+        for f in layers.markers["features"]
+    )
+    return {"places": places, "patterns": patterns, "outlines": outlines, "markers": markers}
+
+
+def _from_bundle(bundle: dict[str, Any], states: list[list[int]], day: date, lang: str) -> Any:
+    index = max(i for i, f in enumerate(bundle["frames"]) if f["start"] <= day.isoformat())
+    geometries, styles, html = bundle["geometries"], bundle["styles"], bundle["html"]
+
+    def marker(m: int) -> str:
+        lon, lat, style, popup, tooltip = bundle["markers"][m]
+        return json.dumps([[lon, lat], styles[style], html[popup], html[tooltip]])
+
+    places, patterns, outlines, markers = {}, {}, {}, []
+    for place, e in zip(bundle["places"], states[index], strict=True):
+        fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
+        pid = place["id"]
+        places[pid] = (geometries[place["geometry"]], styles[fill], html[popup], html[tooltip])
+        patterns[pid] = [(geometries[g], styles[s]) for g, s in stripes]
+        outlines[pid] = styles[outline]
+        markers += [marker(m) for m in conditions]
+    markers += [marker(m) for m in bundle["frames"][index][lang]["events"]]
+    return {
+        "places": places,
+        "patterns": patterns,
+        "outlines": outlines,
+        "markers": sorted(markers),
+    }
+
+
+def test_every_day_draws_exactly_what_the_app_draws(bundle: dict[str, Any]) -> None:
+    """The frames are the app's layers, day by day, in both languages."""
+    ds = dataset()
+    first, last = (
+        date.fromisoformat(bundle["range"]["first"]),
+        date.fromisoformat(bundle["range"]["last"]),
+    )
+    for lang in LANGS:
+        states = _materialise(bundle, lang)
+        day = first
+        while day <= last:
+            assert _from_bundle(bundle, states, day, lang) == _from_layers(ds, day, lang), (
+                day,
+                lang,
+            )
+            day += timedelta(days=1)
+
+
+def test_legend_and_words_are_the_apps(bundle: dict[str, Any]) -> None:
+    legend = bundle["html"][bundle["frames"][-1]["ar"]["legend"]]
+    assert 'class="mapapp-legend-item"' in legend
+    assert "تنظيم داعش" in legend
+    assert bundle["text"]["ar"]["title"].startswith("جنوب دمشق")
+    assert bundle["selectedWeight"] == 2
+
+
+def test_entries_are_shared_between_frames(bundle: dict[str, Any]) -> None:
+    frames, places = len(bundle["frames"]), len(bundle["places"])
+    assert len(bundle["entries"]) < frames * places * len(LANGS) / 2
+    assert len(bundle["html"]) == len(set(bundle["html"]))
+    # a later frame lists only the places that change
+    assert any(0 < len(f["en"]["set"]) < places for f in bundle["frames"][1:])
+
+
+def test_data_js_has_no_angle_bracket(site: Path, bundle: dict[str, Any]) -> None:
+    text = (site / "data.js").read_text(encoding="utf-8")
+    assert "<" not in text
+    assert "\\u003c/div>" in text
+    assert any("<script" not in h and h.startswith("<") for h in bundle["html"])
+
+
+def test_hostile_data_cannot_close_the_script(tmp_path: Path) -> None:
+    export(tmp_path / "site", "--tiles", "none", data=HOSTILE)
+    text = (tmp_path / "site" / "data.js").read_text(encoding="utf-8")
+    assert "<" not in text
+    assert "\u2028" not in text
+    assert "\u2029" not in text
+    bundle = bundle_of(tmp_path / "site")
+    # HTML (inserted as HTML) carries the payloads escaped; names (set as text) carry them raw
+    html = "".join(bundle["html"])
+    assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in html
+    assert "<script" not in html
+    assert "<img" not in html
+    names = json.dumps([p["name"] for p in bundle["places"]], ensure_ascii=False)
+    assert "<script>window.__xss=2</script>" in names
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value is not None:
+                self.refs.append(value)
+
+
+def _refs(page: str) -> list[str]:
+    parser = _Refs()
+    parser.feed(page)
+    return parser.refs
+
+
+def test_page_refers_only_to_its_own_files(site: Path) -> None:
+    page = (site / "index.html").read_text(encoding="utf-8")
+    refs = _refs(page)
+    assert len(refs) == 5
+    for ref in refs:
+        assert not re.match(r"^([a-z]+:|//|/)", ref), ref
+        assert (site / ref.split("?", 1)[0]).is_file(), ref
+    # the only address off the site is the tile server, allowed for images in the CSP
+    assert re.findall(r"https?://[^\s;\"&]+", page) == ["https://tile.openstreetmap.org"]
+    assert "script-src &#x27;self&#x27;" in page
+
+
+def test_tiles_default_to_openstreetmap_with_attribution(bundle: dict[str, Any]) -> None:
+    assert bundle["tiles"]["url"] == OSM_TILES
+    assert "OpenStreetMap" in bundle["tiles"]["attribution"]
+
+
+def test_tiles_none_leaves_no_tile_address(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    export(out, "--tiles", "none")
+    assert bundle_of(out)["tiles"] is None
+    for name in ("index.html", "data.js", "app.js"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "tile.openstreetmap" not in text, name
+        assert "{z}" not in text, name
+    assert not re.search(r"https?://", (out / "index.html").read_text(encoding="utf-8"))
+
+
+def test_a_tile_template_and_its_credit_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    url = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    export(out, "--tiles", url, "--tiles-attribution", "<b>Example</b> & co")
+    tiles = bundle_of(out)["tiles"]
+    assert tiles == {"url": url, "attribution": "&lt;b&gt;Example&lt;/b&gt; &amp; co"}
+    assert "https://*.tiles.example.org" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_bad_tile_address_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--out", str(tmp_path / "x"), "--tiles", "javascript:alert(1)"]) == 2
+    assert "--tiles takes osm, none" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_exporting_again_replaces_the_previous_export_cleanly(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    export(out)
+    (out / "CNAME").write_text("map.example.org\n", encoding="utf-8")
+    (out / "leaflet" / "stale.js").write_text("old", encoding="utf-8")
+    old_page = (out / "index.html").read_text(encoding="utf-8")
+    export(out, "--tiles", "none")
+    assert not (out / "leaflet" / "stale.js").exists()
+    assert (out / "leaflet" / "leaflet.js").is_file()
+    assert (out / "CNAME").read_text(encoding="utf-8") == "map.example.org\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUTS, "CNAME"])
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page != old_page, "data.js's version in the page follows its content"
+    assert bundle_of(out)["tiles"] is None
+
+
+def test_refuses_to_overwrite_files_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("mine", encoding="utf-8")
+    assert main(["export", "--out", str(out)]) == 2
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert (out / "index.html").read_text(encoding="utf-8") == "mine"
+
+
+def test_command_reports_progress_and_size(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mapapp", "export", "--out", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"frame 1/{len(lines)}"
+    assert lines[-1] == f"frame {len(lines)}/{len(lines)}"
+    assert re.match(
+        r"Wrote .+index\.html: 12 places, \d+ frames, data\.js [\d,]+ bytes", done.stdout
+    )
+
+
+def test_invalid_data_is_not_exported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            ["export", "--out", str(tmp_path / "site"), "--data", str(FIXTURES / "broken-example")]
+        )
+    assert exit_info.value.code == 1
+    assert "unknown-faction" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
+
+
+def test_colour_blind_palette(tmp_path: Path) -> None:
+    bundle = build_bundle(dataset(), Tiles(None, ""), "colour-blind")
+    fills = {s.get("fillColor") for s in bundle["styles"]}
+    assert "#000000" in fills, "ISIS in the colour-blind palette"
+    assert "#1a1a1a" not in fills
+    assert to_js(bundle).startswith(PREFIX)
+
+
+def test_site_files_are_package_data() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "web/*" in config["tool"]["setuptools"]["package-data"]["mapapp"]
+    for name in ("index.html", "app.js", "app.css"):
+        assert (ROOT / "mapapp" / "web" / name).is_file()

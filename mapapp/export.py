@@ -49,6 +49,7 @@ from mapapp.i18n import LANGS, Lang, t
 from mapapp.layers import EVENT_WINDOW_DAYS, state_layers
 from mapapp.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
 from mapapp.model import Dataset
+from mapapp.shapes import geometry_bounds
 from mapapp.style import Palette, legend_items
 from mapapp.timeline import PlaceState, Timeline, condition_span
 
@@ -189,19 +190,7 @@ def _basemap_text(tiles: Tiles, lang: Lang) -> str:
 
 
 def _bounds(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
-    xs: list[float] = []
-    ys: list[float] = []
-    for geometry in geometries:
-        polygons = (
-            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        )
-        for polygon in polygons:
-            for ring in polygon:
-                xs.extend(c[0] for c in ring)
-                ys.extend(c[1] for c in ring)
-    if not xs:
-        return None
-    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+    return geometry_bounds(geometries)
 
 
 def build_bundle(

@@ -18,7 +18,7 @@ import folium
 
 from mapapp.layers import FeatureCollection, StateLayers
 from mapapp.model import Dataset
-from mapapp.shapes import place_geometry
+from mapapp.shapes import geometry_bounds, place_geometry
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
@@ -99,20 +99,7 @@ def base_map(ds: Dataset, tiles: Tiles, assets: tuple[str, str]) -> folium.Map:
 
 
 def _bounds(ds: Dataset) -> list[list[float]] | None:
-    xs: list[float] = []
-    ys: list[float] = []
-    for place in ds.places.values():
-        geometry = place_geometry(place)
-        polygons = (
-            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        )
-        for polygon in polygons:
-            for ring in polygon:
-                xs.extend(c[0] for c in ring)
-                ys.extend(c[1] for c in ring)
-    if not xs:
-        return None
-    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+    return geometry_bounds(place_geometry(p) for p in ds.places.values())
 
 
 def _geojson(data: FeatureCollection, name: str, details: bool) -> folium.GeoJson:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -83,3 +84,20 @@ def _key(place: Place) -> str:
 def place_geometry(place: Place) -> dict[str, Any]:
     """The place's own geometry, rounded; computed once per geometry, then shared."""
     return _parsed(_rounded_json(_key(place)))
+
+
+def geometry_bounds(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of GeoJSON (Multi)Polygons, or None when empty."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for geometry in geometries:
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        for polygon in polygons:
+            for ring in polygon:
+                xs.extend(c[0] for c in ring)
+                ys.extend(c[1] for c in ring)
+    if not xs:
+        return None
+    return [[min(ys), min(xs)], [max(ys), max(xs)]]

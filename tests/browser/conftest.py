@@ -106,14 +106,14 @@ def watch(context: BrowserContext, page: Page) -> Watch:
 
 def map_frame(page: Page, count: int = PLACE_COUNT) -> Frame:
     """The map iframe's frame, once ``count`` place polygons are drawn in it."""
-    handle = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=60_000)
+    handle = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=120_000)
     assert handle is not None
     frame = handle.content_frame()
     assert frame is not None, "the map iframe has no document"
     frame.wait_for_function(
         "n => document.querySelectorAll('path.mapapp-place').length === n",
         arg=count,
-        timeout=60_000,
+        timeout=120_000,
     )
     settle(frame)
     return frame

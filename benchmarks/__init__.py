@@ -1,0 +1,1 @@
+"""Benchmarks of mapapp against a naive peer app; see benchmarks/README.md."""

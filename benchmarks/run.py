@@ -1287,6 +1287,7 @@ def main(argv: list[str] | None = None) -> int:
         "quick": args.quick,
         "started": datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
+        "load_average_at_start": os.getloadavg(),
         "sizes": {k: v for k, v in sizes.__dict__.items() if not isinstance(v, dict)},
         "results": {},
     }
@@ -1316,6 +1317,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.monotonic() - section_started, 1
             )
     output["seconds"] = round(time.monotonic() - started, 1)
+    output["load_average_at_end"] = os.getloadavg()
     rows = table(output["results"])
     output["table"] = [{**r.__dict__, "ratio": r.ratio} for r in rows]
     text = render_table(rows)

@@ -60,7 +60,9 @@ def timeline_spec(
         )
         .properties(height=28 * len(places))
     )
-    spec: dict[str, Any] = bars.to_dict()
+    # the data is ours and bounded by the files; Altair's 5,000-row guard would crash the page
+    with alt.data_transformers.disable_max_rows():
+        spec: dict[str, Any] = bars.to_dict()
     return spec
 
 

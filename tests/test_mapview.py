@@ -217,3 +217,17 @@ def test_bidi_overrides_in_data_cannot_reorder_our_words(ds: Dataset) -> None:
     assert tooltip.index("</bdi>") < tooltip.index("Sole control")
     popup = popups.place_popup(hostile, state, "en")
     assert "<bdi>al-Qadam\u202e evil</bdi>" in popup
+
+
+def test_timeline_chart_handles_more_than_5000_periods(ds: Dataset) -> None:
+    """Altair refuses > 5,000 rows by default; the page must not crash on big data."""
+    from dataclasses import replace
+
+    from mapapp.chart import timeline_spec
+
+    row = ds.control[0]
+    many = tuple(replace(row, line=i) for i in range(6000))
+    spec = timeline_spec(
+        replace(ds, control=many), date(2015, 1, 1), date(2015, 12, 31), "conventional", "en"
+    )
+    assert sum(len(v) for v in spec["datasets"].values()) == 6000

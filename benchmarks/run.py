@@ -357,14 +357,18 @@ def _message_kind(data: bytes) -> str:
     return kind
 
 
-def _settle(page: Any, wire: Wire, since: int, deadline: float, quiet: float = 0.6) -> None:
+def _settle(page: Any, wire: Wire, since: int, deadline: float, began: float) -> None:
     """Wait until a script run that started after frame ``since`` has finished and the
-    socket has been quiet for ``quiet`` seconds (a second rerun restarts the wait)."""
+    socket has then been quiet for a while: 0.6 s, or a quarter of the time the change
+    has taken since ``began`` (up to 10 s), so that a rerun the page triggers itself once the
+    new map is drawn (the peer's ``st_folium`` reports the map's bounds) is waited for
+    instead of overlapping the next change."""
     while time.monotonic() < deadline:
         page.wait_for_timeout(50)
         recent = wire.frames[since:]
         finished = any(f[2] for f in recent)
         last = recent[-1][0] if recent else 0.0
+        quiet = max(0.6, min(10.0, (time.monotonic() - began) / 4))
         if finished and time.monotonic() - last > quiet:
             return
     raise TimeoutError("the app did not settle")
@@ -437,7 +441,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
             page.goto(url, wait_until="commit", timeout=cap_ms)
             drawn = page.wait_for_function(JS_DRAWN, arg=[MAP_IFRAME, n], timeout=cap_ms)
             out["first_paint_ms"].append(round(float(drawn.json_value()), 1))
-            _settle(page, wire, 0, time.monotonic() + sizes.cap)
+            _settle(page, wire, 0, time.monotonic() + sizes.cap, clicked)
             out["first_paint_phases"].append(_phases(wire, 0, clicked))
         except Exception as exc:
             out["error"] = f"first paint {i + 1} (cap {sizes.cap:.0f} s): {reason(exc)}"
@@ -448,9 +452,9 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
     try:
         for step in plan.steps:
             if step.place is None:  # a step that recolours nothing: taken, not timed
-                since = len(wire.frames)
+                since, clicked = len(wire.frames), time.monotonic()
                 page.get_by_role("button", name=NEXT).click(timeout=cap_ms)
-                _settle(page, wire, since, time.monotonic() + sizes.cap)
+                _settle(page, wire, since, time.monotonic() + sizes.cap, clicked)
                 continue
             fill = page.evaluate(JS_FILL, [MAP_IFRAME, step.place])
             if fill != step.fill_before:
@@ -467,7 +471,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
             )
             seen = float(changed.json_value())
             recoloured = time.monotonic()
-            _settle(page, wire, since, time.monotonic() + sizes.cap)
+            _settle(page, wire, since, time.monotonic() + sizes.cap, clicked)
             phases = _phases(wire, since, clicked)
             phases["fill_changed_ms"] = round((recoloured - clicked) * 1000, 1)
             out["repaint_phases"].append(phases)
@@ -567,9 +571,12 @@ def apptest_child(app: str, data: str, dates: list[str], reps: int) -> int:
     """In a subprocess: print one JSON line per run, so a timeout keeps what finished."""
     os.environ["MAPAPP_DATA"] = data
     os.environ["MAPAPP_TILES"] = "none"
+    from streamlit import config
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / app), default_timeout=3600)
+    # the page's exceptions in full (the app's config hides them from visitors)
+    config.set_option("client.showErrorDetails", "full")
     started = time.perf_counter()
     at.run()
     print(json.dumps({"first_run_s": time.perf_counter() - started}), flush=True)
@@ -607,8 +614,7 @@ def run_apptest(
     command = [sys.executable, str(Path(__file__).resolve()), "--apptest", app]
     command += ["--apptest-data", str(data), "--apptest-dates", ",".join(dates)]
     command += ["--apptest-reps", str(reps)]
-    # the page's exceptions in full (the app's config hides them from visitors)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     process = subprocess.Popen(
         command,
         cwd=ROOT,

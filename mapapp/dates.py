@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
@@ -97,20 +97,26 @@ class FuzzyDate:
             text = f"{self.earliest.isoformat()}/{self.latest.isoformat()}"
         return text + ("~" if self.approximate else "")
 
-    def label(self) -> str:
-        """Human-readable English: ``Sep 2015``, ``about 11 Aug – 9 Sep 2015``."""
+    def label(
+        self,
+        months: Sequence[str] = _MONTHS,
+        about: str = "about {}",
+        short_same_year: bool = True,
+    ) -> str:
+        """Human-readable: ``Sep 2015``, ``about 11 Aug – 9 Sep 2015`` (English by default;
+        other languages pass their month names and their word for "about")."""
         a, b = self.earliest, self.latest
         if a == b:
-            text = f"{a.day} {_MONTHS[a.month]} {a.year}"
+            text = f"{a.day} {months[a.month]} {a.year}"
         elif self.precision is Precision.YEAR:
             text = str(a.year)
         elif self.precision is Precision.MONTH:
-            text = f"{_MONTHS[a.month]} {a.year}"
-        elif a.year == b.year:
-            text = f"{a.day} {_MONTHS[a.month]} – {b.day} {_MONTHS[b.month]} {b.year}"
+            text = f"{months[a.month]} {a.year}"
+        elif a.year == b.year and short_same_year:
+            text = f"{a.day} {months[a.month]} – {b.day} {months[b.month]} {b.year}"
         else:
-            text = f"{a.day} {_MONTHS[a.month]} {a.year} – {b.day} {_MONTHS[b.month]} {b.year}"
-        return f"about {text}" if self.approximate else text
+            text = f"{a.day} {months[a.month]} {a.year} – {b.day} {months[b.month]} {b.year}"
+        return about.format(text) if self.approximate else text
 
 
 def literal_date(year: int, month: int | None = None, day: int | None = None) -> FuzzyDate:

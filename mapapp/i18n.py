@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mapapp.dates import FuzzyDate, Precision
+from mapapp.dates import FuzzyDate
 
 Lang = Literal["en", "ar"]
 LANGS: tuple[Lang, ...] = ("en", "ar")
@@ -133,16 +133,7 @@ def date_label(d: FuzzyDate, lang: Lang) -> str:
     """A date as people write it, with its precision and approximation."""
     if lang == "en":
         return d.label()
-    a, b = d.earliest, d.latest
-    if a == b:
-        text = f"{a.day} {_AR_MONTHS[a.month]} {a.year}"
-    elif d.precision is Precision.YEAR:
-        text = str(a.year)
-    elif d.precision is Precision.MONTH:
-        text = f"{_AR_MONTHS[a.month]} {a.year}"
-    else:
-        text = f"{a.day} {_AR_MONTHS[a.month]} {a.year} – {b.day} {_AR_MONTHS[b.month]} {b.year}"
-    return f"نحو {text}" if d.approximate else text
+    return d.label(months=_AR_MONTHS, about="نحو {}", short_same_year=False)
 
 
 def uncertainty_text(kind: str, faction: str, boundary: FuzzyDate | None, lang: Lang) -> str:

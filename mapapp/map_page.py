@@ -20,9 +20,8 @@ from mapapp.escape import esc
 from mapapp.i18n import LANGS, Lang, t
 from mapapp.layers import state_layers
 from mapapp.permalink import View, parse_view, view_params
-from mapapp.shell import cached_load, data_dir, file_stamp, show_report
+from mapapp.shell import cached_load, cached_timeline, data_dir, file_stamp, show_report
 from mapapp.style import Palette, legend_items
-from mapapp.timeline import Timeline
 
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 #: seconds between steps while playing through the changes
@@ -76,14 +75,15 @@ if lang == "ar":
 html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
 
 folder = data_dir()
-result = cached_load(str(folder), file_stamp(folder))
+stamp = file_stamp(folder)
+result = cached_load(str(folder), stamp)
 if result.dataset is None:
     st.error(t("bad_data", lang))
     show_report(result.report)
     st.stop()
 
 ds = result.dataset
-timeline = Timeline(ds)
+timeline = cached_timeline(str(folder), stamp)
 changes = timeline.change_dates()
 first, last, default_day = timeline.view_range()
 
@@ -187,7 +187,7 @@ st.dataframe(formats.display_rows(ds, list(states.values()), lang), hide_index=T
 
 st.subheader(t("timeline", lang))
 st.vega_lite_chart(
-    with_day(cached_chart(str(folder), file_stamp(folder), first, last, palette, lang), day),
+    with_day(cached_chart(str(folder), stamp, first, last, palette, lang), day),
     width="stretch",
 )
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from mapapp.report import Report
 from mapapp.schema import DEFAULT_DATA_DIR
+from mapapp.timeline import Timeline
 from mapapp.validate import LoadResult, load_dataset
 
 
@@ -30,6 +31,14 @@ def file_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def cached_load(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> LoadResult:
     return load_dataset(Path(folder))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def cached_timeline(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> Timeline:
+    """The timeline of a valid dataset, built once per data version, not on every rerun."""
+    dataset = cached_load(folder, stamp).dataset
+    assert dataset is not None
+    return Timeline(dataset)
 
 
 def show_report(report: Report) -> None:

@@ -111,6 +111,7 @@ class Timeline:
 
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
+        self._change_dates: list[date] | None = None
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
         for row in dataset.control:
             self._rows[row.place_id].append(row)
@@ -162,8 +163,13 @@ class Timeline:
         return sorted(days)
 
     def change_dates(self) -> list[date]:
-        """The days on which the state of at least one place differs from the day before."""
-        return [d for d in self.boundary_days() if self.changes_between(d - timedelta(days=1), d)]
+        """The days on which the state of at least one place differs from the day before
+        (computed once per timeline: the dataset does not change under it)."""
+        if self._change_dates is None:
+            self._change_dates = [
+                d for d in self.boundary_days() if self.changes_between(d - timedelta(days=1), d)
+            ]
+        return list(self._change_dates)
 
     def changes_between(self, before: date, after: date) -> list[Change]:
         """The places whose state on ``after`` differs from their state on ``before``."""

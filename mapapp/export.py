@@ -55,7 +55,7 @@ from mapapp.timeline import PlaceState, Timeline, condition_span
 
 FORMAT = "mapapp-export/1"
 #: the site's own files, copied from mapapp/web/ (index.html is filled in, not copied)
-WEB_FILES = ("app.js", "app.css")
+WEB_FILES = ("map.js", "app.js", "app.css")
 #: every path an export writes, relative to its folder; a re-export replaces exactly these
 MANIFEST = ".mapapp-export"
 OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", MANIFEST)
@@ -74,6 +74,7 @@ UI_TEXT = (
     "basemap",
     "no_basemap",
     "bad_link",
+    "tiles_failed",
 )
 Progress = Callable[[int, int], None]
 
@@ -355,9 +356,37 @@ def _selected_weight(ds: Dataset, timeline: Timeline, day: date, palette: Palett
 
 def to_js(bundle: dict[str, Any]) -> str:
     """``data.js``: the bundle as a script, with no ``<`` (nor line separators) in it."""
+    return f"window.MAPAPP_DATA = {to_json(bundle)};\n"
+
+
+def to_json(bundle: dict[str, Any]) -> str:
+    """The bundle as JSON text, with no ``<`` (nor line separators) in it."""
     text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.MAPAPP_DATA = {text};\n"
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+#: how many published bundles :func:`publish_bundle` keeps (the newest)
+KEEP_BUNDLES = 16
+
+
+def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
+    """Write the bundle as ``<content hash>.json`` into ``folder`` (for the page's map
+    component to fetch once and the browser to cache for good), atomically; remove all but
+    the newest :data:`KEEP_BUNDLES`. Returns the file. Raises ``OSError`` if it cannot."""
+    text = to_json(bundle)
+    target = folder / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()[:20]}.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not target.is_file():
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=folder, prefix=".", suffix=".tmp", delete=False
+        ) as handle:
+            handle.write(text)
+        Path(handle.name).replace(target)
+    target.touch()
+    old = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in old[KEEP_BUNDLES:]:
+        stale.unlink(missing_ok=True)
+    return target
 
 
 def _csp(tiles: Tiles) -> str:

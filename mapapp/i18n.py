@@ -63,6 +63,14 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "basemap": {"en": "Basemap", "ar": "الخريطة الأساسية"},
     "no_basemap": {"en": "no basemap (tiles switched off)", "ar": "بلا خريطة أساسية"},
+    "map_failed": {
+        "en": "The map could not be drawn. Reload the page; if it persists, tell the editors.",
+        "ar": "تعذّر رسم الخريطة. أعد تحميل الصفحة؛ وإن تكرر ذلك فأبلغ المحررين.",
+    },
+    "tiles_failed": {
+        "en": "The basemap tiles could not be loaded; the areas are drawn without them.",
+        "ar": "تعذّر تحميل الخريطة الأساسية؛ المناطق مرسومة من دونها.",
+    },
     "bad_data": {
         "en": "The data has problems, so the map is not drawn until they are fixed.",
         "ar": "في البيانات مشكلات، لذا لن تُرسم الخريطة حتى تُصلح.",

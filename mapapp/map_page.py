@@ -19,6 +19,7 @@ from mapapp.chart import timeline_spec, with_day
 from mapapp.escape import esc
 from mapapp.i18n import LANGS, Lang, t
 from mapapp.layers import state_layers
+from mapapp.map_component import bundle_url, leaflet_assets, show_map
 from mapapp.permalink import View, parse_view, view_params
 from mapapp.shell import cached_load, cached_timeline, data_dir, file_stamp, show_report
 from mapapp.style import Palette, legend_items
@@ -40,16 +41,6 @@ def cached_chart(
     dataset = cached_load(folder, stamp).dataset
     assert dataset is not None
     return timeline_spec(dataset, first, last, palette, lang)
-
-
-@st.cache_resource(show_spinner=False)
-def leaflet_assets() -> tuple[str, str]:
-    """Leaflet served by this app when possible (works offline), else from the CDN."""
-    try:
-        local = mapview.install_leaflet() and bool(st.get_option("server.enableStaticServing"))
-    except OSError:
-        local = False
-    return mapview.leaflet_urls(local)
 
 
 def html_block(body: str, lang: Lang) -> None:
@@ -156,17 +147,23 @@ player()
 st.query_params.from_dict(view_params(View(day, selected, lang)))
 
 states = timeline.state_at(day)
-layers = state_layers(ds, states, day, palette, lang, selected)
+tiles = mapview.Tiles.from_env()
 map_col, side_col = st.columns([3, 2])
 with map_col:
-    st_folium(
-        mapview.base_map(ds, mapview.Tiles.from_env(), leaflet_assets()),
-        feature_group_to_add=mapview.state_group(layers),
-        key="map",
-        height=620,
-        use_container_width=True,
-        returned_objects=[],
-    )
+    url = bundle_url(str(folder), stamp, palette, tiles)
+    if url is not None:  # the map renders in the browser; only the view is sent
+        show_map(url, day.isoformat(), lang, selected)
+    else:  # no static serving: folium, the whole day's layers each time
+        st_folium(
+            mapview.base_map(ds, tiles, leaflet_assets()),
+            feature_group_to_add=mapview.state_group(
+                state_layers(ds, states, day, palette, lang, selected)
+            ),
+            key="map",
+            height=620,
+            use_container_width=True,
+            returned_objects=[],
+        )
 with side_col:
     st.subheader(t("legend", lang))
     items = legend_items(ds, list(states.values()), palette, lang)
@@ -205,7 +202,6 @@ dl2.download_button(
     file_name=f"southern-damascus-{day.isoformat()}.csv",
     mime="text/csv",
 )
-tiles = mapview.Tiles.from_env()
 basemap = (
     "OpenStreetMap contributors"
     if tiles.url == mapview.OSM_TILES

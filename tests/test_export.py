@@ -247,7 +247,7 @@ def _refs(page: str) -> list[str]:
 def test_page_refers_only_to_its_own_files(site: Path) -> None:
     page = (site / "index.html").read_text(encoding="utf-8")
     refs = _refs(page)
-    assert len(refs) == 5
+    assert len(refs) == 6  # Leaflet (js, css), data.js, map.js, app.js, app.css
     for ref in refs:
         assert not re.match(r"^([a-z]+:|//|/)", ref), ref
         assert (site / ref.split("?", 1)[0]).is_file(), ref

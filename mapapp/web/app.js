@@ -10,7 +10,6 @@
   "use strict";
 
   var D = window.MAPAPP_DATA;
-  var DAY_MS = 86400000;
   var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
   var LANGS = ["en", "ar"];
 
@@ -24,30 +23,17 @@
     box.hidden = !text;
   }
 
-  if (!D || typeof L === "undefined") {
+  if (!D || typeof L === "undefined" || typeof MapappMap === "undefined") {
     notice("The map's data or Leaflet did not load. · لم تُحمّل بيانات الخريطة.");
     return;
   }
 
-  /* days are whole numbers: days since 1970-01-01 (UTC) */
-  function dayNumber(text) {
-    if (typeof text !== "string" || !ISO_DAY.test(text)) return NaN;
-    var y = +text.slice(0, 4), m = +text.slice(5, 7), d = +text.slice(8, 10);
-    var when = new Date(Date.UTC(y, m - 1, d));
-    if (when.getUTCFullYear() !== y || when.getUTCMonth() !== m - 1 || when.getUTCDate() !== d) {
-      return NaN;
-    }
-    return Math.round(when.getTime() / DAY_MS);
-  }
-
-  function isoDay(n) {
-    return new Date(n * DAY_MS).toISOString().slice(0, 10);
-  }
+  var dayNumber = MapappMap.dayNumber;
+  var isoDay = MapappMap.isoDay;
 
   var first = dayNumber(D.range.first);
   var last = dayNumber(D.range.last);
   var fallbackDay = dayNumber(D.range["default"]);
-  var starts = D.frames.map(function (f) { return dayNumber(f.start); });
   var changes = D.changes.map(dayNumber);
   var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
 
@@ -90,135 +76,14 @@
     }
   }
 
-  /* ---- frames: which entry each place shows on a day -------------------------------- */
+  /* ---- the map (map.js) ------------------------------------------------------------ */
 
-  function frameAt(day) {
-    var lo = 0, hi = starts.length - 1;
-    while (lo < hi) {
-      var mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= day) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
-  var materialised = { en: [], ar: [] };
-
-  function entriesOf(frame, lang) {
-    var done = materialised[lang];
-    for (var k = done.length; k <= frame; k++) {
-      var state = k === 0 ? new Int32Array(D.places.length).fill(-1) : done[k - 1].slice();
-      D.frames[k][lang].set.forEach(function (pair) { state[pair[0]] = pair[1]; });
-      done.push(state);
-    }
-    return done[frame];
-  }
-
-  /* ---- the map ---------------------------------------------------------------------- */
-
-  var map = L.map("map", { zoomSnap: 0.25, zoomDelta: 0.5 });
-  L.control.scale().addTo(map);
-  window.mapappMap = map; // for tests and for pages that embed the map
-  if (D.tiles) {
-    L.tileLayer(D.tiles.url, { attribution: D.tiles.attribution, maxZoom: 19 }).addTo(map);
-  }
-  if (D.bounds) map.fitBounds(D.bounds, { padding: [10, 10] });
-  else map.setView([33.465, 36.315], 14);
-
-  // drawn in this order, as in mapapp.layers; the panes themselves catch no clicks
-  ["places", "patterns", "outlines", "conditions", "events"].forEach(function (name, i) {
-    var pane = map.createPane("mapapp-" + name);
-    pane.style.zIndex = String(410 + i);
-    pane.style.pointerEvents = "none";
+  var mapped = MapappMap(byId("map"), D, {
+    onSelect: function (place) { select(place); },
+    onTileError: function () { notice(D.text[view.lang].tiles_failed); },
   });
-
-  function polygons(geometry) {
-    if (geometry.type === "Polygon") return [geometry.coordinates];
-    if (geometry.type === "MultiPolygon") return geometry.coordinates;
-    if (geometry.type === "GeometryCollection") {
-      return [].concat.apply([], geometry.geometries.map(polygons));
-    }
-    return [];
-  }
-
-  var latlngCache = new Map();
-
-  function latlngs(index) {
-    if (!latlngCache.has(index)) {
-      latlngCache.set(index, L.GeoJSON.coordsToLatLngs(polygons(D.geometries[index]), 2));
-    }
-    return latlngCache.get(index);
-  }
-
-  function withPane(pane, style) {
-    return Object.assign({ pane: "mapapp-" + pane }, style);
-  }
-
-  /* setStyle merges; an option the new style lacks goes back to Leaflet's default */
-  function restyle(layer, style) {
-    var defaults = Object.getPrototypeOf(layer).options || {};
-    var next = {};
-    Object.keys(layer.mapappStyle || {}).forEach(function (key) {
-      if (!(key in style)) next[key] = key in defaults ? defaults[key] : null;
-    });
-    layer.setStyle(Object.assign(next, style));
-    layer.mapappStyle = style;
-  }
-
-  function markerLayer(index, pane) {
-    var m = D.markers[index];
-    var layer = L.circleMarker([m[1], m[0]], withPane(pane, D.styles[m[2]]));
-    layer.bindPopup(D.html[m[3]], { maxWidth: 440 });
-    layer.bindTooltip(D.html[m[4]], { sticky: true });
-    return layer;
-  }
-
-  var drawn = D.places.map(function () {
-    return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
-  });
-
-  function outlineStyle(i) {
-    var d = drawn[i];
-    var style = Object.assign({}, D.styles[D.entries[d.entry][1]]);
-    if (view.place === D.places[i].id) style.weight += D.selectedWeight;
-    return style;
-  }
-
-  function draw(i, index) {
-    var d = drawn[i], entry = D.entries[index], place = D.places[i];
-    var before = d.entry >= 0 ? D.entries[d.entry] : null;
-    d.entry = index;
-    if (!d.fill) {
-      var shape = latlngs(place.geometry);
-      d.fill = L.polygon(shape, withPane("places", D.styles[entry[0]])).addTo(map);
-      d.fill.mapappStyle = D.styles[entry[0]];
-      d.fill.bindPopup(D.html[entry[2]], { maxWidth: 440 });
-      d.fill.bindTooltip(D.html[entry[3]], { sticky: true });
-      d.fill.on("click", function () { select(place.id); });
-      d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
-      d.outline.mapappStyle = outlineStyle(i);
-      d.stripes = L.layerGroup().addTo(map);
-      d.conditions = L.layerGroup().addTo(map);
-    } else {
-      restyle(d.fill, D.styles[entry[0]]);
-      d.fill.setPopupContent(D.html[entry[2]]);
-      d.fill.setTooltipContent(D.html[entry[3]]);
-      restyle(d.outline, outlineStyle(i));
-    }
-    if (!before || JSON.stringify(before[4]) !== JSON.stringify(entry[4])) {
-      d.stripes.clearLayers();
-      entry[4].forEach(function (part) {
-        d.stripes.addLayer(L.polygon(latlngs(part[0]), withPane("patterns", D.styles[part[1]])));
-      });
-    }
-    if (!before || JSON.stringify(before[5]) !== JSON.stringify(entry[5])) {
-      d.conditions.clearLayers();
-      entry[5].forEach(function (m) { d.conditions.addLayer(markerLayer(m, "conditions")); });
-    }
-  }
-
-  var events = L.layerGroup().addTo(map);
-  var shown = { events: null, legend: -1, selected: null };
+  window.mapappMap = mapped.map; // for tests and for pages that embed the map
+  var shown = { legend: -1 };
 
   /* ---- the page around the map ------------------------------------------------------ */
 
@@ -265,18 +130,8 @@
   }
 
   function render() {
-    var index = frameAt(view.day);
-    var frame = D.frames[index][view.lang];
-    var state = entriesOf(index, view.lang);
-    for (var i = 0; i < state.length; i++) {
-      if (drawn[i].entry !== state[i]) draw(i, state[i]);
-    }
-    var key = frame.events.join(",");
-    if (shown.events !== key) {
-      shown.events = key;
-      events.clearLayers();
-      frame.events.forEach(function (m) { events.addLayer(markerLayer(m, "events")); });
-    }
+    var drawn = mapped.show(view);
+    var frame = drawn.frame, state = drawn.state;
     if (shown.legend !== frame.legend) {
       shown.legend = frame.legend;
       byId("legend").innerHTML = D.html[frame.legend];
@@ -300,14 +155,7 @@
   }
 
   function select(place) {
-    var old = view.place;
-    view.place = place;
-    [old, place].forEach(function (id) {
-      if (id && placeIndex.has(id)) {
-        var i = placeIndex.get(id);
-        if (drawn[i].outline) restyle(drawn[i].outline, outlineStyle(i));
-      }
-    });
+    view.place = place && placeIndex.has(place) ? place : null;
     render();
   }
 

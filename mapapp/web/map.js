@@ -1,0 +1,217 @@
+/* The map renderer shared by the static export (app.js) and the Streamlit page's map
+ * component (mapapp/map_component.py): it draws a bundle written by mapapp/export.py
+ * (geometry, styles and escaped popups, stored once; per-day frames of which entry each
+ * place shows) into a Leaflet map, and repaints a new day by restyling only the places
+ * whose entry changed. The geometry is sent once; a day is a lookup.
+ *
+ * HTML reaches the map only from the bundle's `html` table (popups and tooltips escaped
+ * by mapapp.popups when the bundle was built) and is inserted as it is.
+ *
+ *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn});
+ *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null});
+ */
+(function (root) {
+  "use strict";
+
+  var DAY_MS = 86400000;
+  var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+  /* days are whole numbers: days since 1970-01-01 (UTC); NaN for anything but a real day */
+  function dayNumber(text) {
+    if (typeof text !== "string" || !ISO_DAY.test(text)) return NaN;
+    var y = +text.slice(0, 4), m = +text.slice(5, 7), d = +text.slice(8, 10);
+    var when = new Date(Date.UTC(y, m - 1, d));
+    if (when.getUTCFullYear() !== y || when.getUTCMonth() !== m - 1 || when.getUTCDate() !== d) {
+      return NaN;
+    }
+    return Math.round(when.getTime() / DAY_MS);
+  }
+
+  function isoDay(n) {
+    return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  function polygons(geometry) {
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    if (geometry.type === "MultiPolygon") return geometry.coordinates;
+    if (geometry.type === "GeometryCollection") {
+      return [].concat.apply([], geometry.geometries.map(polygons));
+    }
+    return [];
+  }
+
+  /* setStyle merges; an option the new style lacks goes back to Leaflet's default */
+  function restyle(layer, style) {
+    var defaults = Object.getPrototypeOf(layer).options || {};
+    var next = {};
+    Object.keys(layer.mapappStyle || {}).forEach(function (key) {
+      if (!(key in style)) next[key] = key in defaults ? defaults[key] : null;
+    });
+    layer.setStyle(Object.assign(next, style));
+    layer.mapappStyle = style;
+  }
+
+  function MapappMap(element, D, options) {
+    var L = root.L;
+    options = options || {};
+    var starts = D.frames.map(function (f) { return dayNumber(f.start); });
+    var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
+    var view = { day: dayNumber(D.range["default"]), lang: "en", place: null };
+
+    /* ---- frames: which entry each place shows on a day ------------------------------ */
+
+    function frameAt(day) {
+      var lo = 0, hi = starts.length - 1;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= day) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    }
+
+    var materialised = { en: [], ar: [] };
+
+    function entriesOf(frame, lang) {
+      var done = materialised[lang];
+      for (var k = done.length; k <= frame; k++) {
+        var state = k === 0 ? new Int32Array(D.places.length).fill(-1) : done[k - 1].slice();
+        D.frames[k][lang].set.forEach(function (pair) { state[pair[0]] = pair[1]; });
+        done.push(state);
+      }
+      return done[frame];
+    }
+
+    /* ---- the map -------------------------------------------------------------------- */
+
+    var map = L.map(element, { zoomSnap: 0.25, zoomDelta: 0.5 });
+    L.control.scale().addTo(map);
+    if (D.tiles) {
+      var tiles = L.tileLayer(D.tiles.url, { attribution: D.tiles.attribution, maxZoom: 19 });
+      var tileErrors = 0;
+      tiles.on("tileerror", function () {
+        tileErrors += 1;
+        if (tileErrors === 1 && options.onTileError) options.onTileError();
+      });
+      tiles.addTo(map);
+    }
+    if (D.bounds) map.fitBounds(D.bounds, { padding: [10, 10] });
+    else map.setView([33.465, 36.315], 14);
+
+    // drawn in this order, as in mapapp.layers; the panes themselves catch no clicks
+    ["places", "patterns", "outlines", "conditions", "events"].forEach(function (name, i) {
+      var pane = map.createPane("mapapp-" + name);
+      pane.style.zIndex = String(410 + i);
+      pane.style.pointerEvents = "none";
+    });
+
+    var latlngCache = new Map();
+
+    function latlngs(index) {
+      if (!latlngCache.has(index)) {
+        latlngCache.set(index, L.GeoJSON.coordsToLatLngs(polygons(D.geometries[index]), 2));
+      }
+      return latlngCache.get(index);
+    }
+
+    function withPane(pane, style) {
+      return Object.assign({ pane: "mapapp-" + pane }, style);
+    }
+
+    function markerLayer(index, pane) {
+      var m = D.markers[index];
+      var layer = L.circleMarker([m[1], m[0]], withPane(pane, D.styles[m[2]]));
+      layer.bindPopup(D.html[m[3]], { maxWidth: 440 });
+      layer.bindTooltip(D.html[m[4]], { sticky: true });
+      return layer;
+    }
+
+    var drawn = D.places.map(function () {
+      return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
+    });
+
+    function outlineStyle(i) {
+      var d = drawn[i];
+      var style = Object.assign({}, D.styles[D.entries[d.entry][1]]);
+      if (view.place === D.places[i].id) style.weight += D.selectedWeight;
+      return style;
+    }
+
+    function draw(i, index) {
+      var d = drawn[i], entry = D.entries[index], place = D.places[i];
+      var before = d.entry >= 0 ? D.entries[d.entry] : null;
+      d.entry = index;
+      if (!d.fill) {
+        var shape = latlngs(place.geometry);
+        d.fill = L.polygon(shape, withPane("places", D.styles[entry[0]])).addTo(map);
+        d.fill.mapappStyle = D.styles[entry[0]];
+        d.fill.bindPopup(D.html[entry[2]], { maxWidth: 440 });
+        d.fill.bindTooltip(D.html[entry[3]], { sticky: true });
+        if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
+        d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
+        d.outline.mapappStyle = outlineStyle(i);
+        d.stripes = L.layerGroup().addTo(map);
+        d.conditions = L.layerGroup().addTo(map);
+      } else {
+        restyle(d.fill, D.styles[entry[0]]);
+        d.fill.setPopupContent(D.html[entry[2]]);
+        d.fill.setTooltipContent(D.html[entry[3]]);
+        restyle(d.outline, outlineStyle(i));
+      }
+      if (!before || JSON.stringify(before[4]) !== JSON.stringify(entry[4])) {
+        d.stripes.clearLayers();
+        entry[4].forEach(function (part) {
+          d.stripes.addLayer(L.polygon(latlngs(part[0]), withPane("patterns", D.styles[part[1]])));
+        });
+      }
+      if (!before || JSON.stringify(before[5]) !== JSON.stringify(entry[5])) {
+        d.conditions.clearLayers();
+        entry[5].forEach(function (m) { d.conditions.addLayer(markerLayer(m, "conditions")); });
+      }
+    }
+
+    var events = L.layerGroup().addTo(map);
+    var shownEvents = null;
+
+    function outline(id) {
+      if (id && placeIndex.has(id)) {
+        var i = placeIndex.get(id);
+        if (drawn[i].outline) restyle(drawn[i].outline, outlineStyle(i));
+      }
+    }
+
+    /* Draw the map as it was on `next.day` in `next.lang`, `next.place` outlined.
+     * Returns the frame shown and each place's entry (indexes into D.entries). */
+    function show(next) {
+      var oldPlace = view.place;
+      view = {
+        day: next.day,
+        lang: next.lang === "ar" ? "ar" : "en",
+        place: next.place && placeIndex.has(next.place) ? next.place : null,
+      };
+      var index = frameAt(view.day);
+      var frame = D.frames[index][view.lang];
+      var state = entriesOf(index, view.lang);
+      for (var i = 0; i < state.length; i++) {
+        if (drawn[i].entry !== state[i]) draw(i, state[i]);
+      }
+      if (oldPlace !== view.place) {
+        outline(oldPlace);
+        outline(view.place);
+      }
+      var key = frame.events.join(",");
+      if (shownEvents !== key) {
+        shownEvents = key;
+        events.clearLayers();
+        frame.events.forEach(function (m) { events.addLayer(markerLayer(m, "events")); });
+      }
+      return { frame: frame, state: state };
+    }
+
+    return { map: map, show: show, placeIndex: placeIndex };
+  }
+
+  MapappMap.dayNumber = dayNumber;
+  MapappMap.isoDay = isoDay;
+  root.MapappMap = MapappMap;
+})(window);

@@ -1,12 +1,38 @@
-"""Write ``tests/data/hostile/``: the shipped data with an injection payload in every text field.
+"""Write ``tests/data/hostile/``: the shipped data with hostile text in every text field.
 
 Run ``python tests/data/make_hostile.py`` from anywhere; the output is deterministic.
 
-Every free-text field (names, notes, outlets, authors, titles, quotes, boundary notes) gets
-one of :data:`PAYLOADS` appended, cycling through the list. The same original text in the
-same column always gets the same payload, so rows that quote one sentence still quote one
-sentence. Ids, dates, colours, URLs and geometry are left alone, so the folder still
-validates: the app must show the payloads as literal text and never run them.
+The payloads are the corpus of ``tests/hostile_payloads.py``. Every free-text field of every
+data file (names, notes, outlets, authors, titles, quotes, translations, reference sources,
+boundary notes) and every web address gets one, rotating through the corpus so that each
+payload lands somewhere and each field gets several different ones:
+
+* a ``text`` payload is appended to the original words (after a space);
+* a ``url`` payload is appended to a web address (``sources.csv`` ``url``) with no space, so
+  the address stays a valid http(s) URL; an empty address becomes ``https://evil.example/``
+  plus a payload;
+* a ``cell`` payload (a spreadsheet formula) replaces the whole value: formulas only act at
+  the start of a cell. They go into places' ``name_en``, the one free-text column of the
+  state CSV download;
+* the ``long`` payload (~100 KB) goes into one event's note only, so the fixture and the
+  export stay small enough to test quickly.
+
+A few placements are pinned (see :data:`PINS`) because tests look them up: Yarmouk's English
+name carries ``<script>window.__xss=2</script>`` and ISIS's English name carries
+``<img src=x onerror="window.__xss=1">``, so both show in Yarmouk's popup in English; the
+CRLF payload goes into the GeoJSON (a JSON string keeps ``\\r\\n`` verbatim).
+
+The same original text in the same column of the same file always gets the same payload,
+so rows that quote one sentence still quote one sentence.
+
+Left alone, because the validator rightly refuses anything but its own form there: ids
+(places, factions, sources, events; the references to them in ``place_id``, ``faction_id``,
+``source_id``, ``relative_to``, ``quoted_in``, ``actors``, ``against``), dates and their
+precision, colours, the allowed values (``bloc``, ``kind``, ``status``, ``claimant``,
+``ref_confidence``), ``claim`` codes, numbers (``ref_lat``, ``ref_lon``, ``offset_days``),
+booleans and geometry; a ``url`` that is not http(s) (``javascript:``, ``data:``) is refused
+too (``bad-url``). ``datapackage.json`` is copied unchanged: it is the schema, read by the
+validator and by ``mapapp docs``, and never shown to viewers of the map or the export.
 """
 
 from __future__ import annotations
@@ -15,55 +41,95 @@ import csv
 import io
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SOURCE = HERE.parents[1] / "data"
+ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make ``tests`` importable
+    sys.path.insert(0, str(ROOT))
+
+from tests.hostile_payloads import CORPUS, Payload, payload  # noqa: E402
+
+SOURCE = ROOT / "data"
 TARGET = HERE / "hostile"
 
-#: HTML, script, template-literal, URL, bidi and template-engine injections
-PAYLOADS: tuple[str, ...] = (
-    '<img src=x onerror="window.__xss=1">',
-    "<script>window.__xss=2</script>",
-    "${window.__xss=3}",
-    "`;window.__xss=4;`",
-    "</script><script>window.__xss=5</script>",
-    '<svg onload="window.__xss=6">',
-    "javascript:window.__xss=7",
-    "\u202eoverride-to-left",
-    "{{7*7}}",
-    "\\",
-    '\\\'"><iframe src="javascript:window.parent.__xss=8">',
+#: every payload of the corpus
+PAYLOADS: tuple[str, ...] = tuple(p.text for p in CORPUS)
+#: payloads that rotate through the free-text fields (appended after the original words);
+#: those with a double quote or a CR first, so that the GeoJSON (spiked first) holds them:
+#: in a CSV file a quote is doubled and a test looks for each payload verbatim in some file
+TEXT_PAYLOADS: tuple[Payload, ...] = tuple(
+    sorted(
+        (p for p in CORPUS if p.use in ("text", "url")),
+        key=lambda p: '"' not in p.text and "\r" not in p.text,
+    )
 )
+#: payloads that keep a web address valid
+URL_PAYLOADS: tuple[Payload, ...] = tuple(p for p in CORPUS if p.use == "url")
+#: payloads that replace the whole cell
+CELL_PAYLOADS: tuple[Payload, ...] = tuple(p for p in CORPUS if p.use == "cell")
 
-#: the free-text columns of each CSV file
+#: the free-text columns of each CSV file (and its web address)
 CSV_FIELDS: dict[str, tuple[str, ...]] = {
     "factions.csv": ("name_en", "name_ar", "note"),
-    "sources.csv": ("outlet", "outlet_ar", "author", "author_ar", "title_ar", "note"),
+    "sources.csv": ("outlet", "outlet_ar", "author", "author_ar", "title_ar", "url", "note"),
     "control.csv": ("quote_ar", "quote_en", "note"),
     "events.csv": ("quote_ar", "quote_en", "note"),
 }
+#: columns that hold a web address
+URL_FIELDS: frozenset[str] = frozenset({"url"})
 #: the free-text properties of each place
 PLACE_FIELDS: tuple[str, ...] = ("name_en", "name_ar", "ref_source", "boundary_note")
+GEOJSON = "neighbourhoods.geojson"
 UNCHANGED: tuple[str, ...] = ("datapackage.json",)
+
+#: (file, row id, column) -> the payload placed there instead of the next in turn
+PINS: dict[tuple[str, str, str], str] = {
+    (GEOJSON, "yarmouk", "name_en"): payload("legacy-script"),
+    ("factions.csv", "isis", "name_en"): payload("legacy-img"),
+    (GEOJSON, "airport_road", "boundary_note"): payload("crlf"),
+    ("events.csv", "demonstration_yalda", "note"): payload("long"),
+    # formulas replace the whole name: places' English names reach the CSV download
+    (GEOJSON, "tadamon", "name_en"): payload("formula-hyperlink"),
+    (GEOJSON, "babbila", "name_en"): payload("formula-dde"),
+    (GEOJSON, "aqraba", "name_en"): payload("formula-plus"),
+}
 
 
 class Spiker:
-    """Appends the next payload to each distinct (column, text) it is given."""
+    """Gives each distinct (file, column, text) its payload: a pinned one, or the next in turn."""
 
     def __init__(self) -> None:
-        self.seen: dict[tuple[str, str], str] = {}
+        self.seen: dict[tuple[str, str, str], str] = {}
+        self._turn = 0
+        self._url_turn = 0
 
-    def __call__(self, column: str, text: str) -> str:
-        key = (column, text)
+    def __call__(self, file: str, row_id: str, column: str, text: str) -> str:
+        pinned = PINS.get((file, row_id, column))
+        if pinned is not None:
+            whole = any(p.text == pinned for p in CELL_PAYLOADS)
+            return pinned if whole or not text else f"{text} {pinned}"
+        key = (file, column, text)
         if key not in self.seen:
-            payload = PAYLOADS[len(self.seen) % len(PAYLOADS)]
-            self.seen[key] = f"{text} {payload}" if text else payload
+            if column in URL_FIELDS:
+                chosen = URL_PAYLOADS[self._url_turn % len(URL_PAYLOADS)].text
+                self._url_turn += 1
+                self.seen[key] = (text or "https://evil.example/") + chosen
+            else:
+                chosen = TEXT_PAYLOADS[self._turn % len(TEXT_PAYLOADS)].text
+                self._turn += 1
+                self.seen[key] = f"{text} {chosen}" if text else chosen
         return self.seen[key]
 
 
-def spike_csv(text: str, fields: tuple[str, ...], spike: Spiker) -> str:
+def _row_id(row: dict[str, str]) -> str:
+    """A row's id (``place_id:faction_id:start`` for control rows, which have none)."""
+    return row.get("id") or ":".join(row.get(k, "") for k in ("place_id", "faction_id", "start"))
+
+
+def spike_csv(name: str, text: str, fields: tuple[str, ...], spike: Spiker) -> str:
     rows = list(csv.DictReader(io.StringIO(text)))
     if not rows:
         raise SystemExit("empty CSV file")
@@ -75,7 +141,8 @@ def spike_csv(text: str, fields: tuple[str, ...], spike: Spiker) -> str:
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: spike(k, v) if k in fields else v for k, v in row.items()})
+        rid = _row_id(row)
+        writer.writerow({k: spike(name, rid, k, v) if k in fields else v for k, v in row.items()})
     return out.getvalue()
 
 
@@ -84,7 +151,7 @@ def spike_places(text: str, spike: Spiker) -> str:
     for feature in collection["features"]:
         props: dict[str, Any] = feature["properties"]
         for name in PLACE_FIELDS:
-            props[name] = spike(name, str(props.get(name) or ""))
+            props[name] = spike(GEOJSON, str(props["id"]), name, str(props.get(name) or ""))
     return json.dumps(collection, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -96,12 +163,14 @@ def build(target: Path = TARGET) -> int:
     target.mkdir(parents=True)
     for name in UNCHANGED:
         shutil.copyfile(SOURCE / name, target / name)
-    places = (SOURCE / "neighbourhoods.geojson").read_text(encoding="utf-8-sig")
-    (target / "neighbourhoods.geojson").write_text(spike_places(places, spike), encoding="utf-8")
+    places = (SOURCE / GEOJSON).read_text(encoding="utf-8-sig")
+    (target / GEOJSON).write_text(spike_places(places, spike), encoding="utf-8")
     for name, fields in CSV_FIELDS.items():
         text = (SOURCE / name).read_text(encoding="utf-8-sig")
-        (target / name).write_text(spike_csv(text, fields, spike), encoding="utf-8")
-    return len(spike.seen)
+        # newline="": a CRLF inside a quoted cell is written as it is
+        with (target / name).open("w", encoding="utf-8", newline="") as out:
+            out.write(spike_csv(name, text, fields, spike))
+    return len(spike.seen) + len(PINS)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Frame, Page, Position, Route
 
-from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, Server, is_local, start_app
+from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, Server, is_local, start_app
 
 HEALTH_TIMEOUT = 60.0
 PLACE_COUNT = 12
@@ -105,18 +105,36 @@ def watch(context: BrowserContext, page: Page) -> Watch:
 
 
 def map_frame(page: Page, count: int = PLACE_COUNT) -> Frame:
-    """The map iframe's frame, once ``count`` place polygons are drawn in it."""
-    handle = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=120_000)
-    assert handle is not None
-    frame = handle.content_frame()
-    assert frame is not None, "the map iframe has no document"
+    """The frame the map is drawn in (the page's own document: the map is a component,
+    not an iframe), once ``count`` place polygons are drawn in it."""
+    frame = page.main_frame
     frame.wait_for_function(
-        "n => document.querySelectorAll('path.mapapp-place').length === n",
+        "n => document.querySelectorAll('.mapapp-map path.mapapp-place').length === n",
         arg=count,
         timeout=120_000,
     )
     settle(frame)
     return frame
+
+
+def mark_map(frame: Frame, token: str) -> None:
+    """Tag the Leaflet map and its element, so :func:`map_kept` can tell a remount."""
+    frame.evaluate(
+        "t => { window.mapappMap.__mark = t; window.mapappMap.getContainer().__mark = t; }",
+        token,
+    )
+
+
+def map_kept(frame: Frame, token: str) -> bool:
+    """The map tagged by :func:`mark_map` is still the one on the page, in the same element."""
+    result: bool = frame.evaluate(
+        """t => window.mapappMap.__mark === t
+              && window.mapappMap.getContainer().__mark === t
+              && window.mapappMap.getContainer().isConnected
+              && document.querySelectorAll('.mapapp-map').length === 1""",
+        token,
+    )
+    return result
 
 
 def settle(frame: Frame) -> None:
@@ -135,8 +153,7 @@ def settle(frame: Frame) -> None:
                 still = now === last ? still + 1 : 0;
                 last = now;
             }
-            // folium keeps the Leaflet map in a global
-            const map = Object.values(window).find(v => v instanceof L.Map);
+            const map = window.mapappMap;
             window.__testHome = [map.getCenter(), map.getZoom()];
         }"""
     )
@@ -213,7 +230,7 @@ def close_popup(frame: Frame) -> None:
     frame.locator(".leaflet-popup").wait_for(state="detached")
     frame.evaluate(
         """() => {
-            const map = Object.values(window).find(v => v instanceof L.Map);
+            const map = window.mapappMap;
             if (window.__testHome) map.setView(...window.__testHome, {animate: false});
         }"""
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from mapapp.launch import MAP_IFRAME
-
 from .conftest import (
     PLACE_COUNT,
     Watch,
     fills,
     map_frame,
+    map_kept,
+    mark_map,
     open_popup,
     place,
     wait_fill,
@@ -53,7 +53,7 @@ def test_colours_follow_the_factions(watch: Watch, app_url: str) -> None:
     assert colours["qadam"] == AJNAD
     assert colours["sayyida_zaynab"] == REGIME
     # yarmouk is shared with al-Nusra: stripes of both colours over the ISIS fill
-    stripes = page.frame_locator(MAP_IFRAME).locator("path.mapapp-stripe-yarmouk")
+    stripes = page.locator("path.mapapp-stripe-yarmouk")
     assert {stripes.nth(i).get_attribute("fill") for i in range(stripes.count())} >= {
         ISIS,
         NUSRA,
@@ -72,8 +72,7 @@ def test_changing_the_date_recolours_without_remounting(watch: Watch, app_url: s
     page.goto(f"{app_url}/?date=2015-09-15")
     frame = map_frame(page)
     assert fills(frame)["tadamon"] == ISIS
-    iframe = page.locator(MAP_IFRAME).element_handle()
-    frame.evaluate("window.__mark = 1")
+    mark_map(frame, "first")
 
     visited: list[str] = []
     previous = page.get_by_role("button", name="◀ Previous change")
@@ -98,12 +97,8 @@ def test_changing_the_date_recolours_without_remounting(watch: Watch, app_url: s
     wait_fill(frame, "tadamon", ISIS)
     assert slider_value(page) == "2015-08-11"
 
-    assert frame.evaluate("window.__mark") == 1, "the map iframe was reloaded"
-    assert page.evaluate(
-        "([old, sel]) => old.isConnected && old === document.querySelector(sel)",
-        [iframe, MAP_IFRAME],
-    ), "the map iframe element was replaced"
-    assert page.locator(MAP_IFRAME).count() == 1
+    assert map_kept(frame, "first"), "the map was rebuilt or its element replaced"
+    assert page.locator("iframe").count() == 0, "no map iframe: the map is in the page"
     assert watch.errors == []
     assert watch.console_errors == []
     assert watch.blocked == []
@@ -116,7 +111,7 @@ def test_clicking_yarmouk_shows_the_arabic_quote(watch: Watch, app_url: str) -> 
     assert "Yarmouk Camp" in text
     assert "مخيم اليرموك" in text
     assert "ان داعش وبالتحالف مع النصرة يحكم سيطرته" in text
-    quote = page.frame_locator(MAP_IFRAME).locator(".leaflet-popup-content blockquote").first
+    quote = page.locator(".leaflet-popup-content blockquote").first
     assert quote.get_attribute("dir") == "rtl"
     assert watch.errors == []
 
@@ -156,7 +151,7 @@ def test_play_steps_through_the_changes_without_remounting(watch: Watch, app_url
     page.goto(f"{app_url}/?date=2015-05-01")
     frame = map_frame(page)
     assert fills(frame)["tadamon"] == NO_DATA
-    frame.evaluate("window.__mark = 'kept'")
+    mark_map(frame, "kept")
     page.get_by_text("Play", exact=True).click()
     wait_fill(frame, "tadamon", ISIS, timeout=20_000)  # 2015-08-11: the next change
     assert slider_value(page) == "2015-08-11"
@@ -165,5 +160,5 @@ def test_play_steps_through_the_changes_without_remounting(watch: Watch, app_url
     stopped = slider_value(page)
     page.wait_for_timeout(3500)
     assert slider_value(page) == stopped, "stopping Play stops the steps"
-    assert frame.evaluate("window.__mark") == "kept"
+    assert map_kept(frame, "kept")
     assert watch.errors == []

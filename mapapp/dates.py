@@ -37,6 +37,10 @@ class Precision(StrEnum):
     YEAR = "year"
 
 
+#: the years a date may fall in: wide for this map, and far enough from the calendar's ends
+#: (years 1 and 9999) that the day before or after any date, or a few weeks' margin around
+#: the data, is still a date. A year outside is almost always a typo (2105 for 2015).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 _LITERAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _REF = re.compile(r"^source:([a-z][a-z0-9_]*)$")
 _MONTHS = [calendar.month_abbr[m] for m in range(13)]
@@ -158,6 +162,11 @@ def parse_date_cell(text: str, precision: str = "") -> DateSpec:
         fuzzy = literal_date(year, month, day)
     except ValueError:
         raise DateFormatError(f"'{raw}' is not a calendar date") from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateFormatError(
+            f"'{raw}' is outside the years {FIRST_YEAR} to {LAST_YEAR} that dates may be in; "
+            "is the year mistyped?"
+        )
     if precision and precision != fuzzy.precision:
         raise PrecisionMismatch(raw, precision, fuzzy.precision)
     return DateSpec(raw, approximate, literal=replace(fuzzy, approximate=approximate))
@@ -190,9 +199,11 @@ class SourceDate:
 class RelativeDateError(ValueError):
     """A source date that cannot be derived (missing base, cycle, nothing given)."""
 
-    def __init__(self, source_id: str, message: str) -> None:
+    def __init__(self, source_id: str, message: str, column: str | None = None) -> None:
         super().__init__(message)
         self.source_id = source_id
+        #: the column to point the editor at, when it is not the obvious one
+        self.column = column
 
 
 def resolve_source_dates(
@@ -229,11 +240,26 @@ def resolve_source_dates(
                 base = visit(base_id, (*chain, sid))
                 if base is not None:
                     days = spec.offset_days or 0
-                    result = base.shifted(
-                        days,
-                        approximate=spec.approximate,
-                        derivation=_describe_offset(days, base_id),
-                    )
+                    try:
+                        result = base.shifted(
+                            days,
+                            approximate=spec.approximate,
+                            derivation=_describe_offset(days, base_id),
+                        )
+                    except OverflowError:
+                        result = None
+                    if result is None or not (
+                        result.earliest.year >= FIRST_YEAR and result.latest.year <= LAST_YEAR
+                    ):
+                        result = None
+                        errors.append(
+                            RelativeDateError(
+                                sid,
+                                f"offset_days {days:,} moves the date outside the years "
+                                f"{FIRST_YEAR} to {LAST_YEAR} that dates may be in",
+                                column="offset_days",
+                            )
+                        )
         elif spec.published is not None:
             pub = spec.published
             if pub.literal is not None:

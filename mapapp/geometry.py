@@ -43,7 +43,8 @@ def _crs_issue(doc: dict[str, Any], file: str) -> Issue | None:
     crs = doc.get("crs")
     if crs is None:
         return None
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
     if name in _WGS84_NAMES:
         return None
     return Issue(
@@ -54,6 +55,18 @@ def _crs_issue(doc: dict[str, Any], file: str) -> Issue | None:
         f"the file declares the coordinate system '{name}', but it must be WGS84 "
         "longitude/latitude (EPSG:4326); re-export it as GeoJSON in EPSG:4326",
     )
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from a property written as a number or as text; else None (the
+    validator reports it)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _out_of_range(geom: BaseGeometry) -> bool:
@@ -88,7 +101,15 @@ def check_features(geo: RawGeoJSON, metric_crs: str) -> Iterator[Issue]:
             finite = bool(shapely.get_coordinates(geom).size) and all(
                 math.isfinite(c) for c in geom.bounds
             )
-        except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.GEOSException):
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            KeyError,
+            RecursionError,
+            shapely.errors.GEOSException,
+        ):
             geom, finite = None, False
         if geom is None or not finite or geom.is_empty:
             yield Issue(
@@ -121,9 +142,11 @@ def check_features(geo: RawGeoJSON, metric_crs: str) -> Iterator[Issue]:
                 "fix self-intersections and unclosed rings in a GIS editor",
             )
             continue
-        lat, lon = feature.properties.get("ref_lat"), feature.properties.get("ref_lon")
-        has_point = isinstance(lat, int | float) and isinstance(lon, int | float)
-        if has_point and not geom.covers(shapely.Point(lon, lat)):
+        lat, lon = (
+            _number(feature.properties.get("ref_lat")),
+            _number(feature.properties.get("ref_lon")),
+        )
+        if lat is not None and lon is not None and not geom.covers(shapely.Point(lon, lat)):
             yield Issue(
                 file,
                 feature.line,

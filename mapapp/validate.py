@@ -40,6 +40,8 @@ UNKNOWN_CODES = {
     "factions": "unknown-faction",
     "sources": "unknown-source",
 }
+#: the longest value a cell (or GeoJSON property) may hold; the longest shipped is 342
+MAX_CELL_CHARS = 20_000
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -140,9 +142,27 @@ class _Validator:
         if geo.document is None:
             self.unknown_ids.add(res.name)
         records: list[tuple[int, dict[str, str]]] = []
+        skip: list[frozenset[str]] = []
         for feature in geo.features:
             line = feature.line or 0
-            cells = {k: _json_to_cell(v) for k, v in feature.properties.items()}
+            cells = {
+                k: _json_to_cell(v)
+                for k, v in feature.properties.items()
+                if not isinstance(v, dict | list)
+            }
+            nested = frozenset(feature.properties) - frozenset(cells)
+            self.add(
+                Issue(
+                    res.path,
+                    feature.line,
+                    name,
+                    "bad-type",
+                    f"property '{name}' of feature {feature.index + 1} is a "
+                    f"{'list' if isinstance(feature.properties[name], list) else 'object'}; "
+                    "it must be text, a number, true or false",
+                )
+                for name in sorted(nested)
+            )
             if not str(cells.get("id", "")).strip():
                 self.add(
                     [
@@ -158,23 +178,27 @@ class _Validator:
                 )
                 continue
             records.append((line, cells))
-        self.check_rows(res, records)
+            skip.append(nested)
+        self.check_rows(res, records, skip=skip)
 
     def check_rows(
         self,
         res: Resource,
         records: list[tuple[int, dict[str, str]]],
         absent: frozenset[str] = frozenset(),
+        skip: list[frozenset[str]] | None = None,
     ) -> None:
         """Check each record's cells; ``absent`` are required columns missing from the file
-        (already reported): rows are not built without them, but not reported again."""
+        (already reported): rows are not built without them, but not reported again.
+        ``skip``, one per record, are that record's cells already reported as unusable."""
         seen: dict[tuple[str, ...], int] = {}
         pk = res.primary_key
-        for line, cells in records:
+        for index, (line, cells) in enumerate(records):
             values: dict[str, Any] = {}
             problems: list[Issue] = []
+            unusable = absent | skip[index] if skip else absent
             for fld in res.fields:
-                if fld.name in absent:
+                if fld.name in unusable:
                     continue
                 raw = cells.get(fld.name, "")
                 problems.extend(_check_cell(res, fld, raw, line, cells, values))
@@ -187,7 +211,7 @@ class _Validator:
                 else:
                     seen[key] = line
             self.add(problems)
-            if not problems and not absent:
+            if not problems and not unusable:
                 self.rows[res.name].append(_Row(res.path, line, values))
 
     # -- references ------------------------------------------------------------------------
@@ -236,7 +260,9 @@ class _Validator:
         for err in errors:
             if "is not a source" in str(err):
                 continue  # already reported as unknown-source
-            column = "relative_to" if specs[err.source_id].relative_to else "published"
+            column = err.column or (
+                "relative_to" if specs[err.source_id].relative_to else "published"
+            )
             self.add([Issue(file, lines[err.source_id], column, "bad-relative-date", str(err))])
         return resolved
 
@@ -324,7 +350,10 @@ class _Validator:
         events: list[Event],
     ) -> Dataset:
         assert self.geo is not None
-        geometries = {str(f.properties.get("id")): f.geometry for f in self.geo.features}
+        # ids are compared stripped (as the cell checks read them): " alpha " is alpha
+        geometries = {
+            _json_to_cell(f.properties.get("id")).strip(): f.geometry for f in self.geo.features
+        }
         places = {}
         for row in self.rows["neighbourhoods"]:
             v = row.values
@@ -454,6 +483,16 @@ def _check_cell(
         values[fld.name] = None if fld.type != "string" else ""
         return
     shown = value if len(value) <= 80 else value[:77] + "..."
+    if len(value) > MAX_CELL_CHARS:
+        yield Issue(
+            res.path,
+            line,
+            fld.name,
+            "too-long",
+            f"{fld.name} is {len(value):,} characters long; a value may be at most "
+            f"{MAX_CELL_CHARS:,} (it starts '{value[:40]}...')",
+        )
+        return
     if fld.is_date:
         prec_field = fld.extra.get("precision_field")
         precision = cells.get(prec_field, "").strip() if prec_field else ""
@@ -477,7 +516,7 @@ def _check_cell(
         )
         return
     if fld.type == "integer":
-        if not re.fullmatch(r"[+-]?\d+", value):
+        if not re.fullmatch(r"[+-]?\d{1,18}", value):
             yield Issue(
                 res.path,
                 line,

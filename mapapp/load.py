@@ -21,6 +21,18 @@ from mapapp.report import Issue
 #: refuse to read files larger than this, rather than hang the app or the CLI
 MAX_FILE_BYTES = 200 * 1024 * 1024
 csv.field_size_limit(MAX_FILE_BYTES)
+#: rows (lines below the header) a CSV file may have: the largest the project has measured
+#: (benchmarks/: one million control rows validate in about two minutes); longer files are
+#: refused after counting that many lines, without parsing them
+MAX_CSV_ROWS = 1_000_000
+#: the places file is small (12 hand-drawn places are 12 kB; 10,000 synthetic ones 8.5 MB)
+MAX_GEOJSON_BYTES = 20 * 1024 * 1024
+#: points (vertices) in all the places' polygons together
+MAX_VERTICES = 500_000
+#: nesting of arrays and objects in the GeoJSON; a MultiPolygon's coordinates are 8 deep
+MAX_JSON_DEPTH = 32
+#: bytes read at a time while counting lines
+_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,46 @@ class RawGeoJSON:
     issues: list[Issue] = field(default_factory=list)
 
 
-def read_text(path: Path, file: str) -> tuple[str | None, list[Issue]]:
-    """The file's text, or None and the issue that prevented reading it."""
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def _read_bytes(path: Path, file: str, max_lines: int | None) -> tuple[bytes | None, list[Issue]]:
+    """The file's bytes; with ``max_lines``, stop reading as soon as it has more lines."""
+    if max_lines is None:
+        return path.read_bytes(), []
+    chunks: list[bytes] = []
+    newlines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            newlines += chunk.count(b"\n")
+            if newlines > max_lines:
+                return None, [
+                    Issue(
+                        file,
+                        None,
+                        None,
+                        "too-many-rows",
+                        f"{file} has more than {max_lines - 1:,} rows below the header; a data "
+                        f"file may have at most {max_lines - 1:,} rows, so reading stopped "
+                        f"at line {max_lines + 1:,} and the file is not read",
+                    )
+                ]
+            chunks.append(chunk)
+    return b"".join(chunks), []
+
+
+def read_text(
+    path: Path,
+    file: str,
+    max_bytes: int = MAX_FILE_BYTES,
+    max_lines: int | None = None,
+) -> tuple[str | None, list[Issue]]:
+    """The file's text, or None and the issue that prevented reading it.
+
+    Files over ``max_bytes`` are not read at all; with ``max_lines``, reading stops at the
+    first line past the limit.
+    """
     if not path.exists():
         return None, [Issue(file, None, None, "missing-file", f"the file {file} is missing")]
     if not path.is_file():
@@ -64,18 +114,20 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Issue]]:
             Issue(file, None, None, "missing-file", f"{file} is not a file (it is a folder?)")
         ]
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    limit = min(max_bytes, MAX_FILE_BYTES)
+    if size > limit:
         return None, [
             Issue(
                 file,
                 None,
                 None,
                 "file-too-large",
-                f"{file} is {size / 1e6:.0f} MB; files over {MAX_FILE_BYTES / 1e6:.0f} MB "
-                "are not read",
+                f"{file} is {_mb(size)}; it may be at most {_mb(limit)}, so it is not read",
             )
         ]
-    data = path.read_bytes()
+    data, issues = _read_bytes(path, file, max_lines)
+    if data is None:
+        return None, issues
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -107,7 +159,7 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Issue]]:
 def read_csv(path: Path, file: str) -> RawTable:
     """Read a CSV file into rows of named text cells. Header = line 1; blank lines skipped."""
     table = RawTable(file)
-    text, issues = read_text(path, file)
+    text, issues = read_text(path, file, max_lines=MAX_CSV_ROWS + 1)
     if text is None:
         table.issues, table.readable = issues, False
         return table
@@ -189,17 +241,25 @@ _FEATURE = re.compile(r'"type"\s*:\s*"Feature"')
 def read_geojson(path: Path, file: str) -> RawGeoJSON:
     """Read a GeoJSON FeatureCollection; geometry is left as parsed JSON."""
     raw = RawGeoJSON(file)
-    text, issues = read_text(path, file)
+    text, issues = read_text(path, file, max_bytes=MAX_GEOJSON_BYTES)
     if text is None:
         raw.issues = issues
         return raw
     if not text.strip():
         raw.issues.append(Issue(file, None, None, "empty-file", f"{file} is empty"))
         return raw
+    too_deep = Issue(
+        file,
+        None,
+        None,
+        "bad-json",
+        f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep (lists inside lists, "
+        "or objects inside objects); a GeoJSON file of places needs at most 8",
+    )
     try:
         doc = json.loads(text)
     except RecursionError:
-        raw.issues.append(Issue(file, None, None, "bad-json", "the JSON is nested too deeply"))
+        raw.issues.append(too_deep)
         return raw
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
@@ -226,8 +286,24 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
             Issue(file, 1, "features", "bad-geojson", "'features' must be a list of features")
         )
         return raw
+    depth, vertices = _measure(doc)
+    if depth > MAX_JSON_DEPTH:
+        raw.issues.append(too_deep)
+        return raw
+    if vertices > MAX_VERTICES:
+        raw.issues.append(
+            Issue(
+                file,
+                None,
+                "geometry",
+                "too-many-vertices",
+                f"the polygons have more than {MAX_VERTICES:,} points in all; simplify them "
+                "(in QGIS: Vector > Geometry Tools > Simplify) so the map stays fast",
+            )
+        )
+        return raw
     raw.document = doc
-    starts = [text[: m.start()].count("\n") + 1 for m in _FEATURE.finditer(text)]
+    starts = _line_numbers(text)
     lines: list[int | None] = list(starts) if len(starts) == len(features) else []
     for index, feature in enumerate(features):
         line = lines[index] if lines else None
@@ -249,3 +325,39 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
             )
         )
     return raw
+
+
+def _line_numbers(text: str) -> list[int]:
+    """The line of each '"type": "Feature"' in the text, counting newlines once (linear)."""
+    starts: list[int] = []
+    line, position = 1, 0
+    for match in _FEATURE.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        starts.append(line)
+    return starts
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _measure(doc: dict[str, Any]) -> tuple[int, int]:
+    """(nesting depth, number of positions), walking the document without recursion.
+
+    Stops early once the depth passes :data:`MAX_JSON_DEPTH` or the positions pass
+    :data:`MAX_VERTICES`. A position is a list that starts with a number.
+    """
+    deepest, positions = 0, 0
+    stack: list[tuple[dict[str, Any] | list[Any], int]] = [(doc, 1)]
+    while stack and deepest <= MAX_JSON_DEPTH and positions <= MAX_VERTICES:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, dict):
+            children: Any = node.values()
+        else:
+            children = node
+            if node and _is_number(node[0]):
+                positions += 1
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return deepest, positions

@@ -17,8 +17,10 @@ from typing import Literal
 #: where a payload may be placed: ``text`` any free-text field (appended after the
 #: original words); ``url`` also appended to a web address (keeps it a valid http(s) URL for
 #: the validator); ``cell`` replaces the whole cell (a spreadsheet formula must come first);
-#: ``long`` placed once only (it is huge)
-Use = Literal["text", "url", "cell", "long"]
+#: ``long`` placed once only (just under the validator's 20,000 characters a value);
+#: ``huge`` never placed in the data (the validator refuses it: too-long), only given to
+#: the escaping and link-parsing functions directly
+Use = Literal["text", "url", "cell", "long", "huge"]
 
 
 @dataclass(frozen=True)
@@ -416,9 +418,15 @@ CORPUS: tuple[Payload, ...] = (
     # -- size ---------------------------------------------------------------------------------
     Payload(
         "long",
-        f"<script>{_RUN}</script>" * 3200,
+        f"<script>{_RUN}</script>" * 550,
         "long",
-        "about 100 KB of script tags in one field: layout, size and escaping at scale",
+        "18 KB of script tags in one field: layout, size and escaping at scale",
+    ),
+    Payload(
+        "huge",
+        f"<img src=x onerror={_RUN}>\u202e" * 3000,
+        "huge",
+        "about 100 KB: more than a data value may hold, but a link can carry it",
     ),
 )
 

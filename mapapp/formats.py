@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,6 +16,24 @@ from mapapp.dates import FuzzyDate
 from mapapp.i18n import KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 from mapapp.model import Dataset
 from mapapp.timeline import Change, PlaceState
+
+#: characters a terminal acts on (escape sequences, bell, carriage return...) or that
+#: reorder the rest of the line (bidi embeddings, overrides and isolates)
+_TERMINAL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: a spreadsheet reads a cell that starts with one of these as a formula
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with every control character and bidi control shown as ``\\uXXXX``, so text
+    from the data printed to a terminal cannot drive it or reorder the line."""
+    return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def sheet_cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a
+    leading ``'`` (the usual defence against CSV formula injection)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def date_record(d: FuzzyDate | None) -> dict[str, Any] | None:
@@ -135,7 +154,8 @@ def _flat_state(record: dict[str, Any]) -> dict[str, str]:
 
 
 def states_to_csv(records: Iterable[dict[str, Any]]) -> str:
-    rows = [_flat_state(r) for r in records]
+    """The states as CSV, one row a place; no cell starts a spreadsheet formula."""
+    rows = [{k: sheet_cell(v) for k, v in _flat_state(r).items()} for r in records]
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
@@ -158,7 +178,9 @@ def states_to_geojson(ds: Dataset, records: Iterable[dict[str, Any]]) -> str:
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain aligned table for terminals."""
+    """A plain aligned table for terminals (controls in the text shown as escapes)."""
+    header = [terminal_text(str(x)) for x in header]
+    rows = [[terminal_text(str(x)) for x in row] for row in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
     lines = [
         "  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)).rstrip()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from mapapp.formats import state_record, state_summary
+from mapapp.formats import state_record, state_summary, terminal_text
 from mapapp.model import Dataset
 from mapapp.timeline import PlaceState, Timeline
 
@@ -148,9 +148,9 @@ def span_text(start: str | None, end: str | None) -> str:
 
 
 def review_line(record: dict[str, Any]) -> str:
-    """One change in plain words."""
+    """One change in plain words, one line (controls in names shown as escapes)."""
     sources = ", ".join(record["source_ids"]) or "none"
-    return (
+    return terminal_text(
         f"{record['place_id']} ({record['name_en']}), {span_text(record['start'], record['end'])}: "
         f"was {state_summary(record['before'])}; now {state_summary(record['after'])}. "
         f"Sources: {sources}."

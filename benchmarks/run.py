@@ -272,45 +272,58 @@ def plan_dates(ds: Dataset, wanted: int) -> Plan:
 
 
 # -- the browser -------------------------------------------------------------------------------
-#: (main page) the watched polygon's fill in the current map iframe, once it differs
-JS_FILL_CHANGED = """([sel, pid, before]) => {
-    const frame = document.querySelector(sel);
-    const doc = frame && frame.contentDocument;
+#: where each app draws its map: the peer in streamlit-folium's iframe, ours in the page
+#: itself (a custom component, mapapp/map_component.py)
+MAP_HOST = {"ours": ".mapapp-map", "peer": MAP_IFRAME}
+#: (main page) the document the map is drawn in, and the object that lives as long as the map
+JS_MAP = """
+const mapDoc = sel => {
+    const host = document.querySelector(sel);
+    if (!host) return null;
+    return host.tagName === 'IFRAME' ? host.contentDocument : host;
+};
+const mapLife = sel => {
+    const host = document.querySelector(sel);
+    if (!host) return null;
+    return host.tagName === 'IFRAME' ? host.contentWindow : window.mapappMap;
+};
+"""
+#: (main page) the watched polygon's fill, once it differs
+JS_FILL_CHANGED = """([sel, pid, before]) => {/*MAP*/
+    const doc = mapDoc(sel);
     const path = doc && doc.querySelector('path.mapapp-place-' + pid);
     const fill = path && path.getAttribute('fill');
     return fill && fill !== before ? performance.now() : false;
-}"""
+}""".replace("/*MAP*/", JS_MAP)
 #: (main page) the time since navigation once n place polygons are drawn
-JS_DRAWN = """([sel, n]) => {
-    const frame = document.querySelector(sel);
-    const doc = frame && frame.contentDocument;
+JS_DRAWN = """([sel, n]) => {/*MAP*/
+    const doc = mapDoc(sel);
     const count = doc ? doc.querySelectorAll('path.mapapp-place').length : 0;
     return count >= n ? performance.now() : false;
-}"""
-JS_FILL = """([sel, pid]) => {
-    const doc = document.querySelector(sel).contentDocument;
-    const path = doc.querySelector('path.mapapp-place-' + pid);
+}""".replace("/*MAP*/", JS_MAP)
+JS_FILL = """([sel, pid]) => {/*MAP*/
+    const path = mapDoc(sel).querySelector('path.mapapp-place-' + pid);
     return path ? path.getAttribute('fill') : null;
-}"""
-JS_MARK = """sel => {
-    const frame = document.querySelector(sel);
-    frame.contentWindow.__mark = 1;
-    window.__benchFrame = frame;
+}""".replace("/*MAP*/", JS_MAP)
+JS_MARK = """sel => {/*MAP*/
+    mapLife(sel).__mark = 1;
+    window.__benchFrame = document.querySelector(sel);
     window.__t0 = null;
     if (!window.__benchListening) {
         window.addEventListener('pointerdown', () => { window.__t0 = performance.now(); }, true);
         window.__benchListening = true;
     }
-}"""
-JS_CHECK = """sel => {
-    const frame = document.querySelector(sel);
+}""".replace("/*MAP*/", JS_MAP)
+JS_CHECK = """sel => {/*MAP*/
+    const host = document.querySelector(sel);
+    const life = mapLife(sel);
     return {
         t0: window.__t0,
-        remounted: !frame || frame.contentWindow.__mark !== 1,
-        replaced: !frame || frame !== window.__benchFrame || !window.__benchFrame.isConnected,
+        remounted: !life || life.__mark !== 1,
+        replaced: !host || host !== window.__benchFrame || !window.__benchFrame.isConnected,
         frames: document.querySelectorAll(sel).length,
     };
-}"""
+}""".replace("/*MAP*/", JS_MAP)
 
 
 @dataclass
@@ -403,8 +416,11 @@ def _new_page(browser: Any, wire: Wire) -> tuple[Any, Any]:
     return context, page
 
 
-def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -> dict[str, Any]:
-    """First paint and slider -> repaint for one app on one dataset."""
+def browse_app(
+    browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes, host: str
+) -> dict[str, Any]:
+    """First paint and slider -> repaint for one app (its map drawn in ``host``, see
+    :data:`MAP_HOST`) on one dataset."""
     cap_ms = sizes.cap * 1000
     url = f"{server.url}/?date={plan.start.isoformat()}"
     out: dict[str, Any] = {"first_paint_ms": [], "repaint_ms": [], "ws_bytes": []}
@@ -419,7 +435,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
     started = time.monotonic()
     try:
         page.goto(url, wait_until="commit", timeout=cap_ms * 2)
-        page.wait_for_function(JS_DRAWN, arg=[MAP_IFRAME, n], timeout=cap_ms * 2)
+        page.wait_for_function(JS_DRAWN, arg=[host, n], timeout=cap_ms * 2)
         out["warmup_s"] = round(time.monotonic() - started, 2)
     except Exception as exc:
         out["error"] = f"warm-up visit (cap {2 * sizes.cap:.0f} s): {reason(exc)}"
@@ -439,7 +455,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
         try:
             clicked = time.monotonic()
             page.goto(url, wait_until="commit", timeout=cap_ms)
-            drawn = page.wait_for_function(JS_DRAWN, arg=[MAP_IFRAME, n], timeout=cap_ms)
+            drawn = page.wait_for_function(JS_DRAWN, arg=[host, n], timeout=cap_ms)
             out["first_paint_ms"].append(round(float(drawn.json_value()), 1))
             _settle(page, wire, 0, time.monotonic() + sizes.cap, clicked)
             out["first_paint_phases"].append(_phases(wire, 0, clicked))
@@ -456,10 +472,10 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
                 page.get_by_role("button", name=NEXT).click(timeout=cap_ms)
                 _settle(page, wire, since, time.monotonic() + sizes.cap, clicked)
                 continue
-            fill = page.evaluate(JS_FILL, [MAP_IFRAME, step.place])
+            fill = page.evaluate(JS_FILL, [host, step.place])
             if fill != step.fill_before:
                 raise RuntimeError(f"{step.place} is {fill}, expected {step.fill_before}")
-            page.evaluate(JS_MARK, MAP_IFRAME)
+            page.evaluate(JS_MARK, host)
             since = len(wire.frames)
             requests = len(wire.requests)
             button = page.get_by_role("button", name=NEXT)
@@ -467,7 +483,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
             clicked = time.monotonic()
             button.click(timeout=cap_ms)
             changed = page.wait_for_function(
-                JS_FILL_CHANGED, arg=[MAP_IFRAME, step.place, step.fill_before], timeout=cap_ms
+                JS_FILL_CHANGED, arg=[host, step.place, step.fill_before], timeout=cap_ms
             )
             seen = float(changed.json_value())
             recoloured = time.monotonic()
@@ -475,7 +491,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
             phases = _phases(wire, since, clicked)
             phases["fill_changed_ms"] = round((recoloured - clicked) * 1000, 1)
             out["repaint_phases"].append(phases)
-            check = page.evaluate(JS_CHECK, MAP_IFRAME)
+            check = page.evaluate(JS_CHECK, host)
             if check["t0"] is None:
                 raise RuntimeError("the click was not seen by the page")
             out["repaint_ms"].append(round(seen - float(check["t0"]), 1))
@@ -489,7 +505,7 @@ def browse_app(browser: Any, server: Server, n: int, plan: Plan, sizes: Sizes) -
             out["remounts"] += bool(check["remounted"])
             out["replacements"] += bool(check["replaced"])
             out["changes"] += 1
-            now = page.evaluate(JS_FILL, [MAP_IFRAME, step.place])
+            now = page.evaluate(JS_FILL, [host, step.place])
             if now != step.fill_after:
                 raise RuntimeError(f"{step.place} became {now}, expected {step.fill_after}")
     except Exception as exc:
@@ -547,7 +563,7 @@ def section_browser(sizes: Sizes, folders: Folders, loads: Loads, work: Path) ->
                             work / f"{name}-{n}.log", data=folder, app=app, timeout=120
                         )
                         record[name] = summarise_browser(
-                            browse_app(browser, server, n, plan, sizes)
+                            browse_app(browser, server, n, plan, sizes, MAP_HOST[name])
                         )
                     except Exception as exc:
                         record[name] = {"error": reason(exc)}

@@ -63,6 +63,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "basemap": {"en": "Basemap", "ar": "الخريطة الأساسية"},
     "no_basemap": {"en": "no basemap (tiles switched off)", "ar": "بلا خريطة أساسية"},
+    "more_changes": {"en": "… and {count} more changes.", "ar": "… و{count} تغييرات أخرى."},
+    "table_limited": {
+        "en": "Showing {shown} of {total} places: those that changed on this day and the "
+        "selected one. The CSV download has every place.",
+        "ar": "تُعرض {shown} من {total} منطقة: ما تغيّر في هذا اليوم والمنطقة المختارة. "
+        "ملف CSV للتنزيل فيه كل المناطق.",
+    },
     "map_failed": {
         "en": "The map could not be drawn. Reload the page; if it persists, tell the editors.",
         "ar": "تعذّر رسم الخريطة. أعد تحميل الصفحة؛ وإن تكرر ذلك فأبلغ المحررين.",

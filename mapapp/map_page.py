@@ -15,11 +15,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import formats, mapview, popups
-from mapapp.chart import timeline_spec, with_day
+from mapapp.chart import timeline_spec
 from mapapp.escape import esc
 from mapapp.i18n import LANGS, Lang, t
 from mapapp.layers import state_layers
-from mapapp.map_component import bundle_url, leaflet_assets, show_map
+from mapapp.map_component import bundle_url, leaflet_assets, map_day, show_map
 from mapapp.permalink import View, parse_view, view_params
 from mapapp.shell import cached_load, cached_timeline, data_dir, file_stamp, show_report
 from mapapp.style import Palette, legend_items
@@ -27,6 +27,9 @@ from mapapp.style import Palette, legend_items
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 #: seconds between steps while playing through the changes
 PLAY_SECONDS = 2.5
+#: the most rows the state table and the "what changed" list show (resent on every rerun)
+TABLE_LIMIT = 200
+LIST_LIMIT = 30
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -92,6 +95,13 @@ def step(direction: int) -> None:
     ss["date"] = timeline.adjacent_change(ss["date"], direction) or ss["date"]
 
 
+def from_map() -> None:
+    """The reader moved the map's own slider (or its buttons): take its day."""
+    picked = map_day(ss.get("map"), first, last)
+    if picked is not None:
+        ss["date"] = picked
+
+
 with st.sidebar:
     palette_cb = st.toggle(t("palette", lang), key="cb")
     place_ids = ["", *ds.places]
@@ -108,22 +118,33 @@ with st.sidebar:
 palette: Palette = "colour-blind" if palette_cb else "conventional"
 selected: str | None = ss["place"] or None
 
-day = st.slider(t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD")
-prev_col, play_col, next_col, dates_col = st.columns([1.4, 1, 1.4, 3.2])
-prev_col.button(
-    t("prev", lang),
-    on_click=step,
-    args=(-1,),
-    key="prev",
-    disabled=not any(d < day for d in changes),
-)
-next_col.button(
-    t("next", lang),
-    on_click=step,
-    args=(1,),
-    key="next",
-    disabled=not any(d > day for d in changes),
-)
+tiles = mapview.Tiles.from_env()
+# the map draws in the browser from a published bundle, with its own date slider and
+# buttons (a day repaints at once, then tells this script); without static serving, the
+# folium map and Streamlit's slider
+url = bundle_url(str(folder), stamp, palette, tiles)
+if url is None:
+    day = st.slider(
+        t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD"
+    )
+    prev_col, play_col, next_col, dates_col = st.columns([1.4, 1, 1.4, 3.2])
+    prev_col.button(
+        t("prev", lang),
+        on_click=step,
+        args=(-1,),
+        key="prev",
+        disabled=not any(d < day for d in changes),
+    )
+    next_col.button(
+        t("next", lang),
+        on_click=step,
+        args=(1,),
+        key="next",
+        disabled=not any(d > day for d in changes),
+    )
+else:
+    day = ss["date"]
+    play_col, dates_col = st.columns([1, 5.6])
 play_col.toggle(t("play", lang), key="playing", disabled=not changes)
 dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
 
@@ -147,12 +168,10 @@ player()
 st.query_params.from_dict(view_params(View(day, selected, lang)))
 
 states = timeline.state_at(day)
-tiles = mapview.Tiles.from_env()
 map_col, side_col = st.columns([3, 2])
 with map_col:
-    url = bundle_url(str(folder), stamp, palette, tiles)
     if url is not None:  # the map renders in the browser; only the view is sent
-        show_map(url, day.isoformat(), lang, selected)
+        show_map(url, day, lang, selected, on_day=from_map)
     else:  # no static serving: folium, the whole day's layers each time
         st_folium(
             mapview.base_map(ds, tiles, leaflet_assets()),
@@ -175,32 +194,51 @@ with side_col:
     changed = timeline.changes_between(day - timedelta(days=1), day)
     if not changed:
         st.write(t("nothing_changed", lang))
-    for change in changed:
+    for change in changed[:LIST_LIMIT]:
         html_block(popups.change_html(ds, change, lang), lang)
+    if len(changed) > LIST_LIMIT:
+        st.caption(t("more_changes", lang).format(count=len(changed) - LIST_LIMIT))
 
 st.subheader(t("state_table", lang))
-records = [formats.state_record(ds, s) for s in states.values()]
-st.dataframe(formats.display_rows(ds, list(states.values()), lang), hide_index=True)
+# every place while the table is small; past that, the places that changed today and the
+# selected one (each rerun resends the table: 10,000 rows would be ~1 MB per date change)
+shown = list(states.values())
+if len(shown) > TABLE_LIMIT:
+    keep = {c.place_id for c in changed} | ({selected} if selected else set())
+    shown = [s for s in shown if s.place_id in keep][:TABLE_LIMIT]
+    st.caption(t("table_limited", lang).format(shown=len(shown), total=len(states)))
+st.dataframe(formats.display_rows(ds, shown, lang), hide_index=True)
 
 st.subheader(t("timeline", lang))
 st.vega_lite_chart(
-    with_day(cached_chart(str(folder), stamp, first, last, palette, lang), day),
+    cached_chart(str(folder), stamp, first, last, palette, lang),
     width="stretch",
 )
 
 st.subheader(t("downloads", lang))
 dl1, dl2 = st.columns(2)
+
+day_states = list(states.values())
+
+
+def records() -> list[dict[str, Any]]:
+    return [formats.state_record(ds, s) for s in day_states]
+
+
+# made only when clicked (on its own thread), not on every rerun
 dl1.download_button(
     "GeoJSON",
-    formats.states_to_geojson(ds, records),
+    lambda: formats.states_to_geojson(ds, records()),
     file_name=f"southern-damascus-{day.isoformat()}.geojson",
     mime="application/geo+json",
+    on_click="ignore",
 )
 dl2.download_button(
     "CSV",
-    formats.states_to_csv(records),
+    lambda: formats.states_to_csv(records()),
     file_name=f"southern-damascus-{day.isoformat()}.csv",
     mime="text/csv",
+    on_click="ignore",
 )
 basemap = (
     "OpenStreetMap contributors"

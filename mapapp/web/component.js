@@ -1,11 +1,12 @@
 /* The Streamlit page's map: a custom component (st.components.v2, see
- * mapapp/map_component.py) appended to map.js. Streamlit calls the default export with
+ * mapapp/map_component.py) that loads Leaflet and map.js. Streamlit calls the default export with
  * new `data` on every rerun, in the same element: the map is built once per bundle (the
  * geometry and popups, a static file fetched once and cached by the browser under its
  * content hash) and each later call only shows another day -- a few hundred bytes over
  * the websocket and a restyle of the places that changed.
  *
- * data = {leaflet: [js, css], bundle: url, day: "YYYY-MM-DD", lang, place, text: {...}}
+ * data = {leaflet: [js, css], core: map.js url, bundle: url, day: "YYYY-MM-DD", lang,
+ *         place, text: {...}}
  */
 const scripts = new Map();
 const styles = new Set();
@@ -52,16 +53,69 @@ function loadBundle(url) {
   return bundles.get(url);
 }
 
+/* the change dates before / after `day`, or null */
+function adjacent(changes, day, direction) {
+  if (direction > 0) return changes.find((d) => d > day) ?? null;
+  for (let i = changes.length - 1; i >= 0; i--) if (changes[i] < day) return changes[i];
+  return null;
+}
+
+/* The map's own date controls: moving them repaints at once, then tells Python (the
+ * sidebar, legend and tables follow on its rerun). A day Python sends that is not the echo
+ * of one we sent (Play, a link) moves the controls. */
+function attach(parentElement, state) {
+  const $ = (name) => parentElement.querySelector(".mapapp-" + name);
+  const slider = $("slider");
+  const send = (day, wait) => {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      const iso = window.MapappMap.isoDay(day);
+      state.sent.push(iso);
+      state.setStateValue("day", iso);
+    }, wait);
+  };
+  const pick = (day, wait) => {
+    if (day === null || !state.map) return;
+    state.day = day;
+    paint(parentElement, state);
+    send(day, wait);
+  };
+  slider.addEventListener("input", () => pick(state.first + Number(slider.value), 150));
+  $("prev").addEventListener("click", () => pick(adjacent(state.changes, state.day, -1), 0));
+  $("next").addEventListener("click", () => pick(adjacent(state.changes, state.day, 1), 0));
+}
+
+function paint(parentElement, state) {
+  const $ = (name) => parentElement.querySelector(".mapapp-" + name);
+  const text = state.latest.text;
+  const iso = window.MapappMap.isoDay(state.day);
+  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place });
+  const controls = $("controls");
+  controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
+  $("date-label").textContent = text.date;
+  $("day").textContent = iso;
+  const slider = $("slider");
+  slider.max = String(state.last - state.first);
+  slider.value = String(state.day - state.first);
+  slider.setAttribute("aria-label", text.date);
+  slider.setAttribute("aria-valuetext", iso);
+  $("prev").textContent = text.prev;
+  $("next").textContent = text.next;
+  $("prev").disabled = adjacent(state.changes, state.day, -1) === null;
+  $("next").disabled = adjacent(state.changes, state.day, 1) === null;
+  $("map").dataset.day = iso; // the day drawn (tests and benchmarks read it)
+}
+
 export default function (component) {
-  const { data, parentElement } = component;
-  const box = parentElement.querySelector(".mapapp-map");
+  const { data, parentElement, setStateValue } = component;
   const note = parentElement.querySelector(".mapapp-notice");
   let state = mounted.get(parentElement);
   if (!state) {
-    state = { url: null, map: null, latest: null };
+    state = { url: null, map: null, latest: null, sent: [], dataDay: null, timer: null };
     mounted.set(parentElement, state);
   }
   state.latest = data;
+  state.setStateValue = setStateValue;
   const notice = (text) => {
     note.textContent = text;
     note.hidden = !text;
@@ -69,29 +123,40 @@ export default function (component) {
 
   loadStyle(data.leaflet[1]);
   loadScript(data.leaflet[0])
+    .then(() => loadScript(data.core))
     .then(() => loadBundle(data.bundle))
     .then((bundle) => {
       if (state.latest !== data) return; // a newer view is on its way
+      const dayNumber = window.MapappMap.dayNumber;
       if (state.url !== data.bundle) {
         if (state.map) state.map.map.remove();
-        state.map = window.MapappMap(box, bundle, {
+        else attach(parentElement, state);
+        state.map = window.MapappMap(parentElement.querySelector(".mapapp-map"), bundle, {
           onTileError: () => notice(state.latest.text.tiles_failed),
         });
         state.url = data.bundle;
+        state.first = dayNumber(bundle.range.first);
+        state.last = dayNumber(bundle.range.last);
+        state.changes = bundle.changes.map(dayNumber);
         window.mapappMap = state.map.map; // for tests
       }
-      state.map.show({
-        day: window.MapappMap.dayNumber(data.day),
-        lang: data.lang,
-        place: data.place,
-      });
-      box.dataset.day = data.day; // the day drawn (tests and benchmarks read it)
+      if (data.day !== state.dataDay) {
+        state.dataDay = data.day;
+        const echo = state.sent.indexOf(data.day);
+        if (echo >= 0) state.sent.splice(0, echo + 1);
+        else {
+          state.sent = [];
+          state.day = dayNumber(data.day);
+        }
+      }
+      paint(parentElement, state);
     })
     .catch((error) => {
-      if (state.latest === data) notice(data.text.failed + " (" + error.message + ")");
+      if (state.latest === data) notice(data.text.map_failed + " (" + error.message + ")");
     });
 
   return () => {
+    clearTimeout(state.timer);
     if (state.map) state.map.map.remove();
     mounted.delete(parentElement);
   };

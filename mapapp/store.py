@@ -448,7 +448,12 @@ def candidate_folder(data_dir: Path, name: str, content: bytes, into: Path) -> P
     for path in sorted(Path(data_dir).iterdir()):
         if path.name != name and not path.name.startswith(".") and path.is_file():
             shutil.copy2(path, into / path.name)
-    (into / name).write_bytes(content)
+    try:
+        (into / name).write_bytes(content)
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(into / name)) from exc
     return into
 
 
@@ -483,8 +488,8 @@ def _check_folder(data_dir: Path, state: Path, name: str, content: bytes) -> Non
 
 
 @contextmanager
-def _locked(data_dir: Path) -> Iterator[Path]:
-    """Hold the data folder's save lock; yields the app's state folder."""
+def _locked(data_dir: Path, name: str | None = None) -> Iterator[Path]:
+    """Hold the data folder's save lock (to save ``name``); yields the app's state folder."""
     state = Path(data_dir) / STATE_DIR
     try:
         state.mkdir(exist_ok=True)
@@ -497,19 +502,51 @@ def _locked(data_dir: Path) -> Iterator[Path]:
             "try again in a moment",
         ) from exc
     except OSError as exc:
-        raise _io_error(exc) from exc
+        raise _io_error(exc, name, Path(data_dir)) from exc
     try:
         yield state
     finally:
         lock.release()
 
 
-def _io_error(exc: OSError) -> SaveRefused:
+def _io_error(exc: OSError, name: str | None = None, data_dir: Path | None = None) -> SaveRefused:
+    """The refusal for a failed read or write: names the file saved, why, and where (the
+    path that failed, relative to the data folder when it is inside it)."""
+    why = exc.strerror or str(exc)
+    where = ""
+    # a copy or a rename names its source first and the file it writes second
+    failed = exc.filename2 or exc.filename
+    if failed:
+        path = Path(os.fsdecode(failed))
+        if data_dir is not None and path.is_relative_to(data_dir):
+            where = f": {path.relative_to(data_dir).as_posix()}"
+        else:
+            where = f": {path.name}"
+    what = f"{name} could not be saved" if name else "not saved"
     return SaveRefused(
         "io-error",
-        f"not saved: the data folder cannot be written ({exc.strerror or exc}); "
-        "nothing was changed",
+        f"{what}: the data folder cannot be written ({why}{where}); nothing was changed",
     )
+
+
+def _require_writable(data_dir: Path, name: str) -> None:
+    """Refuse to replace a file nobody may write (its mode has no w bit).
+
+    The save renames a new file onto the old one, which the file's own permissions do not
+    stop (nor do they stop root); a file marked read-only is kept as it is on purpose. (An
+    immutable file, ``chattr +i``, refuses the rename itself: an io-error too.)
+    """
+    path = Path(data_dir) / name
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise SaveRefused(
+            "io-error",
+            f"not saved: {name} is read-only (no one may write it); make it writable "
+            "first if it should change; nothing was changed",
+        )
 
 
 def _fsync_dir(path: Path) -> None:
@@ -532,9 +569,12 @@ def _write_new(path: Path, data: bytes, mode: int | None = None) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             path.unlink()
+        if isinstance(exc, OSError) and not exc.filename:
+            # a failed write names no file: say which one it was
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
 
@@ -546,7 +586,8 @@ def _append_audit(state: Path, entry: dict[str, Any]) -> None:
     """Append ``entry`` as one line of the audit log, flushed to disk."""
     path = state / AUDIT_FILE
     line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
-    with path.open("ab") as out:
+    # unbuffered: a failed write is reported once, here, not again when the file closes
+    with path.open("ab", buffering=0) as out:
         size = out.tell()
         if size:
             # a line cut short by a crash must not swallow this one
@@ -554,9 +595,15 @@ def _append_audit(state: Path, entry: dict[str, Any]) -> None:
                 log.seek(size - 1)
                 if log.read(1) != b"\n":
                     line = b"\n" + line
-        out.write(line)
-        out.flush()
-        os.fsync(out.fileno())
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[out.write(view) :]
+            os.fsync(out.fileno())
+        except OSError as exc:
+            if exc.filename:
+                raise
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
 
 
 def _commit(
@@ -582,6 +629,7 @@ def _commit(
     entry["history"] = history.relative_to(state).as_posix()
     written: list[Path] = []
     audit_size: int | None = None
+    audit_started = False
     try:
         _write_new(temp, new, stat.S_IMODE(target.stat().st_mode))
         written.append(temp)
@@ -590,16 +638,20 @@ def _commit(
         written.append(history)
         _fsync_dir(history.parent)
         audit = state / AUDIT_FILE
-        audit_size = audit.stat().st_size if audit.exists() else 0
+        audit_size = audit.stat().st_size if audit.exists() else None
+        audit_started = True
         _append_audit(state, entry)
         os.replace(temp, target)  # noqa: PTH105 -- the one atomic step, named as such
     except OSError:
         for path in written:
             with suppress(OSError):
                 path.unlink()
-        if audit_size is not None:
+        if audit_started:
             with suppress(OSError):
-                os.truncate(state / AUDIT_FILE, audit_size)
+                if audit_size is None:  # the log did not exist: leave none, not an empty one
+                    (state / AUDIT_FILE).unlink(missing_ok=True)
+                else:
+                    os.truncate(state / AUDIT_FILE, audit_size)
         raise
     _fsync_dir(state)
     _fsync_dir(Path(data_dir))
@@ -687,13 +739,14 @@ def save_table(
         # counts is the one under the lock below
         if _digest(_current(data_dir, name)) != table.digest:
             raise _conflict(name)
-        with _locked(data_dir) as state:
+        with _locked(data_dir, name) as state:
             old = _current(data_dir, name)
             old_digest, new_digest = _digest(old), _digest(new)
             if old_digest != table.digest:
                 raise _conflict(name)
             if new == old:
                 return SaveResult(name, old_digest, old_digest, RowDiff([], [], []))
+            _require_writable(data_dir, name)
             _check_folder(data_dir, state, name, new)
             old_rows = [dict(zip(table.header, cells, strict=True)) for cells in table._cells]
             new_rows = [
@@ -705,7 +758,7 @@ def save_table(
             _commit(data_dir, state, name, old, new, entry)
             return SaveResult(name, old_digest, new_digest, diff)
     except OSError as exc:
-        raise _io_error(exc) from exc
+        raise _io_error(exc, name, Path(data_dir)) from exc
 
 
 def _last_save(entries: list[dict[str, Any]], user: str) -> int | None:
@@ -744,6 +797,7 @@ def undo_last(data_dir: Path, *, user: str | None, allowed: Collection[str]) -> 
     edit of another file relies on the saved version) or "io-error".
     """
     who = _require_allowed(user, allowed)
+    name: str | None = None
     try:
         with _locked(data_dir) as state:
             entries = audit_entries(data_dir)
@@ -760,6 +814,7 @@ def undo_last(data_dir: Path, *, user: str | None, allowed: Collection[str]) -> 
                     "it after you); edit it by hand instead",
                 )
             restored = _history_bytes(state, entry)
+            _require_writable(data_dir, name)
             _check_folder(data_dir, state, name, restored)
             diff = row_diff(_rows_of(name, current), _rows_of(name, restored))
             old_digest, new_digest = _digest(current), _digest(restored)
@@ -768,4 +823,4 @@ def undo_last(data_dir: Path, *, user: str | None, allowed: Collection[str]) -> 
             _commit(data_dir, state, name, current, restored, undo)
             return SaveResult(name, old_digest, new_digest, diff)
     except OSError as exc:
-        raise _io_error(exc) from exc
+        raise _io_error(exc, name, Path(data_dir)) from exc

@@ -165,13 +165,16 @@ def read_csv(path: Path, file: str) -> RawTable:
         return table
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last_line = 0
+    unique = True
     try:
         for record in reader:
             first_line, last_line = last_line + 1, reader.line_num
             if not record or record == [""]:
                 continue
             if not table.header:
-                table.header = [h.strip() for h in record]
+                # a second byte-order mark (a file saved twice with one) is not part of a name
+                table.header = [h.strip().strip("\ufeff").strip() for h in record]
+                unique = len(set(table.header)) == len(table.header)
                 _check_header(table)
                 continue
             if len(record) != len(table.header):
@@ -187,7 +190,10 @@ def read_csv(path: Path, file: str) -> RawTable:
                     )
                 )
                 continue
-            table.rows.append(RawRow(first_line, dict(zip(table.header, record, strict=True))))
+            # a duplicated column (reported on the header): the first one counts
+            pairs = zip(table.header, record, strict=True)
+            cells = dict(pairs) if unique else dict(reversed(list(pairs)))
+            table.rows.append(RawRow(first_line, cells))
     except csv.Error as exc:
         # report the line the broken row starts on: an unbalanced quote swallows the lines
         # after it, so the reader only notices further down (or at the end of the file)
@@ -233,9 +239,6 @@ def _check_header(table: RawTable) -> None:
                 )
             )
         seen.add(name)
-
-
-_FEATURE = re.compile(r'"type"\s*:\s*"Feature"')
 
 
 def read_geojson(path: Path, file: str) -> RawGeoJSON:
@@ -303,10 +306,12 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
         )
         return raw
     raw.document = doc
-    starts = _line_numbers(text)
-    lines: list[int | None] = list(starts) if len(starts) == len(features) else []
+    starts = _feature_offsets(text)
+    lines: dict[int, int] = {}
+    if starts is not None and len(starts) == len(features):
+        lines = dict(enumerate(_lines_at(text, starts)))
     for index, feature in enumerate(features):
-        line = lines[index] if lines else None
+        line = lines.get(index)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             raw.issues.append(
                 Issue(
@@ -327,15 +332,63 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
     return raw
 
 
-def _line_numbers(text: str) -> list[int]:
-    """The line of each '"type": "Feature"' in the text, counting newlines once (linear)."""
-    starts: list[int] = []
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _feature_offsets(text: str) -> list[int] | None:
+    """Where each entry of the top-level "features" list starts in the text (the last such
+    key, as json.loads keeps); None if the text is not shaped as expected. Only the
+    document's own top level is walked, so "Feature" inside a geometry or a property does
+    not shift the count."""
+    decoder = json.JSONDecoder()
+
+    def skip(at: int) -> int:
+        match = _WS.match(text, at)
+        return match.end() if match else at
+
+    try:
+        at = skip(0)
+        if text.startswith("\ufeff", at):
+            at = skip(at + 1)
+        if text[at] != "{":
+            return None
+        found: list[int] | None = None
+        at = skip(at + 1)
+        while text[at] != "}":
+            key, at = decoder.raw_decode(text, at)
+            at = skip(at)
+            if text[at] != ":":
+                return None
+            at = skip(at + 1)
+            if key == "features" and text[at] == "[":
+                found, at = [], skip(at + 1)
+                while text[at] != "]":
+                    # the line of its first member ("type": "Feature" as usually written)
+                    found.append(skip(at + 1) if text[at] == "{" else at)
+                    _, at = decoder.raw_decode(text, at)
+                    at = skip(at)
+                    if text[at] == ",":
+                        at = skip(at + 1)
+                at += 1
+            else:
+                _, at = decoder.raw_decode(text, at)
+            at = skip(at)
+            if text[at] == ",":
+                at = skip(at + 1)
+        return found
+    except (ValueError, IndexError, RecursionError):
+        return None
+
+
+def _lines_at(text: str, offsets: list[int]) -> list[int]:
+    """The line of each offset (ascending), counting newlines once (linear)."""
+    lines: list[int] = []
     line, position = 1, 0
-    for match in _FEATURE.finditer(text):
-        line += text.count("\n", position, match.start())
-        position = match.start()
-        starts.append(line)
-    return starts
+    for offset in offsets:
+        line += text.count("\n", position, offset)
+        position = offset
+        lines.append(line)
+    return lines
 
 
 def _is_number(value: object) -> bool:

@@ -15,7 +15,7 @@ import streamlit as st
 from mapapp import editing, store
 from mapapp.review import review_text
 from mapapp.schema import load_schema
-from mapapp.shell import cached_load, data_dir, file_stamp, show_report
+from mapapp.shell import data_dir, file_stamp, load_version, show_report
 
 ss = st.session_state
 st.title("Edit data")
@@ -55,7 +55,7 @@ st.caption(f"Signed in as {email}.")
 if st.button("Log out", key="logout"):
     st.logout()
 
-current = cached_load(str(folder), file_stamp(folder))
+current = load_version(str(folder), file_stamp(folder)).result
 if current.dataset is None:
     st.error("The data on disk has problems; fix them by hand first (mapapp validate).")
     show_report(current.report)

@@ -70,6 +70,13 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ar": "تُعرض {shown} من {total} منطقة: ما تغيّر في هذا اليوم والمنطقة المختارة. "
         "ملف CSV للتنزيل فيه كل المناطق.",
     },
+    "stale_data": {
+        "en": "The data files have just been changed and now have problems, so the map still "
+        "shows the last valid data. Editors: fix the files (mapapp validate).",
+        "ar": "تغيّرت ملفات البيانات للتو وفيها الآن مشكلات، لذا تعرض الخريطة آخر بيانات صالحة. "
+        "على المحررين إصلاح الملفات.",
+    },
+    "stale_problems": {"en": "Problems in the files on disk", "ar": "مشكلات الملفات على القرص"},
     "map_failed": {
         "en": "The map could not be drawn. Reload the page; if it persists, tell the editors.",
         "ar": "تعذّر رسم الخريطة. أعد تحميل الصفحة؛ وإن تكرر ذلك فأبلغ المحررين.",

@@ -24,7 +24,7 @@ import streamlit as st
 
 from mapapp import export, mapview
 from mapapp.i18n import Lang, t
-from mapapp.shell import cached_load
+from mapapp.shell import DataVersion
 from mapapp.style import Palette
 
 #: the page's words the component shows (as text, never as HTML)
@@ -96,37 +96,24 @@ def leaflet_assets() -> tuple[str, str]:
     return mapview.leaflet_urls(local)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _published(
-    folder: str,
-    stamp: tuple[tuple[str, int, int], ...],
-    palette: Palette,
-    tiles_url: str | None,
-    tiles_attribution: str,
-) -> Path:
-    dataset = cached_load(folder, stamp).dataset
-    assert dataset is not None
-    bundle = export.build_bundle(dataset, mapview.Tiles(tiles_url, tiles_attribution), palette)
-    return export.publish_bundle(bundle, BUNDLE_DIR)
-
-
-def bundle_url(
-    folder: str,
-    stamp: tuple[tuple[str, int, int], ...],
-    palette: Palette,
-    tiles: mapview.Tiles,
-) -> str | None:
-    """The address of this data version's bundle, published if need be; None when it
-    cannot be served (static serving off, Leaflet not local, or the folder not writable)."""
+def bundle_url(version: DataVersion, palette: Palette, tiles: mapview.Tiles) -> str | None:
+    """The address of this data version's bundle, published once per version, palette and
+    basemap; None when it cannot be served (static serving off, Leaflet not local, or the
+    folder not writable)."""
     if leaflet_assets()[0].startswith("http"):
         return None
-    args = (folder, stamp, palette, tiles.url, tiles.attribution)
+    key = ("bundle", palette, tiles)
+
+    def publish() -> Path:
+        bundle = export.build_bundle(version.dataset, tiles, palette)
+        return export.publish_bundle(bundle, BUNDLE_DIR)
+
     try:
         renderer_url()
-        path = _published(*args)
+        path = version.made(key, publish)
         if not path.is_file():  # removed behind our back: publish it again
-            _published.clear()
-            path = _published(*args)
+            version.forget(key)
+            path = version.made(key, publish)
     except OSError:
         return None
     return f"{BUNDLE_URL}/{path.name}"

@@ -8,20 +8,21 @@ happen here.
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import formats, mapview, popups
-from mapapp.chart import timeline_spec
-from mapapp.escape import esc
+from mapapp.chart import split_data, timeline_spec
+from mapapp.escape import esc, isolate
 from mapapp.i18n import LANGS, Lang, t
 from mapapp.layers import state_layers
 from mapapp.map_component import bundle_url, leaflet_assets, map_day, show_map
 from mapapp.permalink import View, parse_view, view_params
-from mapapp.shell import cached_load, cached_timeline, data_dir, file_stamp, show_report
+from mapapp.shell import current_version, data_dir, show_report
 from mapapp.style import Palette, legend_items
 
 LANG_NAMES = {"en": "English", "ar": "العربية"}
@@ -30,20 +31,6 @@ PLAY_SECONDS = 2.5
 #: the most rows the state table and the "what changed" list show (resent on every rerun)
 TABLE_LIMIT = 200
 LIST_LIMIT = 30
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_chart(
-    folder: str,
-    stamp: tuple[tuple[str, int, int], ...],
-    first: date,
-    last: date,
-    palette: Palette,
-    lang: Lang,
-) -> dict[str, Any]:
-    dataset = cached_load(folder, stamp).dataset
-    assert dataset is not None
-    return timeline_spec(dataset, first, last, palette, lang)
 
 
 def html_block(body: str, lang: Lang) -> None:
@@ -69,15 +56,18 @@ if lang == "ar":
 html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
 
 folder = data_dir()
-stamp = file_stamp(folder)
-result = cached_load(str(folder), stamp)
-if result.dataset is None:
+version, problems = current_version(folder)
+if version.result.dataset is None:
     st.error(t("bad_data", lang))
-    show_report(result.report)
+    show_report(version.result.report)
     st.stop()
+if problems is not None:  # the files went bad while we were running: keep the good data
+    st.warning(t("stale_data", lang))
+    with st.expander(t("stale_problems", lang)):
+        show_report(problems)
 
-ds = result.dataset
-timeline = cached_timeline(str(folder), stamp)
+ds = version.dataset
+timeline = version.timeline
 changes = timeline.change_dates()
 first, last, default_day = timeline.view_range()
 
@@ -122,7 +112,7 @@ tiles = mapview.Tiles.from_env()
 # the map draws in the browser from a published bundle, with its own date slider and
 # buttons (a day repaints at once, then tells this script); without static serving, the
 # folium map and Streamlit's slider
-url = bundle_url(str(folder), stamp, palette, tiles)
+url = bundle_url(version, palette, tiles)
 if url is None:
     day = st.slider(
         t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD"
@@ -184,20 +174,22 @@ with map_col:
             returned_objects=[],
         )
 with side_col:
-    st.subheader(t("legend", lang))
-    items = legend_items(ds, list(states.values()), palette, lang)
-    html_block(popups.legend_html(items, lang), lang)
-    if selected:
-        st.subheader(ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en)
-        html_block(popups.place_popup(ds, states[selected], lang), lang)
-    st.subheader(t("what_changed", lang))
+    # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
+    parts = [f"<h3>{esc(t('legend', lang))}</h3>"]
+    parts.append(popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang))
+    if selected:
+        name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
+        parts.append(f"<h3>{isolate(name)}</h3>")
+        parts.append(popups.place_popup(ds, states[selected], lang))
+    parts.append(f"<h3>{esc(t('what_changed', lang))}</h3>")
     if not changed:
-        st.write(t("nothing_changed", lang))
-    for change in changed[:LIST_LIMIT]:
-        html_block(popups.change_html(ds, change, lang), lang)
+        parts.append(f"<p>{esc(t('nothing_changed', lang))}</p>")
+    parts.extend(popups.change_html(ds, change, lang) for change in changed[:LIST_LIMIT])
     if len(changed) > LIST_LIMIT:
-        st.caption(t("more_changes", lang).format(count=len(changed) - LIST_LIMIT))
+        more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
+        parts.append(f"<p><small>{esc(more)}</small></p>")
+    html_block("\n".join(parts), lang)
 
 st.subheader(t("state_table", lang))
 # every place while the table is small; past that, the places that changed today and the
@@ -207,13 +199,15 @@ if len(shown) > TABLE_LIMIT:
     keep = {c.place_id for c in changed} | ({selected} if selected else set())
     shown = [s for s in shown if s.place_id in keep][:TABLE_LIMIT]
     st.caption(t("table_limited", lang).format(shown=len(shown), total=len(states)))
-st.dataframe(formats.display_rows(ds, shown, lang), hide_index=True)
+rows = formats.display_rows(ds, shown, lang)
+# an Arrow table: Streamlit would otherwise build a pandas frame from the rows each rerun
+st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
 
 st.subheader(t("timeline", lang))
-st.vega_lite_chart(
-    cached_chart(str(folder), stamp, first, last, palette, lang),
-    width="stretch",
+chart_data, chart_spec = version.made(
+    ("chart", palette, lang), lambda: split_data(timeline_spec(ds, first, last, palette, lang))
 )
+st.vega_lite_chart(chart_data, chart_spec, width="stretch")
 
 st.subheader(t("downloads", lang))
 dl1, dl2 = st.columns(2)

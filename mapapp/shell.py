@@ -1,44 +1,123 @@
-"""What the Streamlit pages share: where the data is, and loading it cached on file state."""
+"""What the Streamlit pages share: where the data is, and loading it once per version.
+
+A *data version* is the folder as its files stand (names, modification times, sizes): it
+is read and checked once, and what the pages derive from it (the timeline, the chart, the
+map's bundle) is made once and kept with it. Plain ``functools`` caches, not Streamlit's:
+their keys are small tuples, hashed in microseconds on every rerun.
+
+If the files go bad while the app runs (an editor's half-saved file, a deleted file), the
+page keeps showing the last good version with a warning (:func:`current_version`).
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import streamlit as st
 
-from mapapp.report import Report
-from mapapp.schema import DEFAULT_DATA_DIR
+from mapapp.model import Dataset
+from mapapp.report import Issue, Report
+from mapapp.schema import DEFAULT_DATA_DIR, SchemaError
 from mapapp.timeline import Timeline
 from mapapp.validate import LoadResult, load_dataset
+
+Stamp = tuple[tuple[str, int, int], ...]
+T = TypeVar("T")
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("MAPAPP_DATA") or DEFAULT_DATA_DIR)
 
 
-def file_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+def file_stamp(folder: Path) -> Stamp:
     """Changes whenever a data file is edited, so the cache picks edits up at once."""
-    if not folder.is_dir():
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
         return ()
-    return tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-        for p in sorted(folder.iterdir())
-        if not p.name.startswith(".")
-    )
+    stamp = []
+    for p in entries:
+        if p.name.startswith("."):
+            continue
+        try:
+            info = p.stat()
+        except OSError:  # removed between the listing and now
+            continue
+        stamp.append((p.name, info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def cached_load(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> LoadResult:
-    return load_dataset(Path(folder))
+@dataclass(eq=False)
+class DataVersion:
+    """One state of the data folder: its check, and everything made from it, made once."""
+
+    folder: str
+    stamp: Stamp
+    result: LoadResult
+    _made: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def dataset(self) -> Dataset:
+        assert self.result.dataset is not None, "only a valid version has a dataset"
+        return self.result.dataset
+
+    def made(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, once per key for this version (concurrent sessions wait for it)."""
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = make()
+            value: T = self._made[key]
+            return value
+
+    def forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._made.pop(key, None)
+
+    @property
+    def timeline(self) -> Timeline:
+        """The timeline of a valid version, built once, not on every rerun."""
+        return self.made("timeline", lambda: Timeline(self.dataset))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def cached_timeline(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> Timeline:
-    """The timeline of a valid dataset, built once per data version, not on every rerun."""
-    dataset = cached_load(folder, stamp).dataset
-    assert dataset is not None
-    return Timeline(dataset)
+@functools.lru_cache(maxsize=4)
+def load_version(folder: str, stamp: Stamp) -> DataVersion:
+    """The folder as of ``stamp``, read and checked (once per stamp)."""
+    try:
+        result = load_dataset(Path(folder))
+    except SchemaError as exc:  # datapackage.json itself unusable: say so, do not crash
+        issue = Issue("datapackage.json", None, None, "bad-schema", str(exc))
+        result = LoadResult(None, Report([issue]))
+    return DataVersion(folder, stamp, result)
+
+
+_last_good: dict[str, DataVersion] = {}
+_last_good_lock = threading.Lock()
+
+
+def current_version(folder: Path) -> tuple[DataVersion, Report | None]:
+    """The version to show, and the problems of the files on disk if they are not it.
+
+    When the files are valid: their version and None. When they are not, but an earlier
+    version of this folder was valid in this process: that version (the last good data)
+    and the new files' report. Otherwise the invalid version (its ``result.dataset`` is
+    None) and None.
+    """
+    version = load_version(str(folder), file_stamp(folder))
+    with _last_good_lock:
+        if version.result.dataset is not None:
+            _last_good[version.folder] = version
+            return version, None
+        good = _last_good.get(version.folder)
+    if good is None:
+        return version, None
+    return good, version.result.report
 
 
 def show_report(report: Report) -> None:

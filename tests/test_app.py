@@ -1,11 +1,15 @@
-"""The page (AppTest): shipped data, broken data, the date widget and the URL drive it.
+"""The page (AppTest): shipped data, broken data, the day and the URL drive it.
 
-AppTest cannot see inside the st_folium map; the map itself is tested as a folium object
-(test_mapview.py) and in a real browser (tests/browser/).
+The map is a custom component whose own slider and buttons pick the day in the browser;
+AppTest can read what the page sends it (its data) but cannot drive it, so here the day
+is set in the session as the component's callback does, and the component itself is
+tested in a real browser (tests/browser/). The folium fallback (no static file serving)
+keeps Streamlit's slider and buttons, tested at the end.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -25,7 +29,7 @@ def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def table(at: AppTest) -> dict[str, dict[str, Any]]:
-    records: list[dict[str, Any]] = at.dataframe[0].value.to_dict("records")  # type: ignore[assignment]
+    records: list[dict[str, Any]] = at.dataframe[-1].value.to_dict("records")  # type: ignore[assignment]
     return {str(row["Place"]): row for row in records}
 
 
@@ -33,11 +37,29 @@ def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown)
 
 
+def map_data(at: AppTest) -> dict[str, Any]:
+    """What the page sent the map component on its last run."""
+    (element,) = at.get("bidi_component")
+    data: dict[str, Any] = json.loads(element.proto.json)
+    return data
+
+
+def set_day(at: AppTest, day: date) -> AppTest:
+    """Pick a day as the map's own controls do (their callback sets the session's day)."""
+    at.session_state["date"] = day
+    return at.run()
+
+
 def test_page_runs_on_the_shipped_data(app: AppTest) -> None:
     at = app.run()
     assert not at.exception
     assert not at.error
-    assert at.slider(key="date").value == date(2015, 9, 30)
+    assert at.session_state["date"] == date(2015, 9, 30)
+    data = map_data(at)
+    assert (data["day"], data["lang"], data["place"]) == ("2015-09-30", "en", None)
+    assert data["bundle"].startswith("/app/static/bundles/")
+    assert data["text"]["next"] == "Next change ▶"
+    assert len(at.slider) == 0, "the day is picked on the map, not by a Streamlit slider"
     rows = table(at)
     assert len(rows) == 12
     assert rows["al-Qadam"]["Status"] == "Sole control"
@@ -47,10 +69,10 @@ def test_page_runs_on_the_shipped_data(app: AppTest) -> None:
     assert at.query_params["date"] == "2015-09-30"
 
 
-def test_the_date_widget_drives_the_table_and_legend(app: AppTest) -> None:
-    at = app.run()
-    at.slider(key="date").set_value(date(2015, 5, 1)).run()
+def test_the_day_drives_the_map_table_and_legend(app: AppTest) -> None:
+    at = set_day(app.run(), date(2015, 5, 1))
     assert not at.exception
+    assert map_data(at)["day"] == "2015-05-01"
     rows = table(at)
     assert rows["Yarmouk Camp"]["Status"] == "Partial control"
     assert {r["Status"] for name, r in rows.items() if name != "Yarmouk Camp"} == {"No data"}
@@ -60,15 +82,13 @@ def test_the_date_widget_drives_the_table_and_legend(app: AppTest) -> None:
     assert at.query_params["date"] == "2015-05-01"
 
 
-def test_previous_and_next_change_buttons(app: AppTest) -> None:
-    at = app.run()
-    at.button(key="prev").click().run()
-    assert at.slider(key="date").value == date(2015, 9, 1)
-    at.button(key="prev").click().run()
-    assert at.slider(key="date").value == date(2015, 8, 11)
-    at.button(key="next").click().run()
-    assert at.slider(key="date").value == date(2015, 9, 1)
-    assert "What changed" in " ".join(h.value for h in at.subheader)
+def test_what_changed_follows_the_day(app: AppTest) -> None:
+    at = set_day(app.run(), date(2015, 8, 11))
+    text = markdown(at)
+    assert "What changed" in text
+    assert "Tadamon" in text.split("What changed", 1)[1]
+    at = set_day(at, date(2015, 8, 12))
+    assert "Nothing changes" in markdown(at).split("What changed", 1)[1]
 
 
 def test_query_parameters_set_the_view(app: AppTest) -> None:
@@ -76,8 +96,9 @@ def test_query_parameters_set_the_view(app: AppTest) -> None:
     app.query_params["place"] = "yarmouk"
     at = app.run()
     assert not at.exception
-    assert at.slider(key="date").value == date(2015, 2, 15)
+    assert at.session_state["date"] == date(2015, 2, 15)
     assert at.selectbox(key="place").value == "yarmouk"
+    assert map_data(at)["place"] == "yarmouk"
     assert table(at)["Yarmouk Camp"]["Factions"] == "Syrian opposition factions (unnamed)"
     assert "since an unknown date" in markdown(at)
 
@@ -91,7 +112,8 @@ def test_invalid_query_parameters_fall_back_with_a_notice_never_echoed(app: AppT
     notice = at.warning[0].value
     assert "date" in notice and "place" in notice
     assert "<" not in notice and "alert" not in notice
-    assert at.slider(key="date").value == date(2015, 9, 30)
+    assert at.session_state["date"] == date(2015, 9, 30)
+    assert map_data(at)["place"] is None
 
 
 def test_arabic_page_reads_right_to_left(app: AppTest) -> None:
@@ -118,7 +140,7 @@ def test_page_shows_the_report_on_broken_data(monkeypatch: pytest.MonkeyPatch) -
     assert "problems" in at.error[0].value
     report = at.dataframe[0].value
     assert "bad-colour" in set(report["code"])
-    assert len(at.slider) == 0, "nothing else is drawn from broken data"
+    assert not at.get("bidi_component"), "nothing else is drawn from broken data"
 
 
 def test_edits_on_disk_show_on_the_next_run(
@@ -138,4 +160,53 @@ def test_edits_on_disk_show_on_the_next_run(
     factions.write_text("id,name_en\n", encoding="utf-8")
     at.run()
     assert not at.exception
-    assert at.error, "a broken edit shows the report, not a traceback"
+    assert not at.error
+    assert "last valid data" in at.warning[0].value
+    assert "missing-column" in set(at.dataframe[0].value["code"]), "the new files' problems"
+    assert table(at)["al-Qadam"]["Factions"] == "Ajnad al-Sham (edited)", "the last good data"
+
+
+def test_a_deleted_file_keeps_the_last_good_data(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Any
+) -> None:
+    monkeypatch.setenv("MAPAPP_DATA", str(data_copy))
+    monkeypatch.setenv("MAPAPP_TILES", "none")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    bundle = map_data(at)["bundle"]
+    (data_copy / "control.csv").unlink()
+    at.run()
+    assert not at.exception
+    assert "last valid data" in at.warning[0].value
+    assert len(table(at)) == 12
+    assert map_data(at)["bundle"] == bundle, "the map keeps the last good bundle"
+
+
+def test_without_static_serving_the_folium_map_and_slider(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit
+
+    from mapapp.map_component import leaflet_assets
+
+    monkeypatch.setattr(streamlit, "get_option", _static_serving_off(streamlit.get_option))
+    leaflet_assets.clear()
+    try:
+        at = app.run()
+        assert not at.exception
+        assert not at.get("bidi_component")
+        assert at.slider(key="date").value == date(2015, 9, 30)
+        at.button(key="prev").click().run()
+        assert at.slider(key="date").value == date(2015, 9, 1)
+        at.button(key="prev").click().run()
+        assert at.slider(key="date").value == date(2015, 8, 11)
+        at.button(key="next").click().run()
+        assert at.slider(key="date").value == date(2015, 9, 1)
+        at.slider(key="date").set_value(date(2015, 5, 1)).run()
+        assert table(at)["Yarmouk Camp"]["Status"] == "Partial control"
+    finally:
+        monkeypatch.undo()
+        leaflet_assets.clear()
+
+
+def _static_serving_off(get: Any) -> Any:
+    return lambda key: False if key == "server.enableStaticServing" else get(key)

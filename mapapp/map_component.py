@@ -14,6 +14,7 @@ cannot be published (static serving off, or a read-only install).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import date
 from importlib import resources
@@ -27,6 +28,7 @@ from mapapp.i18n import Lang, t
 from mapapp.shell import DataVersion
 from mapapp.style import Palette
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: the page's words the component shows (as text, never as HTML)
 COMPONENT_TEXT = ("date", "prev", "next", "tiles_failed", "map_failed")
 BUNDLE_DIR = mapview.STATIC_DIR / "bundles"
@@ -145,7 +147,10 @@ def map_day(state: Any, first: date, last: date) -> date | None:
     """The day the map's own controls picked, from the component's state in the session
     (``st.session_state["map"]``); None unless it is a real day in ``[first, last]``."""
     try:
-        picked = date.fromisoformat(str(state["day"]))
+        text = state["day"]
+        if not isinstance(text, str) or not ISO_DAY.fullmatch(text):
+            return None
+        picked = date.fromisoformat(text)
     except (KeyError, TypeError, ValueError):
         return None
     return picked if first <= picked <= last else None

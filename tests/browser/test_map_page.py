@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
+
+from mapapp.launch import start_app
 
 from .conftest import (
     PLACE_COUNT,
@@ -162,3 +167,45 @@ def test_play_steps_through_the_changes_without_remounting(watch: Watch, app_url
     assert slider_value(page) == stopped, "stopping Play stops the steps"
     assert map_kept(frame, "kept")
     assert watch.errors == []
+
+
+def test_the_maps_own_slider_repaints_then_the_page_follows(watch: Watch, app_url: str) -> None:
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-08-10")
+    frame = map_frame(page)
+    assert fills(frame)["tadamon"] == NO_DATA
+    mark_map(frame, "slider")
+    slider = page.locator(".mapapp-slider")
+    expect(slider).to_have_attribute("aria-valuetext", "2015-08-10")
+    slider.focus()
+    page.keyboard.press("ArrowRight")  # one day on: 2015-08-11, ISIS takes Tadamon
+    wait_fill(frame, "tadamon", ISIS)
+    assert slider_value(page) == "2015-08-11"
+    # then the server hears of it: the link, and the panel of what changed on that day
+    expect(page).to_have_url(re.compile(r"date=2015-08-11"))
+    expect(page.locator("h3", has_text="What changed")).to_be_visible()
+    expect(page.get_by_text("Tadamon", exact=False).last).to_be_visible()
+    page.keyboard.press("ArrowLeft")
+    wait_fill(frame, "tadamon", NO_DATA)
+    expect(page).to_have_url(re.compile(r"date=2015-08-10"))
+    assert map_kept(frame, "slider")
+    assert watch.errors == []
+    assert watch.console_errors == []
+
+
+def test_unreachable_tiles_leave_the_map_drawn_with_a_notice(watch: Watch, tmp_path: Path) -> None:
+    """The default basemap (OpenStreetMap) with no internet: every tile request fails."""
+    server = start_app(tmp_path / "streamlit.log", tiles=True, timeout=60)
+    try:
+        page = watch.page
+        page.goto(f"{server.url}/?date=2015-09-15")
+        frame = map_frame(page)
+        assert len(fills(frame)) == PLACE_COUNT
+        notice = page.locator(".mapapp-notice")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("basemap tiles could not be loaded")
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+        assert any("tile.openstreetmap.org" in url for url in watch.blocked)
+        assert watch.errors == []
+    finally:
+        server.stop()

@@ -1,0 +1,109 @@
+"""The page map's server side: the published bundle, the day the map sends back, and the
+data versions it is drawn from (the browser side is in tests/browser/)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+from mapapp import export
+from mapapp.map_component import COMPONENT_TEXT, _module, _web, map_day
+from mapapp.mapview import Tiles
+from mapapp.shell import current_version, file_stamp, load_version
+from mapapp.validate import load_dataset
+
+from .conftest import DATA
+
+FIRST, LAST = date(2015, 1, 1), date(2015, 12, 31)
+
+
+def test_map_day_takes_only_real_days_in_range() -> None:
+    assert map_day({"day": "2015-08-11"}, FIRST, LAST) == date(2015, 8, 11)
+    for bad in (
+        None,
+        {},
+        {"day": None},
+        {"day": "2015-02-30"},
+        {"day": "<script>"},
+        {"day": "2016-01-01"},
+        {"day": "2014-12-31"},
+        {"day": 20150811},
+        "2015-08-11",
+    ):
+        assert map_day(bad, FIRST, LAST) is None, bad
+
+
+def _bundle() -> dict[str, object]:
+    ds = load_dataset(DATA).dataset
+    assert ds is not None
+    return export.build_bundle(ds, Tiles(None, ""))
+
+
+def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path) -> None:
+    bundle = _bundle()
+    first = export.publish_bundle(bundle, tmp_path)
+    assert first.name.endswith(".json") and len(first.stem) == 20
+    assert json.loads(first.read_text(encoding="utf-8")) == bundle
+    assert "<" not in first.read_text(encoding="utf-8"), "no markup-looking text in the file"
+    assert export.publish_bundle(bundle, tmp_path) == first, "same content, same name"
+    other = export.publish_bundle({**bundle, "palette": "colour-blind"}, tmp_path)
+    assert other != first and other.is_file() and first.is_file()
+    # old ones go beyond KEEP_BUNDLES; no temporary files are left
+    for i in range(export.KEEP_BUNDLES + 3):
+        os.utime(export.publish_bundle({"n": i}, tmp_path), (i + 10, i + 10))
+    names = {p.name for p in tmp_path.iterdir()}
+    assert len(names) == export.KEEP_BUNDLES
+    assert not [n for n in names if not n.endswith(".json")]
+
+
+def test_component_module_keeps_its_code_and_drops_comments() -> None:
+    source = _web("component.js")
+    module = _module(source)
+    assert "export default function" in module
+    assert "/*" not in module and len(module) < len(source)
+    assert set(COMPONENT_TEXT) >= {"date", "prev", "next", "tiles_failed", "map_failed"}
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    dst.mkdir()
+    for p in src.iterdir():
+        if p.is_file():
+            (dst / p.name).write_bytes(p.read_bytes())
+    return dst
+
+
+def test_current_version_keeps_the_last_good_data(tmp_path: Path) -> None:
+    folder = _copy(DATA, tmp_path / "data")
+    good, problems = current_version(folder)
+    assert problems is None and good.result.dataset is not None
+    assert good.timeline is good.timeline, "made once per version"
+
+    control = folder / "control.csv"
+    control.write_text("place_id\n", encoding="utf-8")
+    shown, problems = current_version(folder)
+    assert shown is good, "the last good version stays"
+    assert problems is not None and not problems.valid
+    assert {i.file for i in problems.issues} == {"control.csv"}
+
+    control.unlink()
+    shown, problems = current_version(folder)
+    assert shown is good
+    assert problems is not None and "control.csv" in {i.file for i in problems.issues}
+
+
+def test_a_folder_never_valid_shows_its_own_problems(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    version, problems = current_version(folder)
+    assert problems is None
+    assert version.result.dataset is None and not version.result.report.valid
+
+
+def test_an_unusable_schema_is_a_report_not_a_crash(tmp_path: Path) -> None:
+    folder = _copy(DATA, tmp_path / "data")
+    (folder / "datapackage.json").write_text("{not json", encoding="utf-8")
+    version = load_version(str(folder), file_stamp(folder))
+    assert version.result.dataset is None
+    assert [i.code for i in version.result.report.issues] == ["bad-schema"]

@@ -391,26 +391,25 @@ def _lines_at(text: str, offsets: list[int]) -> list[int]:
     return lines
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _measure(doc: dict[str, Any]) -> tuple[int, int]:
     """(nesting depth, number of positions), walking the document without recursion.
 
-    Stops early once the depth passes :data:`MAX_JSON_DEPTH` or the positions pass
-    :data:`MAX_VERTICES`. A position is a list that starts with a number.
+    A position is a list that starts with a number; positions are counted, not walked (a
+    position holding anything but numbers is a bad geometry, reported later). Stops early
+    once the depth passes :data:`MAX_JSON_DEPTH` or the positions pass :data:`MAX_VERTICES`.
     """
-    deepest, positions = 0, 0
+    deepest, positions = 1, 0
     stack: list[tuple[dict[str, Any] | list[Any], int]] = [(doc, 1)]
     while stack and deepest <= MAX_JSON_DEPTH and positions <= MAX_VERTICES:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
-        if isinstance(node, dict):
-            children: Any = node.values()
-        else:
-            children = node
-            if node and _is_number(node[0]):
-                positions += 1
-        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        for child in node.values() if isinstance(node, dict) else node:
+            if isinstance(child, list):
+                if child and type(child[0]) in (int, float):  # not bool: type(True) is bool
+                    positions += 1
+                    deepest = max(deepest, depth + 1)
+                else:
+                    stack.append((child, depth + 1))
+            elif isinstance(child, dict):
+                stack.append((child, depth + 1))
     return deepest, positions

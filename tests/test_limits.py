@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mapapp.dates import FIRST_YEAR, LAST_YEAR
 from mapapp.load import (
     MAX_CSV_ROWS,
     MAX_FILE_BYTES,
@@ -25,7 +26,7 @@ from mapapp.load import (
     read_text,
 )
 from mapapp.report import Report
-from mapapp.validate import load_dataset
+from mapapp.validate import MAX_CELL_CHARS, load_dataset
 
 from .conftest import ROOT
 
@@ -163,3 +164,18 @@ def test_nesting_deeper_than_the_limit(valid_copy: Path) -> None:
 
     assert found(report) == [("neighbourhoods.geojson", None, None, "bad-json")]
     assert f"more than {MAX_JSON_DEPTH} levels deep" in report.issues[0].message
+
+
+def test_the_editors_guide_states_the_limits() -> None:
+    guide = (ROOT / "EDITING.md").read_text(encoding="utf-8")
+    section = guide.split("### Limits", 1)[1].split("\n## ", 1)[0]
+    for stated in (
+        f"{MAX_FILE_BYTES // 1024 // 1024} MB",
+        f"{MAX_CSV_ROWS:,} rows",
+        f"{MAX_GEOJSON_BYTES // 1024 // 1024} MB",
+        f"{MAX_VERTICES:,} points",
+        f"{MAX_JSON_DEPTH} levels",
+        f"{MAX_CELL_CHARS:,} characters",
+        f"years {FIRST_YEAR} to {LAST_YEAR}",
+    ):
+        assert stated in section, stated

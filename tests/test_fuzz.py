@@ -92,7 +92,7 @@ CELL = {
 
 #: bounded and reproducible: the same examples on every run, a few seconds per fuzz test
 FUZZ = settings(
-    max_examples=200,
+    max_examples=120,
     deadline=None,
     derandomize=True,
     database=None,
@@ -442,7 +442,7 @@ def test_fuzzed_several_files_at_once(damages: list[Damage]) -> None:
             assert not report.valid
 
 
-@settings(FUZZ, max_examples=500)
+@settings(FUZZ, max_examples=300)
 @given(
     data=st.binary(max_size=400)
     | st.sampled_from(list(ORIGINAL.values())).flatmap(

@@ -33,29 +33,15 @@ ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 COMPONENT_TEXT = ("date", "prev", "next", "tiles_failed", "map_failed")
 BUNDLE_DIR = mapview.STATIC_DIR / "bundles"
 BUNDLE_URL = f"{mapview.STATIC_URL}/bundles"
-HEIGHT = 620
+#: the files the component loads from this app (see :func:`static_asset`)
+WEB_ASSETS = ("component.js", "component.css", "map.js")
 
-_HTML = """<div class="mapapp-controls">
-<label class="mapapp-date"><span class="mapapp-date-label"></span>
-<output class="mapapp-day"></output></label>
-<input type="range" class="mapapp-slider" min="0" max="0" step="1" value="0">
-<div class="mapapp-buttons"><button type="button" class="mapapp-prev"></button>
-<button type="button" class="mapapp-next"></button></div>
-</div>
-<div class="mapapp-map" role="region"></div><p class="mapapp-notice" hidden></p>"""
-_CSS = f"""
-.mapapp-controls {{ display: grid; grid-template-columns: 1fr; gap: 0.3rem;
-  margin-bottom: 0.5rem; }}
-.mapapp-date {{ font-size: 0.9rem; }}
-.mapapp-day {{ font-weight: 600; margin-inline-start: 0.4rem; }}
-.mapapp-slider {{ width: 100%; accent-color: #c0392b; }}
-.mapapp-buttons {{ display: flex; justify-content: space-between; gap: 0.5rem; }}
-.mapapp-buttons button {{ font: inherit; padding: 0.35rem 0.8rem; border-radius: 0.5rem;
-  border: 1px solid rgba(49, 51, 63, 0.2); background: white; cursor: pointer; }}
-.mapapp-buttons button:disabled {{ opacity: 0.45; cursor: default; }}
-.mapapp-map {{ height: {HEIGHT}px; width: 100%; }}
-.mapapp-notice {{ margin: 0.4rem 0 0; padding: 0.4rem 0.6rem; border-radius: 0.3rem;
-  background: #fff3cd; color: #533f03; }}
+#: the component as Streamlit sends it with every rerun's element: a loader of the real
+#: module (mapapp/web/component.js, a static file the browser fetches once)
+_LOADER = """export default function (component) {
+  const url = new URL(component.data.module, document.baseURI).href;
+  return import(url).then((module) => module.default(component));
+}
 """
 
 
@@ -63,29 +49,23 @@ def _web(name: str) -> str:
     return resources.files("mapapp").joinpath("web", name).read_text(encoding="utf-8")
 
 
-def _module(text: str) -> str:
-    """The component's module without its comment lines: Streamlit sends the component's
-    code with every rerun's element, so every byte counts on each date change."""
-    keep = [line for line in text.splitlines() if not line.lstrip().startswith(("/*", "*", "//"))]
-    return "\n".join(keep) + "\n"
-
-
-_map_component = st.components.v2.component(
-    "mapapp_map", html=_HTML, css=_CSS, js=_module(_web("component.js")), isolate_styles=False
-)
+_map_component = st.components.v2.component("mapapp_map", js=_LOADER, isolate_styles=False)
 
 
 @st.cache_resource(show_spinner=False)
-def renderer_url() -> str:
-    """``map.js`` (the renderer shared with the static export), served by this app under a
-    name that changes with its content, so a browser never runs a stale copy."""
-    text = _web("map.js")
-    name = f"map-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}.js"
-    target = mapview.STATIC_DIR / "mapapp" / name
+def static_asset(name: str) -> str:
+    """``mapapp/web/<name>``, served by this app under a name that changes with its
+    content (so a browser can cache it for good and never runs a stale copy)."""
+    text = _web(name)
+    stem, dot, ext = name.rpartition(".")
+    served = f"{stem}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}{dot}{ext}"
+    target = mapview.STATIC_DIR / "mapapp" / served
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    return f"{mapview.STATIC_URL}/mapapp/{name}"
+        tmp = target.with_name(f".{served}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    return f"{mapview.STATIC_URL}/mapapp/{served}"
 
 
 @st.cache_resource(show_spinner=False)
@@ -111,7 +91,8 @@ def bundle_url(version: DataVersion, palette: Palette, tiles: mapview.Tiles) -> 
         return export.publish_bundle(bundle, BUNDLE_DIR)
 
     try:
-        renderer_url()
+        for name in WEB_ASSETS:
+            static_asset(name)
         path = version.made(key, publish)
         if not path.is_file():  # removed behind our back: publish it again
             version.forget(key)
@@ -128,7 +109,9 @@ def show_map(
     picks another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
     data: dict[str, Any] = {
         "leaflet": list(leaflet_assets()),
-        "core": renderer_url(),
+        "module": static_asset("component.js"),
+        "css": static_asset("component.css"),
+        "core": static_asset("map.js"),
         "bundle": url,
         "day": day.isoformat(),
         "lang": lang,

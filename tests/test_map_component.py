@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from mapapp import export
-from mapapp.map_component import COMPONENT_TEXT, _module, _web, map_day
-from mapapp.mapview import Tiles
+from mapapp.map_component import COMPONENT_TEXT, WEB_ASSETS, _web, map_day, static_asset
+from mapapp.mapview import STATIC_DIR, Tiles
 from mapapp.shell import current_version, file_stamp, load_version
 from mapapp.validate import load_dataset
 
@@ -58,11 +58,12 @@ def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path)
     assert not [n for n in names if not n.endswith(".json")]
 
 
-def test_component_module_keeps_its_code_and_drops_comments() -> None:
-    source = _web("component.js")
-    module = _module(source)
-    assert "export default function" in module
-    assert "/*" not in module and len(module) < len(source)
+def test_web_assets_are_served_under_their_content_hash() -> None:
+    for name in WEB_ASSETS:
+        url = static_asset(name)
+        served = STATIC_DIR / "mapapp" / url.rsplit("/", 1)[1]
+        assert served.read_text(encoding="utf-8") == _web(name)
+        assert url.startswith("/app/static/mapapp/") and url != f"/app/static/mapapp/{name}"
     assert set(COMPONENT_TEXT) >= {"date", "prev", "next", "tiles_failed", "map_failed"}
 
 

@@ -1,12 +1,13 @@
 /* The Streamlit page's map: a custom component (st.components.v2, see
- * mapapp/map_component.py) that loads Leaflet and map.js. Streamlit calls the default export with
+ * mapapp/map_component.py), this module loaded by the component's few-line loader. It
+ * loads Leaflet, map.js and the data version's bundle. Streamlit calls the default export with
  * new `data` on every rerun, in the same element: the map is built once per bundle (the
  * geometry and popups, a static file fetched once and cached by the browser under its
  * content hash) and each later call only shows another day -- a few hundred bytes over
  * the websocket and a restyle of the places that changed.
  *
- * data = {leaflet: [js, css], core: map.js url, bundle: url, day: "YYYY-MM-DD", lang,
- *         place, text: {...}}
+ * data = {module, css, core: map.js, leaflet: [js, css], bundle: urls; day: "YYYY-MM-DD",
+ *         lang, place, text: {...}}
  */
 const scripts = new Map();
 const styles = new Set();
@@ -106,8 +107,28 @@ function paint(parentElement, state) {
   $("map").dataset.day = iso; // the day drawn (tests and benchmarks read it)
 }
 
+/* the component's elements (words are filled in by paint, as text) */
+function build(parentElement) {
+  const make = (tag, name, attributes) => {
+    const element = document.createElement(tag);
+    element.className = "mapapp-" + name;
+    Object.entries(attributes || {}).forEach(([key, value]) => element.setAttribute(key, value));
+    return element;
+  };
+  const controls = make("div", "controls");
+  const label = make("label", "date");
+  label.append(make("span", "date-label"), " ", make("output", "day"));
+  const buttons = make("div", "buttons");
+  buttons.append(make("button", "prev", { type: "button" }), make("button", "next", { type: "button" }));
+  controls.append(label, make("input", "slider", { type: "range", min: "0", max: "0", step: "1" }), buttons);
+  const notice = make("p", "notice");
+  notice.hidden = true;
+  parentElement.append(controls, make("div", "map", { role: "region" }), notice);
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
+  if (!parentElement.querySelector(".mapapp-map")) build(parentElement);
   const note = parentElement.querySelector(".mapapp-notice");
   let state = mounted.get(parentElement);
   if (!state) {
@@ -122,10 +143,10 @@ export default function (component) {
   };
 
   loadStyle(data.leaflet[1]);
-  loadScript(data.leaflet[0])
-    .then(() => loadScript(data.core))
-    .then(() => loadBundle(data.bundle))
-    .then((bundle) => {
+  loadStyle(data.css);
+  // the bundle downloads while the scripts load
+  Promise.all([loadScript(data.leaflet[0]).then(() => loadScript(data.core)), loadBundle(data.bundle)])
+    .then(([, bundle]) => {
       if (state.latest !== data) return; // a newer view is on its way
       const dayNumber = window.MapappMap.dayNumber;
       if (state.url !== data.bundle) {

@@ -51,7 +51,7 @@ from mapapp.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
 from mapapp.model import Dataset
 from mapapp.shapes import geometry_bounds
 from mapapp.style import Palette, legend_items
-from mapapp.timeline import PlaceState, Timeline, condition_span
+from mapapp.timeline import PlaceState, Timeline
 
 FORMAT = "mapapp-export/1"
 #: the site's own files, copied from mapapp/web/ (index.html is filled in, not copied)
@@ -131,18 +131,9 @@ def _state_key(state: PlaceState) -> tuple[Any, ...]:
 
 
 def place_days(ds: Dataset) -> dict[str, set[date]]:
-    """For each place, the days on which its state may change: every start and end of its
-    periods and conditions (:meth:`Timeline.boundary_days`) and the day after the window of
-    each imprecise one (the answer stops being uncertain)."""
-    days: dict[str, set[date]] = {pid: set() for pid in ds.places}
-    for row in ds.control:
-        for boundary in (row.start, row.end):
-            if boundary is not None:
-                days[row.place_id].update((boundary.earliest, boundary.latest + timedelta(days=1)))
-    for event in ds.events:
-        if event.is_condition:
-            days[event.place_id].update(condition_span(event))
-    return days
+    """For each place, the days on which its state may change
+    (:meth:`Timeline.state_days`)."""
+    return Timeline(ds).state_days()
 
 
 def event_days(ds: Dataset) -> set[date]:

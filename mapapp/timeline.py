@@ -22,11 +22,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from mapapp.dates import FuzzyDate
 from mapapp.model import ControlRow, Dataset, Event
 
 NO_DATA = "no-data"
 MIXED = "mixed"
+#: more than any day's ordinal: place i's segments are keyed ``i * _SPAN + first day``
+_SPAN = 4_000_000
+#: the most per-segment states kept (each a few hundred bytes)
+_KEEP_STATES = 200_000
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,15 @@ def _in_window(boundary: FuzzyDate | None, day: date) -> bool:
     return boundary is not None and not boundary.exact and boundary.contains(day)
 
 
+def _on_day(state: PlaceState, day: date) -> PlaceState:
+    """The same state on another day of its stretch (a copy, without re-running
+    ``__init__``: this is the hot path of :meth:`Timeline.state_at`)."""
+    copy = object.__new__(PlaceState)
+    copy.__dict__.update(state.__dict__)
+    copy.__dict__["day"] = day
+    return copy
+
+
 def _summary_status(rows: Iterable[ControlRow]) -> str:
     statuses = {r.status for r in rows}
     if not statuses:
@@ -112,6 +128,10 @@ class Timeline:
     def __init__(self, dataset: Dataset) -> None:
         self.dataset = dataset
         self._change_dates: list[date] | None = None
+        self._place_ids = list(dataset.places)
+        self._keys: npt.NDArray[np.int64] | None = None
+        self._bases = np.arange(len(self._place_ids), dtype=np.int64) * _SPAN
+        self._segment_states: dict[int, PlaceState] = {}
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
         for row in dataset.control:
             self._rows[row.place_id].append(row)
@@ -147,9 +167,60 @@ class Timeline:
             uncertainty=tuple(dict.fromkeys(reasons)),
         )
 
+    def state_days(self) -> dict[str, set[date]]:
+        """For each place, the days on which its state may change: every start and end of
+        its periods and conditions, and the day after the window of each imprecise one (an
+        answer inside such a window is uncertain). Between two of them nothing changes."""
+        days: dict[str, set[date]] = {pid: set() for pid in self._place_ids}
+        for row in self.dataset.control:
+            for boundary in (row.start, row.end):
+                if boundary is not None:
+                    days[row.place_id].update(
+                        (boundary.earliest, boundary.latest + timedelta(days=1))
+                    )
+        for pid, events in self._conditions.items():
+            for event in events:
+                days[pid].update(condition_span(event))
+        return days
+
+    def _segment_keys(self) -> npt.NDArray[np.int64]:
+        """The index: one sorted key per stretch of days over which a place's state is
+        constant (``place number * _SPAN + its first day's ordinal``; the stretch before a
+        place's first day starts at 0). Built on first use."""
+        if self._keys is None:
+            keys: list[int] = []
+            own = self.state_days()
+            for base, pid in zip(self._bases.tolist(), self._place_ids, strict=True):
+                keys.append(base)
+                keys.extend(base + d.toordinal() for d in own[pid])
+            self._keys = np.unique(np.array(keys, dtype=np.int64))
+        return self._keys
+
+    def state_ids(self, day: date) -> npt.NDArray[np.int64]:
+        """For every place (in the places file's order), the number of the stretch of days
+        its state on ``day`` belongs to: equal numbers, equal states. Vectorised: a few
+        milliseconds for 10,000 places, however many rows."""
+        keys = self._segment_keys()
+        found: npt.NDArray[np.int64] = (
+            np.searchsorted(keys, self._bases + day.toordinal(), side="right") - 1
+        )
+        return found
+
     def state_at(self, day: date) -> dict[str, PlaceState]:
-        """The state of every place on ``day``, in the places file's order."""
-        return {pid: self.place_state(pid, day) for pid in self.dataset.places}
+        """The state of every place on ``day``, in the places file's order. Each stretch's
+        state is worked out once (:meth:`state_ids`); later days only re-date it."""
+        states = self._segment_states
+        if len(states) > _KEEP_STATES:
+            states.clear()
+        out: dict[str, PlaceState] = {}
+        for pid, segment in zip(self._place_ids, self.state_ids(day).tolist(), strict=True):
+            state = states.get(segment)
+            if state is None:
+                state = states[segment] = self.place_state(pid, day)
+            elif state.day != day:
+                state = _on_day(state, day)
+            out[pid] = state
+        return out
 
     def boundary_days(self) -> list[date]:
         """Every day on which a row or condition starts or stops, whether or not it changes
@@ -172,9 +243,12 @@ class Timeline:
         return list(self._change_dates)
 
     def changes_between(self, before: date, after: date) -> list[Change]:
-        """The places whose state on ``after`` differs from their state on ``before``."""
+        """The places whose state on ``after`` differs from their state on ``before`` (only
+        places whose stretch differs between the two days are looked at)."""
+        moved = np.flatnonzero(self.state_ids(before) != self.state_ids(after))
         out = []
-        for pid in self.dataset.places:
+        for index in moved.tolist():
+            pid = self._place_ids[index]
             a, b = self.place_state(pid, before), self.place_state(pid, after)
             if a.signature() != b.signature():
                 out.append(Change(pid, a, b))

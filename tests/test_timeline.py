@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from mapapp.model import ControlRow, Dataset, Event, Faction, Place, Source
 from mapapp.timeline import Timeline, change_dates, changes_between, holds, state_at
 from mapapp.validate import load_dataset
 
-from .conftest import VALID
+from .conftest import DATA, VALID
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
 
@@ -204,3 +204,51 @@ def test_view_range_and_stepping_between_changes() -> None:
     assert timeline.adjacent_change(date(2015, 7, 1), -1) == date(2015, 6, 15)
     assert timeline.adjacent_change(date(2015, 10, 1), 1) is None
     assert timeline.adjacent_change(date(2015, 3, 1), -1) is None
+
+
+def _every_day_agrees(timeline: Timeline, first: date, last: date, step: int = 1) -> int:
+    """state_at (the stretch index) against place_state (the plain scan), day by day."""
+    checked = 0
+    day = first
+    while day <= last:
+        fast = timeline.state_at(day)
+        for pid in timeline.dataset.places:
+            assert fast[pid] == timeline.place_state(pid, day), (pid, day)
+            checked += 1
+        day += timedelta(days=step)
+    return checked
+
+
+def test_the_stretch_index_agrees_with_the_plain_scan_every_day() -> None:
+    ds = load_dataset(DATA).dataset
+    assert ds is not None
+    timeline = Timeline(ds)
+    first, last, _ = timeline.view_range()
+    assert _every_day_agrees(timeline, first - timedelta(days=400), last + timedelta(days=60))
+
+
+def test_the_stretch_index_agrees_on_synthetic_data(tmp_path: Path) -> None:
+    from benchmarks import synth
+
+    ds = load_dataset(synth.generate(tmp_path / "data", 40, 600, seed=7)).dataset
+    assert ds is not None
+    timeline = Timeline(ds)
+    assert _every_day_agrees(timeline, date(2011, 6, 1), date(2021, 6, 1), step=3) > 40_000
+    # days that change something are exactly those where a place's stretch changes
+    days = timeline.change_dates()
+    assert days
+    for day in days[:50]:
+        assert timeline.changes_between(day - timedelta(days=1), day)
+
+
+def test_state_ids_mark_equal_states_with_equal_numbers() -> None:
+    ds = load_dataset(DATA).dataset
+    assert ds is not None
+    timeline = Timeline(ds)
+    a, b = timeline.state_ids(date(2015, 8, 12)), timeline.state_ids(date(2015, 8, 20))
+    assert (a == b).all(), "nothing changes between these days"
+    moved = timeline.state_ids(date(2015, 8, 11)) != timeline.state_ids(date(2015, 8, 10))
+    moved_places = {p for p, m in zip(ds.places, moved.tolist(), strict=True) if m}
+    changed = {c.place_id for c in timeline.changes_between(date(2015, 8, 10), date(2015, 8, 11))}
+    assert "tadamon" in changed
+    assert changed <= moved_places, "a change always moves the place to another stretch"

@@ -130,3 +130,29 @@ def test_run_writes_json_for_the_chosen_sections(tmp_path: Path) -> None:
     assert injected["missed_by_ours"] == 0
     assert results["geometry"]["12"]["ours"]["bytes_per_polygon"] > 0
     assert "| metric | N | ours | peer |" in done.stdout
+
+
+@pytest.mark.browser
+def test_load_writes_json_with_moves_and_no_errors(tmp_path: Path) -> None:
+    """benchmarks/load.py, tiny: two sessions for a few seconds (no timing asserted)."""
+    out = tmp_path / "load.json"
+    command = [sys.executable, "benchmarks/load.py", "--sessions", "2", "--seconds", "5"]
+    done = subprocess.run(
+        [*command, "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    output = json.loads(out.read_text(encoding="utf-8"))
+    assert {"machine", "load_average_at_start", "load_average_at_end", "usage"} <= set(output)
+    assert output["sessions"] == 2
+    results = output["results"]
+    for key in ("moves", "moves_per_session", "repaint_ms", "server_follow_ms", "errors"):
+        assert key in results, key
+    for key in ("p50", "p95", "max"):
+        assert key in results["repaint_ms"] and key in results["server_follow_ms"], key
+    assert results["moves"] > 0
+    assert results["timed_moves"] > 0
+    assert len(output["per_session"]) == 2
+    assert all(s["moves"] > 0 for s in output["per_session"])
+    assert results["error_total"] == 0, results["error_examples"]
+    assert "server_rss_mb_max" in output["usage"]
+    assert "| repaint p50 / p95 / max |" in done.stdout

@@ -8,6 +8,7 @@ A dataset is built only when there are no problems at all.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
@@ -633,8 +634,16 @@ def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
         by_place[row.place_id].append(row)
     for place_rows in by_place.values():
         place_rows.sort(key=lambda r: (_bounds(r), r.line))
+        starts = [_bounds(r)[0] for r in place_rows]
+        # a sweep in start order: `open_rows` are the earlier rows not yet ended; the later
+        # rows that can overlap are those starting before this one ends (a slice)
+        open_rows: list[ControlRow] = []
         for i, row in enumerate(place_rows):
-            others = [o for o in place_rows[:i] + place_rows[i + 1 :] if _overlaps(row, o)]
+            begin, finish = _bounds(row)
+            open_rows = [o for o in open_rows if _bounds(o)[1] > begin]
+            later = place_rows[i + 1 : bisect.bisect_left(starts, finish, lo=i + 1)]
+            others = [o for o in open_rows + later if _overlaps(row, o)]
+            open_rows.append(row)
             same = [o for o in others if o.faction_id == row.faction_id]
             other_factions = [o for o in others if o.faction_id != row.faction_id]
             for o in same:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from mapapp.model import ControlRow
 from mapapp.report import Report
 from mapapp.validate import validate
 
@@ -435,3 +436,54 @@ def test_cli_missing_folder(tmp_path: Path) -> None:
     result = run_cli("validate", str(tmp_path / "no-such-folder"))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int | None]]:
+    """check_periods as first written: every row against every other (the reference)."""
+    from mapapp.validate import _overlaps
+
+    out: list[tuple[int, str, int | None]] = []
+    for row in sorted(rows, key=lambda r: r.line):
+        same_place = [o for o in rows if o.place_id == row.place_id and o is not row]
+        others = [o for o in same_place if _overlaps(row, o)]
+        for o in others:
+            if o.faction_id == row.faction_id and o.line < row.line:
+                out.append((row.line, "overlapping-period", o.line))
+        other_factions = [o for o in others if o.faction_id != row.faction_id]
+        if row.status == "sole" and other_factions:
+            out.append((row.line, "conflicting-control", None))
+        if row.status == "shared" and not other_factions:
+            out.append((row.line, "shared-alone", None))
+    return out
+
+
+def test_the_period_sweep_finds_what_comparing_every_pair_finds() -> None:
+    import random
+
+    from mapapp.dates import literal_date
+    from mapapp.validate import check_periods
+
+    rng = random.Random(11)
+    for _ in range(300):
+        rows = []
+        for line in range(2, rng.randint(3, 14)):
+            start = None if rng.random() < 0.15 else literal_date(2015, rng.randint(1, 12))
+            end = None if rng.random() < 0.2 else literal_date(2015, rng.randint(1, 12))
+            rows.append(
+                ControlRow(
+                    line, rng.choice("ab"), rng.choice("xyz"), start, end,
+                    rng.choice(["sole", "shared", "partial"]), "s", ("C1",), "elaph", "", "", "",
+                )
+            )  # fmt: skip
+        found: list[tuple[int, str, int | None]] = []
+        for issue in check_periods(rows, "control.csv"):
+            other = None
+            if issue.code == "overlapping-period":
+                other = int(issue.message.split("(line ")[1].split(")")[0])
+            assert issue.line is not None
+            found.append((issue.line, issue.code, other))
+        assert issue_lines(found) == issue_lines(_brute_force_periods(rows)), rows
+
+
+def issue_lines(found: list[tuple[int, str, int | None]]) -> list[tuple[int, str, int]]:
+    return sorted((line, code, other or 0) for line, code, other in found)

@@ -220,7 +220,8 @@ def test_the_long_payload_is_shown_whole_and_escaped() -> None:
     long = next(p.text for p in CORPUS if p.use == "long")
     event = next(e for e in ds.events if long in e.note)
     fragment = popups.event_popup(ds, event, "en")
-    assert fragment.count("&lt;script&gt;") == long.count("<script>")
+    assert esc(long) in fragment
+    assert fragment.count("&lt;script&gt;") >= long.count("<script>")
     assert long in parse(fragment).text
 
 
@@ -389,11 +390,15 @@ def test_review_text_cannot_drive_the_terminal(
 ) -> None:
     new = tmp_path / "new"
     shutil.copytree(HOSTILE, new)
-    control = (new / "control.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    with (new / "control.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     # drop every period of al-Qadam: the review names it, with its hostile name
-    kept = [line for line in control if not line.startswith("qadam,")]
-    assert len(kept) < len(control)
-    (new / "control.csv").write_text("".join(kept), encoding="utf-8")
+    kept = [r for r in rows if r["place_id"] != "qadam"]
+    assert len(kept) < len(rows)
+    with (new / "control.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
     assert load_dataset(new).report.valid
     out = _run(capsys, "review", str(HOSTILE), str(new))
     assert out.startswith("qadam (")

@@ -21,7 +21,8 @@ payload lands somewhere and each field gets several different ones:
 A few placements are pinned (see :data:`PINS`) because tests look them up: Yarmouk's English
 name carries ``<script>window.__xss=2</script>`` and ISIS's English name carries
 ``<img src=x onerror="window.__xss=1">``, so both show in Yarmouk's popup in English; the
-CRLF payload goes into the GeoJSON (a JSON string keeps ``\\r\\n`` verbatim).
+CRLF payload goes into the GeoJSON (a JSON string keeps ``\\r\\n`` verbatim); al-Qadam's
+names get payloads without line breaks (tests compare it with rendered text).
 
 The same original text in the same column of the same file always gets the same payload,
 so rows that quote one sentence still quote one sentence.
@@ -91,6 +92,10 @@ PINS: dict[tuple[str, str, str], str] = {
     (GEOJSON, "yarmouk", "name_en"): payload("legacy-script"),
     ("factions.csv", "isis", "name_en"): payload("legacy-img"),
     (GEOJSON, "airport_road", "boundary_note"): payload("crlf"),
+    # the browser tests compare al-Qadam's name with a tooltip's innerText, which folds line
+    # breaks: its name gets a payload without any
+    (GEOJSON, "qadam", "name_en"): payload("svg-onload"),
+    (GEOJSON, "qadam", "name_ar"): payload("legacy-script"),
     ("events.csv", "demonstration_yalda", "note"): payload("long"),
     # formulas replace the whole name: places' English names reach the CSV download
     (GEOJSON, "tadamon", "name_en"): payload("formula-hyperlink"),

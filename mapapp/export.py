@@ -35,6 +35,7 @@ import json
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -225,6 +226,10 @@ def build_bundle(
             if first < day <= last:
                 due.setdefault(day, []).append(pid)
     states = timeline.state_at(first)
+    # how many places each faction holds, kept up to date as places change: the legend is
+    # rebuilt (over every place, for its order) only when the set of factions shown changes
+    holders: Counter[str] = Counter(f for s in states.values() for f in s.faction_ids)
+    legends: dict[tuple[Lang, frozenset[str]], int] = {}
     days = frame_days(ds, first, last)
     for number, day in enumerate(days, start=1):
         if progress is not None:
@@ -239,7 +244,11 @@ def build_bundle(
                     changed[pid] = state
             if any(s.signature() != states[pid].signature() for pid, s in changed.items()):
                 changes.append(day.isoformat())
+            for pid, state in changed.items():
+                holders.subtract(states[pid].faction_ids)
+                holders.update(state.faction_ids)
             states.update(changed)
+        factions = frozenset(f for f, n in holders.items() if n > 0)
         frame: dict[str, Any] = {"start": day.isoformat()}
         for lang in LANGS:
             layers = state_layers(ds, changed, day, palette, lang)
@@ -280,9 +289,10 @@ def build_bundle(
                 if current[lang][position[pid]] != index:
                     current[lang][position[pid]] = index
                     updates.append([position[pid], index])
-            legend = html.add(
-                popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang)
-            )
+            if (lang, factions) not in legends:
+                items = legend_items(ds, list(states.values()), palette, lang)
+                legends[lang, factions] = html.add(popups.legend_html(items, lang))
+            legend = legends[lang, factions]
             if updates or (events, legend) != shown[lang]:
                 shown[lang] = (events, legend)
                 frame[lang] = {"set": updates, "events": events, "legend": legend}

@@ -18,7 +18,7 @@ from shapely import affinity
 from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from mapapp.geometry import reproject, to_metric
+from mapapp.geometry import to_metric, transform_one
 from mapapp.model import Place
 
 #: width of one stripe band on the ground (metres) and its angle (degrees)
@@ -33,7 +33,7 @@ def rounded(geom: BaseGeometry) -> dict[str, Any]:
     return dict(mapping(shapely.set_precision(geom, GRID)))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def _stripe_parts(geometry_json: str, groups: int, metric_crs: str) -> tuple[str, ...]:
     geom = shape(json.loads(geometry_json))
     metric = to_metric(geom, metric_crs)
@@ -53,7 +53,7 @@ def _stripe_parts(geometry_json: str, groups: int, metric_crs: str) -> tuple[str
         stripes = affinity.rotate(
             turned.intersection(shapely.union_all(group)), STRIPE_ANGLE, origin=centre
         )
-        back = reproject([stripes], source=metric_crs, target="EPSG:4326")[0]
+        back = transform_one(stripes, metric_crs, "EPSG:4326")
         parts.append("" if back.is_empty else json.dumps(rounded(back)))
     return tuple(parts)
 
@@ -66,12 +66,12 @@ def stripe_parts(
     return [_parsed(p) if p else None for p in _stripe_parts(_key(place), groups, metric_crs)]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=32768)
 def _rounded_json(geometry_json: str) -> str:
     return json.dumps(rounded(shape(json.loads(geometry_json))))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _parsed(text: str) -> dict[str, Any]:
     out: dict[str, Any] = json.loads(text)
     return out

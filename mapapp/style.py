@@ -102,10 +102,11 @@ def _stripes_css(colours: list[str], width: int = 5) -> str:
 def legend_items(
     ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang
 ) -> list[LegendItem]:
-    """The factions shown on this date, then every pattern the map uses."""
+    """The factions shown on this date (in the factions file's order, so the legend of a
+    set of factions is always the same), then every pattern the map uses."""
     items = []
-    shown = dict.fromkeys(f for s in states for f in s.faction_ids)
-    for fid in shown:
+    present = {f for s in states for f in s.faction_ids}
+    for fid in (f for f in ds.factions if f in present):
         faction = ds.factions[fid]
         name = faction.name_ar if lang == "ar" else faction.name_en
         colour = faction_colour(ds, fid, palette)

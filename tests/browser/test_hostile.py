@@ -1,8 +1,9 @@
 """Data that tries to run code is shown as text: the page runs none of it.
 
-``tests/data/hostile/`` is the shipped data with an injection payload appended to every
-free-text field (see ``tests/data/make_hostile.py``). Each payload sets ``window.__xss``
-(or the parent's) if it ever runs.
+``tests/data/hostile/`` is the shipped data with payloads from ``tests/hostile_payloads.py``
+in every free-text field (see ``tests/data/make_hostile.py``). Each payload that could run
+sets ``window.__pwned`` / ``window.__xss`` or the title (``RAN_JS`` checks all three). The
+same corpus goes into the page's URL parameters.
 """
 
 from __future__ import annotations
@@ -13,15 +14,19 @@ import importlib.util
 import json
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from ..conftest import FIXTURES, ROOT
-from .conftest import PLACE_COUNT, Watch, hover_tooltip, map_frame, open_popup, place
+from ..hostile_payloads import CORPUS, RAN_JS
+from .conftest import PLACE_COUNT, Watch, fills, hover_tooltip, map_frame, open_popup, place
 
 HOSTILE = FIXTURES / "hostile"
 GENERATOR = FIXTURES / "make_hostile.py"
@@ -103,11 +108,17 @@ def test_hostile_folder_validates_and_carries_every_payload() -> None:
             assert any(props[name].endswith(p) for p in PAYLOADS), (props["id"], name)
 
 
+def _flat(text: str) -> str:
+    """Text as the browser renders it: any run of white space is one space."""
+    return " ".join(text.split())
+
+
 def _assert_inert(watch: Watch) -> None:
     page = watch.page
     for frame in page.frames:
         assert not frame.url.startswith("javascript:"), frame.url
-        assert frame.evaluate("typeof window.__xss") == "undefined", f"payload ran in {frame.url}"
+        assert not frame.evaluate(RAN_JS), f"a payload ran in {frame.url}"
+    assert page.title() != "PWNED"
     assert watch.dialogs == []
     assert watch.errors == []
     assert watch.console_errors == []
@@ -129,15 +140,15 @@ def test_payloads_show_as_text_and_never_run(
     yarmouk, qadam = _places()["yarmouk"], _places()["qadam"]
 
     tooltip = hover_tooltip(frame, place("qadam"))
-    assert qadam["name_ar" if lang == "ar" else "name_en"] in tooltip
+    assert _flat(qadam["name_ar" if lang == "ar" else "name_en"]) in _flat(tooltip)
 
-    popup = open_popup(frame, place("yarmouk"))
-    assert yarmouk["name_en"] in popup
-    assert yarmouk["name_ar"] in popup
-    assert _yarmouk_quote(status) in popup
-    isis = _faction("isis")["name_ar" if lang == "ar" else "name_en"]
+    popup = _flat(open_popup(frame, place("yarmouk")))
+    assert _flat(yarmouk["name_en"]) in popup
+    assert _flat(yarmouk["name_ar"]) in popup
+    assert _flat(_yarmouk_quote(status)) in popup
+    isis = _flat(_faction("isis")["name_ar" if lang == "ar" else "name_en"])
     assert isis in popup
-    shown = [p for p in PAYLOADS if p.strip("\\") and p in popup]
+    shown = [p for p in PAYLOADS if _flat(p) and _flat(p) in popup]
     assert len(shown) >= 3, f"payloads not shown literally: {popup!r}"
     if lang == "en":
         assert "<script>window.__xss=2</script>" in popup
@@ -146,16 +157,54 @@ def test_payloads_show_as_text_and_never_run(
     # markers (conditions and events) carry notes and quotes too
     for selector in ("path.mapapp-condition", "path.mapapp-event"):
         if frame.locator(selector).count():
-            text = open_popup(frame, selector)
-            assert any(p in text for p in PAYLOADS if p.strip("\\")), text
+            text = _flat(open_popup(frame, selector))
+            assert any(_flat(p) in text for p in PAYLOADS if _flat(p)), text
 
     # the page around the map: legend, the selected place's story, what changed
-    legend = " ".join(page.locator(".mapapp-legend-item").all_inner_texts())
+    legend = _flat(" ".join(page.locator(".mapapp-legend-item").all_inner_texts()))
     assert isis in legend
-    main = page.get_by_test_id("stMain").inner_text()
-    assert yarmouk["name_ar" if lang == "ar" else "name_en"] in main
-    assert _yarmouk_quote(status) in main
+    main = _flat(page.get_by_test_id("stMain").inner_text())
+    assert _flat(yarmouk["name_ar" if lang == "ar" else "name_en"]) in main
+    assert _flat(_yarmouk_quote(status)) in main
     expect(
         page.get_by_text("جنوب دمشق" if lang == "ar" else "Southern Damascus").first
     ).to_be_visible()
     _assert_inert(watch)
+
+
+@pytest.mark.browser
+def test_hostile_url_parameters_are_ignored_and_named_never_run(watch: Watch, app_url: str) -> None:
+    """Every payload of the corpus in the page's parameters (three per visit: date, place,
+    lang, plus one in a parameter the page does not know): nothing runs, the map still
+    draws, and the warning names the parameters without echoing them. (The 100 KB payload
+    makes an address the server refuses outright: see the next test.)"""
+    page = watch.page
+    texts = [p.text for p in CORPUS if p.use != "huge"]
+    visits = 0
+    for i in range(0, len(texts), 3):
+        date_, place_, lang = (texts[(i + k) % len(texts)] for k in range(3))
+        query = urlencode({"date": date_, "place": place_, "lang": lang, "x": date_})
+        page.goto(f"{app_url}/?{query}")
+        frame = map_frame(page)
+        assert len(fills(frame)) == PLACE_COUNT
+        warning = page.get_by_test_id("stAlertContentWarning")
+        expect(warning).to_be_visible()
+        text = warning.inner_text()
+        for name in ("date", "place", "lang"):
+            assert name in text
+        for value in (date_, place_, lang):
+            if len(value.strip()) > 3:
+                assert value not in text, f"{value!r} echoed in the warning"
+        assert not page.evaluate(RAN_JS), f"a payload in the URL ran: {query}"
+        visits += 1
+    assert visits * 3 >= len(texts)
+    _assert_inert(watch)
+
+
+def test_an_oversized_address_is_refused_not_served(app_url: str) -> None:
+    huge = next(p.text for p in CORPUS if p.use == "huge")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{app_url}/?{urlencode({'date': huge})}", timeout=30)
+    assert 400 <= refused.value.code < 500
+    with urllib.request.urlopen(f"{app_url}/_stcore/health", timeout=30) as response:
+        assert response.read() == b"ok", "and the server is still up"

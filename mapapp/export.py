@@ -360,7 +360,7 @@ def to_js(bundle: dict[str, Any]) -> str:
     return f"window.MAPAPP_DATA = {to_json(bundle)};\n"
 
 
-def to_json(bundle: dict[str, Any]) -> str:
+def to_json(bundle: Any) -> str:
     """The bundle as JSON text, with no ``<`` (nor line separators) in it."""
     text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -368,24 +368,43 @@ def to_json(bundle: dict[str, Any]) -> str:
 
 #: how many published bundles :func:`publish_bundle` keeps (the newest)
 KEEP_BUNDLES = 16
+#: entries per file of a published bundle's html table
+HTML_FILE_SIZE = 2000
 
 
-def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
-    """Write the bundle as ``<content hash>.json`` into ``folder`` (for the page's map
-    component to fetch once and the browser to cache for good), atomically; remove all but
-    the newest :data:`KEEP_BUNDLES`. Returns the file. Raises ``OSError`` if it cannot."""
-    text = to_json(bundle)
-    target = folder / f"{hashlib.sha256(text.encode('utf-8')).hexdigest()[:20]}.json"
-    folder.mkdir(parents=True, exist_ok=True)
+def _write_once(target: Path, text: str) -> None:
     if not target.is_file():
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=folder, prefix=".", suffix=".tmp", delete=False
+            "w", encoding="utf-8", dir=target.parent, prefix=".", suffix=".tmp", delete=False
         ) as handle:
             handle.write(text)
         Path(handle.name).replace(target)
     target.touch()
-    old = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in old[KEEP_BUNDLES:]:
+
+
+def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
+    """Write the bundle for the page's map component into ``folder``: ``<hash>.json``
+    without its html table, which goes into ``<hash>-h<k>.json`` files of
+    :data:`HTML_FILE_SIZE` entries (the map fetches one when a popup of it first opens;
+    the citations are most of a bundle's bytes). Names come from the content, so a browser
+    can cache them for good. Written atomically; all but the newest :data:`KEEP_BUNDLES`
+    bundles are removed. Returns the main file. Raises ``OSError`` if it cannot write."""
+    text = to_json(bundle)
+    base = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    folder.mkdir(parents=True, exist_ok=True)
+    table: list[str] = bundle["html"]
+    files = []
+    for k in range(0, max(len(table), 1), HTML_FILE_SIZE):
+        name = f"{base}-h{k // HTML_FILE_SIZE}.json"
+        _write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
+        files.append(name)
+    target = folder / f"{base}.json"
+    _write_once(target, to_json({**bundle, "html": {"size": HTML_FILE_SIZE, "files": files}}))
+    mains = [p for p in folder.glob("*.json") if "-h" not in p.stem]
+    mains.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in mains[KEEP_BUNDLES:]:
+        for part in folder.glob(f"{stale.stem}-h*.json"):
+            part.unlink(missing_ok=True)
         stale.unlink(missing_ok=True)
     return target
 

@@ -45,17 +45,36 @@ def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path)
     bundle = _bundle()
     first = export.publish_bundle(bundle, tmp_path)
     assert first.name.endswith(".json") and len(first.stem) == 20
-    assert json.loads(first.read_text(encoding="utf-8")) == bundle
-    assert "<" not in first.read_text(encoding="utf-8"), "no markup-looking text in the file"
+    main = json.loads(first.read_text(encoding="utf-8"))
+    # the html table is in files of HTML_FILE_SIZE entries; put together it is the same
+    files = main["html"]["files"]
+    assert main["html"]["size"] == export.HTML_FILE_SIZE
+    table = [t for name in files for t in json.loads((tmp_path / name).read_text("utf-8"))]
+    assert {**main, "html": table} == bundle
+    for path in [first, *(tmp_path / name for name in files)]:
+        assert "<" not in path.read_text(encoding="utf-8"), "no markup-looking text in files"
     assert export.publish_bundle(bundle, tmp_path) == first, "same content, same name"
     other = export.publish_bundle({**bundle, "palette": "colour-blind"}, tmp_path)
     assert other != first and other.is_file() and first.is_file()
-    # old ones go beyond KEEP_BUNDLES; no temporary files are left
+    # old bundles (with their html files) go beyond KEEP_BUNDLES; no temporary files left
     for i in range(export.KEEP_BUNDLES + 3):
-        os.utime(export.publish_bundle({"n": i}, tmp_path), (i + 10, i + 10))
-    names = {p.name for p in tmp_path.iterdir()}
-    assert len(names) == export.KEEP_BUNDLES
-    assert not [n for n in names if not n.endswith(".json")]
+        path = export.publish_bundle({**bundle, "n": i}, tmp_path)
+        for part in [path, *tmp_path.glob(f"{path.stem}-h*.json")]:
+            os.utime(part, (i + 10, i + 10))
+    mains = [p for p in tmp_path.iterdir() if "-h" not in p.stem]
+    assert len(mains) == export.KEEP_BUNDLES
+    assert not [p for p in tmp_path.iterdir() if not p.name.endswith(".json")]
+    kept = {p.stem for p in mains}
+    assert all(p.stem.split("-h")[0] in kept for p in tmp_path.glob("*-h*.json"))
+
+
+def test_a_large_html_table_is_split_into_files(tmp_path: Path) -> None:
+    bundle = {**_bundle(), "html": [f"<b>{i}</b>" for i in range(2 * export.HTML_FILE_SIZE + 1)]}
+    main = json.loads(export.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
+    files = main["html"]["files"]
+    assert len(files) == 3
+    last = json.loads((tmp_path / files[2]).read_text(encoding="utf-8"))
+    assert last == [f"<b>{2 * export.HTML_FILE_SIZE}</b>"]
 
 
 def test_web_assets_are_served_under_their_content_hash() -> None:

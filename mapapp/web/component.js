@@ -152,8 +152,10 @@ export default function (component) {
       if (state.url !== data.bundle) {
         if (state.map) state.map.map.remove();
         else attach(parentElement, state);
+        const folder = new URL(data.bundle, document.baseURI);
         state.map = window.MapappMap(parentElement.querySelector(".mapapp-map"), bundle, {
           onTileError: () => notice(state.latest.text.tiles_failed),
+          resolve: (name) => new URL(name, folder).href,
         });
         state.url = data.bundle;
         state.first = dayNumber(bundle.range.first);

@@ -7,7 +7,12 @@
  * HTML reaches the map only from the bundle's `html` table (popups and tooltips escaped
  * by mapapp.popups when the bundle was built) and is inserted as it is.
  *
- *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn});
+ * The bundle's `html` is either the table itself (the static export) or, for the page's
+ * map, {size, files}: the table split into files of `size` entries, fetched the first time
+ * one of their popups or tooltips opens (`options.resolve` turns a file name into its
+ * address), so the map draws before any citation has been downloaded.
+ *
+ *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn, resolve: fn});
  *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null});
  */
 (function (root) {
@@ -82,6 +87,39 @@
       return done[frame];
     }
 
+    /* ---- popups and tooltips: the html table, whole or in files ---------------------- */
+
+    var shards = {};
+
+    function shard(k) {
+      if (!shards[k]) {
+        shards[k] = fetch(options.resolve(D.html.files[k])).then(function (response) {
+          if (!response.ok) throw new Error(response.status + " " + response.url);
+          return response.json();
+        });
+        shards[k].catch(function () { delete shards[k]; }); // a later opening tries again
+      }
+      return shards[k];
+    }
+
+    /* the content of html entry i: the text itself, or a function Leaflet calls when the
+     * popup or tooltip opens, returning an element filled when its file has arrived */
+    function html(i) {
+      if (Array.isArray(D.html)) return D.html[i];
+      var k = Math.floor(i / D.html.size);
+      return function (layer) {
+        var box = document.createElement("div");
+        box.textContent = "…";
+        shard(k).then(function (items) {
+          box.innerHTML = items[i - k * D.html.size];
+          [layer.getPopup(), layer.getTooltip()].forEach(function (open) {
+            if (open && open.isOpen()) open.update();
+          });
+        }, function () { box.textContent = "⚠"; });
+        return box;
+      };
+    }
+
     /* ---- the map -------------------------------------------------------------------- */
 
     var map = L.map(element, { zoomSnap: 0.25, zoomDelta: 0.5 });
@@ -121,8 +159,8 @@
     function markerLayer(index, pane) {
       var m = D.markers[index];
       var layer = L.circleMarker([m[1], m[0]], withPane(pane, D.styles[m[2]]));
-      layer.bindPopup(D.html[m[3]], { maxWidth: 440 });
-      layer.bindTooltip(D.html[m[4]], { sticky: true });
+      layer.bindPopup(html(m[3]), { maxWidth: 440 });
+      layer.bindTooltip(html(m[4]), { sticky: true });
       return layer;
     }
 
@@ -145,8 +183,8 @@
         var shape = latlngs(place.geometry);
         d.fill = L.polygon(shape, withPane("places", D.styles[entry[0]])).addTo(map);
         d.fill.mapappStyle = D.styles[entry[0]];
-        d.fill.bindPopup(D.html[entry[2]], { maxWidth: 440 });
-        d.fill.bindTooltip(D.html[entry[3]], { sticky: true });
+        d.fill.bindPopup(html(entry[2]), { maxWidth: 440 });
+        d.fill.bindTooltip(html(entry[3]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
         d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
         d.outline.mapappStyle = outlineStyle(i);
@@ -154,8 +192,8 @@
         d.conditions = L.layerGroup().addTo(map);
       } else {
         restyle(d.fill, D.styles[entry[0]]);
-        d.fill.setPopupContent(D.html[entry[2]]);
-        d.fill.setTooltipContent(D.html[entry[3]]);
+        d.fill.setPopupContent(html(entry[2]));
+        d.fill.setTooltipContent(html(entry[3]));
         restyle(d.outline, outlineStyle(i));
       }
       if (!before || JSON.stringify(before[4]) !== JSON.stringify(entry[4])) {

@@ -30,7 +30,7 @@ LANG_NAMES = {"en": "English", "ar": "العربية"}
 PLAY_SECONDS = 2.5
 #: the most rows the state table and the "what changed" list show (resent on every rerun)
 TABLE_LIMIT = 200
-LIST_LIMIT = 30
+LIST_LIMIT = 20
 
 
 def html_block(body: str, lang: Lang) -> None:

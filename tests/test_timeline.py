@@ -252,3 +252,20 @@ def test_state_ids_mark_equal_states_with_equal_numbers() -> None:
     changed = {c.place_id for c in timeline.changes_between(date(2015, 8, 10), date(2015, 8, 11))}
     assert "tadamon" in changed
     assert changed <= moved_places, "a change always moves the place to another stretch"
+
+
+def test_state_ids_from_checkpoints_match_a_plain_search(tmp_path: Path) -> None:
+    import numpy as np
+
+    from benchmarks import synth
+
+    ds = load_dataset(synth.generate(tmp_path / "data", 30, 900, seed=3)).dataset
+    assert ds is not None
+    timeline = Timeline(ds)
+    keys = timeline._segment_keys()
+    bases = np.arange(len(ds.places), dtype=np.int64) * 4_000_000
+    day = date(2005, 1, 1)
+    while day < date(2024, 1, 1):  # before, across and after the checkpoints' span
+        plain = np.searchsorted(keys, bases + day.toordinal(), side="right") - 1
+        assert (timeline.state_ids(day) == plain).all(), day
+        day += timedelta(days=5)

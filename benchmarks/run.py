@@ -1234,7 +1234,7 @@ def table(results: dict[str, Any]) -> list[Row]:
         if sent is not None:
             rows.append(
                 Row(
-                    "geometry bytes per place per change (all layers)",
+                    "geometry bytes per place per change, folium fallback (the component: 0)",
                     f"{int(key):,}",
                     sent,
                     _get(rec, "peer", "bytes_per_polygon"),

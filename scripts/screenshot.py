@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Route, sync_playwright
 
-from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, is_local, start_app
+from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, is_local, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "screenshot.png"
@@ -36,16 +36,13 @@ def shoot(url: str, output: Path, tiles: bool) -> None:
         context.route("**/*", offline)
         page = context.new_page()
         page.goto(f"{url}/{VIEW}")
-        handle = page.wait_for_selector(MAP_IFRAME, state="attached", timeout=60_000)
-        frame = handle.content_frame() if handle else None
-        if frame is None:
-            raise RuntimeError("the map iframe did not load")
-        frame.wait_for_function(
-            "n => document.querySelectorAll('path.mapapp-place').length === n",
+        # the map is a component in the page itself (mapapp/map_component.py)
+        page.wait_for_function(
+            "n => document.querySelectorAll('.mapapp-map path.mapapp-place').length === n",
             arg=PLACES,
             timeout=60_000,
         )
-        frame.wait_for_function("document.querySelector('.leaflet-zoom-anim') === null")
+        page.wait_for_function("document.querySelector('.leaflet-zoom-anim') === null")
         if tiles:
             page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1000)  # the rest of the page (legend, captions) settles

@@ -370,6 +370,9 @@ def to_json(bundle: Any) -> str:
 KEEP_BUNDLES = 16
 #: entries per file of a published bundle's html table
 HTML_FILE_SIZE = 2000
+#: the layout of published files; part of their names, so files an older version left in
+#: the folder (same data, another layout) are never taken for this one
+PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}"
 
 
 def _write_once(target: Path, text: str) -> None:
@@ -390,7 +393,7 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
     can cache them for good. Written atomically; all but the newest :data:`KEEP_BUNDLES`
     bundles are removed. Returns the main file. Raises ``OSError`` if it cannot write."""
     text = to_json(bundle)
-    base = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)
     table: list[str] = bundle["html"]
     files = []

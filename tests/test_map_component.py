@@ -3,6 +3,7 @@ data versions it is drawn from (the browser side is in tests/browser/)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import date
@@ -127,3 +128,13 @@ def test_an_unusable_schema_is_a_report_not_a_crash(tmp_path: Path) -> None:
     version = load_version(str(folder), file_stamp(folder))
     assert version.result.dataset is None
     assert [i.code for i in version.result.report.issues] == ["bad-schema"]
+
+
+def test_files_of_another_layout_are_never_reused(tmp_path: Path) -> None:
+    """A bundle an older version published (the whole html table inside) under the name the
+    same data would have had: publishing now must not take it for the new layout."""
+    bundle = _bundle()
+    old_name = hashlib.sha256(export.to_json(bundle).encode("utf-8")).hexdigest()[:20]
+    (tmp_path / f"{old_name}.json").write_text(export.to_json(bundle), encoding="utf-8")
+    main = json.loads(export.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
+    assert main["html"]["size"] == export.HTML_FILE_SIZE

@@ -103,20 +103,27 @@
     }
 
     /* the content of html entry i: the text itself, or a function Leaflet calls when the
-     * popup or tooltip opens, returning an element filled when its file has arrived */
+     * popup or tooltip opens, returning an element filled when its file has arrived. The
+     * element is made once: Leaflet calls the function again on update(), which must not
+     * fetch and update again (that would never end). */
     function html(i) {
       if (Array.isArray(D.html)) return D.html[i];
       var k = Math.floor(i / D.html.size);
+      var box = null;
       return function (layer) {
-        var box = document.createElement("div");
-        box.textContent = "…";
+        if (box) return box;
+        var made = (box = document.createElement("div"));
+        made.textContent = "…";
         shard(k).then(function (items) {
-          box.innerHTML = items[i - k * D.html.size];
+          made.innerHTML = items[i - k * D.html.size];
           [layer.getPopup(), layer.getTooltip()].forEach(function (open) {
             if (open && open.isOpen()) open.update();
           });
-        }, function () { box.textContent = "⚠"; });
-        return box;
+        }, function () {
+          made.textContent = "⚠";
+          box = null; // the next opening tries again
+        });
+        return made;
       };
     }
 

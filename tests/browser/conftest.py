@@ -244,6 +244,7 @@ def open_popup(frame: Frame, selector: str) -> str:
     frame.locator(selector).nth(index).click(position=point, force=True)
     content = frame.locator(".leaflet-popup-content")
     content.wait_for(state="visible")
+    _filled(frame, ".leaflet-popup-content")
     return content.inner_text()
 
 
@@ -253,4 +254,17 @@ def hover_tooltip(frame: Frame, selector: str) -> str:
     frame.locator(selector).nth(index).hover(position=point, force=True)
     tooltip = frame.locator(".leaflet-tooltip")
     tooltip.wait_for(state="visible")
+    _filled(frame, ".leaflet-tooltip")
     return tooltip.inner_text()
+
+
+def _filled(frame: Frame, selector: str) -> None:
+    """Wait until the element's content has arrived: the page's map fetches citations when
+    their popup or tooltip first opens, showing "…" until then."""
+    frame.wait_for_function(
+        """sel => {
+            const element = document.querySelector(sel);
+            return element !== null && element.textContent.trim() !== '…';
+        }""",
+        arg=selector,
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,20 @@ FIXTURES = ROOT / "tests" / "data"
 VALID = FIXTURES / "valid"
 #: the seed article; it lives beside the repo, not in it
 ARTICLE = ROOT.parent / "shared" / "seed" / "article-ar.txt"
+
+
+def run_mapapp(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m mapapp ARGS`` from the repo root, as a user runs it: output captured as
+    UTF-8 text, the exit status left to the caller."""
+    return subprocess.run(
+        [sys.executable, "-m", "mapapp", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +12,9 @@ import pytest
 
 from mapapp.cli import command_names, main
 
-from .conftest import ROOT, VALID
+from .conftest import ROOT, VALID, run_mapapp
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mapapp", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+run = run_mapapp
 
 
 def test_state_json_has_one_entry_per_place_with_sources_and_conditions() -> None:

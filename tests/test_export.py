@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import tomllib
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -23,7 +21,7 @@ from mapapp.model import Dataset
 from mapapp.timeline import Timeline
 from mapapp.validate import load_dataset
 
-from .conftest import DATA, FIXTURES, ROOT
+from .conftest import DATA, FIXTURES, ROOT, run_mapapp
 
 HOSTILE = FIXTURES / "hostile"
 PREFIX = "window.MAPAPP_DATA = "
@@ -313,14 +311,7 @@ def test_refuses_to_overwrite_files_it_did_not_write(tmp_path: Path) -> None:
 
 
 def test_command_reports_progress_and_size(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mapapp", "export", "--out", str(tmp_path / "site")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_mapapp("export", "--out", str(tmp_path / "site"))
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert lines[0] == f"frame 1/{len(lines)}"

@@ -21,8 +21,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -39,7 +37,7 @@ from mapapp.load import read_csv, read_geojson
 from mapapp.report import Report
 from mapapp.validate import MAX_CELL_CHARS, load_dataset
 
-from .conftest import ROOT, VALID
+from .conftest import ROOT, VALID, run_mapapp
 
 CSV_FILES = ("factions.csv", "sources.csv", "control.csv", "events.csv")
 GEOJSON = "neighbourhoods.geojson"
@@ -722,15 +720,7 @@ def test_named_case_through_the_command(case: str, valid_copy: Path) -> None:
     _name, damage, (file, line, column, code) = BY_ID[case]
     damage(valid_copy)
     before = snapshot(valid_copy.parent)
-    result = subprocess.run(
-        [sys.executable, "-m", "mapapp", "validate", str(valid_copy)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
+    result = run_mapapp("validate", str(valid_copy))
     assert result.returncode == EXIT_PROBLEMS, result.stderr
     assert "Traceback" not in result.stderr
     where = file + (f":{line}" if line else "") + (f" [{column}]" if column else "")

@@ -9,8 +9,6 @@ are broken on purpose, so reading them would add a different problem.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -28,7 +26,7 @@ from mapapp.load import (
 from mapapp.report import Report
 from mapapp.validate import MAX_CELL_CHARS, load_dataset
 
-from .conftest import ROOT
+from .conftest import ROOT, run_mapapp
 
 TEN_MILLION = 10_000_000
 #: 13 empty cells: the right shape for control.csv, and every row would be a problem if read
@@ -75,14 +73,7 @@ def test_the_command_and_the_page_report_the_row_limit(
     header = path.read_bytes().split(b"\n", 1)[0] + b"\n"
     write_rows(path, header, EMPTY_ROW, TEN_MILLION)
 
-    result = subprocess.run(
-        [sys.executable, "-m", "mapapp", "validate", str(valid_copy)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_mapapp("validate", str(valid_copy))
     assert result.returncode == 1, result.stderr
     assert "control.csv: control.csv has more than 1,000,000 rows" in result.stdout
     assert "(too-many-rows)" in result.stdout

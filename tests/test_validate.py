@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ import pytest
 from mapapp.model import ControlRow
 from mapapp.report import Report
 from mapapp.validate import validate
+
+from .conftest import run_mapapp
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -386,15 +386,7 @@ def test_validation_never_writes(tmp_path: Path) -> None:
 # -- the command line ---------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mapapp", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+run_cli = run_mapapp
 
 
 def test_cli_valid() -> None:

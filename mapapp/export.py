@@ -375,7 +375,9 @@ HTML_FILE_SIZE = 2000
 PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}"
 
 
-def _write_once(target: Path, text: str) -> None:
+def write_once(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` atomically unless it is there already (content-named
+    files: the same name, the same text); either way mark it as just used."""
     if not target.is_file():
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=target.parent, prefix=".", suffix=".tmp", delete=False
@@ -399,10 +401,10 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
     files = []
     for k in range(0, max(len(table), 1), HTML_FILE_SIZE):
         name = f"{base}-h{k // HTML_FILE_SIZE}.json"
-        _write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
+        write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
         files.append(name)
     target = folder / f"{base}.json"
-    _write_once(target, to_json({**bundle, "html": {"size": HTML_FILE_SIZE, "files": files}}))
+    write_once(target, to_json({**bundle, "html": {"size": HTML_FILE_SIZE, "files": files}}))
     mains = [p for p in folder.glob("*.json") if "-h" not in p.stem]
     mains.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in mains[KEEP_BUNDLES:]:
@@ -420,7 +422,8 @@ def _csp(tiles: Tiles) -> str:
     )
 
 
-def _web(name: str) -> str:
+def web_file(name: str) -> str:
+    """A file of ``mapapp/web/`` (the browser's side of the map), as text."""
     return resources.files("mapapp").joinpath("web", name).read_text(encoding="utf-8")
 
 
@@ -431,7 +434,7 @@ def _version(text: str) -> str:
 def index_html(tiles: Tiles, files: dict[str, str]) -> str:
     """The page: ``mapapp/web/index.html`` with the policy and the files' versions filled in
     (so a cache never pairs a new page with old data)."""
-    page = _web("index.html").replace("{{csp}}", esc(_csp(tiles)))
+    page = web_file("index.html").replace("{{csp}}", esc(_csp(tiles)))
     for name, text in files.items():
         page = page.replace(f"{{{{{name}}}}}", f"{name}?v={_version(text)}")
     return page
@@ -456,7 +459,7 @@ def write_site(out: Path, bundle: dict[str, Any], tiles: Tiles) -> int:
     _check_target(out)
     out.mkdir(parents=True, exist_ok=True)
     data = to_js(bundle)
-    files = {"data.js": data, **{name: _web(name) for name in WEB_FILES}}
+    files = {"data.js": data, **{name: web_file(name) for name in WEB_FILES}}
     files["index.html"] = index_html(tiles, files)
     files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
     with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:

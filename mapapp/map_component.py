@@ -17,7 +17,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +44,6 @@ _LOADER = """export default function (component) {
 """
 
 
-def _web(name: str) -> str:
-    return resources.files("mapapp").joinpath("web", name).read_text(encoding="utf-8")
-
-
 _map_component = st.components.v2.component("mapapp_map", js=_LOADER, isolate_styles=False)
 
 
@@ -56,15 +51,12 @@ _map_component = st.components.v2.component("mapapp_map", js=_LOADER, isolate_st
 def static_asset(name: str) -> str:
     """``mapapp/web/<name>``, served by this app under a name that changes with its
     content (so a browser can cache it for good and never runs a stale copy)."""
-    text = _web(name)
+    text = export.web_file(name)
     stem, dot, ext = name.rpartition(".")
     served = f"{stem}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}{dot}{ext}"
     target = mapview.STATIC_DIR / "mapapp" / served
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{served}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    export.write_once(target, text)
     return f"{mapview.STATIC_URL}/mapapp/{served}"
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from mapapp import export
-from mapapp.map_component import COMPONENT_TEXT, WEB_ASSETS, _web, map_day, static_asset
+from mapapp.map_component import COMPONENT_TEXT, WEB_ASSETS, map_day, static_asset
 from mapapp.mapview import STATIC_DIR, Tiles
 from mapapp.shell import current_version, file_stamp, load_version
 from mapapp.validate import load_dataset
@@ -82,7 +82,7 @@ def test_web_assets_are_served_under_their_content_hash() -> None:
     for name in WEB_ASSETS:
         url = static_asset(name)
         served = STATIC_DIR / "mapapp" / url.rsplit("/", 1)[1]
-        assert served.read_text(encoding="utf-8") == _web(name)
+        assert served.read_text(encoding="utf-8") == export.web_file(name)
         assert url.startswith("/app/static/mapapp/") and url != f"/app/static/mapapp/{name}"
     assert set(COMPONENT_TEXT) >= {"date", "prev", "next", "tiles_failed", "map_failed"}
 

@@ -1044,39 +1044,13 @@ def table(results: dict[str, Any]) -> list[Row]:
             if ours is not None and peer is not None:
                 met = bool(met and peer / ours >= 3)
         rows.append(Row("slider → repaint, median", f"{n:,}", ours, peer, "ms", target, met, notes))
-        rows.append(
-            Row(
-                "slider → repaint, p95",
-                f"{n:,}",
-                _get(rec, "ours", "repaint_p95_ms"),
-                _get(rec, "peer", "repaint_p95_ms"),
-                "ms",
-                "",
-                None,
-            )
-        )
-        rows.append(
-            Row(
-                "map remounts per change",
-                f"{n:,}",
-                _get(rec, "ours", "remounts_per_change"),
-                _get(rec, "peer", "remounts_per_change"),
-                "",
-                "",
-                None,
-            )
-        )
-        rows.append(
-            Row(
-                "iframe replacements per change",
-                f"{n:,}",
-                _get(rec, "ours", "replacements_per_change"),
-                _get(rec, "peer", "replacements_per_change"),
-                "",
-                "",
-                None,
-            )
-        )
+        for label, key, unit in (
+            ("slider → repaint, p95", "repaint_p95_ms", "ms"),
+            ("map remounts per change", "remounts_per_change", ""),
+            ("iframe replacements per change", "replacements_per_change", ""),
+        ):
+            ours_value, peer_value = _get(rec, "ours", key), _get(rec, "peer", key)
+            rows.append(Row(label, f"{n:,}", ours_value, peer_value, unit, "", None))
         byte_limit = {12: 30_000, 10_000: 50_000}.get(n)
         ours_b = _get(rec, "ours", "ws_bytes_median")
         rows.append(

@@ -131,12 +131,6 @@ def _state_key(state: PlaceState) -> tuple[Any, ...]:
     return (state.status, state.rows, state.conditions, state.uncertainty)
 
 
-def place_days(ds: Dataset) -> dict[str, set[date]]:
-    """For each place, the days on which its state may change
-    (:meth:`Timeline.state_days`)."""
-    return Timeline(ds).state_days()
-
-
 def event_days(ds: Dataset) -> set[date]:
     """The days an event enters and leaves the map's event window."""
     return {
@@ -150,10 +144,14 @@ def event_days(ds: Dataset) -> set[date]:
     }
 
 
-def frame_days(ds: Dataset, first: date, last: date) -> list[date]:
-    """``first``, then every day in ``(first, last]`` on which what the map shows may change
-    (see :func:`place_days` and :func:`event_days`)."""
-    days = event_days(ds).union(*place_days(ds).values())
+def frame_days(
+    ds: Dataset, first: date, last: date, own: dict[str, set[date]] | None = None
+) -> list[date]:
+    """``first``, then every day in ``(first, last]`` on which what the map shows may change:
+    each place's own days (``own``, :meth:`Timeline.state_days`) and :func:`event_days`."""
+    if own is None:
+        own = Timeline(ds).state_days()
+    days = event_days(ds).union(*own.values())
     return [first, *sorted(d for d in days if first < d <= last)]
 
 
@@ -220,8 +218,9 @@ def build_bundle(
     frames: list[dict[str, Any]] = []
     changes: list[str] = []
     # a place is looked at again only on its own days: the work follows the changes
+    own_days = timeline.state_days()
     due: dict[date, list[str]] = {}
-    for pid, own in place_days(ds).items():
+    for pid, own in own_days.items():
         for day in own:
             if first < day <= last:
                 due.setdefault(day, []).append(pid)
@@ -230,7 +229,7 @@ def build_bundle(
     # rebuilt (over every place, for its order) only when the set of factions shown changes
     holders: Counter[str] = Counter(f for s in states.values() for f in s.faction_ids)
     legends: dict[tuple[Lang, frozenset[str]], int] = {}
-    days = frame_days(ds, first, last)
+    days = frame_days(ds, first, last, own_days)
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))

@@ -13,6 +13,7 @@ cannot be published (static serving off, or a read-only install).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -47,7 +48,7 @@ _LOADER = """export default function (component) {
 _map_component = st.components.v2.component("mapapp_map", js=_LOADER, isolate_styles=False)
 
 
-@st.cache_resource(show_spinner=False)
+@functools.cache
 def static_asset(name: str) -> str:
     """``mapapp/web/<name>``, served by this app under a name that changes with its
     content (so a browser can cache it for good and never runs a stale copy)."""
@@ -83,7 +84,7 @@ def bundle_url(version: DataVersion, palette: Palette, tiles: mapview.Tiles) -> 
         return export.publish_bundle(bundle, BUNDLE_DIR)
 
     try:
-        for name in WEB_ASSETS:
+        for name in WEB_ASSETS:  # written now, so a read-only install falls back to folium
             static_asset(name)
         path = version.made(key, publish)
         if not path.is_file():  # removed behind our back: publish it again

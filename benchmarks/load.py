@@ -58,11 +58,11 @@ from benchmarks.run import (  # noqa: E402
     p95,
     reason,
 )
-from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, Server, start_app  # noqa: E402
+from mapapp.ui.launch import CHROMIUM, CHROMIUM_ARGS, Server, start_app  # noqa: E402
 
 MAP = ".mapapp-map"
 PLACES = 12
-#: the shipped data's view range (mapapp.timeline.Timeline.view_range)
+#: the shipped data's view range (mapapp.core.timeline.Timeline.view_range)
 FIRST_DAY, LAST_DAY = date(2015, 1, 29), date(2015, 10, 1)
 #: error kinds, in the order the table lists them
 ERROR_KINDS = (

@@ -11,7 +11,7 @@ Sections (``--only`` takes their names, comma-separated):
 * ``server``   -- server time per rerun: ``AppTest.run()`` after changing the date widget;
 * ``state_at`` -- ``Timeline.state_at`` (and ``place_state``) on a large synthetic dataset,
   against the peer's pandas filtering of the same rows;
-* ``validate`` -- ``mapapp.validate.load_dataset`` against ``frictionless validate`` on the
+* ``validate`` -- ``mapapp.core.validate.load_dataset`` against ``frictionless validate`` on the
   same folder, and whether their findings match on injected errors;
 * ``geometry`` -- GeoJSON bytes per polygon as each app sends them.
 
@@ -49,8 +49,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import synth  # noqa: E402
-from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, Server, is_local, start_app  # noqa: E402
-from mapapp.model import Dataset  # noqa: E402
+from mapapp.core.model import Dataset  # noqa: E402
+from mapapp.ui.launch import CHROMIUM, CHROMIUM_ARGS, MAP_IFRAME, Server, is_local, start_app  # noqa: E402
 
 OURS_APP = "mapapp/app.py"
 PEER_APP = "benchmarks/peer_app.py"
@@ -178,7 +178,7 @@ class Loads:
 
     def get(self, folder: Path) -> Loaded:
         if folder not in self.cache:
-            from mapapp.validate import load_dataset
+            from mapapp.core.validate import load_dataset
 
             started = time.perf_counter()
             result = load_dataset(folder)
@@ -229,7 +229,7 @@ def plan_dates(ds: Dataset, wanted: int) -> Plan:
     first holding row, or grey with no data; a step is timed on a place whose fill
     differs between the two days. Starts near mid-2016; a walk that would diverge between
     the apps restarts on the next day."""
-    from mapapp.timeline import Timeline, condition_span
+    from mapapp.core.timeline import Timeline, condition_span
 
     timeline = Timeline(ds)
     one = timedelta(days=1)
@@ -273,7 +273,7 @@ def plan_dates(ds: Dataset, wanted: int) -> Plan:
 
 # -- the browser -------------------------------------------------------------------------------
 #: where each app draws its map: the peer in streamlit-folium's iframe, ours in the page
-#: itself (a custom component, mapapp/map_component.py)
+#: itself (a custom component, mapapp/ui/map_component.py)
 MAP_HOST = {"ours": ".mapapp-map", "peer": MAP_IFRAME}
 #: (main page) the document the map is drawn in, and the object that lives as long as the map
 JS_MAP = """
@@ -702,7 +702,7 @@ def section_server(sizes: Sizes, folders: Folders, loads: Loads, work: Path) -> 
 def section_state_at(sizes: Sizes, folders: Folders, loads: Loads) -> dict[str, Any]:
     import pandas as pd
 
-    from mapapp.timeline import Timeline
+    from mapapp.core.timeline import Timeline
 
     places, rows = sizes.state_at
     folder = folders.get(places, rows)
@@ -867,7 +867,7 @@ def frictionless_findings(folder: Path) -> tuple[bool, list[tuple[str, int | Non
 
 def compare_findings(folder: Path, work: Path) -> dict[str, Any]:
     """Inject the same errors, run both validators, and compare line by line."""
-    from mapapp.validate import load_dataset
+    from mapapp.core.validate import load_dataset
 
     broken = work / "injected"
     lines = inject_errors(folder, broken)
@@ -911,7 +911,7 @@ def compare_findings(folder: Path, work: Path) -> dict[str, Any]:
 
 
 def section_validate(sizes: Sizes, folders: Folders, loads: Loads, work: Path) -> dict[str, Any]:
-    from mapapp.validate import load_dataset
+    from mapapp.core.validate import load_dataset
 
     places, rows = sizes.validate
     folder = folders.get(places, rows)
@@ -957,9 +957,9 @@ def section_validate(sizes: Sizes, folders: Folders, loads: Loads, work: Path) -
 def section_geometry(sizes: Sizes, folders: Folders, loads: Loads) -> dict[str, Any]:
     import geopandas as gpd
 
-    from mapapp.layers import state_layers
-    from mapapp.shapes import place_geometry
-    from mapapp.timeline import Timeline
+    from mapapp.core.timeline import Timeline
+    from mapapp.draw.layers import state_layers
+    from mapapp.draw.shapes import place_geometry
 
     out: dict[str, Any] = {}
     for n in sizes.browser_ns:

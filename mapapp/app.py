@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 st.set_page_config(page_title="Southern Damascus control map", layout="wide")
 st.navigation(
     [
-        st.Page(HERE / "map_page.py", title="Map", default=True),
-        st.Page(HERE / "edit_page.py", title="Edit data", url_path="edit"),
+        st.Page(HERE / "ui" / "map_page.py", title="Map", default=True),
+        st.Page(HERE / "ui" / "edit_page.py", title="Edit data", url_path="edit"),
     ]
 ).run()

@@ -16,18 +16,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mapapp import docs, formats, revision
-from mapapp.dates import parse_iso_day
-from mapapp.escape import safe_url
-from mapapp.model import Dataset
-from mapapp.review import review, review_records, review_to_text
-from mapapp.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
-from mapapp.style import PALETTES
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
+from mapapp.core.dates import parse_iso_day
+from mapapp.core.model import Dataset
+from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
+from mapapp.draw import formats
+from mapapp.draw.escape import safe_url
+from mapapp.draw.style import PALETTES
+from mapapp.editing import docs, revision
+from mapapp.editing.review import review, review_records, review_to_text
 
 if TYPE_CHECKING:
-    from mapapp.mapview import Tiles
+    from mapapp.ui.mapview import Tiles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -159,7 +160,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def _tiles(value: str, attribution: str) -> Tiles:
     """``--tiles``: ``osm`` (the default), ``none``, or an http(s) URL template."""
-    from mapapp.mapview import Tiles  # folium: only the export needs it
+    from mapapp.ui.mapview import Tiles  # folium: only the export needs it
 
     if value.strip().lower() == "osm":
         return Tiles.from_env("")
@@ -174,7 +175,7 @@ def _tiles(value: str, attribution: str) -> Tiles:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from mapapp.export import ExportError, export_site
+    from mapapp.web.export import ExportError, export_site
 
     tiles = _tiles(args.tiles, args.tiles_attribution)
     ds = _load(args.data)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Route, sync_playwright
 
-from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, is_local, start_app
+from mapapp.ui.launch import CHROMIUM, CHROMIUM_ARGS, is_local, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "screenshot.png"
@@ -36,7 +36,7 @@ def shoot(url: str, output: Path, tiles: bool) -> None:
         context.route("**/*", offline)
         page = context.new_page()
         page.goto(f"{url}/{VIEW}")
-        # the map is a component in the page itself (mapapp/map_component.py)
+        # the map is a component in the page itself (mapapp/ui/map_component.py)
         page.wait_for_function(
             "n => document.querySelectorAll('.mapapp-map path.mapapp-place').length === n",
             arg=PLACES,

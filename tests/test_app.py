@@ -186,7 +186,7 @@ def test_without_static_serving_the_folium_map_and_slider(
 ) -> None:
     import streamlit
 
-    from mapapp.map_component import leaflet_assets
+    from mapapp.ui.map_component import leaflet_assets
 
     monkeypatch.setattr(streamlit, "get_option", _static_serving_off(streamlit.get_option))
     leaflet_assets.clear()

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks import synth
 from benchmarks.run import plan_dates
-from mapapp.validate import load_dataset
+from mapapp.core.validate import load_dataset
 
 from .conftest import ROOT
 

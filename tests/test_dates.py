@@ -1,4 +1,4 @@
-"""Dates with precision, approximation and relative derivation (mapapp.dates)."""
+"""Dates with precision, approximation and relative derivation (mapapp.core.dates)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mapapp.dates import (
+from mapapp.core.dates import (
     DateFormatError,
     DateSpec,
     Precision,
@@ -18,8 +18,8 @@ from mapapp.dates import (
     resolve_cell,
     resolve_source_dates,
 )
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
 
 
 @pytest.mark.parametrize(

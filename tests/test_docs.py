@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mapapp import docs
 from mapapp.cli import command_names, main
-from mapapp.schema import load_schema, parse_schema
+from mapapp.core.schema import load_schema, parse_schema
+from mapapp.editing import docs
 
 from .conftest import ROOT
 

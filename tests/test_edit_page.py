@@ -37,7 +37,7 @@ def edit_page(data: Path, monkeypatch: pytest.MonkeyPatch, *, auth: bool = True)
 
 def _open(at: AppTest) -> AppTest:
     at.run()
-    return at.switch_page("edit_page.py").run()
+    return at.switch_page("ui/edit_page.py").run()
 
 
 def _texts(at: AppTest) -> str:

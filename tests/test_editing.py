@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mapapp import editing, store
-from mapapp.schema import load_schema
-from mapapp.validate import load_dataset
+from mapapp.core.schema import load_schema
+from mapapp.core.validate import load_dataset
+from mapapp.editing import editor as editing
+from mapapp.editing import store
 
 from .conftest import DATA
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mapapp.escape import esc, safe_url
+from mapapp.draw.escape import esc, safe_url
 
 PAYLOADS = [
     "<script>alert(1)</script>",

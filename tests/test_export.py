@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from mapapp.cli import main
-from mapapp.export import MANIFEST, OUTPUTS, build_bundle, frame_days, to_js
-from mapapp.i18n import LANGS, Lang
-from mapapp.layers import state_layers
-from mapapp.mapview import OSM_TILES, Tiles
-from mapapp.model import Dataset
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
+from mapapp.draw.i18n import LANGS, Lang
+from mapapp.draw.layers import state_layers
+from mapapp.ui.mapview import OSM_TILES, Tiles
+from mapapp.web.export import MANIFEST, OUTPUTS, build_bundle, frame_days, to_js
 
 from .conftest import DATA, FIXTURES, ROOT, run_mapapp
 

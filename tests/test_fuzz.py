@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from mapapp.cli import EXIT_OK, EXIT_PROBLEMS, main
-from mapapp.load import read_csv, read_geojson
-from mapapp.report import Report
-from mapapp.validate import MAX_CELL_CHARS, load_dataset
+from mapapp.core.read import read_csv, read_geojson
+from mapapp.core.report import Report
+from mapapp.core.validate import MAX_CELL_CHARS, load_dataset
 
 from .conftest import ROOT, VALID, run_mapapp
 

@@ -6,7 +6,7 @@ import json
 
 from shapely.geometry import shape
 
-from mapapp.geometry import reproject, transform_one
+from mapapp.core.geometry import reproject, transform_one
 
 from .conftest import DATA
 

@@ -2,9 +2,9 @@
 
 The real functions on the real hostile fixture (``tests/data/hostile/``, every text field
 carrying payloads of ``tests/hostile_payloads.py``): the popups, tooltips, legend and
-changes (:mod:`mapapp.popups`), the map's layers, the static export's bundle and
-``data.js``, the CLI's output formats, the downloads (:mod:`mapapp.formats`) and the view in
-the URL (:mod:`mapapp.permalink`). Nothing may break out of its context, and the text must
+changes (:mod:`mapapp.draw.popups`), the map's layers, the static export's bundle and
+``data.js``, the CLI's output formats, the downloads (:mod:`mapapp.draw.formats`) and the view in
+the URL (:mod:`mapapp.ui.permalink`). Nothing may break out of its context, and the text must
 still read literally.
 """
 
@@ -24,17 +24,17 @@ from typing import Any
 
 import pytest
 
-from mapapp import formats, popups
 from mapapp.cli import main
-from mapapp.escape import esc, isolate, safe_url
-from mapapp.i18n import LANGS, Lang
-from mapapp.layers import state_layers
-from mapapp.mapview import Tiles
-from mapapp.model import Dataset
-from mapapp.permalink import parse_view
-from mapapp.style import legend_items
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
+from mapapp.draw import formats, popups
+from mapapp.draw.escape import esc, isolate, safe_url
+from mapapp.draw.i18n import LANGS, Lang
+from mapapp.draw.layers import state_layers
+from mapapp.draw.style import legend_items
+from mapapp.ui.mapview import Tiles
+from mapapp.ui.permalink import parse_view
 
 from .conftest import FIXTURES
 from .hostile_payloads import BIDI_CONTROLS, CORPUS, PAYLOADS, Payload
@@ -262,7 +262,7 @@ def test_layers_carry_only_escaped_html() -> None:
 
 @pytest.fixture(scope="module")
 def bundle() -> dict[str, Any]:
-    from mapapp.export import build_bundle
+    from mapapp.web.export import build_bundle
 
     tiles = Tiles("https://tiles.example.org/{z}/{x}/{y}.png", " ".join(PAYLOADS[:20]))
     return build_bundle(dataset(), tiles)
@@ -281,7 +281,7 @@ def test_export_html_table_is_only_our_markup(bundle: dict[str, Any]) -> None:
 
 
 def _bundle_js(bundle: dict[str, Any]) -> str:
-    from mapapp.export import to_js
+    from mapapp.web.export import to_js
 
     return to_js(bundle)
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mapapp.dates import FIRST_YEAR, LAST_YEAR
-from mapapp.load import (
+from mapapp.core.dates import FIRST_YEAR, LAST_YEAR
+from mapapp.core.read import (
     MAX_CSV_ROWS,
     MAX_FILE_BYTES,
     MAX_GEOJSON_BYTES,
@@ -23,8 +23,8 @@ from mapapp.load import (
     MAX_VERTICES,
     read_text,
 )
-from mapapp.report import Report
-from mapapp.validate import MAX_CELL_CHARS, load_dataset
+from mapapp.core.report import Report
+from mapapp.core.validate import MAX_CELL_CHARS, load_dataset
 
 from .conftest import ROOT, run_mapapp
 

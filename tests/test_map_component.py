@@ -9,11 +9,11 @@ import os
 from datetime import date
 from pathlib import Path
 
-from mapapp import export
-from mapapp.map_component import COMPONENT_TEXT, WEB_ASSETS, map_day, static_asset
-from mapapp.mapview import STATIC_DIR, Tiles
-from mapapp.shell import current_version, file_stamp, load_version
-from mapapp.validate import load_dataset
+from mapapp.core.validate import load_dataset
+from mapapp.ui.map_component import COMPONENT_TEXT, WEB_ASSETS, map_day, static_asset
+from mapapp.ui.mapview import STATIC_DIR, Tiles
+from mapapp.ui.shell import current_version, file_stamp, load_version
+from mapapp.web import export
 
 from .conftest import DATA
 

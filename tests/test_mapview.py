@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from mapapp import mapview
-from mapapp.layers import StateLayers, state_layers
-from mapapp.model import Dataset
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
+from mapapp.draw.layers import StateLayers, state_layers
+from mapapp.ui import mapview
 
 from .conftest import DATA
 
@@ -207,7 +207,7 @@ def test_bidi_overrides_in_data_cannot_reorder_our_words(ds: Dataset) -> None:
     (status, conditions) keep their order."""
     from dataclasses import replace
 
-    from mapapp import popups
+    from mapapp.draw import popups
 
     qadam = replace(ds.places["qadam"], name_en="al-Qadam\u202e evil")
     hostile = replace(ds, places={**ds.places, "qadam": qadam})
@@ -223,7 +223,7 @@ def test_timeline_chart_handles_more_than_5000_periods(ds: Dataset) -> None:
     """Altair refuses > 5,000 rows by default; the page must not crash on big data."""
     from dataclasses import replace
 
-    from mapapp.chart import timeline_spec
+    from mapapp.draw.chart import timeline_spec
 
     row = ds.control[0]
     many = tuple(replace(row, line=i) for i in range(6000))

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from mapapp.permalink import View, parse_view, view_params
+from mapapp.ui.permalink import View, parse_view, view_params
 
 FIRST, LAST, DEFAULT = date(2015, 1, 29), date(2015, 10, 1), date(2015, 9, 30)
 PLACES = {"yarmouk", "qadam"}

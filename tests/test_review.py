@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from mapapp.cli import main
-from mapapp.model import Dataset
-from mapapp.review import (
+from mapapp.core.model import Dataset
+from mapapp.core.validate import load_dataset
+from mapapp.editing.review import (
     NO_CHANGES,
     ReviewItem,
     review,
@@ -21,7 +22,6 @@ from mapapp.review import (
     review_to_text,
     span_text,
 )
-from mapapp.validate import load_dataset
 
 from .conftest import DATA, FIXTURES, VALID
 

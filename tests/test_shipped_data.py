@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from mapapp.model import ControlRow, Dataset, Event
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
+from mapapp.core.model import ControlRow, Dataset, Event
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
 
 from .conftest import ARTICLE, DATA
 

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from filelock import FileLock
 
-from mapapp import store
-from mapapp.store import (
+from mapapp.core.validate import load_dataset
+from mapapp.editing import store
+from mapapp.editing.store import (
     SaveRefused,
     TableFile,
     audit_entries,
@@ -29,7 +30,6 @@ from mapapp.store import (
     save_table,
     undo_last,
 )
-from mapapp.validate import load_dataset
 from tests.conftest import DATA, VALID
 
 EDITOR = "editor@example.org"
@@ -317,7 +317,7 @@ def test_a_failed_rename_is_an_io_error_and_leaves_everything_intact(
     def full(src: Any, dst: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("mapapp.store.os.replace", full)
+    monkeypatch.setattr("mapapp.editing.store.os.replace", full)
     with pytest.raises(SaveRefused) as info:
         _save(data_copy, "control.csv", 0, note="will not fit")
     assert info.value.code == "io-error"
@@ -341,7 +341,7 @@ def test_a_failed_write_is_an_io_error_and_leaves_everything_intact(
             raise OSError(28, "No space left on device")
         real_fsync(fd)
 
-    monkeypatch.setattr("mapapp.store.os.fsync", fsync)
+    monkeypatch.setattr("mapapp.editing.store.os.fsync", fsync)
     with pytest.raises(SaveRefused) as info:
         _save(data_copy, "control.csv", 0, note="will not fit")
     assert info.value.code == "io-error"
@@ -368,7 +368,7 @@ def test_a_read_only_state_folder_is_an_io_error(
 def test_a_save_that_cannot_get_the_lock_is_an_io_error(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("mapapp.store.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("mapapp.editing.store.LOCK_TIMEOUT", 0.2)
     table = read_table(data_copy, "control.csv")
     (data_copy / store.STATE_DIR).mkdir()
     before = _snapshot(data_copy)

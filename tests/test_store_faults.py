@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from mapapp import store
-from mapapp.store import SaveRefused, audit_entries, read_table, save_table, undo_last
+from mapapp.editing import store
+from mapapp.editing.store import SaveRefused, audit_entries, read_table, save_table, undo_last
 from tests.conftest import DATA
 
 EDITOR = "editor@example.org"

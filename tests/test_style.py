@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 
-from mapapp.model import Dataset
-from mapapp.style import (
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import load_dataset
+from mapapp.draw.style import (
     CONDITION,
     HATCH,
     NEUTRAL,
@@ -16,8 +18,6 @@ from mapapp.style import (
     legend_items,
     place_style,
 )
-from mapapp.timeline import Timeline
-from mapapp.validate import load_dataset
 
 from .conftest import DATA
 

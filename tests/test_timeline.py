@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mapapp.dates import FuzzyDate, literal_date
-from mapapp.model import ControlRow, Dataset, Event, Faction, Place, Source
-from mapapp.timeline import Timeline, change_dates, changes_between, holds, state_at
-from mapapp.validate import load_dataset
+from mapapp.core.dates import FuzzyDate, literal_date
+from mapapp.core.model import ControlRow, Dataset, Event, Faction, Place, Source
+from mapapp.core.timeline import Timeline, change_dates, changes_between, holds, state_at
+from mapapp.core.validate import load_dataset
 
 from .conftest import DATA, VALID
 

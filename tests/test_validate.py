@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mapapp.model import ControlRow
-from mapapp.report import Report
-from mapapp.validate import validate
+from mapapp.core.model import ControlRow
+from mapapp.core.report import Report
+from mapapp.core.validate import validate
 
 from .conftest import run_mapapp
 
@@ -432,7 +432,7 @@ def test_cli_missing_folder(tmp_path: Path) -> None:
 
 def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int | None]]:
     """check_periods as first written: every row against every other (the reference)."""
-    from mapapp.validate import _overlaps
+    from mapapp.core.validate import _overlaps
 
     out: list[tuple[int, str, int | None]] = []
     for row in sorted(rows, key=lambda r: r.line):
@@ -452,8 +452,8 @@ def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int | N
 def test_the_period_sweep_finds_what_comparing_every_pair_finds() -> None:
     import random
 
-    from mapapp.dates import literal_date
-    from mapapp.validate import check_periods
+    from mapapp.core.dates import literal_date
+    from mapapp.core.validate import check_periods
 
     rng = random.Random(11)
     for _ in range(300):

@@ -1,7 +1,7 @@
-/* The static map: draws window.MAPAPP_DATA (written by mapapp/export.py) with Leaflet.
+/* The static map: draws window.MAPAPP_DATA (written by mapapp/web/export.py) with Leaflet.
  *
  * HTML reaches the page only from the bundle's `html` table -- popups, tooltips and the
- * legend, escaped by mapapp.popups when the site was exported -- and is inserted as it is;
+ * legend, escaped by mapapp.draw.popups when the site was exported -- and is inserted as it is;
  * every other string (names, dates, the page's words) is set as textContent. The view lives
  * in the address: #date=YYYY-MM-DD&place=<id>&lang=en|ar; a bad value falls back to the
  * default and is named, never shown.

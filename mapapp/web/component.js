@@ -1,5 +1,5 @@
 /* The Streamlit page's map: a custom component (st.components.v2, see
- * mapapp/map_component.py), this module loaded by the component's few-line loader. It
+ * mapapp/ui/map_component.py), this module loaded by the component's few-line loader. It
  * loads Leaflet, map.js and the data version's bundle. Streamlit calls the default export with
  * new `data` on every rerun, in the same element: the map is built once per bundle (the
  * geometry and popups, a static file fetched once and cached by the browser under its

@@ -1,11 +1,11 @@
 /* The map renderer shared by the static export (app.js) and the Streamlit page's map
- * component (mapapp/map_component.py): it draws a bundle written by mapapp/export.py
+ * component (mapapp/ui/map_component.py): it draws a bundle written by mapapp/web/export.py
  * (geometry, styles and escaped popups, stored once; per-day frames of which entry each
  * place shows) into a Leaflet map, and repaints a new day by restyling only the places
  * whose entry changed. The geometry is sent once; a day is a lookup.
  *
  * HTML reaches the map only from the bundle's `html` table (popups and tooltips escaped
- * by mapapp.popups when the bundle was built) and is inserted as it is.
+ * by mapapp.draw.popups when the bundle was built) and is inserted as it is.
  *
  * The bundle's `html` is either the table itself (the static export) or, for the page's
  * map, {size, files}: the table split into files of `size` entries, fetched the first time
@@ -143,7 +143,7 @@
     if (D.bounds) map.fitBounds(D.bounds, { padding: [10, 10] });
     else map.setView([33.465, 36.315], 14);
 
-    // drawn in this order, as in mapapp.layers; the panes themselves catch no clicks
+    // drawn in this order, as in mapapp.draw.layers; the panes themselves catch no clicks
     ["places", "patterns", "outlines", "conditions", "events"].forEach(function (name, i) {
       var pane = map.createPane("mapapp-" + name);
       pane.style.zIndex = String(410 + i);

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Dialog, Frame, Page, Position, Route
 
-from mapapp.launch import CHROMIUM, CHROMIUM_ARGS, Server, is_local, start_app
+from mapapp.ui.launch import CHROMIUM, CHROMIUM_ARGS, Server, is_local, start_app
 
 HEALTH_TIMEOUT = 60.0
 PLACE_COUNT = 12

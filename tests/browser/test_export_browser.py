@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page
 
 from mapapp.cli import main
-from mapapp.launch import Server, free_port
+from mapapp.ui.launch import Server, free_port
 
 from ..conftest import FIXTURES
 from .conftest import PLACE_COUNT, Watch, fills, hover_tooltip, open_popup, place, settle, wait_fill

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from mapapp.launch import start_app
+from mapapp.ui.launch import start_app
 
 from .conftest import (
     PLACE_COUNT,

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import folium
 
-from mapapp.layers import FeatureCollection, StateLayers
-from mapapp.model import Dataset
-from mapapp.shapes import geometry_bounds, place_geometry
+from mapapp.core.model import Dataset
+from mapapp.draw.layers import FeatureCollection, StateLayers
+from mapapp.draw.shapes import geometry_bounds, place_geometry
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 CDN_LEAFLET = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 #: where Streamlit serves mapapp/static/ (with server.enableStaticServing)
 STATIC_URL = "/app/static"
 
@@ -114,7 +114,7 @@ def _geojson(data: FeatureCollection, name: str, details: bool) -> folium.GeoJso
         tooltip=tooltip,
         marker=folium.CircleMarker() if name == "markers" else None,
         control=False,
-        # style comes from each feature's properties.style (see mapapp.layers)
+        # style comes from each feature's properties.style (see mapapp.draw.layers)
     )
 
 

@@ -32,10 +32,10 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from mapapp.load import MAX_FILE_BYTES
-from mapapp.report import Issue, Report
-from mapapp.schema import SchemaError
-from mapapp.validate import load_dataset
+from mapapp.core.read import MAX_FILE_BYTES
+from mapapp.core.report import Issue, Report
+from mapapp.core.schema import SchemaError
+from mapapp.core.validate import load_dataset
 
 #: the app's own folder inside the data folder: lock, history, audit log
 STATE_DIR = ".mapapp"
@@ -56,7 +56,7 @@ class SaveRefused(Exception):
     """A save (or undo) that did not happen; nothing on disk was changed.
 
     ``code`` is one of :data:`CODES`; ``message`` is plain words for the editor; ``report``
-    is the validation :class:`~mapapp.report.Report` when ``code == "invalid"``.
+    is the validation :class:`~mapapp.core.report.Report` when ``code == "invalid"``.
     """
 
     def __init__(self, code: str, message: str, report: Report | None = None) -> None:

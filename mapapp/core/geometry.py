@@ -15,8 +15,8 @@ from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from mapapp.load import RawGeoJSON
-from mapapp.report import Issue
+from mapapp.core.read import RawGeoJSON
+from mapapp.core.report import Issue
 
 #: overlaps smaller than this (m²) are rounding noise, not an editing mistake
 OVERLAP_TOLERANCE_M2 = 1.0

@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from mapapp.model import Dataset
-from mapapp.report import Issue, Report
-from mapapp.schema import DEFAULT_DATA_DIR, SchemaError
-from mapapp.timeline import Timeline
-from mapapp.validate import LoadResult, load_dataset
+from mapapp.core.model import Dataset
+from mapapp.core.report import Issue, Report
+from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError
+from mapapp.core.timeline import Timeline
+from mapapp.core.validate import LoadResult, load_dataset
 
 Stamp = tuple[tuple[str, int, int], ...]
 T = TypeVar("T")

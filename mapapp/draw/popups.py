@@ -1,16 +1,16 @@
 """Popup and tooltip HTML: every colour one click away from the words that justify it.
 
-Every value from the data passes through :func:`mapapp.escape.esc`; links only through
-:func:`mapapp.escape.safe_url`. The markup around them is ours.
+Every value from the data passes through :func:`mapapp.draw.escape.esc`; links only through
+:func:`mapapp.draw.escape.safe_url`. The markup around them is ours.
 """
 
 from __future__ import annotations
 
-from mapapp.escape import esc, isolate, safe_url
-from mapapp.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
-from mapapp.model import Dataset, Event
-from mapapp.style import LegendItem
-from mapapp.timeline import Change, PlaceState
+from mapapp.core.model import Dataset, Event
+from mapapp.core.timeline import Change, PlaceState
+from mapapp.draw.escape import esc, isolate, safe_url
+from mapapp.draw.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
+from mapapp.draw.style import LegendItem
 
 
 def _ar(text: str) -> str:

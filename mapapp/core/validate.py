@@ -1,6 +1,6 @@
-"""Validate a data folder and build the typed :class:`~mapapp.model.Dataset` from it.
+"""Validate a data folder and build the typed :class:`~mapapp.core.model.Dataset` from it.
 
-Every check yields :class:`~mapapp.report.Issue` values, so one run reports every problem.
+Every check yields :class:`~mapapp.core.report.Issue` values, so one run reports every problem.
 Checks run in the order data flows: cells (type, allowed values, dates) -> keys and
 references across files -> periods (overlaps, shared and sole control) -> geometry.
 A dataset is built only when there are no problems at all.
@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mapapp import geometry
-from mapapp.dates import (
+from mapapp.core import geometry
+from mapapp.core.dates import (
     DateFormatError,
     DateSpec,
     FuzzyDate,
@@ -30,10 +30,10 @@ from mapapp.dates import (
     resolve_cell,
     resolve_source_dates,
 )
-from mapapp.load import RawGeoJSON, RawTable, read_csv, read_geojson
-from mapapp.model import ControlRow, Dataset, Event, Faction, Place, Source
-from mapapp.report import Issue, Report
-from mapapp.schema import Field, Resource, Schema, load_schema
+from mapapp.core.model import ControlRow, Dataset, Event, Faction, Place, Source
+from mapapp.core.read import RawGeoJSON, RawTable, read_csv, read_geojson
+from mapapp.core.report import Issue, Report
+from mapapp.core.schema import Field, Resource, Schema, load_schema
 
 #: the code for a reference to a missing row, by the file referred to
 UNKNOWN_CODES = {
@@ -63,7 +63,7 @@ def validate(data_dir: Path) -> Report:
 def load_dataset(data_dir: Path) -> LoadResult:
     """Read, check and build the dataset in ``data_dir``.
 
-    Raises :class:`~mapapp.schema.SchemaError` only when the schema itself is unusable.
+    Raises :class:`~mapapp.core.schema.SchemaError` only when the schema itself is unusable.
     """
     schema = load_schema(data_dir)
     return _Validator(schema, Path(data_dir)).run()

@@ -18,8 +18,8 @@ from shapely import affinity
 from shapely.geometry import box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from mapapp.geometry import to_metric, transform_one
-from mapapp.model import Place
+from mapapp.core.geometry import to_metric, transform_one
+from mapapp.core.model import Place
 
 #: width of one stripe band on the ground (metres) and its angle (degrees)
 STRIPE_WIDTH_M = 110.0

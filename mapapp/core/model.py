@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mapapp.dates import FuzzyDate
+from mapapp.core.dates import FuzzyDate
 
 
 @dataclass(frozen=True)

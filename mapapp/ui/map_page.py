@@ -15,15 +15,16 @@ import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp import formats, mapview, popups
-from mapapp.chart import split_data, timeline_spec
-from mapapp.escape import esc, isolate
-from mapapp.i18n import LANGS, Lang, t
-from mapapp.layers import state_layers
-from mapapp.map_component import bundle_url, leaflet_assets, map_day, show_map
-from mapapp.permalink import View, parse_view, view_params
-from mapapp.shell import current_version, data_dir, show_report
-from mapapp.style import Palette, legend_items
+from mapapp.draw import formats, popups
+from mapapp.draw.chart import split_data, timeline_spec
+from mapapp.draw.escape import esc, isolate
+from mapapp.draw.i18n import LANGS, Lang, t
+from mapapp.draw.layers import state_layers
+from mapapp.draw.style import Palette, legend_items
+from mapapp.ui import mapview
+from mapapp.ui.map_component import bundle_url, leaflet_assets, map_day, show_map
+from mapapp.ui.permalink import View, parse_view, view_params
+from mapapp.ui.shell import current_version, data_dir, show_report
 
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 #: seconds between steps while playing through the changes

@@ -15,7 +15,7 @@ from typing import Any
 
 DESCRIPTOR = "datapackage.json"
 #: the schema shipped with the package's data, used when a data folder has none
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 class SchemaError(Exception):

@@ -1,7 +1,7 @@
 """A self-contained static copy of the map: ``index.html``, ``data.js``, our JS and CSS, and
 Leaflet, for any static host (or a double-click on ``index.html``); no server, no CDN.
 
-The map's content comes from :func:`mapapp.layers.state_layers`, so colours, stripes,
+The map's content comes from :func:`mapapp.draw.layers.state_layers`, so colours, stripes,
 outlines, markers, popups and tooltips are exactly the app's. What changes with the date is
 precomputed as *frames*: the day range of the app's slider (:meth:`Timeline.view_range`) is
 cut at every day on which anything the map shows may change (a period's or condition's
@@ -12,9 +12,9 @@ The bundle (``window.MAPAPP_DATA`` in ``data.js``) stores each thing once and re
 by index:
 
 * ``geometries`` -- GeoJSON geometries: each place's outline, and the stripe bands its
-  patterns use (see :mod:`mapapp.shapes`);
+  patterns use (see :mod:`mapapp.draw.shapes`);
 * ``styles`` -- Leaflet path options (the ``style`` of the layers' features);
-* ``html`` -- popup, tooltip and legend HTML, already escaped by :mod:`mapapp.popups`;
+* ``html`` -- popup, tooltip and legend HTML, already escaped by :mod:`mapapp.draw.popups`;
 * ``markers`` -- ``[lon, lat, style, popup, tooltip]``;
 * ``entries`` -- how one place looks in one state and language:
   ``[fill style, outline style, popup, tooltip, [[stripe geometry, style], ...],
@@ -44,15 +44,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mapapp import popups
-from mapapp.escape import esc
-from mapapp.i18n import LANGS, Lang, t
-from mapapp.layers import EVENT_WINDOW_DAYS, state_layers
-from mapapp.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
-from mapapp.model import Dataset
-from mapapp.shapes import geometry_bounds
-from mapapp.style import Palette, legend_items
-from mapapp.timeline import PlaceState, Timeline
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import PlaceState, Timeline
+from mapapp.draw import popups
+from mapapp.draw.escape import esc
+from mapapp.draw.i18n import LANGS, Lang, t
+from mapapp.draw.layers import EVENT_WINDOW_DAYS, state_layers
+from mapapp.draw.shapes import geometry_bounds
+from mapapp.draw.style import Palette, legend_items
+from mapapp.ui.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
 
 FORMAT = "mapapp-export/1"
 #: the site's own files, copied from mapapp/web/ (index.html is filled in, not copied)
@@ -109,7 +109,7 @@ class _Table:
 
 class _JsonTable(_Table):
     """A table of JSON values keyed by their text. The objects the layers hand out are
-    cached and shared (see :mod:`mapapp.shapes`), so an object seen before is looked up by
+    cached and shared (see :mod:`mapapp.draw.shapes`), so an object seen before is looked up by
     identity first and serialised only once; the table keeps it alive, so its id stays its
     own."""
 

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mapapp.dates import FuzzyDate
-from mapapp.i18n import KIND, STATUS, Lang, date_label, label, t, uncertainty_text
-from mapapp.model import Dataset
-from mapapp.timeline import Change, PlaceState
+from mapapp.core.dates import FuzzyDate
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import Change, PlaceState
+from mapapp.draw.i18n import KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 
 #: characters a terminal acts on (escape sequences, bell, carriage return...) or that
 #: reorder the rest of the line (bidi embeddings, overrides and isolates)

@@ -1,8 +1,9 @@
 """The "Edit data" page: edit a table, see it validated and previewed, save it safely.
 
 Everyone may look; only allow-listed editors, signed in with Streamlit's built-in login
-(OIDC), may write -- and the write path (:func:`mapapp.store.save_table`) checks the
-identity again itself. A thin shell over :mod:`mapapp.editing` and :mod:`mapapp.store`.
+(OIDC), may write -- and the write path (:func:`mapapp.editing.store.save_table`) checks the
+identity again itself. A thin shell over :mod:`mapapp.editing.editor` and
+:mod:`mapapp.editing.store`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from mapapp import editing, store
-from mapapp.review import review_text
-from mapapp.schema import load_schema
-from mapapp.shell import data_dir, file_stamp, load_version, show_report
+from mapapp.core.schema import load_schema
+from mapapp.editing import editor as editing
+from mapapp.editing import store
+from mapapp.editing.review import review_text
+from mapapp.ui.shell import data_dir, file_stamp, load_version, show_report
 
 ss = st.session_state
 st.title("Edit data")

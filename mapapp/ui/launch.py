@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: Debian's Chromium; never a downloaded browser
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

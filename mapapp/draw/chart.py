@@ -9,9 +9,9 @@ import altair as alt
 import pandas as pd
 import pyarrow as pa
 
-from mapapp.i18n import STATUS, Lang, date_label, label
-from mapapp.model import Dataset
-from mapapp.style import Palette, faction_colour
+from mapapp.core.model import Dataset
+from mapapp.draw.i18n import STATUS, Lang, date_label, label
+from mapapp.draw.style import Palette, faction_colour
 
 
 def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict[str, Any]]:

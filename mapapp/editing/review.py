@@ -1,15 +1,15 @@
 """What an edit changes on the map: the places and spans of days whose state differs
 between two versions of the data, with the sources behind both sides.
 
-Pure functions over two validated :class:`~mapapp.model.Dataset` values (the command
+Pure functions over two validated :class:`~mapapp.core.model.Dataset` values (the command
 ``mapapp review`` finds and loads them). The algorithm:
 
 * the days on which a row or condition starts or stops in either version (the union of both
-  timelines' :meth:`~mapapp.timeline.Timeline.boundary_days`) cut time into spans, plus the
+  timelines' :meth:`~mapapp.core.timeline.Timeline.boundary_days`) cut time into spans, plus the
   span before the first such day; within a span neither version's state of any place can
   change, so one day samples the whole span (its first day; for the opening span, the day
   before the first boundary);
-* in each span each place's :meth:`~mapapp.timeline.PlaceState.signature` -- what the map
+* in each span each place's :meth:`~mapapp.core.timeline.PlaceState.signature` -- what the map
   shows: status, who holds it how, conditions -- is compared between the versions;
 * adjacent spans of the same place with the same before and after are merged.
 
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from mapapp.formats import state_record, state_summary, terminal_text
-from mapapp.model import Dataset
-from mapapp.timeline import PlaceState, Timeline
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import PlaceState, Timeline
+from mapapp.draw.formats import state_record, state_summary, terminal_text
 
 NO_CHANGES = "No place changes on the map."
 

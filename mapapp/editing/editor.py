@@ -1,7 +1,7 @@
 """The in-app editor's logic, without Streamlit: columns, preview, and who may write.
 
-The page (``mapapp/edit_page.py``) only lays these out. Writing goes through
-:func:`mapapp.store.save_table`, which checks the editor's identity itself.
+The page (``mapapp/ui/edit_page.py``) only lays these out. Writing goes through
+:func:`mapapp.editing.store.save_table`, which checks the editor's identity itself.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mapapp import store
-from mapapp.model import Dataset
-from mapapp.report import Report
-from mapapp.review import ReviewItem, review
-from mapapp.schema import Field, Schema
-from mapapp.validate import load_dataset
+from mapapp.core.model import Dataset
+from mapapp.core.report import Report
+from mapapp.core.schema import Field, Schema
+from mapapp.core.validate import load_dataset
+from mapapp.editing import store
+from mapapp.editing.review import ReviewItem, review
 
 #: the tables an editor can change in the app (places need a GIS editor)
 EDITABLE = ("control.csv", "events.csv", "sources.csv", "factions.csv")

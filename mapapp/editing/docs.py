@@ -1,6 +1,6 @@
 """The editors' column reference, generated from the schema so it cannot drift.
 
-:func:`columns_markdown` turns :func:`~mapapp.schema.load_schema` into one markdown table per
+:func:`columns_markdown` turns :func:`~mapapp.core.schema.load_schema` into one markdown table per
 data file: every column with whether it is required, its type and allowed values, what it
 means and an example. ``EDITING.md`` embeds it between :data:`START` and :data:`END`;
 ``mapapp docs --write EDITING.md`` regenerates that block.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapapp.schema import Field, Resource, Schema
+from mapapp.core.schema import Field, Resource, Schema
 
 START = "<!-- columns:start -->"
 END = "<!-- columns:end -->"

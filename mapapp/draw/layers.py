@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from mapapp import popups
-from mapapp.i18n import Lang
-from mapapp.model import Dataset, Event
-from mapapp.shapes import place_geometry, stripe_parts
-from mapapp.style import CONDITION, EVENT, Palette, place_style
-from mapapp.timeline import PlaceState
+from mapapp.core.model import Dataset, Event
+from mapapp.core.timeline import PlaceState
+from mapapp.draw import popups
+from mapapp.draw.i18n import Lang
+from mapapp.draw.shapes import place_geometry, stripe_parts
+from mapapp.draw.style import CONDITION, EVENT, Palette, place_style
 
 #: events are shown on the map for this many days up to the selected date
 EVENT_WINDOW_DAYS = 60

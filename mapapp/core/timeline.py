@@ -1,6 +1,6 @@
 """Who held each place on a given day: the date -> state join, as pure functions.
 
-Interval rules (see also :mod:`mapapp.dates`):
+Interval rules (see also :mod:`mapapp.core.dates`):
 
 * A control row holds on day ``d`` when ``start.earliest <= d < end.earliest``: the start
   is inclusive, the end exclusive, and both are read at the first day of their window
@@ -25,8 +25,8 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from mapapp.dates import FuzzyDate
-from mapapp.model import ControlRow, Dataset, Event
+from mapapp.core.dates import FuzzyDate
+from mapapp.core.model import ControlRow, Dataset, Event
 
 NO_DATA = "no-data"
 MIXED = "mixed"

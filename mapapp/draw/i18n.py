@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from mapapp.dates import FuzzyDate
+from mapapp.core.dates import FuzzyDate
 
 Lang = Literal["en", "ar"]
 LANGS: tuple[Lang, ...] = ("en", "ar")
@@ -159,7 +159,7 @@ def date_label(d: FuzzyDate, lang: Lang) -> str:
 
 
 def uncertainty_text(kind: str, faction: str, boundary: FuzzyDate | None, lang: Lang) -> str:
-    """Why an answer is uncertain, for people (see mapapp.timeline.Uncertainty)."""
+    """Why an answer is uncertain, for people (see mapapp.core.timeline.Uncertainty)."""
     if lang == "en" or boundary is None:
         if boundary is None:
             return (

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from mapapp.i18n import LANGS, Lang
+from mapapp.draw.i18n import LANGS, Lang
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

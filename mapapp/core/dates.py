@@ -8,7 +8,7 @@ A date cell in the data is one of
 optionally followed by ``~`` to mark it approximate. Every date stands for a *window*
 of days ``[earliest, latest]``: the whole year, the whole month, or the single day.
 
-Interval rules used everywhere (see :mod:`mapapp.timeline`):
+Interval rules used everywhere (see :mod:`mapapp.core.timeline`):
 
 * a period starts on the first day of its start's window (inclusive) and ends on the
   first day of its end's window (exclusive);

@@ -4,10 +4,10 @@ renderer as the static export (``mapapp/web/map.js``).
 Why not ``st_folium``: streamlit-folium sends the whole map -- every polygon with its
 popup -- over the websocket on each date change and re-renders it in an iframe. Here the
 map's bundle (geometry, styles, escaped popups and per-day frames, built by
-:func:`mapapp.export.build_bundle`) is published once per data version as a static file
+:func:`mapapp.web.export.build_bundle`) is published once per data version as a static file
 under its content hash (``mapapp/static/bundles/``, served by Streamlit's static file
 serving), fetched once by the browser, and each rerun sends only the view: day, language,
-selected place. The page falls back to folium (:mod:`mapapp.mapview`) when the bundle
+selected place. The page falls back to folium (:mod:`mapapp.ui.mapview`) when the bundle
 cannot be published (static serving off, or a read-only install).
 """
 
@@ -23,10 +23,11 @@ from typing import Any
 
 import streamlit as st
 
-from mapapp import export, mapview
-from mapapp.i18n import Lang, t
-from mapapp.shell import DataVersion
-from mapapp.style import Palette
+from mapapp.draw.i18n import Lang, t
+from mapapp.draw.style import Palette
+from mapapp.ui import mapview
+from mapapp.ui.shell import DataVersion
+from mapapp.web import export
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: the page's words the component shows (as text, never as HTML)

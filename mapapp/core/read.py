@@ -1,8 +1,8 @@
 """Reading the data files into raw tables of text cells, with the lines an editor sees.
 
-Nothing here interprets values: that is :mod:`mapapp.validate`'s job. What this module
+Nothing here interprets values: that is :mod:`mapapp.core.validate`'s job. What this module
 does is read bytes safely -- UTF-8 with or without a byte-order mark, LF or CRLF line
-endings -- and report, as :class:`~mapapp.report.Issue` values, anything that stops a
+endings -- and report, as :class:`~mapapp.core.report.Issue` values, anything that stops a
 file from being read at all (missing, not UTF-8, not CSV, not JSON).
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mapapp.report import Issue
+from mapapp.core.report import Issue
 
 #: refuse to read files larger than this, rather than hang the app or the CLI
 MAX_FILE_BYTES = 200 * 1024 * 1024

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from mapapp.i18n import STATUS, Lang, label, t
-from mapapp.model import Dataset
-from mapapp.timeline import NO_DATA, PlaceState
+from mapapp.core.model import Dataset
+from mapapp.core.timeline import NO_DATA, PlaceState
+from mapapp.draw.i18n import STATUS, Lang, label, t
 
 Palette = Literal["conventional", "colour-blind"]
 PALETTES: tuple[Palette, ...] = ("conventional", "colour-blind")

@@ -158,6 +158,34 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from mapapp.editing import quotes
+
+    data_dir: Path = args.data_dir
+    if not data_dir.is_dir():
+        raise CommandError(f"{data_dir} is not a folder")
+    try:
+        result = quotes.run(data_dir, write=args.write)
+    except quotes.QuotesError as exc:
+        raise CommandError(f"{exc}; nothing was written") from None
+    for note in result.notes:
+        if note.status in quotes.DONE or note.needs_attention:
+            print(formats.terminal_text(str(note)))
+    done = sum(result.count(s) for s in ("filled", "refreshed"))
+    verb = "located" if args.write else "to locate"
+    print(
+        f"{result.count('ok')} quotes verified, {done} {verb}, "
+        f"{len(result.attention)} need you, {result.count('unverified')} unverified "
+        "(their source has no archived text)."
+    )
+    if args.write:
+        print("Wrote " + ", ".join(result.written) + "." if result.written else "Nothing to write.")
+    elif result.changes:
+        print(f"Nothing written: run `mapapp quotes {data_dir} --write` to write these.")
+    pending = bool(result.changes) and not args.write
+    return EXIT_PROBLEMS if result.attention or pending else EXIT_OK
+
+
 def _tiles(value: str, attribution: str) -> Tiles:
     """``--tiles``: ``osm`` (the default), ``none``, or an http(s) URL template."""
     from mapapp.ui.mapview import Tiles  # folium: only the export needs it
@@ -305,6 +333,20 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"replace the text between {docs.START} and {docs.END} in FILE",
     )
     p.set_defaults(func=cmd_docs)
+
+    p = command(
+        "quotes",
+        "Locate every quote in its source's archived text (data/sources/<source id>.txt): "
+        "record a new archive's SHA-256 in sources.csv and fill in, or correct, quote_start "
+        "and quote_end. A quote that occurs more than once or not at all is reported and "
+        "left as it is. Without --write nothing is written. Exit status 0 when every quote "
+        "of an archived source is located, 1 when some need an editor (or, without --write, "
+        "offsets are to be written), 2 when it cannot run.",
+        "mapapp quotes data --write",
+    )
+    p.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument("--write", action="store_true", help="write the offsets and hashes found")
+    p.set_defaults(func=cmd_quotes)
 
     p = command(
         "export",

@@ -50,6 +50,8 @@ class Source:
     published: FuzzyDate
     quoted_in: str
     note: str
+    #: SHA-256 of the archived text (data folder: sources/<id>.txt); "" when not archived
+    archive_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,12 @@ class ControlRow:
     quote_ar: str
     quote_en: str
     note: str
+    #: where quote_ar is in the archived text of ``quote_archive`` (see mapapp.core.evidence)
+    quote_start: int | None = None
+    quote_end: int | None = None
+    #: the source whose archived text holds quote_ar at those offsets, checked by the
+    #: validator; "" when no archive is kept: the quote is unverified
+    quote_archive: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,10 @@ class Event:
     note: str
     #: True for conditions (siege, under attack) that hold on the place over a span
     is_condition: bool
+    #: as for :class:`ControlRow`
+    quote_start: int | None = None
+    quote_end: int | None = None
+    quote_archive: str = ""
 
 
 @dataclass(frozen=True)

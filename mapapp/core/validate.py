@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mapapp.core import geometry
+from mapapp.core import evidence, geometry
 from mapapp.core.dates import (
     DateFormatError,
     DateSpec,
@@ -92,6 +92,8 @@ class _Validator:
         self.unknown_ids: set[str] = set()
         self.geo: RawGeoJSON | None = None
         self.geo_resource: Resource | None = None
+        #: (file, line) of each quote verified in an archive -> that archive's source id
+        self.located: dict[tuple[str, int], str] = {}
 
     def add(self, issues: list[Issue] | Iterator[Issue]) -> None:
         self.report.extend(issues)
@@ -104,6 +106,7 @@ class _Validator:
             else:
                 self.read_table(res)
         self.add(self.check_references())
+        self.located = self.check_evidence()
         source_dates = self.resolve_source_dates()
         control = self.build_control(source_dates)
         events = self.build_events(source_dates)
@@ -243,6 +246,43 @@ class _Validator:
                             res, column, "sources", spec.source_ref, row.line, self.schema
                         )
 
+    # -- the evidence: archived sources and where each quote is in them --------------------
+    def check_evidence(self) -> dict[tuple[str, int], str]:
+        """Check the archived sources' SHA-256 and every quote's offsets (see
+        :mod:`mapapp.core.evidence`); where each located quote is, by (file, line)."""
+        if "sources" in self.unknown_ids:
+            return {}  # which sources are archived is not known: checked once it reads
+        sources = [
+            evidence.SourceRecord(
+                r.values["id"],
+                r.line,
+                r.values.get("archive_sha256") or "",
+                r.values.get("quoted_in") or "",
+            )
+            for r in self.rows.get("sources", [])
+        ]
+        found = evidence.check_archives(
+            self.dir, sources, self.file_of("sources"), self.ids.get("sources", set())
+        )
+        quotes = [
+            evidence.QuoteRecord(
+                row.file,
+                row.line,
+                row.values["source_id"],
+                row.values["quote_ar"],
+                row.values.get("quote_start"),
+                row.values.get("quote_end"),
+            )
+            for name in ("control", "events")
+            for row in self.rows.get(name, [])
+        ]
+        quoted_in = {s.id: s.quoted_in for s in sources}
+        # a source row with a bad cell is reported already: its quotes wait until it is fixed
+        found.unusable |= self.ids.get("sources", set()) - set(quoted_in)
+        evidence.check_quotes(found, quotes, quoted_in)
+        self.add(found.issues)
+        return found.located
+
     # -- dates -----------------------------------------------------------------------------
     def resolve_source_dates(self) -> dict[str, FuzzyDate]:
         specs: dict[str, SourceDate] = {}
@@ -305,6 +345,9 @@ class _Validator:
                     quote_ar=v["quote_ar"],
                     quote_en=v["quote_en"],
                     note=v.get("note", ""),
+                    quote_start=v.get("quote_start"),
+                    quote_end=v.get("quote_end"),
+                    quote_archive=self.located.get((row.file, row.line), ""),
                 )
             )
         return out
@@ -339,6 +382,9 @@ class _Validator:
                     quote_en=v["quote_en"],
                     note=v.get("note", ""),
                     is_condition=v["kind"] in conditions,
+                    quote_start=v.get("quote_start"),
+                    quote_end=v.get("quote_end"),
+                    quote_archive=self.located.get((row.file, row.line), ""),
                 )
             )
         return out
@@ -392,6 +438,7 @@ class _Validator:
                 published=source_dates[v["id"]],
                 quoted_in=v.get("quoted_in", ""),
                 note=v.get("note", ""),
+                archive_sha256=(v.get("archive_sha256") or "").lower(),
             )
         return Dataset(places, factions, sources, tuple(control), tuple(events))
 

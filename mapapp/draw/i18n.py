@@ -101,6 +101,15 @@ TEXT: dict[str, dict[Lang, str]] = {
     "source": {"en": "Source", "ar": "المصدر"},
     "quoted_in": {"en": "quoted in", "ar": "مقتبس في"},
     "link": {"en": "link", "ar": "رابط"},
+    "quote_verified": {
+        "en": "Verified against the archived text of {source} ({file}, characters {start}–{end}).",
+        "ar": "تم التحقق من مطابقته للنص المؤرشف لـ{source} ({file}، المحارف {start}–{end}).",
+    },
+    "quote_unverified": {
+        "en": "Not verified: no archived copy of this source is kept, so the quote has not "
+        "been checked against its text.",
+        "ar": "لم يُتحقق منه: لا نحتفظ بنسخة مؤرشفة من هذا المصدر، فلم يُطابَق الاقتباس مع نصه.",
+    },
     "conditions": {"en": "Conditions", "ar": "أوضاع"},
     "events": {"en": "Events", "ar": "أحداث"},
     "factions": {"en": "Factions", "ar": "الفصائل"},

@@ -6,7 +6,8 @@ Every value from the data passes through :func:`mapapp.draw.escape.esc`; links o
 
 from __future__ import annotations
 
-from mapapp.core.model import Dataset, Event
+from mapapp.core.evidence import archive_path
+from mapapp.core.model import ControlRow, Dataset, Event
 from mapapp.core.timeline import Change, PlaceState
 from mapapp.draw.escape import esc, isolate, safe_url
 from mapapp.draw.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
@@ -44,15 +45,30 @@ def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
     return text
 
 
-def _quote_block(
-    ds: Dataset, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
-) -> str:
+def verification(ds: Dataset, item: ControlRow | Event, lang: Lang) -> str:
+    """Whether the quote was checked against an archived copy of its source, and where."""
+    if not item.quote_archive or item.quote_start is None or item.quote_end is None:
+        return f'<p class="mapapp-unverified">{t("quote_unverified", lang)}</p>'
+    src = ds.sources.get(item.quote_archive)
+    outlet = (src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet) if src else ""
+    text = t("quote_verified", lang).format(
+        source=isolate(f"{outlet}, {date_label(src.published, lang)}" if src else ""),
+        file=isolate(archive_path(item.quote_archive)),
+        start=item.quote_start,
+        end=item.quote_end,
+    )
+    return f'<p class="mapapp-verified">{text}</p>'
+
+
+def _quote_block(ds: Dataset, item: ControlRow | Event, lang: Lang) -> str:
     return (
         '<blockquote class="mapapp-quote" lang="ar" dir="rtl">'
-        f"{isolate(quote_ar)}</blockquote>"
-        f'<p class="mapapp-translation" lang="en" dir="ltr">“{isolate(quote_en)}”</p>'
-        f'<p class="mapapp-cite">{t("claim_by", lang)}: {esc(label(CLAIMANT, claimant, lang))}. '
-        f"{t('source', lang)}: {citation(ds, source_id, lang)}</p>"
+        f"{isolate(item.quote_ar)}</blockquote>"
+        f'<p class="mapapp-translation" lang="en" dir="ltr">“{isolate(item.quote_en)}”</p>'
+        f'<p class="mapapp-cite">{t("claim_by", lang)}: '
+        f"{esc(label(CLAIMANT, item.claimant, lang))}. "
+        f"{t('source', lang)}: {citation(ds, item.source_id, lang)}</p>"
+        + verification(ds, item, lang)
     )
 
 
@@ -96,9 +112,7 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
             for f in factions
         )
         parts.append(f'<div class="mapapp-claim"><p><b>{who}</b></p>')
-        parts.append(
-            _quote_block(ds, source_id, row.claimant, quote_ar, row.quote_en, lang) + "</div>"
-        )
+        parts.append(_quote_block(ds, row, lang) + "</div>")
     for event in state.conditions:
         parts.append(f'<div class="mapapp-condition">{event_body(ds, event, lang)}</div>')
     parts.append("</div>")
@@ -128,7 +142,7 @@ def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
         head += " → " + ", ".join(isolate(faction_name(ds, f, lang)) for f in event.against)
     head += "</p>"
     note = f'<p class="mapapp-note">{isolate(event.note)}</p>' if event.note else ""
-    quote = _quote_block(ds, event.source_id, event.claimant, event.quote_ar, event.quote_en, lang)
+    quote = _quote_block(ds, event, lang)
     return head + quote + note
 
 

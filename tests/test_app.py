@@ -210,3 +210,12 @@ def test_without_static_serving_the_folium_map_and_slider(
 
 def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
+
+
+def test_the_attribution_is_built_from_the_places(app: AppTest) -> None:
+    at = app.run()
+    text = markdown(at)
+    assert "Reference points: OCHA place points (" in text
+    assert "the centroid of an OCHA admin polygon (al-Qadam)" in text
+    assert "encyclopedia values (Yarmouk Camp" in text
+    assert "OCHA reference points" not in text

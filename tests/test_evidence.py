@@ -18,6 +18,7 @@ from mapapp.core.evidence import archive_path, occurrences
 from mapapp.core.model import ControlRow, Event
 from mapapp.core.report import Report
 from mapapp.core.validate import load_dataset, validate
+from mapapp.draw.i18n import Lang
 from mapapp.draw.popups import event_popup, place_popup
 from mapapp.editing import quotes
 
@@ -213,6 +214,25 @@ def test_an_archive_that_is_not_utf8(archived: Path) -> None:
     assert report.issues[0].file == "sources/art.txt"
 
 
+def test_an_archive_over_the_size_limit_is_not_read(
+    archived: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mapapp.core import evidence
+
+    monkeypatch.setattr(evidence, "MAX_ARCHIVE_BYTES", len(ARTICLE.encode()) - 1)
+    report = validate(archived)
+    assert locations(report) == [("sources/art.txt", None, None, "file-too-large")]
+
+
+def test_quotes_never_follows_a_source_id_out_of_the_folder(archived: Path) -> None:
+    outside = archived.parent / "secret.txt"
+    outside.write_text("سر", encoding="utf-8")
+    edit(archived / "sources.csv", "\ninv,", "\n../../secret,")
+    result = quotes.run(archived, write=False)
+    assert not any("secret" in n.message and n.status == "recorded" for n in result.notes)
+    assert "sources.csv" not in result.changes
+
+
 def test_a_bad_hash_is_a_bad_value(archived: Path) -> None:
     edit(archived / "sources.csv", hashlib.sha256(ARTICLE.encode()).hexdigest(), "abc123")
     assert locations(validate(archived)) == [("sources.csv", 2, "archive_sha256", "bad-value")]
@@ -252,9 +272,14 @@ def test_popups_say_whether_the_quote_was_verified(archived: Path) -> None:
             assert ('class="mapapp-verified"' in html) is verified
             assert ('class="mapapp-unverified"' in html) is not verified
         if verified:
-            html = event_popup(ds, siege, "ar")
-            assert f"{siege.quote_start}–{siege.quote_end}" in html
-            assert "sources/art.txt" in html
+            outlets: dict[Lang, str] = {"en": "Test Outlet", "ar": "منفذ"}
+            for lang, outlet in outlets.items():
+                html = event_popup(ds, siege, lang)
+                line = html.split('class="mapapp-verified"')[1]
+                assert f"{siege.quote_start}–{siege.quote_end}" in line
+                # the archive is named as readers know the source, never by a raw id
+                assert outlet in line
+                assert "art.txt" not in html
 
 
 def test_the_export_carries_the_verification(archived: Path) -> None:

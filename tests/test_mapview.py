@@ -162,10 +162,15 @@ def _poison(folder: Path) -> None:
         for row in rows:
             for column in columns:
                 row[column] = row[column] + PAYLOAD
+            # poisoned quotes are no longer the archived article's words: unarchive it
+            for column in ("archive_sha256", "quote_start", "quote_end"):
+                if column in row:
+                    row[column] = ""
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
+    shutil.rmtree(folder / "sources", ignore_errors=True)
     geo = json.loads((folder / "neighbourhoods.geojson").read_text(encoding="utf-8"))
     for feature in geo["features"]:
         for key in ("name_en", "name_ar", "ref_source", "boundary_note"):

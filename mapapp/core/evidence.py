@@ -48,6 +48,8 @@ def fill_command(data_dir: Path | str) -> str:
 
 #: how much of the archive a message shows
 _SHOWN = 60
+#: a source id, as sources.csv allows it: the only names an archive path is built from
+_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def archive_path(source_id: str) -> str:
@@ -112,6 +114,8 @@ class Evidence:
 def read_archive(data_dir: Path, source_id: str) -> tuple[Archive | None, list[Issue]]:
     """The archive of ``source_id``; (None, []) when there is none, (None, issues) when the
     file is there but cannot be used (too large, not UTF-8, not a file)."""
+    if not _ID.fullmatch(source_id):
+        return None, []  # not an id (reported on sources.csv): never a path to follow
     file = archive_path(source_id)
     path = Path(data_dir) / file
     if not path.exists():

@@ -24,6 +24,8 @@ class Place:
     geometry: dict[str, Any]
     #: the geometry serialised once at load time: the cache key for drawing it
     geometry_json: str = ""
+    #: the kind of provenance of the reference point (ocha-place-point, encyclopedia, ...)
+    ref_basis: str = ""
 
 
 @dataclass(frozen=True)

@@ -417,6 +417,7 @@ class _Validator:
                 boundary_note=v.get("boundary_note", ""),
                 geometry=geometries[v["id"]],
                 geometry_json=json.dumps(geometries[v["id"]], sort_keys=True),
+                ref_basis=v.get("ref_basis") or "",
             )
         factions = {
             r.values["id"]: Faction(

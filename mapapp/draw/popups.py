@@ -6,7 +6,6 @@ Every value from the data passes through :func:`mapapp.draw.escape.esc`; links o
 
 from __future__ import annotations
 
-from mapapp.core.evidence import archive_path
 from mapapp.core.model import ControlRow, Dataset, Event
 from mapapp.core.timeline import Change, PlaceState
 from mapapp.draw.escape import esc, isolate, safe_url
@@ -46,14 +45,14 @@ def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
 
 
 def verification(ds: Dataset, item: ControlRow | Event, lang: Lang) -> str:
-    """Whether the quote was checked against an archived copy of its source, and where."""
+    """Whether the quote was checked against an archived copy of its source, and where
+    (the source by name, as everywhere readers look: never a raw id or file name)."""
     if not item.quote_archive or item.quote_start is None or item.quote_end is None:
         return f'<p class="mapapp-unverified">{t("quote_unverified", lang)}</p>'
     src = ds.sources.get(item.quote_archive)
     outlet = (src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet) if src else ""
     text = t("quote_verified", lang).format(
         source=isolate(f"{outlet}, {date_label(src.published, lang)}" if src else ""),
-        file=isolate(archive_path(item.quote_archive)),
         start=item.quote_start,
         end=item.quote_end,
     )

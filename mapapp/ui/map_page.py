@@ -15,7 +15,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp.draw import formats, popups
+from mapapp.draw import credits, formats, popups
 from mapapp.draw.chart import split_data, timeline_spec
 from mapapp.draw.escape import esc, isolate
 from mapapp.draw.i18n import LANGS, Lang, t
@@ -240,4 +240,8 @@ basemap = (
     if tiles.url == mapview.OSM_TILES
     else (tiles.attribution if tiles.url else t("no_basemap", lang))
 )
-st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")
+html_block(
+    f'<p class="mapapp-attribution"><small>{esc(credits.attribution(ds, lang))} '
+    f"{esc(t('basemap', lang))}: {esc(basemap)}.</small></p>",
+    lang,
+)

@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import PlaceState, Timeline
-from mapapp.draw import popups
+from mapapp.draw import credits, popups
 from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, Lang, t
 from mapapp.draw.layers import EVENT_WINDOW_DAYS, state_layers
@@ -320,6 +320,8 @@ def build_bundle(
         "text": {
             lang: {
                 **{key: t(key, lang) for key in UI_TEXT},
+                # built from the places' provenance, not one sentence for all of them
+                "attribution": credits.attribution(ds, lang),
                 "basemap_name": _basemap_text(tiles, lang),
             }
             for lang in LANGS

@@ -395,3 +395,17 @@ def test_quotes_on_a_broken_csv_writes_nothing(archived: Path) -> None:
     assert "nothing was written" in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(archived) == before
+
+
+def test_the_page_notices_an_archive_edited_in_place(archived: Path) -> None:
+    from mapapp.ui.shell import current_version, file_stamp
+
+    good, problems = current_version(archived)
+    assert problems is None and good.result.dataset is not None
+    before = file_stamp(archived)
+    path = archived / archive_path("art")
+    path.write_bytes(ARTICLE.replace("مقدمة", "بداية").encode("utf-8"))
+    assert file_stamp(archived) != before
+    shown, problems = current_version(archived)
+    assert shown is good, "the last good version stays"
+    assert problems is not None and problems.codes() == {"archive-changed"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -92,6 +93,8 @@ def _copy(src: Path, dst: Path) -> Path:
     for p in src.iterdir():
         if p.is_file():
             (dst / p.name).write_bytes(p.read_bytes())
+        elif p.is_dir() and not p.name.startswith("."):  # the archived sources
+            shutil.copytree(p, dst / p.name)
     return dst
 
 

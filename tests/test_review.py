@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import subprocess
@@ -26,14 +28,29 @@ from mapapp.editing.review import (
 from .conftest import DATA, FIXTURES, VALID
 
 EDITING_EXAMPLE = FIXTURES / "editing-example"
-NEW_SOURCE = (
-    "new_report,Test Outlet,,,,,https://example.org/report,2015-10-05,day,,,false,,"
-    "A source made up for this test."
-)
-NEW_PERIOD = (
-    "qadam,ajnad_sham,2015-01,month,source:elaph_investigation,,sole,new_report,N1,activists,"
-    "يسيطر أجناد الشام على القدم,Ajnad al-Sham controls al-Qadam,"
-)
+#: a new source and a period resting on it, by column: written under the file's own header
+NEW_SOURCE = {
+    "id": "new_report",
+    "outlet": "Test Outlet",
+    "url": "https://example.org/report",
+    "published": "2015-10-05",
+    "published_precision": "day",
+    "approximate": "false",
+    "note": "A source made up for this test.",
+}
+NEW_PERIOD = {
+    "place_id": "qadam",
+    "faction_id": "ajnad_sham",
+    "start": "2015-01",
+    "start_precision": "month",
+    "end": "source:elaph_investigation",
+    "status": "sole",
+    "source_id": "new_report",
+    "claim": "N1",
+    "claimant": "activists",
+    "quote_ar": "يسيطر أجناد الشام على القدم",
+    "quote_en": "Ajnad al-Sham controls al-Qadam",
+}
 NEW_PERIOD_LINE = (
     "qadam (al-Qadam), 2015-01-01 to 2015-08-10: was no data; now Ajnad al-Sham (sole). "
     "Sources: new_report."
@@ -68,6 +85,16 @@ def append_line(path: Path, text: str) -> None:
         fh.write(text + "\n")
 
 
+def append_row(path: Path, values: dict[str, str]) -> None:
+    """Append a row holding ``values`` in the columns of the file's header (others empty)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert set(values) <= set(header), set(values) - set(header)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([values.get(c, "") for c in header])
+    append_line(path, out.getvalue().removesuffix("\n"))
+
+
 def load(folder: Path) -> Dataset:
     result = load_dataset(folder)
     assert result.dataset is not None, result.report.to_text()
@@ -82,8 +109,8 @@ def compare(old: Path, new: Path) -> tuple[list[ReviewItem], list[str]]:
 
 def add_new_period(new: Path) -> None:
     """A new source, and a control period resting on it, before anything was known."""
-    append_line(new / "sources.csv", NEW_SOURCE)
-    append_line(new / "control.csv", NEW_PERIOD)
+    append_row(new / "sources.csv", NEW_SOURCE)
+    append_row(new / "control.csv", NEW_PERIOD)
 
 
 # -- the review itself ---------------------------------------------------------------------

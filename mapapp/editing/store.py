@@ -32,6 +32,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from mapapp.core.evidence import ARCHIVE_DIR
 from mapapp.core.read import MAX_FILE_BYTES
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import SchemaError
@@ -440,7 +441,9 @@ def candidate_folder(data_dir: Path, name: str, content: bytes, into: Path) -> P
     """Copy the data folder's files into ``into`` with ``name`` holding ``content``.
 
     Only regular, non-hidden files directly in ``data_dir`` are copied (not ``.mapapp/``),
-    with their modification times. ``into`` is created if needed; returns it.
+    and those of its archive folder (``sources/``: the archived texts the quotes are
+    checked against), with their modification times. ``into`` is created if needed;
+    returns it.
     """
     _target(data_dir, name)
     into = Path(into)
@@ -448,6 +451,12 @@ def candidate_folder(data_dir: Path, name: str, content: bytes, into: Path) -> P
     for path in sorted(Path(data_dir).iterdir()):
         if path.name != name and not path.name.startswith(".") and path.is_file():
             shutil.copy2(path, into / path.name)
+    archives = Path(data_dir) / ARCHIVE_DIR
+    if archives.is_dir() and not archives.is_symlink():
+        (into / ARCHIVE_DIR).mkdir(exist_ok=True)
+        for path in sorted(archives.iterdir()):
+            if not path.name.startswith(".") and path.is_file():
+                shutil.copy2(path, into / ARCHIVE_DIR / path.name)
     try:
         (into / name).write_bytes(content)
     except OSError as exc:

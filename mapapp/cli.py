@@ -161,7 +161,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_quotes(args: argparse.Namespace) -> int:
     from mapapp.editing import quotes
 
-    data_dir: Path = args.data_dir
+    if args.data_dir and args.data_option and args.data_dir != args.data_option:
+        raise CommandError("name the data folder once: as an argument or with --data")
+    data_dir: Path = args.data_dir or args.data_option or DEFAULT_DATA_DIR
     if not data_dir.is_dir():
         raise CommandError(f"{data_dir} is not a folder")
     try:
@@ -344,7 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
         "offsets are to be written), 2 when it cannot run.",
         "mapapp quotes data --write",
     )
-    p.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument("data_dir", nargs="?", type=Path, default=None, help=data_help)
+    # --data as the other commands take it; either form names the folder
+    p.add_argument("--data", type=Path, dest="data_option", metavar="DATA", help=data_help)
     p.add_argument("--write", action="store_true", help="write the offsets and hashes found")
     p.set_defaults(func=cmd_quotes)
 

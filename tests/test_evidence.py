@@ -409,3 +409,13 @@ def test_the_page_notices_an_archive_edited_in_place(archived: Path) -> None:
     shown, problems = current_version(archived)
     assert shown is good, "the last good version stays"
     assert problems is not None and problems.codes() == {"archive-changed"}
+
+
+def test_quotes_takes_the_folder_as_an_argument_or_with_data(tmp_path: Path) -> None:
+    folder = archive_only(tmp_path)
+    result = run_mapapp("quotes", "--data", str(folder), "--write")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert validate(folder).valid
+    assert run_mapapp("quotes", str(folder), "--data", str(folder)).returncode == 0
+    clash = run_mapapp("quotes", str(folder), "--data", str(tmp_path))
+    assert clash.returncode == 2 and "once" in clash.stderr

@@ -243,7 +243,8 @@ def check_archives(
                     "archive_sha256",
                     "archive-changed",
                     f"{file} has SHA-256 {archive.sha256}, not the recorded {recorded}: the "
-                    f"archived text changed. Restore it (git checkout -- data/{file}); if "
+                    f"archived text changed. Restore it (git checkout -- "
+                    f"{(Path(data_dir) / file).as_posix()}); if "
                     "you replaced it on purpose, clear archive_sha256 and run "
                     f"`{command}`, then check each quote it reports",
                 )

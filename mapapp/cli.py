@@ -14,7 +14,6 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
@@ -26,9 +25,7 @@ from mapapp.draw.escape import safe_url
 from mapapp.draw.style import PALETTES
 from mapapp.editing import docs, revision
 from mapapp.editing.review import review, review_records, review_to_text
-
-if TYPE_CHECKING:
-    from mapapp.ui.mapview import Tiles
+from mapapp.web.assets import Tiles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -160,8 +157,6 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def _tiles(value: str, attribution: str) -> Tiles:
     """``--tiles``: ``osm`` (the default), ``none``, or an http(s) URL template."""
-    from mapapp.ui.mapview import Tiles  # folium: only the export needs it
-
     if value.strip().lower() == "osm":
         return Tiles.from_env("")
     if value.strip().lower() == "none":

@@ -28,6 +28,14 @@
     return;
   }
 
+  var fields;
+  try {
+    fields = MapappMap.fieldsOf(D); // a data.js of another version: say so, draw nothing
+  } catch (error) {
+    notice("The map's data does not fit this page: " + error.message);
+    return;
+  }
+
   var dayNumber = MapappMap.dayNumber;
   var isoDay = MapappMap.isoDay;
 
@@ -146,7 +154,7 @@
       var at = placeIndex.get(view.place);
       title.textContent = D.places[at].name[view.lang];
       title.hidden = false;
-      body.innerHTML = D.html[D.entries[state[at]][2]];
+      body.innerHTML = D.html[D.entries[state[at]][fields.entry.popup]];
     } else {
       title.hidden = true;
       body.textContent = "";

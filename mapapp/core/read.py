@@ -39,6 +39,8 @@ _CHUNK = 1024 * 1024
 class RawRow:
     line: int
     cells: dict[str, str]
+    #: columns this row has no cell for (a row with too few cells): not checked again
+    lacking: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -189,6 +191,10 @@ def read_csv(path: Path, file: str) -> RawTable:
                         "comma inside a value that is not in double quotes",
                     )
                 )
+                # still check the cells it has, by position: every problem in one run
+                cells = dict(zip(table.header, record, strict=False))
+                lacking = frozenset(table.header[len(record) :])
+                table.rows.append(RawRow(first_line, cells, lacking))
                 continue
             # a duplicated column (reported on the header): the first one counts
             pairs = zip(table.header, record, strict=True)

@@ -245,7 +245,7 @@ def _refs(page: str) -> list[str]:
 def test_page_refers_only_to_its_own_files(site: Path) -> None:
     page = (site / "index.html").read_text(encoding="utf-8")
     refs = _refs(page)
-    assert len(refs) == 6  # Leaflet (js, css), data.js, map.js, app.js, app.css
+    assert len(refs) == 7  # Leaflet (js, css), data.js, map.js, app.js, app.css, the .gpkg
     for ref in refs:
         assert not re.match(r"^([a-z]+:|//|/)", ref), ref
         assert (site / ref.split("?", 1)[0]).is_file(), ref

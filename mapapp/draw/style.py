@@ -49,18 +49,37 @@ def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
 
+#: how each status looks: every status of the schema (control.csv's ``status``) and the
+#: timeline's own (``mixed``, ``no-data``) must be here; a test checks it, and an unknown
+#: status is an error, never silently drawn as stripes
+STATUS_LOOK: dict[str, str] = {
+    "sole": "solid",
+    "shared": "stripes",
+    "partial": "faded",
+    "presence": "wash",
+    "mixed": "stripes",
+    NO_DATA: "hatch",
+}
+
+
 def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
+    look = STATUS_LOOK.get(state.status)
+    if look is None:
+        raise ValueError(
+            f"no style for the status {state.status!r}: add it to STATUS_LOOK in "
+            "mapapp/draw/style.py, its label to mapapp/draw/i18n.py and its legend line"
+        )
     colours = [faction_colour(ds, f, palette) for f in state.faction_ids]
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
-    if state.status == NO_DATA:
+    if look == "hatch":
         stripes, stripe_opacity = (HATCH, None, None), 0.55
-    elif state.status == "sole":
+    elif look == "solid":
         fill, opacity = colours[0], 0.7
-    elif state.status == "presence" and len(colours) == 1:
+    elif look == "wash" and len(colours) == 1:
         fill, opacity = colours[0], 0.4
-    elif state.status == "partial" and len(colours) == 1:
+    elif look == "faded" and len(colours) == 1:
         fill, opacity = colours[0], 0.15
         stripes = (colours[0], None)
     else:  # shared, mixed, or several factions at once

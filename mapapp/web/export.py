@@ -99,7 +99,12 @@ FIELDS = {
 WEB_FILES = ("map.js", "app.js", "app.css")
 #: every path an export writes, relative to its folder; a re-export replaces exactly these
 MANIFEST = ".mapapp-export"
-OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", MANIFEST)
+#: the GIS download of every day (written by a ``gis`` writer, see :func:`write_site`)
+GPKG_FILE = "southern-damascus.gpkg"
+OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", GPKG_FILE, MANIFEST)
+#: writes a file for GIS users into the given path (web/ does not import geopandas: the
+#: caller hands it in, e.g. the CLI passes :mod:`mapapp.notebook`'s)
+GisWriter = Callable[[Path], None]
 #: the page's words, shown as text (never as HTML)
 UI_TEXT = (
     "title",
@@ -417,13 +422,13 @@ def _version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def index_html(tiles: Tiles, files: dict[str, str]) -> str:
+def index_html(tiles: Tiles, files: dict[str, str], downloads: str = "") -> str:
     """The page: ``mapapp/web/index.html`` with the policy and the files' versions filled in
     (so a cache never pairs a new page with old data)."""
     page = web_file("index.html").replace("{{csp}}", esc(_csp(tiles)))
     for name, text in files.items():
         page = page.replace(f"{{{{{name}}}}}", f"{name}?v={_version(text)}")
-    return page
+    return page.replace("{{downloads}}", downloads)  # our own markup, never data
 
 
 def _check_target(out: Path) -> None:
@@ -439,14 +444,17 @@ def _check_target(out: Path) -> None:
         )
 
 
-def write_site(out: Path, bundle: dict[str, Any], tiles: Tiles) -> int:
+def write_site(
+    out: Path, bundle: dict[str, Any], tiles: Tiles, gis: GisWriter | None = None
+) -> int:
     """Write the site into ``out``, replacing a previous export there (and nothing else).
     Returns the size of ``data.js`` in bytes."""
     _check_target(out)
     out.mkdir(parents=True, exist_ok=True)
     data = to_js(bundle)
     files = {"data.js": data, **{name: web_file(name) for name in WEB_FILES}}
-    files["index.html"] = index_html(tiles, files)
+    download = f'<a id="gpkg" href="{GPKG_FILE}" download>GeoPackage</a>' if gis else ""
+    files["index.html"] = index_html(tiles, files, download)
     files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
     with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:
         staging = Path(tmp)
@@ -454,13 +462,16 @@ def write_site(out: Path, bundle: dict[str, Any], tiles: Tiles) -> int:
             raise ExportError("the xstatic-leaflet package is not installed (pip install it)")
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        if gis is not None:
+            gis(staging / GPKG_FILE)
         for name in OUTPUTS:
             target = out / name
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             elif target.exists() or target.is_symlink():
                 target.unlink()
-            (staging / name).replace(target)
+            if (staging / name).exists():
+                (staging / name).replace(target)
     return len(data.encode("utf-8"))
 
 
@@ -470,9 +481,10 @@ def export_site(
     tiles: Tiles,
     palette: Palette = "conventional",
     progress: Progress | None = None,
+    gis: GisWriter | None = None,
 ) -> ExportResult:
     """Build the bundle and write the site (see :func:`build_bundle`, :func:`write_site`)."""
     _check_target(out)
     bundle = build_bundle(ds, tiles, palette, progress)
-    size = write_site(out, bundle, tiles)
+    size = write_site(out, bundle, tiles, gis)
     return ExportResult(out, len(bundle["frames"]), len(bundle["places"]), size)

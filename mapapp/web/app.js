@@ -10,7 +10,6 @@
   "use strict";
 
   var D = window.MAPAPP_DATA;
-  var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
   var LANGS = ["en", "ar"];
 
   function byId(id) {
@@ -79,8 +78,8 @@
     if (window.location.hash === hash) return;
     try {
       window.history.replaceState(null, "", hash);
-    } catch (e) {
-      window.location.replace(hash);
+    } catch {
+      window.location.replace(hash); // history refused (a file: page in some browsers)
     }
   }
 

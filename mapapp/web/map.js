@@ -68,6 +68,18 @@
     return new Date(n * DAY_MS).toISOString().slice(0, 10);
   }
 
+  /* the index of the frame in force on `day`: the last whose start is on or before it (the
+   * first frame for a day before them all); `starts` ascending */
+  function frameIndex(starts, day) {
+    var lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= day) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   function polygons(geometry) {
     if (geometry.type === "Polygon") return [geometry.coordinates];
     if (geometry.type === "MultiPolygon") return geometry.coordinates;
@@ -100,13 +112,7 @@
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
     function frameAt(day) {
-      var lo = 0, hi = starts.length - 1;
-      while (lo < hi) {
-        var mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= day) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
+      return frameIndex(starts, day);
     }
 
     var materialised = { en: [], ar: [] };
@@ -294,6 +300,8 @@
   }
 
   MapappMap.FORMAT = FORMAT;
+  MapappMap.frameIndex = frameIndex;
+  MapappMap.polygons = polygons;
   MapappMap.fieldsOf = fieldsOf;
   MapappMap.dayNumber = dayNumber;
   MapappMap.isoDay = isoDay;

@@ -62,6 +62,27 @@ STATUS_LOOK: dict[str, str] = {
 }
 
 
+_GREY, _LIGHT = "#888888", "#dddddd"
+_BORDER = f"1px solid {OUTLINE}"
+
+
+def _stripes_css(colours: list[str], width: int = 5) -> str:
+    stops = []
+    for i, c in enumerate(colours):
+        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
+    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
+
+
+#: the legend's swatch of each look (CSS background)
+LOOK_SWATCH: dict[str, str] = {
+    "solid": _GREY,
+    "stripes": _stripes_css([_GREY, _LIGHT]),
+    "faded": _stripes_css([_GREY, "#f4f4f4"]),
+    "wash": "#c8c8c8",
+    "hatch": _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
+}
+
+
 def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
     look = STATUS_LOOK.get(state.status)
     if look is None:
@@ -111,13 +132,6 @@ class LegendItem:
     border: str
 
 
-def _stripes_css(colours: list[str], width: int = 5) -> str:
-    stops = []
-    for i, c in enumerate(colours):
-        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
-    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
-
-
 def legend_items(
     ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang
 ) -> list[LegendItem]:
@@ -130,25 +144,15 @@ def legend_items(
         name = faction.name_ar if lang == "ar" else faction.name_en
         colour = faction_colour(ds, fid, palette)
         items.append(LegendItem(f"faction-{fid}", name, colour, f"1px solid {OUTLINE}"))
-    a, b = "#888888", "#dddddd"
+    # a line per look, named by the first status drawn that way (mixed looks like shared)
+    shown: set[str] = set()
+    for status, look in STATUS_LOOK.items():
+        if look not in shown:
+            shown.add(look)
+            items.append(
+                LegendItem(status, label(STATUS, status, lang), LOOK_SWATCH[look], _BORDER)
+            )
     items += [
-        LegendItem("sole", label(STATUS, "sole", lang), a, f"1px solid {OUTLINE}"),
-        LegendItem(
-            "shared", label(STATUS, "shared", lang), _stripes_css([a, b]), f"1px solid {OUTLINE}"
-        ),
-        LegendItem(
-            "partial",
-            label(STATUS, "partial", lang),
-            _stripes_css([a, "#f4f4f4"]),
-            f"1px solid {OUTLINE}",
-        ),
-        LegendItem("presence", label(STATUS, "presence", lang), "#c8c8c8", f"1px solid {OUTLINE}"),
-        LegendItem(
-            "no-data",
-            label(STATUS, "no-data", lang),
-            _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
-            f"1px solid {OUTLINE}",
-        ),
         LegendItem("uncertain", t("uncertain", lang), "#ffffff", f"2px dashed {OUTLINE}"),
         LegendItem(
             "condition",

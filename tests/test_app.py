@@ -214,3 +214,9 @@ def test_without_static_serving_the_same_map_inline_with_a_notice(
 
 def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
+
+
+def test_the_days_map_downloads_as_geopackage(app: AppTest) -> None:
+    at = app.run()
+    labels = [element.proto.label for element in at.get("download_button")]
+    assert labels == ["GeoJSON", "CSV", "GeoPackage"]

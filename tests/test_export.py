@@ -395,3 +395,19 @@ def test_bundle_rows_are_named_and_map_js_reads_them_by_name(tmp_path: Path) -> 
         assert seen["fields"][kind] == {name: names.index(name) for name in seen["fields"][kind]}
         assert set(seen["fields"][kind]) == set(names), f"map.js reads every {kind} column"
     assert "mapapp-bundle/0" in seen["refused"] and web_export.FORMAT in seen["refused"]
+
+
+def test_the_site_has_every_days_map_as_a_geopackage_for_qgis(site: Path) -> None:
+    import geopandas as gpd
+
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="southern-damascus.gpkg"' in page
+    history = gpd.read_file(site / "southern-damascus.gpkg")
+    assert history.crs.to_epsg() == 4326
+    assert {"place_id", "status", "factions", "valid_from", "valid_to"} <= set(history.columns)
+    bundle = bundle_of(site)
+    assert set(history["place_id"]) == {p["id"] for p in bundle["places"]}
+    for _, rows in history.groupby("place_id"):
+        spans = rows.sort_values("valid_from")
+        assert spans["valid_from"].iloc[0] == bundle["range"]["first"]
+        assert list(spans["valid_to"])[:-1] == list(spans["valid_from"])[1:], "no gaps"

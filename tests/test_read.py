@@ -21,11 +21,14 @@ def test_rows_keep_the_line_an_editor_sees(tmp_path: Path) -> None:
     assert table.issues == []
 
 
-def test_a_short_row_is_reported_and_its_cells_still_checked() -> None:
-    table = parse_csv("id,name,note\na,A\n", "t.csv")
+def test_a_short_row_is_reported_and_its_whole_cells_still_checked() -> None:
+    table = parse_csv("id,name,kind,note\na,A,ar\n", "t.csv")
     assert [i.code for i in table.issues] == ["wrong-cell-count"]
     (row,) = table.rows
-    assert row.cells == {"id": "a", "name": "A"} and row.lacking == {"note"}
+    assert row.cells == {"id": "a", "name": "A", "kind": "ar"}
+    assert row.lacking == {"kind", "note"}, "the last cell of a cut row may be cut too"
+    (long,) = parse_csv("id,name\na,A,extra\n", "t.csv").rows
+    assert long.cells == {"id": "a", "name": "A"} and long.lacking == frozenset()
 
 
 @pytest.mark.parametrize(

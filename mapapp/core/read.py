@@ -203,9 +203,11 @@ def parse_csv(text: str, file: str) -> RawTable:
                         "comma inside a value that is not in double quotes",
                     )
                 )
-                # still check the cells it has, by position: every problem in one run
+                # still check the cells it has, by position: every problem in one run. A
+                # row cut short may end in a cut cell: its last one is not checked either
                 cells = dict(zip(table.header, record, strict=False))
-                lacking = frozenset(table.header[len(record) :])
+                short = len(record) < len(table.header)
+                lacking = frozenset(table.header[len(record) - short :])
                 table.rows.append(RawRow(first_line, cells, lacking))
                 continue
             # a duplicated column (reported on the header): the first one counts

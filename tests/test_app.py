@@ -220,3 +220,28 @@ def test_the_days_map_downloads_as_geopackage(app: AppTest) -> None:
     at = app.run()
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["GeoJSON", "CSV", "GeoPackage"]
+
+
+def test_a_map_too_big_to_send_inline_is_refused_loudly(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit
+
+    from mapapp.ui import map_component
+    from mapapp.ui.map_component import leaflet_assets
+    from mapapp.ui.shell import load_version
+
+    monkeypatch.setattr(streamlit, "get_option", _static_serving_off(streamlit.get_option))
+    monkeypatch.setattr(map_component, "INLINE_LIMIT", 1000)
+    leaflet_assets.clear()
+    load_version.cache_clear()  # an inline map made by an earlier test is one per version
+    try:
+        at = app.run()
+        assert not at.exception
+        assert any("enableStaticServing" in e.value for e in at.error)
+        assert not at.get("bidi_component"), "no map rather than a silent other one"
+        assert len(table(at)) == 12, "the rest of the page still works"
+    finally:
+        monkeypatch.undo()
+        leaflet_assets.clear()
+        load_version.cache_clear()

@@ -202,7 +202,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    text = docs.columns_markdown(load_schema(args.data))
+    schema = load_schema(args.data)
+    if args.format == "json":
+        if args.write is not None:
+            raise CommandError("--write puts the markdown in a file; leave out --format json")
+        print(formats.to_json(docs.columns_records(schema)))
+        return EXIT_OK
+    text = docs.columns_markdown(schema)
     if args.write is None:
         print(text, end="")
         return EXIT_OK
@@ -253,9 +259,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         result = export_site(ds, args.out, tiles, args.palette, progress, gis)
     except (ExportError, OSError) as exc:
         raise CommandError(f"cannot export to {args.out}: {exc}") from None
+    seconds = time.perf_counter() - started
+    if args.format == "json":
+        summary = {
+            "index": str(result.out / "index.html"),
+            "places": result.places,
+            "frames": result.frames,
+            "data_bytes": result.data_bytes,
+            "seconds": round(seconds, 2),
+        }
+        print(formats.to_json([summary]))
+        return EXIT_OK
     print(
         f"Wrote {result.out / 'index.html'}: {result.places} places, {result.frames} frames, "
-        f"data.js {result.data_bytes:,} bytes, in {time.perf_counter() - started:.1f} s."
+        f"data.js {result.data_bytes:,} bytes, in {seconds:.1f} s."
     )
     return EXIT_OK
 
@@ -373,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=f"replace the text between {docs.START} and {docs.END} in FILE",
     )
+    _add_format(p, "json")
     p.set_defaults(func=cmd_docs)
 
     p = command(
@@ -399,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the credit shown for a --tiles URL template (as text)",
     )
     p.add_argument("--palette", choices=list(PALETTES), default="conventional")
+    _add_format(p, "json")
     p.set_defaults(func=cmd_export)
     return parser
 

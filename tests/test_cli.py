@@ -148,8 +148,8 @@ def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_command_takes_data_and_speaks_one_format_dialect(tmp_path: Path) -> None:
-    """``--data`` on every command (a positional folder still works where it did) and
-    ``--format`` with the same names and help wherever it is offered."""
+    """``--data`` and ``--format`` on every command, with the same names and help (a
+    positional folder still works where it did)."""
     from mapapp.cli import FORMATS, build_parser
 
     helps: dict[str, str] = {}
@@ -162,7 +162,11 @@ def test_every_command_takes_data_and_speaks_one_format_dialect(tmp_path: Path) 
             for choice in action.choices or []:
                 assert f"{choice}: {FORMATS[choice]}" in (action.help or ""), (name, choice)
             helps[name] = action.help or ""
-    assert {"validate", "codes", "state", "changes", "dates", "review"} <= set(helps)
+    assert set(helps) == set(command_names()), "every command has --format"
+    columns = json.loads(run_mapapp("docs", "--format", "json").stdout)
+    assert {"file": "control.csv", "column": "status"}.items() <= next(
+        c for c in columns if c["column"] == "status"
+    ).items()
     broken = str(FIXTURES / "broken-example")
     by_position = run_mapapp("validate", broken, "--format", "json")
     by_option = run_mapapp("validate", "--data", broken, "--format", "json")

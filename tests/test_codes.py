@@ -109,3 +109,4 @@ def test_did_you_mean_offers_the_closest_known_value() -> None:
     assert did_you_mean("regim", ["regime", "opposition"]) == " (did you mean 'regime'?)"
     assert did_you_mean("sharde", ["sole", "shared"]) == " (did you mean 'shared'?)"
     assert did_you_mean("zzzz", ["regime", "opposition"]) == ""
+    assert did_you_mean("regim" * 100, ["regime"]) == "", "no search for a huge value"

@@ -113,7 +113,16 @@ def check(code: str) -> str:
     return code
 
 
+#: suggestions are looked for only for values and vocabularies up to these sizes (difflib
+#: compares the value with every known one: a damaged file must not make that slow)
+SUGGEST_MAX_CHARS = 100
+SUGGEST_MAX_KNOWN = 500
+
+
 def did_you_mean(value: str, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the known value closest to ``value``, or ``""``."""
-    close = difflib.get_close_matches(value, sorted(set(known)), n=1, cutoff=0.6)
+    choices = sorted(set(known))
+    if len(value) > SUGGEST_MAX_CHARS or len(choices) > SUGGEST_MAX_KNOWN:
+        return ""
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -10,7 +10,7 @@ from mapapp.core.model import Dataset
 from mapapp.core.validate import load_dataset
 from mapapp.draw.credits import BASIS, attribution, boundaries, reference_points
 from mapapp.draw.i18n import LANGS, Lang
-from mapapp.ui.mapview import Tiles
+from mapapp.web.assets import Tiles
 from mapapp.web.export import build_bundle
 
 from .conftest import DATA

@@ -9,6 +9,7 @@ validator (or the command) says about it.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -283,7 +284,7 @@ def test_popups_say_whether_the_quote_was_verified(archived: Path) -> None:
 
 
 def test_the_export_carries_the_verification(archived: Path) -> None:
-    from mapapp.ui.mapview import Tiles
+    from mapapp.web.assets import Tiles
     from mapapp.web.export import build_bundle
 
     for folder, css in ((archived, "mapapp-verified"), (VALID, "mapapp-unverified")):
@@ -418,4 +419,8 @@ def test_quotes_takes_the_folder_as_an_argument_or_with_data(tmp_path: Path) -> 
     assert validate(folder).valid
     assert run_mapapp("quotes", str(folder), "--data", str(folder)).returncode == 0
     clash = run_mapapp("quotes", str(folder), "--data", str(tmp_path))
-    assert clash.returncode == 2 and "once" in clash.stderr
+    assert clash.returncode == 2 and "two data folders" in clash.stderr
+    as_json = run_mapapp("quotes", "--data", str(folder), "--format", "json")
+    assert as_json.returncode == 0
+    (report,) = json.loads(as_json.stdout)
+    assert {n["status"] for n in report["notes"]} == {"ok"}

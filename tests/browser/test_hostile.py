@@ -96,7 +96,7 @@ def test_hostile_folder_validates_and_carries_every_payload() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "The data is valid." in done.stdout
-    text = "".join(p.read_text(encoding="utf-8") for p in HOSTILE.iterdir())
+    text = "".join(p.read_text(encoding="utf-8") for p in HOSTILE.rglob("*") if p.is_file())
     for payload in PAYLOADS:
         assert payload in text or json.dumps(payload)[1:-1] in text, payload
     for name, fields in make_hostile.CSV_FIELDS.items():

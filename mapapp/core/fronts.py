@@ -200,29 +200,61 @@ def _because(sides: Iterable[Side]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reasons))
 
 
+@lru_cache(maxsize=8)
+def _borders_wgs84(
+    geometry_json: tuple[tuple[str, str], ...], crs: str
+) -> tuple[BaseGeometry, ...]:
+    return tuple(
+        transform_one(line, crs, "EPSG:4326") for _, _, line in _borders(geometry_json, crs)
+    )
+
+
+def borders(ds: Dataset) -> list[tuple[str, str, BaseGeometry, BaseGeometry]]:
+    """``(place a, place b, border in local metres, border in WGS84)`` for every pair of
+    places that share one (computed once per set of geometries)."""
+    key = _geometry_key(ds)
+    crs = _laea(key)
+    return [
+        (a, b, metric, wgs)
+        for (a, b, metric), wgs in zip(_borders(key, crs), _borders_wgs84(key, crs), strict=True)
+    ]
+
+
+def front_between(
+    ds: Dataset,
+    border: tuple[str, str, BaseGeometry, BaseGeometry],
+    state_a: PlaceState,
+    state_b: PlaceState,
+    by: By = "bloc",
+) -> Front | None:
+    """The front along one shared border, or None if both sides are the same (or either
+    place has no data)."""
+    a, b, metric, wgs = border
+    side_a, side_b = side_of(ds, state_a, by), side_of(ds, state_b, by)
+    if side_a is None or side_b is None or side_a.key == side_b.key:
+        return None
+    because = _because((side_a, side_b))
+    return Front(
+        place_a=a,
+        place_b=b,
+        side_a=side_a,
+        side_b=side_b,
+        length_m=float(metric.length),
+        kind="tentative" if because else "firm",
+        because=because,
+        geometry=wgs,
+    )
+
+
 def fronts_on(ds: Dataset, states: dict[str, PlaceState], by: By = "bloc") -> list[Front]:
     """Every front segment on the day of ``states`` (see the module's doc)."""
-    crs = local_crs(ds)
     out = []
-    for a, b, line in shared_borders(ds):
-        if a not in states or b not in states:
-            continue
-        side_a, side_b = side_of(ds, states[a], by), side_of(ds, states[b], by)
-        if side_a is None or side_b is None or side_a.key == side_b.key:
-            continue
-        because = _because((side_a, side_b))
-        out.append(
-            Front(
-                place_a=a,
-                place_b=b,
-                side_a=side_a,
-                side_b=side_b,
-                length_m=float(line.length),
-                kind="tentative" if because else "firm",
-                because=because,
-                geometry=transform_one(line, crs, "EPSG:4326"),
-            )
-        )
+    for border in borders(ds):
+        a, b = border[0], border[1]
+        if a in states and b in states:
+            front = front_between(ds, border, states[a], states[b], by)
+            if front is not None:
+                out.append(front)
     return out
 
 

@@ -150,7 +150,7 @@ def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
     )
 
 
-def legend_html(items: list[LegendItem], lang: Lang) -> str:
+def legend_html(items: list[LegendItem], lang: Lang, note: bool = True) -> str:
     """The legend: a swatch, a label and, for a state, the sentence that explains it."""
     lines = []
     for i in items:
@@ -168,7 +168,7 @@ def legend_html(items: list[LegendItem], lang: Lang) -> str:
             f'background:{esc(i.background)};border:{esc(i.border)}"></span> '
             f"<span>{isolate(i.label)}{sentence}</span></div>"
         )
-    return "".join(lines) + f"<small>{esc(t('events_note', lang))}</small>"
+    return "".join(lines) + (f"<small>{esc(t('events_note', lang))}</small>" if note else "")
 
 
 def front_tooltip(ds: Dataset, front: Front, sides: tuple[str, str], lang: Lang) -> str:

@@ -133,8 +133,8 @@ def legend_items(
     items += [
         item("sole", one),
         item("shared", _stripes_css(list(pair))),
-        item("partial", _stripes_css([part, _wash(part, 0.15)])),
-        item("presence", _wash(present_colour, 0.4)),
+        item("partial", _stripes_css([part, wash(part, 0.15)])),
+        item("presence", wash(present_colour, 0.4)),
         item("no-data", _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3)),
         item("uncertain", "#ffffff", f"2px dashed {OUTLINE}", t("uncertain", lang)),
         item("condition", "#ffffff", f"3px solid {CONDITION}", _condition_label(lang)),
@@ -143,7 +143,7 @@ def legend_items(
     return items
 
 
-def _wash(colour: str, opacity: float) -> str:
+def wash(colour: str, opacity: float) -> str:
     """``colour`` at ``opacity`` over white, as an opaque colour (how a wash looks)."""
     rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
     mixed = [round(c * opacity + 255 * (1 - opacity)) for c in rgb]

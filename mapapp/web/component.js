@@ -90,7 +90,8 @@ function paint(parentElement, state) {
   const $ = (name) => parentElement.querySelector(".mapapp-" + name);
   const text = state.latest.text;
   const iso = window.MapappMap.isoDay(state.day);
-  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place });
+  const compare = state.latest.compare ? window.MapappMap.dayNumber(state.latest.compare) : null;
+  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place, compare });
   const controls = $("controls");
   controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
   $("date-label").textContent = text.date;
@@ -105,6 +106,7 @@ function paint(parentElement, state) {
   $("prev").disabled = adjacent(state.changes, state.day, -1) === null;
   $("next").disabled = adjacent(state.changes, state.day, 1) === null;
   $("map").dataset.day = iso; // the day drawn (tests and benchmarks read it)
+  fitHeight(parentElement, state);
 }
 
 /* the component's elements (words are filled in by paint, as text) */
@@ -123,12 +125,34 @@ function build(parentElement) {
   controls.append(label, make("input", "slider", { type: "range", min: "0", max: "0", step: "1" }), buttons);
   const notice = make("p", "notice");
   notice.hidden = true;
-  parentElement.append(controls, make("div", "map", { role: "region" }), notice);
+  // the notice (tiles failed, map failed) between the controls and the map: in view
+  parentElement.append(controls, notice, make("div", "map", { role: "region" }));
+}
+
+/* The map takes the window's height below its controls (300 px at least), so the date
+ * control and the whole map are on the first screen, on a laptop as on a phone. */
+function fitHeight(parentElement, state) {
+  const el = parentElement.querySelector(".mapapp-map");
+  let scroller = el.parentElement;
+  while (scroller && scroller !== document.body && scroller.scrollHeight <= scroller.clientHeight) {
+    scroller = scroller.parentElement;
+  }
+  const scrolled = scroller && scroller !== document.body ? scroller.scrollTop : window.scrollY;
+  const top = el.getBoundingClientRect().top + scrolled;
+  const height = Math.max(300, Math.min(window.innerHeight - top - 12, 1100));
+  if (Math.abs(el.offsetHeight - height) > 1) {
+    el.style.height = height + "px";
+    if (state.map) state.map.map.invalidateSize();
+  }
 }
 
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
-  if (!parentElement.querySelector(".mapapp-map")) build(parentElement);
+  if (!parentElement.querySelector(".mapapp-map")) {
+    build(parentElement);
+    fitHeight(parentElement, {});
+    window.addEventListener("resize", () => fitHeight(parentElement, mounted.get(parentElement) || {}));
+  }
   const note = parentElement.querySelector(".mapapp-notice");
   let state = mounted.get(parentElement);
   if (!state) {

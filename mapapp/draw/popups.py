@@ -190,7 +190,7 @@ def front_tooltip(ds: Dataset, front: Front, sides: tuple[str, str], lang: Lang)
         else esc(t("uncertain", lang) if r == "uncertain" else r)
         for r in front.because
     )
-    why = f"<br><i>{reasons}</i>" if reasons else ""
+    why = f"<br><small>{reasons}</small>" if reasons else ""
     return (
         f'<div class="mapapp-front-tip" lang="{lang}" dir="{direction}"><b>{title}</b> · '
         f'<span dir="ltr">{metres}</span><br>{"<br>".join(parts)}{why}</div>'

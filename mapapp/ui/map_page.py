@@ -59,7 +59,7 @@ if lang == "ar":
 # the map first: little room above the title, the title on one line
 st.markdown(
     "<style>section.stMain .block-container, [data-testid='stMainBlockContainer']"
-    " {padding-top: 2.8rem !important; padding-bottom: 2rem}"
+    " {padding: 2.6rem 1.5rem 2rem !important}"
     " h1.mapapp-title {font-size: clamp(1rem, 0.6rem + 1.3vw, 1.6rem); white-space: nowrap;"
     " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}</style>",
     unsafe_allow_html=True,
@@ -169,7 +169,7 @@ def player() -> None:
 st.query_params.from_dict(view_params(View(day, selected, lang, compare_day)))
 
 states = timeline.state_at(day)
-map_col, side_col = st.columns([5, 2])
+map_col, side_col = st.columns([3, 1])
 with map_col:
     if url is not None:  # the map renders in the browser; only the view is sent
         show_map(url, day, lang, selected, on_day=from_map, compare=compare_day)

@@ -219,6 +219,8 @@
 
   /* the map takes the window's height below the controls (at least 300 px), so on a
    * laptop and on a phone the date control and the whole map are on the first screen */
+  var fitted = false;
+
   function fitMap() {
     var el = byId("map");
     var top = el.getBoundingClientRect().top + window.scrollY;
@@ -226,8 +228,10 @@
     var height = Math.max(300, Math.min(window.innerHeight - top - 8, wide ? 1100 : window.innerHeight));
     if (Math.abs(el.offsetHeight - height) > 1) {
       el.style.height = height + "px";
-      mapped.map.invalidateSize();
+      if (!fitted) mapped.refit();
+      else mapped.map.invalidateSize();
     }
+    fitted = true; // from now on the reader's view is kept
     if (wide) document.querySelector("aside").style.maxHeight = height + "px";
   }
 

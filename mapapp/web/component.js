@@ -142,8 +142,10 @@ function fitHeight(parentElement, state) {
   const height = Math.max(300, Math.min(window.innerHeight - top - 12, 1100));
   if (Math.abs(el.offsetHeight - height) > 1) {
     el.style.height = height + "px";
-    if (state.map) state.map.map.invalidateSize();
+    if (state.map && !state.fitted) state.map.refit();
+    else if (state.map) state.map.map.invalidateSize();
   }
+  if (state.map) state.fitted = true; // from now on the reader's view is kept
 }
 
 export default function (component) {

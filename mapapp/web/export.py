@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from shapely.geometry import mapping
+import shapely
 
 from mapapp.core import fronts
 from mapapp.core.model import Dataset
@@ -425,7 +425,7 @@ class _FrontFrames:
             }
             lines.append(
                 [
-                    self.geometries.add_json(mapping(front.geometry)),
+                    self.geometries.add_json(json.loads(shapely.to_geojson(front.geometry))),
                     [self.styles.add_json(x) for x in front_styles(ds, front, "bloc", palette)],
                     *(
                         self.html.add(popups.front_tooltip(ds, front, names[lang], lang))

@@ -214,13 +214,15 @@
         if (!el) return;
         el.classList.remove("mapapp-label-hidden");
         var tries = [
-          [l.spec.name[lang], 0], [l.spec.short[lang], 0],
-          [l.spec.short[lang], -14], [l.spec.short[lang], 14],
+          [l.spec.name[lang], 0, 0], [l.spec.short[lang], 0, 0],
+          [l.spec.short[lang], -13, 0], [l.spec.short[lang], 13, 0],
+          [l.spec.short[lang], 0, -18], [l.spec.short[lang], 0, 18],
         ];
         var span = null, box = null, fits = false;
         for (var k = 0; k < tries.length && !fits; k++) {
           span = setText(l.marker, tries[k][0], l.spec.angle);
           span.style.marginTop = tries[k][1] + "px";
+          span.style.marginLeft = tries[k][2] + "px";
           box = span.getBoundingClientRect();
           fits = !placed.some(function (other) { return boxesOverlap(box, other, 2); });
         }
@@ -265,8 +267,11 @@
       D.fronts[k].lines.forEach(function (line) {
         var shape = lineLatLngs(D.geometries[line[0]]);
         line[1].forEach(function (styleIndex, n) {
-          var top = n === line[1].length - 1;
+          // the first line (a solid halo, the widest) takes the hover: the dashed ones
+          // above it would let the pointer through their gaps
+          var top = n === 0;
           var style = Object.assign({ pane: "mapapp-fronts", interactive: top }, D.styles[styleIndex]);
+          if (top) style.className = (style.className || "") + " mapapp-front mapapp-front-" + line[4];
           var poly = L.polyline(shape, style);
           if (top) {
             poly.bindTooltip(html(line[lang === "ar" ? 3 : 2]), { sticky: true });
@@ -494,11 +499,13 @@
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */
     function popupOptions() {
-      var width = Math.max(160, Math.min(440, map.getSize().x - 70));
+      // the popup's frame and margins take ~40 px beside its content, and 12 px either side
+      var width = Math.max(160, Math.min(440, map.getSize().x - 66));
       return {
         maxWidth: width,
         minWidth: Math.min(240, width),
-        autoPanPaddingTopLeft: L.point(56, 96),
+        // below the zoom control (it ends ~75 px down); sideways anywhere in the map
+        autoPanPaddingTopLeft: L.point(12, 90),
         autoPanPaddingBottomRight: L.point(12, 12),
         className: "mapapp-leaflet-popup",
       };
@@ -617,7 +624,14 @@
       return { frame: frame, state: state, differs: compared, fronts: overlays.frontsShown() };
     }
 
-    return { map: map, show: show, placeIndex: placeIndex, overlays: overlays };
+    /* the default view again (after the page resized the map before anyone moved it) */
+    function refit() {
+      map.invalidateSize();
+      if (D.bounds) map.fitBounds(contextBounds(D), { padding: [10, 10], animate: false });
+      overlays.declutter();
+    }
+
+    return { map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit };
   }
 
   MapappMap.dayNumber = dayNumber;

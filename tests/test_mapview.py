@@ -231,3 +231,25 @@ def test_timeline_chart_handles_more_than_5000_periods(ds: Dataset) -> None:
         replace(ds, control=many), date(2015, 1, 1), date(2015, 12, 31), "conventional", "en"
     )
     assert sum(len(v) for v in spec["datasets"].values()) == 6000
+
+
+def test_notebook_map_has_names_fronts_and_a_control_to_hide_them(ds: Dataset) -> None:
+    """The folium map (notebooks, static HTML) names every place, without catching clicks,
+    and draws the day's fronts with their tooltips."""
+    from mapapp.core.fronts import fronts_on
+
+    day = date(2015, 9, 15)
+    states = Timeline(ds).state_at(day)
+    m = mapview.full_map(
+        ds, layers_on(ds, day), mapview.Tiles(None, ""), mapview.leaflet_urls(True), states, "ar"
+    )
+    html = m.get_root().render()
+    for place in ds.places.values():
+        assert place.name_ar in html
+    assert html.count("mapapp-label") >= len(ds.places)
+    assert "pointer-events:none" in html
+    found = fronts_on(ds, states)
+    assert found
+    assert html.count('"dashArray": "9 9"') >= 1
+    assert "L.control.layers" in html
+    assert "جبهة" in html

@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import folium
+import shapely
 
+from mapapp.core import fronts
 from mapapp.core.model import Dataset
+from mapapp.core.timeline import PlaceState
+from mapapp.draw import popups
+from mapapp.draw.escape import esc
+from mapapp.draw.i18n import Lang, t
+from mapapp.draw.labels import place_labels
 from mapapp.draw.layers import FeatureCollection, StateLayers
 from mapapp.draw.shapes import geometry_bounds, place_geometry
+from mapapp.draw.style import Palette, front_styles, side_name
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
@@ -130,8 +138,74 @@ def state_group(layers: StateLayers) -> folium.FeatureGroup:
     return group
 
 
-def full_map(ds: Dataset, layers: StateLayers, tiles: Tiles, assets: tuple[str, str]) -> folium.Map:
-    """A standalone map with the day's layers in it (for tests and static HTML)."""
+def names_group(ds: Dataset, lang: Lang = "en") -> folium.FeatureGroup:
+    """The places' names (a layer the map's layer control can hide): at each place's
+    label anchor, along the axis of a long thin place, never catching a click."""
+    group = folium.FeatureGroup(name=t("names", lang), control=True, show=True)
+    for label in place_labels(ds):
+        style = (
+            "position:absolute;white-space:nowrap;"
+            f"transform:translate(-50%,-50%) rotate({label.angle}deg);"
+            "font:600 12px/1.1 system-ui,sans-serif;color:#111;pointer-events:none;"
+            "text-shadow:0 0 2px #fff,0 0 3px #fff,0 0 4px #fff"
+        )
+        direction = "rtl" if lang == "ar" else "ltr"
+        folium.Marker(
+            [label.lat, label.lon],
+            icon=folium.DivIcon(
+                html=f'<span dir="{direction}" style="{style}">{esc(label.name[lang])}</span>',
+                class_name="mapapp-label",
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
+    return group
+
+
+def fronts_group(
+    ds: Dataset, states: dict[str, PlaceState], palette: Palette, lang: Lang = "en"
+) -> folium.FeatureGroup:
+    """The day's front lines (see :mod:`mapapp.core.fronts`), each with a tooltip."""
+    group = folium.FeatureGroup(name=t("fronts", lang), control=True, show=True)
+    for front in fronts.fronts_on(ds, states):
+        sides = (
+            side_name(ds, front.side_a.key, "bloc", lang),
+            side_name(ds, front.side_b.key, "bloc", lang),
+        )
+        tip = popups.front_tooltip(ds, front, sides, lang)
+        lines = shapely.get_parts(front.geometry)
+        for n, style in enumerate(front_styles(ds, front, "bloc", palette)):
+            for line in lines:
+                folium.PolyLine(  # type: ignore[no-untyped-call]
+                    [(y, x) for x, y in line.coords],
+                    tooltip=folium.Tooltip(tip, sticky=True) if n == 0 else None,
+                    interactive=n == 0,
+                    **{_SNAKE.get(k, k): v for k, v in style.items()},
+                ).add_to(group)
+    return group
+
+
+#: Leaflet path options under the names folium's Python keywords use
+_SNAKE = {"dashArray": "dash_array", "dashOffset": "dash_offset", "lineCap": "line_cap"}
+
+
+def full_map(
+    ds: Dataset,
+    layers: StateLayers,
+    tiles: Tiles,
+    assets: tuple[str, str],
+    states: dict[str, PlaceState] | None = None,
+    lang: Lang = "en",
+    palette: Palette = "conventional",
+) -> folium.Map:
+    """A standalone map with the day's layers in it (for notebooks, tests and static
+    HTML): with ``states``, also the day's front lines; the names always; a control to
+    hide either."""
     m = base_map(ds, tiles, assets)
     state_group(layers).add_to(m)
+    if states is not None:
+        fronts_group(ds, states, palette, lang).add_to(m)
+    names_group(ds, lang).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
     return m

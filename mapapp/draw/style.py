@@ -196,7 +196,7 @@ def front_styles(ds: Dataset, front: Front, by: By, palette: Palette) -> list[di
     a = side_colour(ds, front.side_a.key, by, palette)
     b = side_colour(ds, front.side_b.key, by, palette)
     firm = front.kind == "firm"
-    weight = 5 if firm else 3.5
+    weight = 6 if firm else 4
     base: dict[str, object] = {
         "color": a,
         "weight": weight,

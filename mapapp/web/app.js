@@ -148,6 +148,7 @@
       byId("legend").innerHTML = D.html[frame.legend];
     }
     showDiffers(drawn.differs);
+    showTwin();
     showFrontLegend(view.day);
     groundChart(byId("ground"), D.ground, view.day, view.lang);
     slider.value = String(view.day - first);
@@ -209,7 +210,7 @@
     view.compare = other >= first && other <= last ? other : null;
     render();
   });
-  window.addEventListener("resize", fitMap);
+  window.addEventListener("resize", function () { fitMap(); });
   document.querySelectorAll("[data-lang]").forEach(function (button) {
     button.addEventListener("click", function () { setLang(button.dataset.lang); });
   });
@@ -221,18 +222,62 @@
    * laptop and on a phone the date control and the whole map are on the first screen */
   var fitted = false;
 
-  function fitMap() {
+  function fitMap(force) {
     var el = byId("map");
     var top = el.getBoundingClientRect().top + window.scrollY;
     var wide = window.innerWidth > 760;
     var height = Math.max(300, Math.min(window.innerHeight - top - 8, wide ? 1100 : window.innerHeight));
-    if (Math.abs(el.offsetHeight - height) > 1) {
+    var twinBox = byId("map-compare");
+    if (!wide && !twinBox.hidden) height = Math.max(240, Math.floor(height / 2) - 4);
+    if (force === true || Math.abs(el.offsetHeight - height) > 1) {
       el.style.height = height + "px";
+      twinBox.style.height = height + "px";
       if (!fitted) mapped.refit();
       else mapped.map.invalidateSize();
+      if (twin) twin.map.invalidateSize();
     }
     fitted = true; // from now on the reader's view is kept
     if (wide) document.querySelector("aside").style.maxHeight = height + "px";
+  }
+
+  /* Compare, side by side: a second map of the compared day, moving with the first (on a
+   * phone, below it). It is made the first time a compare day is chosen. */
+  var twin = null;
+
+  function showTwin() {
+    var box = byId("map-compare");
+    var on = view.compare !== null;
+    if (box.hidden === !on && (!on || twin)) {
+      if (on) twin.show({ day: view.compare, lang: view.lang, place: view.place });
+      byId("compare-day").textContent = on ? isoDay(view.compare) : "";
+      return;
+    }
+    box.hidden = !on;
+    fitMap(true);
+    mapped.refit(); // the map is half (or twice) as wide: show it all
+    if (!on) return;
+    if (!twin) {
+      var holder = document.createElement("div");
+      holder.className = "twin";
+      holder.style.cssText = "position:absolute;inset:0";
+      box.insertBefore(holder, box.firstChild);
+      twin = MapappMap(holder, D, {});
+      var moving = false;
+      var follow = function (from, to) {
+        from.on("move", function () {
+          if (moving) return;
+          moving = true;
+          to.setView(from.getCenter(), from.getZoom(), { animate: false });
+          moving = false;
+        });
+      };
+      follow(mapped.map, twin.map);
+      follow(twin.map, mapped.map);
+    }
+    twin.map.invalidateSize();
+    twin.map.setView(mapped.map.getCenter(), mapped.map.getZoom(), { animate: false });
+    twin.show({ day: view.compare, lang: view.lang, place: view.place });
+    byId("compare-day").textContent = isoDay(view.compare);
   }
 
   function showDiffers(differs) {

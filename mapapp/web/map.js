@@ -208,6 +208,10 @@
      * or zoom in to read it). Runs after every zoom, resize and language change. */
     function declutter() {
       var placed = [];
+      var frame = map.getContainer().getBoundingClientRect();
+      var inside = function (b) {
+        return b.left >= frame.left && b.right <= frame.right && b.top >= frame.top && b.bottom <= frame.bottom;
+      };
       var order = labels.slice().sort(function (a, b) { return b.spec.area - a.spec.area; });
       order.forEach(function (l) {
         var el = l.marker.getElement();
@@ -224,7 +228,7 @@
           span.style.marginTop = tries[k][1] + "px";
           span.style.marginLeft = tries[k][2] + "px";
           box = span.getBoundingClientRect();
-          fits = !placed.some(function (other) { return boxesOverlap(box, other, 2); });
+          fits = inside(box) && !placed.some(function (other) { return boxesOverlap(box, other, 2); });
         }
         if (fits) placed.push(box);
         else el.classList.add("mapapp-label-hidden");
@@ -240,7 +244,7 @@
           ? "hidden" : "visible";
       });
     }
-    map.on("zoomend resize", declutter);
+    map.on("zoomend resize moveend", declutter);
 
     /* ---- front lines ---- */
     var frontLayer = L.layerGroup().addTo(map);

@@ -181,8 +181,8 @@ def fresh(browser: Browser) -> Iterator[Any]:
 def open_export(page: Page, site: Path, params: str) -> dict[str, Any]:
     page.goto(f"{(site / 'index.html').as_uri()}#{params}")
     page.wait_for_function(
-        "n => document.querySelectorAll('.mapapp-label span').length === n && "
-        "document.querySelectorAll('path.mapapp-place').length === n",
+        "n => document.querySelectorAll('#map .mapapp-label span').length === n && "
+        "document.querySelectorAll('#map path.mapapp-place').length === n",
         arg=PLACE_COUNT,
     )
     settle(page.main_frame)
@@ -282,6 +282,14 @@ def test_export_compare_outlines_and_lists_the_places_that_differ(fresh: Any, si
     assert listed and sorted(listed) == sorted(outlined)
     assert "yarmouk" in listed  # opposition then, ISIS and al-Nusra now
     assert "compare=2015-03-15" in page.evaluate("location.hash")
+    # side by side: the compared day's own map beside the day's, both whole on the screen
+    assert page.locator("#compare-day").inner_text() == "2015-03-15"
+    first = page.locator("#map").bounding_box()
+    twin = page.locator("#map-compare").bounding_box()
+    assert first is not None and twin is not None
+    assert twin["x"] >= first["x"] + first["width"] - 1 and twin["y"] == first["y"]
+    assert twin["y"] + twin["height"] <= 1000 + 1
+    assert page.locator("#map-compare path.mapapp-place").count() == PLACE_COUNT
     # the same day compared with itself: nothing differs
     page.evaluate("() => { location.hash = '#date=2015-09-15&compare=2015-09-15&lang=en'; }")
     page.wait_for_function(
@@ -335,4 +343,46 @@ def test_page_reads_at_a_glance(
         "() => [...document.querySelectorAll('*')].reduce((s, e) => s + e.scrollTop, 0)"
     )
     assert scrolled_after == scrolled_before, "the page jumped on the first click"
+    assert [n for n in noise if "mapapp" in n or "extent" in n.lower()] == []
+
+
+def test_export_tiles_notice_is_seen_above_the_map(fresh: Any, tmp_path: Path) -> None:
+    """Offline, with a tile server set: the notice shows on the first screen, above the map."""
+    out = tmp_path / "tiles"
+    assert (
+        main(["export", "--out", str(out), "--tiles", "https://tile.invalid/{z}/{x}/{y}.png"]) == 0
+    )
+    page, _ = fresh(1366, 768)
+    page.route(
+        "**/*",
+        lambda route: route.abort() if "tile.invalid" in route.request.url else route.continue_(),
+    )
+    page.goto(f"{(out / 'index.html').as_uri()}#date={DAY}&lang=en")
+    page.wait_for_selector("#notice:not([hidden])")
+    notice = page.locator("#notice").bounding_box()
+    the_map = page.locator("#map").bounding_box()
+    assert notice is not None and the_map is not None
+    assert notice["y"] >= 0 and notice["y"] + notice["height"] <= the_map["y"] + 1
+    assert "tiles" in page.locator("#notice").inner_text()
+
+
+def test_page_compare_side_by_side_outlined_and_listed(fresh: Any, app_url: str) -> None:
+    page, noise = fresh(1400, 1000)
+    page.goto(f"{app_url}/?date={DAY}&lang=en&compare=2015-03-15")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.mapapp-twin path.mapapp-place').length === n",
+        arg=PLACE_COUNT,
+        timeout=120_000,
+    )
+    settle(page.main_frame)
+    first = page.locator(".mapapp-map").bounding_box()
+    twin = page.locator(".mapapp-twin").bounding_box()
+    assert first is not None and twin is not None
+    assert twin["x"] >= first["x"] + first["width"] - 1, "side by side"
+    assert page.locator(".mapapp-compare-day").inner_text() == "2015-03-15"
+    outlined = page.locator(".mapapp-map path.mapapp-compare-outline").count()
+    listed = page.locator("ul.mapapp-differs li").all_inner_texts()
+    assert outlined == len(listed) > 0
+    assert "Yarmouk Camp" in listed
+    assert "compare=2015-03-15" in page.url
     assert [n for n in noise if "mapapp" in n or "extent" in n.lower()] == []

@@ -15,7 +15,7 @@ from mapapp.core.validate import load_dataset
 from mapapp.draw.chart import ground_rows, ground_spec, timeline_spec, with_day
 from mapapp.draw.labels import context_layer, place_labels, short_name
 from mapapp.draw.style import legend_items, wash
-from mapapp.ui.mapview import Tiles
+from mapapp.web.assets import Tiles
 from mapapp.web.export import build_bundle
 
 from .conftest import DATA
@@ -128,11 +128,13 @@ def test_bundle_carries_labels_fronts_context_and_ground() -> None:
     for frame in bundle["fronts"]:
         day = date.fromisoformat(frame["start"])
         expected = fronts.fronts_on(ds, timeline.state_at(day))
-        assert [line[5] for line in frame["lines"]] == [f.pair for f in expected]
-        assert [line[4] for line in frame["lines"]] == [f.kind for f in expected]
+        assert [line["pair"] for line in frame["lines"]] == [f.pair for f in expected]
+        assert [line["kind"] for line in frame["lines"]] == [f.kind for f in expected]
         for line in frame["lines"]:
-            assert bundle["geometries"][line[0]]["type"] in ("LineString", "MultiLineString")
-            assert " m" in bundle["html"][line[2]] and " م" in bundle["html"][line[3]]
+            geometry = bundle["geometries"][line["geometry"]]
+            assert geometry["type"] in ("LineString", "MultiLineString")
+            assert " m" in bundle["html"][line["tooltip"]["en"]]
+            assert " م" in bundle["html"][line["tooltip"]["ar"]]
     # every frame day draws the fronts of that day
     starts = [date.fromisoformat(f["start"]) for f in bundle["fronts"]]
     for frame in bundle["frames"]:
@@ -140,7 +142,7 @@ def test_bundle_carries_labels_fronts_context_and_ground() -> None:
         shown = max((i for i, s in enumerate(starts) if s <= day), default=None)
         expected = fronts.fronts_on(ds, timeline.state_at(day))
         got = bundle["fronts"][shown]["lines"] if shown is not None else []
-        assert [(x[5], x[4]) for x in got] == [(f.pair, f.kind) for f in expected], day
+        assert [(x["pair"], x["kind"]) for x in got] == [(f.pair, f.kind) for f in expected], day
     ground = bundle["ground"]
     assert [r["date"] for r in ground["rows"]] == [
         g.day.isoformat()

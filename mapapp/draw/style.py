@@ -50,18 +50,58 @@ def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
 
+#: how each status looks: every status of the schema (control.csv's ``status``) and the
+#: timeline's own (``mixed``, ``no-data``) must be here; a test checks it, and an unknown
+#: status is an error, never silently drawn as stripes
+STATUS_LOOK: dict[str, str] = {
+    "sole": "solid",
+    "shared": "stripes",
+    "partial": "faded",
+    "presence": "wash",
+    "mixed": "stripes",
+    NO_DATA: "hatch",
+}
+
+
+_GREY, _LIGHT = "#888888", "#dddddd"
+_BORDER = f"1px solid {OUTLINE}"
+
+
+def _stripes_css(colours: list[str], width: int = 5) -> str:
+    stops = []
+    for i, c in enumerate(colours):
+        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
+    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
+
+
+#: the legend's swatch of each look (CSS background)
+LOOK_SWATCH: dict[str, str] = {
+    "solid": _GREY,
+    "stripes": _stripes_css([_GREY, _LIGHT]),
+    "faded": _stripes_css([_GREY, "#f4f4f4"]),
+    "wash": "#c8c8c8",
+    "hatch": _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
+}
+
+
 def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
+    look = STATUS_LOOK.get(state.status)
+    if look is None:
+        raise ValueError(
+            f"no style for the status {state.status!r}: add it to STATUS_LOOK in "
+            "mapapp/draw/style.py, its label to mapapp/draw/i18n.py and its legend line"
+        )
     colours = [faction_colour(ds, f, palette) for f in state.faction_ids]
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
-    if state.status == NO_DATA:
+    if look == "hatch":
         stripes, stripe_opacity = (HATCH, None, None), 0.55
-    elif state.status == "sole":
+    elif look == "solid":
         fill, opacity = colours[0], 0.7
-    elif state.status == "presence" and len(colours) == 1:
+    elif look == "wash" and len(colours) == 1:
         fill, opacity = colours[0], 0.4
-    elif state.status == "partial" and len(colours) == 1:
+    elif look == "faded" and len(colours) == 1:
         fill, opacity = colours[0], 0.15
         stripes = (colours[0], None)
     else:  # shared, mixed, or several factions at once
@@ -97,13 +137,6 @@ class LegendItem:
     shape: str = "box"
 
 
-def _stripes_css(colours: list[str], width: int = 5) -> str:
-    stops = []
-    for i, c in enumerate(colours):
-        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
-    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
-
-
 def legend_items(
     ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang
 ) -> list[LegendItem]:
@@ -116,31 +149,64 @@ def legend_items(
         name = faction.name_ar if lang == "ar" else faction.name_en
         colour = faction_colour(ds, fid, palette)
         items.append(LegendItem(f"faction-{fid}", name, colour, f"1px solid {OUTLINE}"))
-    # each pattern drawn as on the map: in the colour of a faction shown with it this day
+    # a line per look, named by the first status drawn that way (mixed looks like shared),
+    # its swatch drawn as on the map: in the colours of a place shown with it this day
     sample = _status_samples(ds, states, palette)
-    one = sample.get("sole", ["#4a7ab5"])[0]
-    pair = [*sample.get("shared", []), "#4a7ab5", "#e8a33d"][:2]
-    if pair[0] == pair[1]:
-        pair[1] = "#e8a33d"
-    part = sample.get("partial", [one])[0]
-    present_colour = sample.get("presence", [one])[0]
-    border = f"1px solid {OUTLINE}"
-
-    def item(key: str, background: str, edge: str = border, name: str = "") -> LegendItem:
-        text = name or label(STATUS, key, lang)
-        return LegendItem(key, text, background, edge, EXPLAIN[key][lang])
-
+    shown: set[str] = set()
+    for status, look in STATUS_LOOK.items():
+        if look not in shown:
+            shown.add(look)
+            colours = sample.get(status) or [
+                c for s, cs in sample.items() if STATUS_LOOK.get(s) == look for c in cs
+            ]
+            items.append(
+                LegendItem(
+                    status,
+                    label(STATUS, status, lang),
+                    _look_swatch(look, colours),
+                    _BORDER,
+                    EXPLAIN.get(status, {}).get(lang, ""),
+                )
+            )
     items += [
-        item("sole", one),
-        item("shared", _stripes_css(list(pair))),
-        item("partial", _stripes_css([part, wash(part, 0.15)])),
-        item("presence", wash(present_colour, 0.4)),
-        item("no-data", _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3)),
-        item("uncertain", "#ffffff", f"2px dashed {OUTLINE}", t("uncertain", lang)),
-        item("condition", "#ffffff", f"3px solid {CONDITION}", _condition_label(lang)),
-        item("event", EVENT, f"2px solid {EVENT}", t("events", lang)),
+        LegendItem(
+            "uncertain",
+            t("uncertain", lang),
+            "#ffffff",
+            f"2px dashed {OUTLINE}",
+            EXPLAIN["uncertain"][lang],
+        ),
+        LegendItem(
+            "condition",
+            _condition_label(lang),
+            "#ffffff",
+            f"3px solid {CONDITION}",
+            EXPLAIN["condition"][lang],
+        ),
+        LegendItem("event", t("events", lang), EVENT, f"2px solid {EVENT}", EXPLAIN["event"][lang]),
     ]
     return items
+
+
+#: a colour to show a look in when no place has it this day
+_SAMPLE = ("#4a7ab5", "#e8a33d")
+
+
+def _look_swatch(look: str, colours: list[str]) -> str:
+    """A look's legend swatch, in ``colours`` (a place's factions) as the map draws it."""
+    one = colours[0] if colours else _SAMPLE[0]
+    if look == "solid":
+        return one
+    if look == "stripes":
+        pair = [*colours, *_SAMPLE][:2]
+        if pair[0] == pair[1]:
+            pair[1] = _SAMPLE[1] if pair[0] != _SAMPLE[1] else _SAMPLE[0]
+        return _stripes_css(pair)
+    if look == "faded":
+        return _stripes_css([one, wash(one, 0.15)])
+    if look == "wash":
+        return wash(one, 0.4)
+    return LOOK_SWATCH.get(look, _GREY)
 
 
 def wash(colour: str, opacity: float) -> str:

@@ -343,6 +343,11 @@ def test_page_reads_at_a_glance(
         "() => [...document.querySelectorAll('*')].reduce((s, e) => s + e.scrollTop, 0)"
     )
     assert scrolled_after == scrolled_before, "the page jumped on the first click"
+    popup_dir = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup .mapapp-popup')).textAlign"
+    )
+    if lang == "ar":
+        assert popup_dir in ("right", "start"), popup_dir
     assert [n for n in noise if "mapapp" in n or "extent" in n.lower()] == []
 
 
@@ -386,3 +391,24 @@ def test_page_compare_side_by_side_outlined_and_listed(fresh: Any, app_url: str)
     assert "Yarmouk Camp" in listed
     assert "compare=2015-03-15" in page.url
     assert [n for n in noise if "mapapp" in n or "extent" in n.lower()] == []
+
+
+def test_export_names_of_hostile_data_are_text(fresh: Any, tmp_path: Path) -> None:
+    """Place names carrying markup are shown on the map as the text they are, and run nothing."""
+    from ..conftest import FIXTURES
+
+    out = tmp_path / "hostile"
+    assert (
+        main(["export", "--out", str(out), "--tiles", "none", "--data", str(FIXTURES / "hostile")])
+        == 0
+    )
+    page, _ = fresh(1400, 1000)
+    page.goto(f"{(out / 'index.html').as_uri()}#date={DAY}&lang=en")
+    page.wait_for_function("() => document.querySelectorAll('#map .mapapp-label span').length > 0")
+    page.wait_for_timeout(300)
+    texts = page.eval_on_selector_all(
+        "#map .mapapp-label", "els => els.map(e => e.firstChild.textContent)"
+    )
+    assert any("<" in x for x in texts), texts
+    assert page.locator("#map .mapapp-label script, #map .mapapp-label img").count() == 0
+    assert page.evaluate("() => window.__xss === undefined && window.__pwned === undefined")

@@ -63,6 +63,8 @@ class Proposal:
     reasons: list[str] = field(default_factory=list)
     #: the data row that already says this ("control.csv line 5"), "" when new
     existing: str = ""
+    #: the English translation of the quote: the editor writes it
+    quote_en: str = ""
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)

@@ -41,7 +41,7 @@ def to_rows(
         "claim": f"at{p.quote_start}",
         "claimant": p.claimant,
         "quote_ar": p.quote_ar,
-        "quote_en": "",
+        "quote_en": p.quote_en,
         "note": "",
     }
     if p.kind == "control":

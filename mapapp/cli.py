@@ -235,6 +235,29 @@ def cmd_propose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_edit(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from mapapp.editing.editor import LOCAL_ENV
+
+    data: Path = args.data
+    if not data.is_dir():
+        raise CommandError(f"{data} is not a folder")
+    app = Path(__file__).resolve().parent / "app.py"
+    env = {**os.environ, LOCAL_ENV: "1", "MAPAPP_DATA": str(data.resolve())}
+    print(f"Local editing of {data} at http://127.0.0.1:{args.port}/edit (Ctrl+C to stop).")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", "127.0.0.1", "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    try:
+        return subprocess.call(command, env=env, cwd=app.parent.parent)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _day_or_month(text: str) -> None:
     from mapapp.core.dates import parse_date_cell
 
@@ -451,6 +474,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the text the offsets refer to (an HTML page's visible text) and stop",
     )
     p.set_defaults(func=cmd_propose)
+
+    p = command(
+        "edit",
+        "Edit the data in the app on this machine, without a login: the server listens on "
+        "127.0.0.1 only and the audit log records your operating-system user. The table "
+        "editor, the proposer, preview, save and undo at http://127.0.0.1:PORT/edit.",
+        "mapapp edit --port 8502",
+    )
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    p.add_argument("--port", type=int, default=8501, help="the port (default 8501)")
+    p.set_defaults(func=cmd_edit)
     return parser
 
 

@@ -40,8 +40,9 @@ def editable_records(proposals: Sequence[Proposal]) -> list[dict[str, Any]]:
     """One record per proposal for the table: accepted unless the data already has it."""
     return [
         {
-            "accept": not p.existing,
+            # the English translation first: the one cell every accepted row needs filled
             "quote_en": p.quote_en,
+            "accept": not p.existing,
             "kind": p.kind,
             "place_id": p.place_id,
             "faction_ids": ";".join(p.faction_ids),

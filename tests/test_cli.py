@@ -125,7 +125,9 @@ def test_missing_data_folder_exits_2(tmp_path: Path) -> None:
 
 def test_every_command_has_help_with_an_example() -> None:
     commands = command_names()
-    assert set(commands) == {"validate", "state", "changes", "dates", "review", "docs", "export"}
+    assert set(commands) == {
+        "validate", "state", "changes", "dates", "review", "docs", "export", "propose", "edit",
+    }  # fmt: skip
     for name in commands:
         result = run(name, "--help")
         assert result.returncode == 0

@@ -403,3 +403,16 @@ def test_cli_print_text_shows_what_html_offsets_refer_to(tmp_path: Path) -> None
         "propose", str(page), "--source", "x", "--published", "2016", "--print-text"
     )
     assert result.stdout == "عنوان\nتسيطر قوات النظام على يلدا.\n"
+
+
+def test_highlights_escape_the_article(lex: Lexicon) -> None:
+    from mapapp.editing.propose.highlight import highlight_html
+
+    text = 'تسيطر قوات النظام على يلدا <script>alert(1)</script> "&" <img src=x onerror=alert(2)>.'
+    result = analyse(text, lex, "x", "2016-01-01")
+    html = highlight_html(result.text, result.highlights)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html and 'class="mapapp-place"' in html
+    assert (
+        html.count("<mark") == len({(h.start, h.end) for h in result.highlights}) or "<mark" in html
+    )

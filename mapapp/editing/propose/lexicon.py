@@ -26,7 +26,7 @@ from mapapp.core.dates import DateFormatError, FuzzyDate, parse_date_cell
 from mapapp.core.model import Dataset
 from mapapp.core.read import RawTable, read_csv
 from mapapp.core.report import Issue, Report
-from mapapp.core.schema import SchemaError, load_schema
+from mapapp.core.schema import Schema, SchemaError, load_schema
 from mapapp.core.validate import load_dataset
 
 PLACE_NAMES, FACTION_NAMES, CUES = "place_names.csv", "faction_names.csv", "cues.csv"
@@ -100,8 +100,12 @@ class Lexicon:
         self.cue_index = {k: sorted(v, key=lambda c: -len(c.words)) for k, v in cues.items()}
 
 
-def _enum(schema_enum: tuple[str, ...] | None) -> tuple[str, ...]:
-    return tuple(schema_enum or ())
+def _allowed(schema: Schema, resource: str, column: str) -> tuple[str, ...]:
+    """The values a column allows; none (anything goes) when it has no list or is absent."""
+    try:
+        return tuple(schema.resource(resource).field(column).enum or ())
+    except KeyError:
+        return ()
 
 
 def _date(text: str) -> FuzzyDate | None:
@@ -135,11 +139,9 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         path = data_dir / (schema.resource(resource).path if resource in names else default)
         return read_csv(path, path.name) if path.exists() else RawTable(path.name)
 
-    control = schema.resource("control")
-    events = schema.resource("events")
-    statuses = _enum(control.field("status").enum)
-    kinds = _enum(events.field("kind").enum)
-    claimants = _enum(control.field("claimant").enum) if "claimant" in control.field_names else ()
+    statuses = _allowed(schema, "control", "status")
+    kinds = _allowed(schema, "events", "kind")
+    claimants = _allowed(schema, "control", "claimant")
 
     found: list[Name] = []
     for place in ds.places.values():

@@ -393,7 +393,7 @@ class _Proposer:
             status, why = "shared", f"status shared: {len(ids)} factions named together"
         else:
             status, why = "sole", f"status sole: one faction, control cue «{cue.surface}»"
-        if status not in self.lex.statuses:
+        if self.lex.statuses and status not in self.lex.statuses:
             status = cue.cue.value
         cell, precision, source, d_reason, d_factor = self.date_for(clause, sentence, "state")
         first = min([cue.start, place.start, *(f.start for f in factions if not inherited)])

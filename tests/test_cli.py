@@ -137,6 +137,8 @@ def test_every_command_has_help_with_an_example() -> None:
         "docs",
         "quotes",
         "export",
+        "propose",
+        "edit",
     }
     for name in commands:
         result = run(name, "--help")

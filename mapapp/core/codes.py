@@ -121,6 +121,12 @@ _DECLARED = (
         "a quote has offsets but its source has no archived text",
         "archive the source (EDITING.md), or clear quote_start and quote_end",
     ),
+    # the proposer's lexicons
+    Code(
+        "bad-cue-value",
+        "a cue gives a value the data does not accept",
+        "write a status (control), an event kind (event) or a claimant (attribution)",
+    ),
     # places file
     Code("bad-json", "the places file is not valid JSON", "check commas and brackets"),
     Code("bad-geojson", "the places file is not a GeoJSON FeatureCollection", "re-export it"),

@@ -28,7 +28,7 @@ _AR_MONTHS = [
 TEXT: dict[str, dict[Lang, str]] = {
     "title": {
         "en": "Southern Damascus: who held what, and who says so",
-        "ar": "جنوب دمشق: من يسيطر على ماذا، ومن يقول ذلك",
+        "ar": "جنوب دمشق: من كان يسيطر على ماذا، ومن يقول ذلك",
     },
     "subtitle": {
         "en": "From one Arabic news article (Elaph, September 2015) and the earlier Elaph "
@@ -118,6 +118,7 @@ STATUS: dict[str, dict[Lang, str]] = {
     "shared": {"en": "Shared control", "ar": "سيطرة مشتركة"},
     "partial": {"en": "Partial control", "ar": "سيطرة جزئية"},
     "presence": {"en": "Forces present", "ar": "تواجد قوات"},
+    "allied": {"en": "Allied with the controller", "ar": "متحالف مع المسيطر"},
     "mixed": {"en": "Mixed control", "ar": "سيطرة متعددة"},
     "no-data": {"en": "No data", "ar": "لا بيانات"},
 }
@@ -130,6 +131,8 @@ KIND: dict[str, dict[Lang, str]] = {
     "under-attack": {"en": "Under attack", "ar": "تحت الهجوم"},
     "siege": {"en": "Besieged", "ar": "محاصر"},
     "demonstration": {"en": "Demonstration", "ar": "تظاهرة"},
+    "cooperation": {"en": "Cooperation (alleged)", "ar": "تعاون (بحسب الادعاء)"},
+    "contact": {"en": "Contact intercepted", "ar": "رصد تواصل"},
 }
 
 CLAIMANT: dict[str, dict[Lang, str]] = {

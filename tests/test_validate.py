@@ -178,7 +178,7 @@ def test_line_numbers_count_a_value_spanning_two_lines(tmp_path: Path) -> None:
     copy_valid(tmp_path)
     # line 2's note is quoted and runs onto line 3, so the row for beta starts on line 7
     edit(tmp_path, "control.csv", "first quote,start unknown\n", 'first quote,"start\nunknown"\n')
-    edit(tmp_path, "control.csv", "2015-07,month,sole,", "2015-07,month,alone,")
+    edit(tmp_path, "control.csv", "2015-07,month,,,sole,", "2015-07,month,,,alone,")
     assert locations(validate(tmp_path)) == [("control.csv", 7, "status", "bad-value")]
 
 

@@ -229,9 +229,11 @@ def _by_source(rows: Iterable[ControlRow]) -> dict[str, list[ControlRow]]:
 
 
 def _controllers(rows: Iterable[ControlRow]) -> frozenset[str]:
-    """The factions a source says hold a place, its named allies aside: two sources agree
-    when they name the same ones."""
-    return frozenset(r.faction_id for r in rows if r.status != "allied")
+    """The factions a source says hold a place -- named allies aside, and forces merely
+    present aside when it names a holder: two sources agree when they name the same ones."""
+    listed = [r for r in rows if r.status != "allied"]
+    holders = frozenset(r.faction_id for r in listed if r.status != "presence")
+    return holders or frozenset(r.faction_id for r in listed)
 
 
 def _one_per_faction(rows: Iterable[ControlRow]) -> tuple[ControlRow, ...]:
@@ -285,6 +287,11 @@ class Timeline:
     def as_of(self, row: ControlRow) -> FuzzyDate:
         """The day a claim's report describes (its source's publication by default)."""
         return row.as_of or self.dataset.sources[row.source_id].published
+
+    def _stale_day(self, row: ControlRow) -> date:
+        """The day a claim goes stale, or date.max when it ends first (or never does)."""
+        day = stale_from(self.as_of(row), self.horizon)
+        return day if row.end is None or day < row.end.earliest else date.max
 
     def is_stale(self, row: ControlRow, day: date) -> bool:
         return day >= stale_from(self.as_of(row), self.horizon)
@@ -344,9 +351,15 @@ class Timeline:
                 reasons.append(Uncertainty("as-of-window", r.faction_id, r.as_of))
             else:
                 reasons.append(Uncertainty("start-window", r.faction_id, r.start))
+        # a claim that has just ended (in its end's window) may still hold: of the sources
+        # behind the answer, or of any source in the rule's scope when there is no answer
         speaking = {r.source_id for r in behind}
         for r in rows:
-            if r.source_id in speaking and not holds(r, day) and _in_window(r.end, day):
+            in_scope = r.source_id in speaking if speaking else self.rule.source_id in (
+                None,
+                r.source_id,
+            )
+            if in_scope and not holds(r, day) and _in_window(r.end, day):
                 reasons.append(Uncertainty("end-window", r.faction_id, r.end))
         if agreement == DISPUTED and holding:
             reasons.append(Uncertainty("disputed", holding[0].faction_id, None))
@@ -356,6 +369,7 @@ class Timeline:
             e
             for e in self._conditions.get(place_id, [])
             if condition_span(e)[0] <= day < condition_span(e)[1]
+            and self.rule.source_id in (None, e.source_id)
         )
         stale_conditions = frozenset(
             e.id for e in conditions if e.end is None and day >= stale_from(e.date, self.horizon)
@@ -390,7 +404,7 @@ class Timeline:
             for boundary in (row.start, row.end, row.as_of):
                 if boundary is not None:
                     own.update(_window_days(boundary))
-            own.add(stale_from(self.as_of(row), self.horizon))
+            own.add(self._stale_day(row))
         for pid, events in self._conditions.items():
             for event in events:
                 days[pid].update(condition_span(event))
@@ -471,7 +485,7 @@ class Timeline:
             days: set[date] = set()
             for row in self.dataset.control:
                 days.update(b.earliest for b in (row.start or row.as_of, row.end) if b)
-                days.add(stale_from(self.as_of(row), self.horizon))
+                days.add(self._stale_day(row))
             for events in self._conditions.values():
                 for e in events:
                     days.update(condition_span(e))

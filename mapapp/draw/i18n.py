@@ -163,6 +163,27 @@ def date_label(d: FuzzyDate, lang: Lang) -> str:
 
 def uncertainty_text(kind: str, faction: str, boundary: FuzzyDate | None, lang: Lang) -> str:
     """Why an answer is uncertain, for people (see mapapp.core.timeline.Uncertainty)."""
+    if kind == "disputed":
+        return (
+            "المصادر مختلفة حول من يسيطر هنا"
+            if lang == "ar"
+            else "the sources disagree on who holds it"
+        )
+    if kind == "stale":
+        when = date_label(boundary, lang) if boundary else ""
+        return (
+            f"آخر تقرير يغطيه يعود إلى {when}: معلومات قديمة، لا يُعرف إن كانت لا تزال صحيحة"
+            if lang == "ar"
+            else f"the newest report covering it is from {when}, older than the horizon: "
+            "it may no longer hold"
+        )
+    if kind == "as-of-window" and boundary is not None:
+        return (
+            f"معروف كما في تقرير بتاريخ {date_label(boundary, lang)}: قد يكون هذا اليوم قبله"
+            if lang == "ar"
+            else f"{faction}'s hold is known as of a report of {boundary.label()}: "
+            "this day may be before it"
+        )
     if lang == "en" or boundary is None:
         if boundary is None:
             return (

@@ -355,10 +355,8 @@ class Timeline:
         # behind the answer, or of any source in the rule's scope when there is no answer
         speaking = {r.source_id for r in behind}
         for r in rows:
-            in_scope = r.source_id in speaking if speaking else self.rule.source_id in (
-                None,
-                r.source_id,
-            )
+            scoped = self.rule.source_id in (None, r.source_id)
+            in_scope = r.source_id in speaking if speaking else scoped
             if in_scope and not holds(r, day) and _in_window(r.end, day):
                 reasons.append(Uncertainty("end-window", r.faction_id, r.end))
         if agreement == DISPUTED and holding:

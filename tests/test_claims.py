@@ -12,6 +12,7 @@ import json
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -260,7 +261,7 @@ def test_the_horizon_is_one_dataset_setting(tmp_path: Path) -> None:
 
 
 # -- the CLI contract ---------------------------------------------------------------------
-def _state(*extra: str, day: str = "2015-09-26") -> dict[str, dict[str, object]]:
+def _state(*extra: str, day: str = "2015-09-26") -> dict[str, dict[str, Any]]:
     result = run_mapapp("state", "--on", day, "--data", str(MULTI), "--format", "json", *extra)
     assert result.returncode == 0, result.stderr
     return {e["place_id"]: e for e in json.loads(result.stdout)}
@@ -331,22 +332,21 @@ def test_cli_table_says_who_says_what() -> None:
 def test_shipped_data_the_issues_answers() -> None:
     """issue 12's "done when", through the CLI."""
 
-    def state(day: str) -> dict[str, dict[str, object]]:
+    def state(day: str) -> dict[str, dict[str, Any]]:
         result = run_mapapp("state", "--on", day, "--format", "json")
         assert result.returncode == 0, result.stderr
         return {e["place_id"]: e for e in json.loads(result.stdout)}
 
     assert {e["status"] for e in state("2010-01-01").values()} == {"no-data"}
     march = state("2015-03-05")["yarmouk"]
-    assert "isis" not in [f["id"] for f in march["factions"]]  # type: ignore[attr-defined]
+    assert "isis" not in [f["id"] for f in march["factions"]]
     april = state("2015-04-15")["yarmouk"]
-    assert [f["id"] for f in april["factions"]] == ["isis"]  # type: ignore[attr-defined]
+    assert [f["id"] for f in april["factions"]] == ["isis"]
     assert april["status"] == "partial" and april["uncertain"] is False
     sep = state("2015-09-15")
     assert not any(e["stale"] for e in sep.values())
     assert sep["qadam"]["conditions"] and all(
-        c["claimant"] == "elaph"
-        for c in sep["qadam"]["conditions"]  # type: ignore[attr-defined]
+        c["claimant"] == "elaph" for c in sep["qadam"]["conditions"]
     )
     later = state("2016-06-01")
     assert all(e["uncertain"] for e in later.values() if e["status"] != "no-data")

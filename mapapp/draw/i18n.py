@@ -110,6 +110,45 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ar": "تظهر الأحداث خلال الستين يومًا السابقة للتاريخ.",
     },
     "before": {"en": "before", "ar": "قبل"},
+    "disputed": {"en": "Disputed", "ar": "متنازع عليه"},
+    "disputed_legend": {
+        "en": "Disputed: the sources disagree; the fill follows the rule, stripes the other side",
+        "ar": "متنازع عليه: المصادر مختلفة؛ اللون بحسب القاعدة، والخطوط للطرف الآخر",
+    },
+    "stale": {"en": "Stale", "ar": "معلومات قديمة"},
+    "stale_legend": {
+        "en": "Stale: the newest report is more than {days} days old (faded)",
+        "ar": "قديم: أحدث تقرير عمره أكثر من {days} يومًا (باهت)",
+    },
+    "agreed": {"en": "The sources agree", "ar": "المصادر متفقة"},
+    "as_of": {"en": "As of", "ar": "بحسب تقرير"},
+    "first_reported": {"en": "first reported", "ar": "أول تقرير"},
+    "stale_note": {
+        "en": "Stale: the newest report behind this is of {when}, more than {days} days "
+        "before this day. It may no longer hold; it is not certain.",
+        "ar": "معلومات قديمة: أحدث تقرير يعود إلى {when}، أي قبل أكثر من {days} يومًا من هذا "
+        "اليوم. قد لا تكون صحيحة الآن.",
+    },
+    "claims_heading": {"en": "Who says what", "ar": "من يقول ماذا"},
+    "claim_says": {"en": "says", "ar": "يقول"},
+    "rating": {"en": "Rating", "ar": "التقييم"},
+    "unrated": {"en": "not rated", "ar": "غير مقيّم"},
+    "reported": {"en": "Reported", "ar": "تاريخ التقرير"},
+    "rule": {"en": "Colour a disputed place by", "ar": "لوّن المكان المتنازع عليه بحسب"},
+    "rule_newest": {"en": "the newest report", "ar": "أحدث تقرير"},
+    "rule_reliable": {"en": "the most reliable source", "ar": "المصدر الأكثر موثوقية"},
+    "rule_source": {"en": "only what {source} says", "ar": "ما يقوله {source} فقط"},
+    "data_stops": {
+        "en": "The data stops at {last}: the newest report is of {last}; from {stale} on, "
+        "every state shown is stale (older than {days} days), never certain.",
+        "ar": "تنتهي البيانات عند {last}: أحدث تقرير يعود إلى {last}؛ وابتداءً من {stale} "
+        "كل ما يُعرض قديم (أقدم من {days} يومًا) وغير مؤكد.",
+    },
+    "no_reports": {"en": "The data holds no reports.", "ar": "لا تقارير في البيانات."},
+    "boundaries": {
+        "en": "Boundaries approximate, hand-drawn; not surveyed.",
+        "ar": "الحدود تقريبية مرسومة يدويًا، وليست مسحًا.",
+    },
     "after": {"en": "after", "ar": "بعد"},
 }
 

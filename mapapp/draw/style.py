@@ -8,6 +8,10 @@ Pure data in, plain style values out; the map and the legend read the same value
 * forces present: the faction's colour, lighter;
 * no data: neutral grey, hatched;
 * uncertain (inside an imprecise date's window, or start unknown): dashed outline;
+* disputed (the sources name different holders): the rule's side as the fill, the other
+  sides' colours as stripes over it, and a dotted violet outline;
+* stale (every report behind it is older than the horizon): everything faded, with a
+  sparse grey dotted outline;
 * besieged or under attack: a thick outline in the condition colour, plus a marker.
 """
 
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mapapp.core.model import Dataset
+from mapapp.core.timeline import DISPUTED as DISPUTED_STATE
 from mapapp.core.timeline import NO_DATA, PlaceState
 from mapapp.draw.i18n import STATUS, Lang, label, t
 
@@ -29,6 +34,12 @@ OUTLINE = "#333333"
 CONDITION = "#c2185b"
 EVENT = "#37474f"
 UNCERTAIN_DASH = "6 5"
+DISPUTED = "#6a1b9a"
+DISPUTED_DASH = "1 5"
+STALE = "#8a8a8a"
+STALE_DASH = "2 7"
+#: how much of its strength a stale place keeps (fill and stripes)
+STALE_FADE = 0.35
 
 
 @dataclass(frozen=True)
@@ -66,18 +77,35 @@ def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
     else:  # shared, mixed, or several factions at once
         fill, opacity = colours[0], 0.7
         stripes = tuple(colours)
+    dash = UNCERTAIN_DASH if state.uncertain else None
+    outline, weight = OUTLINE, 1.5
+    if state.agreement == DISPUTED_STATE:
+        # the other sides' holders as stripes over the rule's side: both are on the map
+        shown = set(state.faction_ids)
+        others = [
+            faction_colour(ds, f, palette)
+            for fids in state.sides.values()
+            for f in fids
+            if f not in shown
+        ]
+        stripes = (*dict.fromkeys(others), None)
+        stripe_opacity = 0.75
+        outline, weight, dash = DISPUTED, 3.0, DISPUTED_DASH
+    if state.stale:
+        opacity *= STALE_FADE
+        stripe_opacity *= STALE_FADE
+        if state.agreement != DISPUTED_STATE:
+            outline, dash = STALE, STALE_DASH
     if state.conditions:
         outline, weight = CONDITION, 4.0
-    else:
-        outline, weight = OUTLINE, 1.5
     return PlaceStyle(
         fill=fill,
-        fill_opacity=opacity,
+        fill_opacity=round(opacity, 3),
         stripes=stripes,
-        stripe_opacity=stripe_opacity,
+        stripe_opacity=round(stripe_opacity, 3),
         outline=outline,
         weight=weight,
-        dash=UNCERTAIN_DASH if state.uncertain else None,
+        dash=dash,
         marker=bool(state.conditions),
     )
 
@@ -100,7 +128,7 @@ def _stripes_css(colours: list[str], width: int = 5) -> str:
 
 
 def legend_items(
-    ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang
+    ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang, rule: str = "newest"
 ) -> list[LegendItem]:
     """The factions shown on this date (in the factions file's order, so the legend of a
     set of factions is always the same), then every pattern the map uses."""
@@ -132,6 +160,18 @@ def legend_items(
         ),
         LegendItem("uncertain", t("uncertain", lang), "#ffffff", f"2px dashed {OUTLINE}"),
         LegendItem(
+            "disputed",
+            disputed_label(lang, rule),
+            _stripes_css([a, "#ffffff"]),
+            f"3px dotted {DISPUTED}",
+        ),
+        LegendItem(
+            "stale",
+            t("stale_legend", lang).format(days=ds.horizon_days),
+            "rgba(136,136,136,0.25)",
+            f"2px dotted {STALE}",
+        ),
+        LegendItem(
             "condition",
             _condition_label(lang),
             "#ffffff",
@@ -140,6 +180,17 @@ def legend_items(
         LegendItem("event", t("events", lang), EVENT, f"2px solid {EVENT}"),
     ]
     return items
+
+
+def disputed_label(lang: Lang, rule: str) -> str:
+    """The legend's words for a disputed place, naming the rule that picks its colour."""
+    if rule.startswith("source:"):
+        return (
+            t("disputed_legend", lang)
+            + " — "
+            + t("rule_source", lang).format(source=rule[len("source:") :])
+        )
+    return t("disputed_legend", lang) + " — " + t(f"rule_{rule}", lang)
 
 
 def _condition_label(lang: Lang) -> str:

@@ -97,7 +97,12 @@ def bundle_url(version: DataVersion, palette: Palette, tiles: mapview.Tiles) -> 
 
 
 def show_map(
-    url: str, day: date, lang: Lang, place: str | None, on_day: Callable[[], None]
+    url: str,
+    day: date,
+    lang: Lang,
+    place: str | None,
+    on_day: Callable[[], None],
+    rule: str = "newest",
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``. When the reader
     picks another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
@@ -110,6 +115,7 @@ def show_map(
         "day": day.isoformat(),
         "lang": lang,
         "place": place,
+        "rule": rule,
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }
     _map_component(

@@ -15,7 +15,8 @@ import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp.draw import formats, popups
+from mapapp.core.timeline import Timeline
+from mapapp.draw import credits, formats, popups
 from mapapp.draw.chart import split_data, timeline_spec
 from mapapp.draw.escape import esc, isolate
 from mapapp.draw.i18n import LANGS, Lang, t
@@ -54,8 +55,6 @@ if lang == "ar":
         " {direction: rtl; text-align: right;}</style>",
         unsafe_allow_html=True,
     )
-html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
-
 folder = data_dir()
 version, problems = current_version(folder)
 if version.result.dataset is None:
@@ -68,7 +67,27 @@ if problems is not None:  # the files went bad while we were running: keep the g
         show_report(problems)
 
 ds = version.dataset
-timeline = version.timeline
+# the page credits the data it shows: subtitle and footer are built from the sources
+html_block(
+    f"<h1>{esc(t('title', lang))}</h1><p>{esc(credits.subtitle(ds, lang))}</p>"
+    f'<p class="mapapp-data-stops"><b>{esc(credits.data_stops(ds, lang))}</b></p>',
+    lang,
+)
+rules = {rule.key: rule for rule in credits.rules_for(ds)}
+if ss.get("rule") not in rules:
+    ss["rule"] = query.get("rule") if query.get("rule") in rules else "newest"
+with st.sidebar:
+    rule_key: str = st.selectbox(
+        t("rule", lang),
+        list(rules),
+        key="rule",
+        format_func=lambda k: credits.rule_label(ds, rules[k], lang),
+    )
+timeline = (
+    version.timeline
+    if rule_key == "newest"
+    else version.made(("timeline", rule_key), lambda: Timeline(ds, rules[rule_key]))
+)
 changes = timeline.change_dates()
 first, last, default_day = timeline.view_range()
 
@@ -162,7 +181,7 @@ states = timeline.state_at(day)
 map_col, side_col = st.columns([3, 2])
 with map_col:
     if url is not None:  # the map renders in the browser; only the view is sent
-        show_map(url, day, lang, selected, on_day=from_map)
+        show_map(url, day, lang, selected, on_day=from_map, rule=rule_key)
     else:  # no static serving: folium, the whole day's layers each time
         st_folium(
             mapview.base_map(ds, tiles, leaflet_assets()),
@@ -178,7 +197,8 @@ with side_col:
     # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
     parts = [f"<h3>{esc(t('legend', lang))}</h3>"]
-    parts.append(popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang))
+    legend = legend_items(ds, list(states.values()), palette, lang, rule_key)
+    parts.append(popups.legend_html(legend, lang))
     if selected:
         name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
         parts.append(f"<h3>{isolate(name)}</h3>")
@@ -206,7 +226,8 @@ st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
 
 st.subheader(t("timeline", lang))
 chart_data, chart_spec = version.made(
-    ("chart", palette, lang), lambda: split_data(timeline_spec(ds, first, last, palette, lang))
+    ("chart", palette, lang, rule_key),
+    lambda: split_data(timeline_spec(ds, first, last, palette, lang, timeline)),
 )
 st.vega_lite_chart(chart_data, chart_spec, width="stretch")
 
@@ -240,4 +261,4 @@ basemap = (
     if tiles.url == mapview.OSM_TILES
     else (tiles.attribution if tiles.url else t("no_basemap", lang))
 )
-st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")
+st.caption(f"{credits.attribution(ds, lang)} {t('basemap', lang)}: {basemap}.")

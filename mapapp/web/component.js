@@ -90,7 +90,12 @@ function paint(parentElement, state) {
   const $ = (name) => parentElement.querySelector(".mapapp-" + name);
   const text = state.latest.text;
   const iso = window.MapappMap.isoDay(state.day);
-  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place });
+  state.map.show({
+    day: state.day,
+    lang: state.latest.lang,
+    place: state.latest.place,
+    rule: state.latest.rule || "newest",
+  });
   const controls = $("controls");
   controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
   $("date-label").textContent = text.date;

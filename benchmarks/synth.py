@@ -74,6 +74,7 @@ CONTROL_HEADER = [
     "as_of_precision",
     "status",
     "source_id",
+    "credibility",
     "claim",
     "claimant",
     "quote_ar",
@@ -302,6 +303,7 @@ def place_rows(pid: str, quota: int, pool: list[Boundary], rng: random.Random) -
                     as_of_prec,
                     status,
                     source,
+                    "",
                     f"C{rng.randint(1, 8)}",
                     rng.choice(CLAIMANTS),
                     quote_ar,
@@ -359,11 +361,12 @@ def write_tables(out: Path, places: int, rows: int, rng: random.Random) -> None:
     )
     sources_header = [
         "id", "outlet", "outlet_ar", "author", "author_ar", "title_ar", "url", "published",
-        "published_precision", "relative_to", "offset_days", "approximate", "quoted_in", "note",
+        "published_precision", "relative_to", "offset_days", "approximate", "reliability",
+        "quoted_in", "note",
     ]  # fmt: skip
     sources = [
         [sid, outlet, outlet_ar, "", "", "", f"https://example.org/{sid}", published,
-         "day", "", "", "false", "", "Synthetic source for benchmarks."]
+         "day", "", "", "false", "", "", "Synthetic source for benchmarks."]
         for sid, outlet, outlet_ar, published in SOURCES
     ]  # fmt: skip
     write_csv(out / "sources.csv", sources_header, sources)

@@ -92,14 +92,17 @@ def test_what_changed_follows_the_day(app: AppTest) -> None:
 
 
 def test_query_parameters_set_the_view(app: AppTest) -> None:
-    app.query_params["date"] = "2015-02-15"
+    app.query_params["date"] = "2015-03-15"
     app.query_params["place"] = "yarmouk"
     at = app.run()
     assert not at.exception
-    assert at.session_state["date"] == date(2015, 2, 15)
+    assert at.session_state["date"] == date(2015, 3, 15)
     assert at.selectbox(key="place").value == "yarmouk"
     assert map_data(at)["place"] == "yarmouk"
-    assert table(at)["Yarmouk Camp"]["Factions"] == "Syrian opposition factions (unnamed)"
+    assert (
+        table(at)["Yarmouk Camp"]["Factions"]
+        == "Syrian opposition factions (unnamed), al-Nusra Front"
+    )
     assert "since an unknown date" in markdown(at)
 
 

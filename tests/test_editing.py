@@ -24,7 +24,7 @@ def test_columns_offer_choices_for_ids_and_allowed_values() -> None:
     assert specs["faction_id"].options is not None
     assert "ajnad_sham" in specs["faction_id"].options
     assert specs["source_id"].options == ("elaph_2015_09", "elaph_investigation")
-    assert specs["status"].options == ("sole", "shared", "partial", "presence")
+    assert specs["status"].options == ("sole", "shared", "partial", "presence", "allied")
     assert specs["start_precision"].options == ("", "day", "month", "year")
     assert specs["quote_ar"].options is None
     assert specs["quote_ar"].required

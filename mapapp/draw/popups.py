@@ -149,17 +149,13 @@ def claims_html(ds: Dataset, state: PlaceState, lang: Lang) -> str:
         heading = f"{t('disputed', lang)} · {heading}"
     else:
         heading = f"{t('agreed', lang)} · {heading}" if len(by_source) > 1 else heading
-    parts = [
-        f'<div class="mapapp-claims-block"><p><b>{heading}</b></p>'
-        '<div class="mapapp-claims" style="display:flex;flex-wrap:wrap;gap:0.6em">'
-    ]
+    parts = [f'<div class="mapapp-claims-block"><p><b>{heading}</b></p><div class="mapapp-claims">']
     for source_id, rows in by_source.items():
         src = ds.sources[source_id]
         outlet = src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
         parts.append(
-            f'<div class="mapapp-side" data-source="{esc(source_id)}" '
-            'style="flex:1 1 12em;min-width:12em;border-inline-start:3px solid #bbb;'
-            'padding-inline-start:0.5em">'
+            # ids are [a-z0-9_]: safe as a class name, which tests and styles select by
+            f'<div class="mapapp-side mapapp-source-{esc(source_id)}">'
             f"<p><b>{isolate(outlet)}</b> {t('claim_says', lang)}: "
             + ", ".join(
                 f"{isolate(faction_name(ds, r.faction_id, lang))} "

@@ -6,6 +6,8 @@ Pure data in, plain style values out; the map and the legend read the same value
 * shared control: stripes of the factions' colours;
 * partial control: the faction's colour in stripes over a faint wash ("part of it");
 * forces present: the faction's colour, lighter;
+* a named ally of the holder (status ``allied``): a thin band of the ally's colour over the
+  holder's;
 * no data: neutral grey, hatched;
 * uncertain (inside an imprecise date's window, or start unknown): dashed outline;
 * disputed (the sources name different holders): the rule's side as the fill, the other
@@ -61,7 +63,11 @@ def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
 
 
 def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
-    colours = [faction_colour(ds, f, palette) for f in state.faction_ids]
+    # a named ally is drawn as a thin band over the holder's colour, not as a co-holder
+    allied = {r.faction_id for r in state.rows if r.status == "allied"}
+    holders = [f for f in state.faction_ids if f not in allied] or list(state.faction_ids)
+    colours = [faction_colour(ds, f, palette) for f in holders]
+    allies = [faction_colour(ds, f, palette) for f in state.faction_ids if f not in holders]
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
@@ -77,6 +83,8 @@ def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
     else:  # shared, mixed, or several factions at once
         fill, opacity = colours[0], 0.7
         stripes = tuple(colours)
+    if allies and not stripes:
+        stripes = (*allies, None, None)
     dash = UNCERTAIN_DASH if state.uncertain else None
     outline, weight = OUTLINE, 1.5
     if state.agreement == DISPUTED_STATE:
@@ -152,6 +160,12 @@ def legend_items(
             f"1px solid {OUTLINE}",
         ),
         LegendItem("presence", label(STATUS, "presence", lang), "#c8c8c8", f"1px solid {OUTLINE}"),
+        LegendItem(
+            "allied",
+            label(STATUS, "allied", lang),
+            _stripes_css([b, a, a], 3),
+            f"1px solid {OUTLINE}",
+        ),
         LegendItem(
             "no-data",
             label(STATUS, "no-data", lang),

@@ -1,5 +1,9 @@
 """Take ``docs/screenshot.png``: the page on 15 September 2015 with al-Qadam selected.
 
+``--disputed`` takes ``docs/screenshot-disputed.png`` instead: the multi-source test fixture
+(``tests/data/multi-source``) on 26 September 2015 with al-Asali selected, a place its
+sources dispute.
+
 Run from anywhere: ``python scripts/screenshot.py`` (basemap tiles off, works offline)
 or ``python scripts/screenshot.py --tiles`` (OpenStreetMap tiles, needs the internet).
 It starts the app on a free port, drives Debian's Chromium (``/usr/bin/chromium``) at
@@ -19,13 +23,16 @@ from mapapp.ui.launch import CHROMIUM, CHROMIUM_ARGS, is_local, start_app
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "screenshot.png"
 VIEW = "?date=2015-09-15&place=qadam&lang=en"
+DISPUTED_OUTPUT = ROOT / "docs" / "screenshot-disputed.png"
+DISPUTED_VIEW = "?date=2015-09-26&place=asali&lang=en"
+DISPUTED_DATA = ROOT / "tests" / "data" / "multi-source"
 PLACES = 12
 
 
-def shoot(url: str, output: Path, tiles: bool) -> None:
+def shoot(url: str, output: Path, tiles: bool, view: str = VIEW, height: int = 1000) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(viewport={"width": 1400, "height": height})
 
         def offline(route: Route) -> None:
             if tiles or is_local(route.request.url):
@@ -35,7 +42,7 @@ def shoot(url: str, output: Path, tiles: bool) -> None:
 
         context.route("**/*", offline)
         page = context.new_page()
-        page.goto(f"{url}/{VIEW}")
+        page.goto(f"{url}/{view}")
         # the map is a component in the page itself (mapapp/ui/map_component.py)
         page.wait_for_function(
             "n => document.querySelectorAll('.mapapp-map path.mapapp-place').length === n",
@@ -56,15 +63,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--tiles", action="store_true", help="keep the OpenStreetMap tiles (needs the internet)"
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
+    parser.add_argument("--output", type=Path, default=None, help=f"default: {OUTPUT}")
+    parser.add_argument(
+        "--disputed",
+        action="store_true",
+        help=f"a disputed place from the multi-source fixture (default: {DISPUTED_OUTPUT})",
+    )
     args = parser.parse_args(argv)
+    output = args.output or (DISPUTED_OUTPUT if args.disputed else OUTPUT)
+    data = DISPUTED_DATA if args.disputed else None
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_app(Path(tmp) / "streamlit.log", tiles=args.tiles)
+        server = start_app(Path(tmp) / "streamlit.log", data=data, tiles=args.tiles)
         try:
-            shoot(server.url, args.output, args.tiles)
+            if args.disputed:  # tall enough for the place's claims, side by side
+                shoot(server.url, output, args.tiles, DISPUTED_VIEW, height=1700)
+            else:
+                shoot(server.url, output, args.tiles)
         finally:
             server.stop()
-    print(f"wrote {args.output}")
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":

@@ -128,6 +128,12 @@ class LegendItem:
     border: str
 
 
+def legend_factions(state: PlaceState) -> tuple[str, ...]:
+    """The factions a place shows: the rule's side, and every side of a dispute (striped)."""
+    sides = (f for fids in state.sides.values() for f in fids) if state.agreement else ()
+    return tuple(dict.fromkeys((*state.faction_ids, *sides)))
+
+
 def _stripes_css(colours: list[str], width: int = 5) -> str:
     stops = []
     for i, c in enumerate(colours):
@@ -141,7 +147,7 @@ def legend_items(
     """The factions shown on this date (in the factions file's order, so the legend of a
     set of factions is always the same), then every pattern the map uses."""
     items = []
-    present = {f for s in states for f in s.faction_ids}
+    present = {f for s in states for f in legend_factions(s)}
     for fid in (f for f in ds.factions if f in present):
         faction = ds.factions[fid]
         name = faction.name_ar if lang == "ar" else faction.name_en

@@ -54,7 +54,7 @@ from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, Lang, t
 from mapapp.draw.layers import EVENT_WINDOW_DAYS, state_layers
 from mapapp.draw.shapes import geometry_bounds
-from mapapp.draw.style import Palette, legend_items
+from mapapp.draw.style import Palette, legend_factions, legend_items
 from mapapp.ui.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
 
 FORMAT = "mapapp-export/1"
@@ -252,7 +252,8 @@ def build_bundle(
     # how many places each faction holds, kept up to date as places change: the legend is
     # rebuilt (over every place, for its order) only when the set of factions shown changes
     holders: dict[str, Counter[str]] = {
-        key: Counter(f for s in st.values() for f in s.faction_ids) for key, st in states.items()
+        key: Counter(f for s in st.values() for f in legend_factions(s))
+        for key, st in states.items()
     }
     legends: dict[tuple[str, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
@@ -274,8 +275,8 @@ def build_bundle(
             ):
                 changes.append(day.isoformat())
             for pid, state in moved.items():
-                holders[key].subtract(states[key][pid].faction_ids)
-                holders[key].update(state.faction_ids)
+                holders[key].subtract(legend_factions(states[key][pid]))
+                holders[key].update(legend_factions(state))
             states[key].update(moved)
             changed[key] = moved
         frame: dict[str, Any] = {"start": day.isoformat()}

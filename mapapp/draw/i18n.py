@@ -129,6 +129,7 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ar": "معلومات قديمة: أحدث تقرير يعود إلى {when}، أي قبل أكثر من {days} يومًا من هذا "
         "اليوم. قد لا تكون صحيحة الآن.",
     },
+    "with_ally": {"en": "with its ally", "ar": "مع حليفه"},
     "claims_heading": {"en": "Who says what", "ar": "من يقول ماذا"},
     "claim_says": {"en": "says", "ar": "يقول"},
     "rating": {"en": "Rating", "ar": "التقييم"},

@@ -79,6 +79,22 @@ def place_title(ds: Dataset, place_id: str) -> str:
     return f"<b>{isolate(place.name_en)}</b> · {_ar(place.name_ar)}"
 
 
+def _holders(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+    """The shown side's factions, a named ally after the holders: "ISIS, with its ally
+    al-Nusra Front"."""
+    allied = {r.faction_id for r in state.rows if r.status == "allied"}
+    holders = [f for f in state.faction_ids if f not in allied]
+    text = ", ".join(isolate(faction_name(ds, f, lang)) for f in holders)
+    if allied:
+        allies = ", ".join(
+            isolate(faction_name(ds, f, lang)) for f in state.faction_ids if f in allied
+        )
+        text += (
+            f"، {t('with_ally', lang)} " if lang == "ar" else f", {t('with_ally', lang)} "
+        ) + allies
+    return text
+
+
 def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     """The full story of one place on one day, with citations."""
     direction = "rtl" if lang == "ar" else "ltr"
@@ -86,7 +102,7 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     parts.append(f"<h4>{place_title(ds, state.place_id)}</h4>")
     parts.append(f"<p><b>{esc(label(STATUS, state.status, lang))}</b>")
     if state.rows:
-        names = ", ".join(isolate(faction_name(ds, f, lang)) for f in state.faction_ids)
+        names = _holders(ds, state, lang)
         since = state.since
         when = (
             f"{t('since', lang)} {esc(date_label(since, lang))}"
@@ -189,7 +205,7 @@ def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     name = place.name_ar if lang == "ar" else place.name_en
     text = f"<b>{isolate(name)}</b>: {esc(label(STATUS, state.status, lang))}"
     if state.rows:
-        text += " — " + ", ".join(isolate(faction_name(ds, f, lang)) for f in state.faction_ids)
+        text += " — " + _holders(ds, state, lang)
     if state.conditions:
         text += " · " + ", ".join(esc(label(KIND, c.kind, lang)) for c in state.conditions)
     if state.agreement == DISPUTED:

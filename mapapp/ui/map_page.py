@@ -261,4 +261,9 @@ basemap = (
     if tiles.url == mapview.OSM_TILES
     else (tiles.attribution if tiles.url else t("no_basemap", lang))
 )
-st.caption(f"{credits.attribution(ds, lang)} {t('basemap', lang)}: {basemap}.")
+# the credits name the sources' outlets: data, so HTML-escaped text (a caption is markdown)
+html_block(
+    f"<p><small>{esc(credits.attribution(ds, lang))} {esc(t('basemap', lang))}: "
+    f"{esc(basemap)}.</small></p>",
+    lang,
+)

@@ -351,3 +351,19 @@ def test_shipped_data_the_issues_answers() -> None:
     later = state("2016-06-01")
     assert all(e["uncertain"] for e in later.values() if e["status"] != "no-data")
     assert all(e["stale"] for e in later.values() if e["status"] != "no-data")
+
+
+def test_drawing_takes_resolved_records_not_the_dataset(ds: Dataset) -> None:
+    """A place's record holds its state and only what it names, joined."""
+    from mapapp.core.resolve import resolve
+    from mapapp.draw import popups
+
+    state = Timeline(ds).place_state("asali", DAY)
+    record = resolve(ds, state)
+    assert record.place.id == "asali" and set(record.places) == {"asali"}
+    assert set(record.sources) == {"test_alpha", "test_charlie"}
+    assert set(record.factions) == {"ajnad_sham", "isis"}
+    assert set(record.claimants) == {"test-desk", "test-spokesman"}
+    popup = popups.place_popup(record, "en")
+    assert "Test Outlet Alpha" in popup and "Test Outlet Charlie" in popup
+    assert "Test Outlet Bravo" not in popup

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from mapapp.core.model import Dataset
+from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw.layers import StateLayers, state_layers
@@ -212,10 +213,10 @@ def test_bidi_overrides_in_data_cannot_reorder_our_words(ds: Dataset) -> None:
     qadam = replace(ds.places["qadam"], name_en="al-Qadam\u202e evil")
     hostile = replace(ds, places={**ds.places, "qadam": qadam})
     state = Timeline(hostile).place_state("qadam", date(2015, 9, 15))
-    tooltip = popups.place_tooltip(hostile, state, "en")
+    tooltip = popups.place_tooltip(resolve(hostile, state), "en")
     assert "<bdi>al-Qadam\u202e evil</bdi>" in tooltip
     assert tooltip.index("</bdi>") < tooltip.index("Sole control")
-    popup = popups.place_popup(hostile, state, "en")
+    popup = popups.place_popup(resolve(hostile, state), "en")
     assert "<bdi>al-Qadam\u202e evil</bdi>" in popup
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mapapp.core.model import ControlRow, Dataset, Event
-from mapapp.core.timeline import DISPUTED, Change, PlaceState
+from mapapp.core.model import ControlRow, Event
+from mapapp.core.resolve import Lookups, PlaceRecord
+from mapapp.core.timeline import DISPUTED, PlaceState
 from mapapp.draw.escape import esc, isolate, safe_url
 from mapapp.draw.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 from mapapp.draw.style import LegendItem
@@ -19,12 +20,12 @@ def _ar(text: str) -> str:
     return f'<span lang="ar" dir="rtl">{esc(text)}</span>'
 
 
-def faction_name(ds: Dataset, faction_id: str, lang: Lang) -> str:
+def faction_name(ds: Lookups, faction_id: str, lang: Lang) -> str:
     f = ds.factions[faction_id]
     return f.name_ar if lang == "ar" else f.name_en
 
 
-def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
+def citation(ds: Lookups, source_id: str, lang: Lang) -> str:
     """Outlet, author, date, link, and where a quoted source was quoted."""
     src = ds.sources[source_id]
     outlet = src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
@@ -46,7 +47,7 @@ def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
     return text
 
 
-def claimant_name(ds: Dataset, claimant: str, lang: Lang) -> str:
+def claimant_name(ds: Lookups, claimant: str, lang: Lang) -> str:
     """Who speaks, as claimants.csv names them (the built-in words for tables without it)."""
     c = ds.claimants.get(claimant)
     if c is None:
@@ -54,7 +55,7 @@ def claimant_name(ds: Dataset, claimant: str, lang: Lang) -> str:
     return c.name_ar if lang == "ar" and c.name_ar else c.name_en
 
 
-def rating(ds: Dataset, row: ControlRow, lang: Lang) -> str:
+def rating(ds: Lookups, row: ControlRow, lang: Lang) -> str:
     """The Admiralty rating of a claim: its source's letter and the report's number."""
     letter = ds.sources[row.source_id].reliability
     text = f"{letter or '–'}{row.credibility or '–'}"
@@ -62,7 +63,7 @@ def rating(ds: Dataset, row: ControlRow, lang: Lang) -> str:
 
 
 def _quote_block(
-    ds: Dataset, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
+    ds: Lookups, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
 ) -> str:
     return (
         '<blockquote class="mapapp-quote" lang="ar" dir="rtl">'
@@ -74,12 +75,12 @@ def _quote_block(
     )
 
 
-def place_title(ds: Dataset, place_id: str) -> str:
+def place_title(ds: Lookups, place_id: str) -> str:
     place = ds.places[place_id]
     return f"<b>{isolate(place.name_en)}</b> · {_ar(place.name_ar)}"
 
 
-def _holders(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def _holders(ds: Lookups, state: PlaceState, lang: Lang) -> str:
     """The shown side's factions, a named ally after the holders: "ISIS, with its ally
     al-Nusra Front"."""
     allied = {r.faction_id for r in state.rows if r.status == "allied"}
@@ -95,8 +96,9 @@ def _holders(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     return text
 
 
-def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def place_popup(record: PlaceRecord, lang: Lang) -> str:
     """The full story of one place on one day, with citations."""
+    ds, state = record, record.state
     direction = "rtl" if lang == "ar" else "ltr"
     parts = [f'<div class="mapapp-popup" lang="{lang}" dir="{direction}">']
     parts.append(f"<h4>{place_title(ds, state.place_id)}</h4>")
@@ -132,7 +134,7 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     return "".join(parts)
 
 
-def _age_html(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def _age_html(ds: Lookups, state: PlaceState, lang: Lang) -> str:
     """As of which report the answer is known, and whether that report is stale."""
     if state.as_of is None:
         return ""
@@ -147,7 +149,7 @@ def _age_html(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     return f'<p class="mapapp-as-of">{t("as_of", lang)} {when}{extra}</p>'
 
 
-def claims_html(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def claims_html(ds: Lookups, state: PlaceState, lang: Lang) -> str:
     """Every claim covering the day, one column per source side by side (the side the map
     shows first): outlet, report date, who says it, rating, the Arabic words and English."""
     if not state.claims:
@@ -200,7 +202,8 @@ def claims_html(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     return "".join(parts)
 
 
-def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def place_tooltip(record: PlaceRecord, lang: Lang) -> str:
+    ds, state = record, record.state
     place = ds.places[state.place_id]
     name = place.name_ar if lang == "ar" else place.name_en
     text = f"<b>{isolate(name)}</b>: {esc(label(STATUS, state.status, lang))}"
@@ -222,12 +225,12 @@ def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
     return text
 
 
-def _outlet(ds: Dataset, source_id: str, lang: Lang) -> str:
+def _outlet(ds: Lookups, source_id: str, lang: Lang) -> str:
     src = ds.sources[source_id]
     return src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
 
 
-def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
+def event_body(ds: Lookups, event: Event, lang: Lang) -> str:
     kind = esc(label(KIND, event.kind, lang))
     actors = ", ".join(isolate(faction_name(ds, f, lang)) for f in event.actors)
     head = f"<p><b>{kind}</b> · {esc(date_label(event.date, lang))}"
@@ -241,7 +244,7 @@ def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
     return head + quote + note
 
 
-def event_popup(ds: Dataset, event: Event, lang: Lang) -> str:
+def event_popup(ds: Lookups, event: Event, lang: Lang) -> str:
     direction = "rtl" if lang == "ar" else "ltr"
     return (
         f'<div class="mapapp-popup" lang="{lang}" dir="{direction}">'
@@ -249,7 +252,7 @@ def event_popup(ds: Dataset, event: Event, lang: Lang) -> str:
     )
 
 
-def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
+def event_tooltip(ds: Lookups, event: Event, lang: Lang) -> str:
     place = ds.places[event.place_id]
     name = place.name_ar if lang == "ar" else place.name_en
     return (
@@ -269,10 +272,10 @@ def legend_html(items: list[LegendItem], lang: Lang) -> str:
     return "".join(lines) + f"<small>{esc(t('events_note', lang))}</small>"
 
 
-def change_html(ds: Dataset, change: Change, lang: Lang) -> str:
+def change_html(before: PlaceRecord, after: PlaceRecord, lang: Lang) -> str:
     """One place's change: what it was, then the new state with its citations."""
-    before = esc(label(STATUS, change.before.status, lang))
+    was = esc(label(STATUS, before.state.status, lang))
     return (
-        f"<p>{place_title(ds, change.place_id)}: {t('before', lang)}: {before} →</p>"
-        + place_popup(ds, change.after, lang)
+        f"<p>{place_title(after, after.state.place_id)}: {t('before', lang)}: {was} →</p>"
+        + place_popup(after, lang)
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mapapp.core.model import Dataset
+from mapapp.core.resolve import Lookups, PlaceRecord
 from mapapp.core.timeline import DISPUTED as DISPUTED_STATE
 from mapapp.core.timeline import NO_DATA, PlaceState
 from mapapp.draw.i18n import STATUS, Lang, label, t
@@ -57,12 +58,13 @@ class PlaceStyle:
     marker: bool
 
 
-def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
+def faction_colour(ds: Lookups, faction_id: str, palette: Palette) -> str:
     faction = ds.factions[faction_id]
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
 
-def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
+def place_style(record: PlaceRecord, palette: Palette) -> PlaceStyle:
+    ds, state = record, record.state
     # a named ally is drawn as a thin band over the holder's colour, not as a co-holder
     allied = {r.faction_id for r in state.rows if r.status == "allied"}
     holders = [f for f in state.faction_ids if f not in allied] or list(state.faction_ids)

@@ -15,6 +15,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit_folium import st_folium
 
+from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
 from mapapp.draw import credits, formats, popups
 from mapapp.draw.chart import split_data, timeline_spec
@@ -202,11 +203,14 @@ with side_col:
     if selected:
         name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
         parts.append(f"<h3>{isolate(name)}</h3>")
-        parts.append(popups.place_popup(ds, states[selected], lang))
+        parts.append(popups.place_popup(resolve(ds, states[selected]), lang))
     parts.append(f"<h3>{esc(t('what_changed', lang))}</h3>")
     if not changed:
         parts.append(f"<p>{esc(t('nothing_changed', lang))}</p>")
-    parts.extend(popups.change_html(ds, change, lang) for change in changed[:LIST_LIMIT])
+    parts.extend(
+        popups.change_html(resolve(ds, change.before), resolve(ds, change.after), lang)
+        for change in changed[:LIST_LIMIT]
+    )
     if len(changed) > LIST_LIMIT:
         more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
         parts.append(f"<p><small>{esc(more)}</small></p>")

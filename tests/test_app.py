@@ -213,3 +213,34 @@ def test_without_static_serving_the_folium_map_and_slider(
 
 def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
+
+
+def test_the_rule_for_disputed_places_is_a_switch_and_part_of_the_link(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAPAPP_DATA", str(ROOT / "tests" / "data" / "multi-source"))
+    monkeypatch.setenv("MAPAPP_TILES", "none")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["date"] = "2015-09-26"
+    at.query_params["place"] = "tadamon"
+    at = at.run()
+    assert not at.exception
+    assert table(at)["al-Tadamon"]["Factions"] == "Islamic State (ISIS)"
+    assert map_data(at)["rule"] == "newest"
+    text = markdown(at)
+    assert "Test Outlet Bravo" in text and "Test Outlet Charlie" in text, "credits from data"
+    assert "The data stops at 25 Sep 2015" in text
+    at.selectbox(key="rule").set_value("reliable").run()
+    assert not at.exception
+    assert table(at)["al-Tadamon"]["Factions"] == "Syrian regime forces"
+    assert map_data(at)["rule"] == "reliable"
+    assert at.query_params["rule"] in ("reliable", ["reliable"])
+    at.selectbox(key="rule").set_value("source:test_alpha").run()
+    assert table(at)["al-Tadamon"]["Factions"] == ""
+    # a link with an unknown rule falls back to the newest report and says so
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["rule"] = "loudest"
+    again = again.run()
+    assert not again.exception
+    assert again.session_state["rule"] == "newest"
+    assert any("rule" in str(w.value) for w in again.warning)

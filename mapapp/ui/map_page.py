@@ -76,7 +76,10 @@ html_block(
 )
 rules = {rule.key: rule for rule in credits.rules_for(ds)}
 if ss.get("rule") not in rules:
-    ss["rule"] = query.get("rule") if query.get("rule") in rules else "newest"
+    asked_rule = query.get("rule")
+    ss["rule"] = asked_rule if asked_rule in rules else "newest"
+    if asked_rule is not None and asked_rule not in rules:
+        st.warning(t("bad_link", lang) + "rule")
 with st.sidebar:
     rule_key: str = st.selectbox(
         t("rule", lang),
@@ -176,7 +179,10 @@ def player() -> None:
 
 
 player()
-st.query_params.from_dict(view_params(View(day, selected, lang)))
+params = view_params(View(day, selected, lang))
+if rule_key != "newest":  # the rule that colours disputed places is part of the view
+    params["rule"] = rule_key
+st.query_params.from_dict(params)
 
 states = timeline.state_at(day)
 map_col, side_col = st.columns([3, 2])

@@ -367,3 +367,22 @@ def test_drawing_takes_resolved_records_not_the_dataset(ds: Dataset) -> None:
     popup = popups.place_popup(record, "en")
     assert "Test Outlet Alpha" in popup and "Test Outlet Charlie" in popup
     assert "Test Outlet Bravo" not in popup
+
+
+def test_rules_offered_are_newest_reliable_and_each_source_capped(ds: Dataset) -> None:
+    from dataclasses import replace
+
+    from mapapp.draw.credits import rules_for
+
+    assert [r.key for r in rules_for(ds)] == [
+        "newest",
+        "reliable",
+        "source:test_alpha",
+        "source:test_bravo",
+        "source:test_charlie",
+    ]
+    many = replace(
+        ds,
+        sources={f"s{i:02d}": replace(ds.sources["test_alpha"], id=f"s{i:02d}") for i in range(30)},
+    )
+    assert len(rules_for(many, 12)) == 14

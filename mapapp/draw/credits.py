@@ -63,10 +63,16 @@ def data_stops(ds: Dataset, lang: Lang) -> str:
     )
 
 
-def rules_for(ds: Dataset) -> list[Rule]:
+def rules_for(ds: Dataset, max_sources: int | None = None) -> list[Rule]:
     """The rules a viewer can switch between: newest report, most reliable source, and
-    "as source X says" for each source."""
-    return [Rule("newest"), Rule("reliable"), *(Rule("source", sid) for sid in ds.sources)]
+    "as source X says" for each source (for the newest ``max_sources`` only, if given; in
+    the data's order)."""
+    ids = list(ds.sources)
+    if max_sources is not None and len(ids) > max_sources:
+        newest = sorted(ids, key=lambda i: (ds.sources[i].published.latest, i), reverse=True)
+        keep = set(newest[:max_sources])
+        ids = [i for i in ids if i in keep]
+    return [Rule("newest"), Rule("reliable"), *(Rule("source", sid) for sid in ids)]
 
 
 def rule_label(ds: Dataset, rule: Rule, lang: Lang) -> str:

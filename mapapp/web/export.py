@@ -82,6 +82,8 @@ UI_TEXT = (
     "rule",
 )
 Progress = Callable[[int, int], None]
+#: the most "as source X says" rules the static export offers (the newest sources)
+MAX_SOURCE_RULES = 12
 
 
 class ExportError(Exception):
@@ -231,7 +233,10 @@ def build_bundle(
         )
         return markers.add(key, list(key))
 
-    rules = credits.rules_for(ds)
+    # every rule is precomputed (frames per rule and language); "as source X" for at most
+    # MAX_SOURCE_RULES sources (the newest ones), so a data set of hundreds of sources does
+    # not multiply the bundle by hundreds
+    rules = credits.rules_for(ds, MAX_SOURCE_RULES)
     variants = [(lang, rule, variant_key(lang, rule)) for rule in rules for lang in LANGS]
     timelines = {
         rule.key: timeline if rule.key == "newest" else Timeline(ds, rule) for rule in rules

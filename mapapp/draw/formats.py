@@ -253,7 +253,8 @@ def to_json(records: Sequence[dict[str, Any]]) -> str:
     return json.dumps(list(records), ensure_ascii=False, indent=2)
 
 
-def _flat_state(record: dict[str, Any]) -> dict[str, str]:
+def flat_state(record: dict[str, Any]) -> dict[str, str]:
+    """A state record as flat text columns (CSV, GeoPackage)."""
     since = record["since"] or {}
     return {
         "place_id": record["place_id"],
@@ -281,7 +282,7 @@ def _flat_state(record: dict[str, Any]) -> dict[str, str]:
 
 def states_to_csv(records: Iterable[dict[str, Any]]) -> str:
     """The states as CSV, one row a place; no cell starts a spreadsheet formula."""
-    rows = [{k: sheet_cell(v) for k, v in _flat_state(r).items()} for r in records]
+    rows = [{k: sheet_cell(v) for k, v in flat_state(r).items()} for r in records]
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")

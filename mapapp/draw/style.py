@@ -63,8 +63,50 @@ def faction_colour(ds: Lookups, faction_id: str, palette: Palette) -> str:
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
 
+#: how each status looks: every status of the schema (control.csv's ``status``) and the
+#: timeline's own (``mixed``, ``no-data``) must be here; a test checks it, and an unknown
+#: status is an error, never silently drawn as stripes
+STATUS_LOOK: dict[str, str] = {
+    "sole": "solid",
+    "shared": "stripes",
+    "partial": "faded",
+    "presence": "wash",
+    "allied": "ally",
+    "mixed": "stripes",
+    NO_DATA: "hatch",
+}
+
+
+_GREY, _LIGHT = "#888888", "#dddddd"
+_BORDER = f"1px solid {OUTLINE}"
+
+
+def _stripes_css(colours: list[str], width: int = 5) -> str:
+    stops = []
+    for i, c in enumerate(colours):
+        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
+    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
+
+
+#: the legend's swatch of each look (CSS background)
+LOOK_SWATCH: dict[str, str] = {
+    "solid": _GREY,
+    "stripes": _stripes_css([_GREY, _LIGHT]),
+    "faded": _stripes_css([_GREY, "#f4f4f4"]),
+    "wash": "#c8c8c8",
+    "ally": _stripes_css([_LIGHT, _GREY, _GREY], 3),
+    "hatch": _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
+}
+
+
 def place_style(record: PlaceRecord, palette: Palette) -> PlaceStyle:
     ds, state = record, record.state
+    look = STATUS_LOOK.get(state.status)
+    if look is None:
+        raise ValueError(
+            f"no style for the status {state.status!r}: add it to STATUS_LOOK in "
+            "mapapp/draw/style.py, its label to mapapp/draw/i18n.py and its legend line"
+        )
     # a named ally is drawn as a thin band over the holder's colour, not as a co-holder
     allied = {r.faction_id for r in state.rows if r.status == "allied"}
     holders = [f for f in state.faction_ids if f not in allied] or list(state.faction_ids)
@@ -73,13 +115,13 @@ def place_style(record: PlaceRecord, palette: Palette) -> PlaceStyle:
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
-    if state.status == NO_DATA:
+    if look == "hatch":
         stripes, stripe_opacity = (HATCH, None, None), 0.55
-    elif state.status == "sole":
+    elif look == "solid":
         fill, opacity = colours[0], 0.7
-    elif state.status == "presence" and len(colours) == 1:
+    elif look == "wash" and len(colours) == 1:
         fill, opacity = colours[0], 0.4
-    elif state.status == "partial" and len(colours) == 1:
+    elif look == "faded" and len(colours) == 1:
         fill, opacity = colours[0], 0.15
         stripes = (colours[0], None)
     else:  # shared, mixed, or several factions at once
@@ -136,13 +178,6 @@ def legend_factions(state: PlaceState) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*state.faction_ids, *sides)))
 
 
-def _stripes_css(colours: list[str], width: int = 5) -> str:
-    stops = []
-    for i, c in enumerate(colours):
-        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
-    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
-
-
 def legend_items(
     ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang, rule: str = "newest"
 ) -> list[LegendItem]:
@@ -155,36 +190,20 @@ def legend_items(
         name = faction.name_ar if lang == "ar" else faction.name_en
         colour = faction_colour(ds, fid, palette)
         items.append(LegendItem(f"faction-{fid}", name, colour, f"1px solid {OUTLINE}"))
-    a, b = "#888888", "#dddddd"
+    # a line per look, named by the first status drawn that way (mixed looks like shared)
+    shown: set[str] = set()
+    for status, look in STATUS_LOOK.items():
+        if look not in shown:
+            shown.add(look)
+            items.append(
+                LegendItem(status, label(STATUS, status, lang), LOOK_SWATCH[look], _BORDER)
+            )
     items += [
-        LegendItem("sole", label(STATUS, "sole", lang), a, f"1px solid {OUTLINE}"),
-        LegendItem(
-            "shared", label(STATUS, "shared", lang), _stripes_css([a, b]), f"1px solid {OUTLINE}"
-        ),
-        LegendItem(
-            "partial",
-            label(STATUS, "partial", lang),
-            _stripes_css([a, "#f4f4f4"]),
-            f"1px solid {OUTLINE}",
-        ),
-        LegendItem("presence", label(STATUS, "presence", lang), "#c8c8c8", f"1px solid {OUTLINE}"),
-        LegendItem(
-            "allied",
-            label(STATUS, "allied", lang),
-            _stripes_css([b, a, a], 3),
-            f"1px solid {OUTLINE}",
-        ),
-        LegendItem(
-            "no-data",
-            label(STATUS, "no-data", lang),
-            _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
-            f"1px solid {OUTLINE}",
-        ),
         LegendItem("uncertain", t("uncertain", lang), "#ffffff", f"2px dashed {OUTLINE}"),
         LegendItem(
             "disputed",
             disputed_label(lang, rule),
-            _stripes_css([a, "#ffffff"]),
+            _stripes_css([_GREY, "#ffffff"]),
             f"3px dotted {DISPUTED}",
         ),
         LegendItem(

@@ -8,6 +8,7 @@ core's exceptions into messages and exit codes (0 fine, 1 problems in the data,
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -16,6 +17,7 @@ from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+from mapapp.core import fronts
 from mapapp.core.codes import CODES
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
@@ -186,6 +188,39 @@ def cmd_dates(args: argparse.Namespace) -> int:
         changed = timeline.changes_between(d.fromordinal(d.toordinal() - 1), d)
         rows.append([d.isoformat(), ", ".join(c.place_id for c in changed)])
     print(formats.text_table(["date", "places that change"], rows))
+    return EXIT_OK
+
+
+def cmd_fronts(args: argparse.Namespace) -> int:
+    ds = _load(args.data)
+    found = fronts.fronts_on(ds, Timeline(ds).state_at(args.on), args.by)
+    records = [fronts.front_record(ds, f) for f in found]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "geojson":
+        print(json.dumps(fronts.fronts_geojson(ds, found, args.on), ensure_ascii=False, indent=1))
+    else:
+        print(f"Front lines on {args.on.isoformat()} (sides by {args.by}):")
+        print(formats.fronts_to_table(records))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    if args.to < args.from_:
+        raise CommandError(
+            f"--to {args.to.isoformat()} is before --from {args.from_.isoformat()}; swap them"
+        )
+    ds = _load(args.data)
+    days = fronts.ground_over(ds, args.from_, args.to, args.by)
+    columns = fronts.ground_columns(ds, days, args.by)
+    records = [fronts.ground_record(g, columns) for g in days]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "csv":
+        print(formats.ground_to_csv(records), end="")
+    else:
+        print(f"Ground held by {args.by}, {args.from_.isoformat()} to {args.to.isoformat()}:")
+        print(formats.ground_to_table(records))
     return EXIT_OK
 
 
@@ -394,6 +429,38 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p, "json")
     _rule_arguments(p)
     p.set_defaults(func=cmd_dates)
+
+    p = command(
+        "fronts",
+        "The front lines on a day: every border two places held by different sides share, "
+        "with the two places, their sides and statuses, and its length in metres (measured "
+        "in a local equal-area metric projection). A front is firm when both sides hold "
+        "their place outright (sole or shared control, not uncertain), else tentative, "
+        "with the reason.",
+        "mapapp fronts --on 2015-09-15 --format geojson > fronts.geojson",
+    )
+    p.add_argument("--on", type=_day, required=True, metavar="YYYY-MM-DD", help="the day")
+    p.add_argument("--by", choices=list(fronts.BY), default="bloc", help="what a side is")
+    _add_data(p)
+    _add_format(p, "json", "geojson")
+    p.set_defaults(func=cmd_fronts)
+
+    p = command(
+        "stats",
+        "Ground held over time: the km² each bloc or faction holds on --from and on every "
+        "change day up to --to, one row a day, one column per side and status. Sole control "
+        "counts whole; shared, partial and presence are columns of their own (a shared "
+        "place counts whole for each sharer, never split); by bloc, a place shared only "
+        "within one bloc is that bloc's sole ground. Areas in km² from the polygons in a "
+        "local equal-area projection.",
+        "mapapp stats --from 2015-01-01 --to 2015-12-31 --by bloc --format csv",
+    )
+    p.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--by", choices=list(fronts.BY), default="bloc", help="what a side is")
+    _add_data(p)
+    _add_format(p, "json", "csv")
+    p.set_defaults(func=cmd_stats)
 
     p = command(
         "review",

@@ -156,6 +156,8 @@ def test_every_command_has_help_with_an_example() -> None:
         "state",
         "changes",
         "dates",
+        "fronts",
+        "stats",
         "review",
         "docs",
         "export",

@@ -177,6 +177,7 @@ def show_map(
     lang: Lang,
     place: str | None,
     on_day: Callable[[], None],
+    compare: date | None = None,
     rule: str = "newest",
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
@@ -187,6 +188,8 @@ def show_map(
         "day": day.isoformat(),
         "lang": lang,
         "place": place,
+        # a second day: the places that differ are outlined, its map drawn beside
+        "compare": compare.isoformat() if compare else None,
         "rule": rule,
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }

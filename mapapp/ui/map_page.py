@@ -84,12 +84,6 @@ if problems is not None:  # the files went bad while we were running: keep the g
         show_report(problems)
 
 ds = version.dataset
-# the page credits the data it shows: subtitle and footer are built from the sources
-html_block(
-    f"<p>{esc(credits.subtitle(ds, lang))}</p>"
-    f'<p class="mapapp-data-stops"><b>{esc(credits.data_stops(ds, lang))}</b></p>',
-    lang,
-)
 rules = {rule.key: rule for rule in credits.rules_for(ds)}
 if ss.get("rule") not in rules:
     asked_rule = query.get("rule")
@@ -190,7 +184,11 @@ with map_col:
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
-    parts = [f"<h3>{esc(t('legend', lang))}</h3>"]
+    # where the data stops, beside the map (not above it: the map comes first)
+    parts = [
+        f'<p class="mapapp-data-stops"><b>{esc(credits.data_stops(ds, lang))}</b></p>',
+        f"<h3>{esc(t('legend', lang))}</h3>",
+    ]
     legend = legend_items(ds, list(states.values()), palette, lang, rule_key)
     parts.append(popups.legend_html(legend, lang))
     day_fronts = fronts.fronts_on(ds, states)
@@ -301,9 +299,11 @@ dl3.download_button(
     on_click="ignore",
 )
 basemap = tiles.credit() or t("no_basemap", lang)
-# the credits name the sources' outlets: data, so HTML-escaped text (a caption is markdown)
+# the page credits the data it shows, built from the sources in the data: data, so
+# HTML-escaped text (a caption is markdown)
 html_block(
-    f"<p><small>{esc(credits.attribution(ds, lang))} {esc(t('basemap', lang))}: "
+    f"<p><small>{esc(credits.subtitle(ds, lang))} "
+    f"{esc(credits.attribution(ds, lang))} {esc(t('basemap', lang))}: "
     f"{esc(basemap)}.</small></p>",
     lang,
 )

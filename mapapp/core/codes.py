@@ -99,6 +99,12 @@ _DECLARED = (
         "an ally with no controlling faction of the same source to be allied with",
         "add the controlling faction's row, or use another status",
     ),
+    # the proposer's lexicons
+    Code(
+        "bad-cue-value",
+        "a cue gives a value the data does not accept",
+        "write a status (control), an event kind (event) or a claimant (attribution)",
+    ),
     # places file
     Code("bad-json", "the places file is not valid JSON", "check commas and brackets"),
     Code("bad-geojson", "the places file is not a GeoJSON FeatureCollection", "re-export it"),

@@ -81,6 +81,10 @@ CSV_FIELDS: dict[str, tuple[str, ...]] = {
     "events.csv": ("quote_ar", "quote_en", "note"),
     # claimant names reach every popup ("Claim by ...")
     "claimants.csv": ("name_en", "name_ar", "note"),
+    # the proposer's lexicons: names and phrases are matched text, their notes free text
+    "place_names.csv": ("note",),
+    "faction_names.csv": ("note",),
+    "cues.csv": ("note",),
 }
 #: columns that hold a web address
 URL_FIELDS: frozenset[str] = frozenset({"url"})

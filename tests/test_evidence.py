@@ -262,6 +262,7 @@ def test_offsets_without_an_archive(archived: Path) -> None:
 def test_popups_say_whether_the_quote_was_verified(archived: Path) -> None:
     from datetime import date
 
+    from mapapp.core.resolve import resolve
     from mapapp.core.timeline import Timeline
 
     for folder, verified in ((archived, True), (VALID, False)):
@@ -269,7 +270,8 @@ def test_popups_say_whether_the_quote_was_verified(archived: Path) -> None:
         assert ds is not None
         state = Timeline(ds).state_at(date(2015, 6, 20))["beta"]
         siege = next(e for e in ds.events if e.id == "siege_beta")
-        for html in (place_popup(ds, state, "en"), event_popup(ds, siege, "en")):
+        record = resolve(ds, state)
+        for html in (place_popup(record, "en"), event_popup(ds, siege, "en")):
             assert ('class="mapapp-verified"' in html) is verified
             assert ('class="mapapp-unverified"' in html) is not verified
         if verified:

@@ -8,6 +8,7 @@ validator (or the command) says about it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -426,3 +427,16 @@ def test_quotes_takes_the_folder_as_an_argument_or_with_data(tmp_path: Path) -> 
     assert as_json.returncode == 0
     (report,) = json.loads(as_json.stdout)
     assert {n["status"] for n in report["notes"]} == {"ok"}
+
+
+def test_a_new_claim_from_the_form_gets_its_offsets(archived: Path) -> None:
+    from mapapp.editing.editor import NewClaim, claim_row
+
+    header = (archived / "control.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    claim = NewClaim("beta", "isis", "presence", "inv", "elaph", "حصار", "siege")
+    row = claim_row(claim, header, archived)
+    start = ARTICLE.index("حصار")
+    # "inv" is quoted in "art": located in art's archived text
+    assert (row["quote_start"], row["quote_end"]) == (str(start), str(start + 4))
+    absent = claim_row(dataclasses.replace(claim, quote_ar="غير موجود"), header, archived)
+    assert (absent["quote_start"], absent["quote_end"]) == ("", "")

@@ -378,3 +378,28 @@ def _where_it_is(text: str, quote: str, where: str, command: str) -> str:
         f"quote_ar does not occur in {where}: copy the source's words from the archive "
         "verbatim, or cite the source that does say them"
     )
+
+
+def locate_quote(data_dir: Path, source_id: str, quote: str) -> tuple[int, int] | None:
+    """The offsets of ``quote`` in the archive that locates ``source_id``'s quotes (along
+    its ``quoted_in`` chain), when it occurs there exactly once; None otherwise (no archive,
+    absent or ambiguous: the validator then says which, with the places it found). For forms
+    that add a row: the editor need not count characters."""
+    from mapapp.core.read import read_csv  # read imports report only: no cycle
+
+    table = read_csv(Path(data_dir) / "sources.csv", "sources.csv")
+    quoted_in = {
+        r.cells.get("id", "").strip(): r.cells.get("quoted_in", "").strip() for r in table.rows
+    }
+    archived = {
+        sid
+        for sid in quoted_in
+        if _ID.fullmatch(sid) and (Path(data_dir) / archive_path(sid)).is_file()
+    }
+    holder = archive_of(source_id.strip(), quoted_in, archived)
+    if holder is None:
+        return None
+    archive, _problems = read_archive(data_dir, holder)
+    quote = quote.strip()
+    found = occurrences(archive.text, quote) if archive else []
+    return (found[0], found[0] + len(quote)) if len(found) == 1 else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mapapp.core.evidence import locate_quote
 from mapapp.core.model import Dataset
 from mapapp.core.report import Report
 from mapapp.core.schema import Field, Schema
@@ -105,10 +106,15 @@ class NewClaim:
     note: str = ""
 
 
-def claim_row(claim: NewClaim, header: Sequence[str]) -> dict[str, str]:
+def claim_row(
+    claim: NewClaim, header: Sequence[str], data_dir: Path | None = None
+) -> dict[str, str]:
     """The new claim as a control.csv row in the file's column order (cells the file has no
     column for are dropped; the validator then says what is missing). Every value is
-    stripped; the precision cells are left empty (read from the dates as written)."""
+    stripped; the precision cells are left empty (read from the dates as written). With
+    ``data_dir``, a quote of an archived source gets its offsets in the archived text when
+    it occurs there once (see :func:`mapapp.core.evidence.locate_quote`)."""
+    offsets = locate_quote(data_dir, claim.source_id, claim.quote_ar) if data_dir else None
     values = {
         "place_id": claim.place_id,
         "faction_id": claim.faction_id,
@@ -123,6 +129,8 @@ def claim_row(claim: NewClaim, header: Sequence[str]) -> dict[str, str]:
         "quote_ar": claim.quote_ar,
         "quote_en": claim.quote_en,
         "note": claim.note,
+        "quote_start": str(offsets[0]) if offsets else "",
+        "quote_end": str(offsets[1]) if offsets else "",
     }
     return {name: values.get(name, "").strip() for name in header}
 

@@ -144,6 +144,7 @@ if name == "control.csv":
                         note=note,
                     ),
                     table.header,
+                    folder,
                 )
             )
 

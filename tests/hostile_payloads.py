@@ -439,3 +439,23 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 def payload(name: str) -> str:
     return BY_NAME[name].text
+
+
+#: entry names a crafted git tree can hold in the data folder (git accepts such a tree
+#: without ``fsck``): ``mapapp review REV`` must refuse each, writing nothing anywhere
+#: (bytes, as git stores them; ``/`` inside one entry is how a crafted tree spells a path)
+HOSTILE_ENTRY_NAMES: tuple[tuple[str, bytes], ...] = (
+    ("parent-parent", b"../../pwned.csv"),
+    ("parent", b"../pwned.csv"),
+    ("dot-dot", b".."),
+    ("inner-parent", b"sub/../../pwned.csv"),
+    ("absolute", b"/tmp/mapapp-pwned.csv"),
+    ("dot", b"."),
+    ("empty-part", b"a//b.csv"),
+    ("backslash", b"..\\..\\pwned.csv"),
+    ("drive", b"C:pwned.csv"),
+    ("escape", b"\x1b[2J\x1b[1;1Hvalid.csv"),
+    ("bidi", b"control\xe2\x80\xaevsc.csv"),
+    ("not-utf8", b"caf\xe9.csv"),
+    ("newline", b"a\nb.csv"),
+)

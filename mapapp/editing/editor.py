@@ -127,6 +127,38 @@ def preview(
     return Preview(diff, result.report, changes, result.dataset)
 
 
+#: rows of each table the preview shows: a pasted block of thousands of rows is counted,
+#: not drawn on every rerun
+PREVIEW_ROWS = 200
+
+
+@dataclass(frozen=True)
+class PreviewTable:
+    """One table of the preview: its title, the rows shown and how many more there are."""
+
+    title: str
+    rows: list[dict[str, str]]
+    more: int
+
+    @property
+    def note(self) -> str:
+        return f"… and {self.more:,} more rows not shown" if self.more else ""
+
+
+def preview_tables(diff: store.RowDiff, limit: int = PREVIEW_ROWS) -> list[PreviewTable]:
+    """The added, removed and changed rows as at most ``limit`` rows a table."""
+    changed = [row for pair in diff.changed for row in pair]
+    out = []
+    for title, rows in (
+        ("Added rows", diff.added),
+        ("Removed rows", diff.removed),
+        ("Changed rows (before, then after)", changed),
+    ):
+        if rows:
+            out.append(PreviewTable(title, rows[:limit], max(0, len(rows) - limit)))
+    return out
+
+
 def editors_from_secrets(secrets: Mapping[str, Any]) -> tuple[str, ...]:
     """The allow-listed editor e-mails (``[mapapp] editors = [...]`` in secrets.toml)."""
     section = secrets.get("mapapp") or {}

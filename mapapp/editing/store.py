@@ -475,7 +475,7 @@ def _check_folder(data_dir: Path, state: Path, name: str, content: bytes) -> Non
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if not report.valid:
-        count = len(report.sorted())
+        count = report.count
         raise SaveRefused(
             "invalid",
             f"not saved: the data would have {count} problem{'s' if count != 1 else ''}; "

@@ -99,21 +99,20 @@ else:
         f"{len(result.diff.added)} added, {len(result.diff.removed)} removed, "
         f"{len(result.diff.changed)} changed."
     )
-    if result.diff.added:
-        st.write("Added rows")
-        st.dataframe(result.diff.added, hide_index=True)
-    if result.diff.removed:
-        st.write("Removed rows")
-        st.dataframe(result.diff.removed, hide_index=True)
-    if result.diff.changed:
-        st.write("Changed rows (before, then after)")
-        st.dataframe([row for pair in result.diff.changed for row in pair], hide_index=True)
+    for part in editing.preview_tables(result.diff):
+        st.write(part.title)
+        st.dataframe(part.rows, hide_index=True)
+        if part.note:
+            st.caption(part.note)
     if not result.report.valid:
         st.error("These problems must be fixed before saving:")
         show_report(result.report)
     elif result.new_dataset is not None:
         st.write("What changes on the map:")
-        st.text(review_text(current.dataset, result.new_dataset, result.map_changes))
+        shown = result.map_changes[: editing.PREVIEW_ROWS]
+        st.text(review_text(current.dataset, result.new_dataset, shown))
+        if len(result.map_changes) > len(shown):
+            st.caption(f"… and {len(result.map_changes) - len(shown):,} more changes not shown")
 
 if st.button("Save", type="primary", disabled=not result.can_save, key="save"):
     try:

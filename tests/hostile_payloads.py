@@ -373,6 +373,18 @@ CORPUS: tuple[Payload, ...] = (
         "markdown image: an external request from the viewer's browser",
     ),
     Payload(
+        "md-blank-line-link",
+        "first line\n\n[PWNED link](https://evil.example/pwned) **bold** _em_\n\nlast",
+        "text",
+        "a blank line ends Streamlit's HTML block: the rest would render as a live link",
+    ),
+    Payload(
+        "md-blank-line-pixel",
+        "\r\n\r\n![pixel](https://evil.example/pixel.gif?reader=1)\r\n\r\n# PWNED",
+        "text",
+        "CRLF blank line, then a remote image: a tracking pixel every reader would fetch",
+    ),
+    Payload(
         "md-autolink",
         f"<javascript:{_RUN}>",
         "text",

@@ -11,6 +11,7 @@ still read literally.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -476,3 +477,42 @@ def test_every_payload_is_in_the_fixture() -> None:
     missing = [p.name for p in CORPUS if p.text not in texts + others + props]
     assert missing == ["huge"], "all but the one over the validator's limit"
     assert len(CORPUS) >= 30
+
+
+# -- round two: Markdown around our HTML (finding 3) -----------------------------------------
+def test_escaped_text_holds_no_line_break() -> None:
+    """A blank line would end Streamlit's HTML block; escaped text has no line at all."""
+    for p in CORPUS:
+        assert not re.search(r"[\r\n]", esc(p.text)), p.name
+        assert html.unescape(esc(p.text)) == p.text, p.name
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_side_column_is_one_html_block_with_nothing_markdown(
+    lang: Lang, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Markdown element of the map page, on the hostile data with a place selected,
+    parses (CommonMark, as Streamlit's renderer) into HTML blocks only: no link, image,
+    heading or emphasis made from the data, and no evil.example address outside our
+    escaped text."""
+    from markdown_it import MarkdownIt
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import ROOT
+
+    monkeypatch.setenv("MAPAPP_DATA", str(HOSTILE))
+    monkeypatch.setenv("MAPAPP_TILES", "none")
+    at = AppTest.from_file(str(ROOT / "mapapp" / "app.py"), default_timeout=60)
+    at.query_params.update({"lang": lang, "place": "yarmouk", "date": "2015-09-15"})
+    at.run()
+    assert not at.exception
+    parser = MarkdownIt("commonmark")
+    bodies = [m.value for m in at.markdown]
+    side = [b for b in bodies if "data-key=" in b]
+    assert side, "the legend was drawn"
+    for body in bodies:
+        kinds = {tok.type for tok in parser.parse(body)}
+        assert kinds <= {"html_block"}, (kinds, body[:200])
+        rendered = parser.render(body)
+        assert 'evil.example/pwned"' not in rendered and '<img src="https://evil' not in rendered
+    assert "[PWNED link](https://evil.example/pwned)" in side[0] or lang == "ar"

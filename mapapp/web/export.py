@@ -49,7 +49,7 @@ from mapapp.core.timeline import PlaceState, Timeline
 from mapapp.draw import popups
 from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, Lang, t
-from mapapp.draw.layers import EVENT_WINDOW_DAYS, state_layers
+from mapapp.draw.layers import EVENT_WINDOW_DAYS, EventIndex, state_layers
 from mapapp.draw.shapes import geometry_bounds
 from mapapp.draw.style import Palette, legend_items
 from mapapp.ui.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
@@ -230,6 +230,7 @@ def build_bundle(
     holders: Counter[str] = Counter(f for s in states.values() for f in s.faction_ids)
     legends: dict[tuple[Lang, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
+    event_index = EventIndex(ds)  # events by date and their popups, once for every day
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
@@ -250,7 +251,7 @@ def build_bundle(
         factions = frozenset(f for f, n in holders.items() if n > 0)
         frame: dict[str, Any] = {"start": day.isoformat()}
         for lang in LANGS:
-            layers = state_layers(ds, changed, day, palette, lang)
+            layers = state_layers(ds, changed, day, palette, lang, index=event_index)
             stripes: dict[str, list[list[int]]] = {}
             for feature in layers.patterns["features"]:
                 stripes.setdefault(feature["properties"]["id"], []).append(

@@ -471,3 +471,16 @@ HOSTILE_ENTRY_NAMES: tuple[tuple[str, bytes], ...] = (
     ("not-utf8", b"caf\xe9.csv"),
     ("newline", b"a\nb.csv"),
 )
+
+#: text the validator must refuse, with a location (never placed in tests/data/hostile/,
+#: which validates): lone surrogates, which JSON escapes can spell but no browser, page or
+#: terminal can encode (one crashed the map page for every viewer, and ``mapapp export``)
+UNENCODABLE_JSON_ESCAPES: tuple[tuple[str, str], ...] = (
+    ("high-alone", "\\ud83d"),
+    ("low-alone", "\\ude00"),
+    ("reversed-pair", "\\ude00\\ud83d"),
+    ("high-then-text", "Yarmouk \\ud83d camp"),
+    ("escaped-at-the-end", "note \\uDBFF"),
+)
+#: the same characters as bytes in a CSV file (UTF-8 cannot hold them: CESU-style bytes)
+UNENCODABLE_CSV_BYTES: tuple[bytes, ...] = (b"\xed\xa0\xbd", b"\xed\xb8\x80")

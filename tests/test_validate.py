@@ -19,6 +19,7 @@ from mapapp.core.report import Report
 from mapapp.core.validate import validate
 
 from .conftest import run_mapapp
+from .hostile_payloads import UNENCODABLE_CSV_BYTES, UNENCODABLE_JSON_ESCAPES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -559,3 +560,59 @@ def test_a_report_counts_what_it_does_not_keep() -> None:
     assert len(report.issues) == CAP_PER_CODE + 2
     assert report.sorted()[-1].message.startswith("… and 7 more 'code' problems in a.csv")
     assert report.codes() == {"code", "other"}
+
+
+# -- lone surrogates (finding 5) ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("label", "escape"),
+    UNENCODABLE_JSON_ESCAPES,
+)
+@pytest.mark.parametrize("where", ["value", "key", "outside"])
+def test_a_lone_surrogate_in_the_geojson_is_refused_with_its_place(
+    tmp_path: Path, label: str, escape: str, where: str
+) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / "neighbourhoods.geojson"
+    text = path.read_text(encoding="utf-8")
+    if where == "value":
+        text = text.replace('"test square"', f'"test {escape} square"', 1)
+    elif where == "key":
+        text = text.replace('"boundary_note"', f'"note{escape}"', 1)
+    else:
+        text = text.replace(
+            '"type": "FeatureCollection"', f'"name": "{escape}", "type": "FeatureCollection"', 1
+        )
+    path.write_text(text, encoding="utf-8")
+    report = validate(tmp_path)
+    found = [i for i in report.sorted() if i.code == "unencodable-text"]
+    assert found, report.to_text()
+    if where == "value":
+        assert (found[0].line, found[0].column) == (5, "boundary_note")
+    elif where == "key":
+        assert found[0].line == 5 and found[0].column is not None
+    # every message can be written out as UTF-8 (a terminal, a page, a JSON file)
+    report.to_text().encode("utf-8")
+    report.to_json().encode("utf-8")
+    if where == "value" and label == "high-alone":  # and through the command, once
+        result = run_cli("validate", str(tmp_path))
+        assert result.returncode == 1 and "unencodable-text" in result.stdout
+        assert "Traceback" not in result.stderr
+
+
+def test_a_surrogate_pair_escape_is_a_character_and_valid(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / "neighbourhoods.geojson"
+    text = path.read_text(encoding="utf-8").replace('"test square"', '"test \\ud83d\\ude00"', 1)
+    path.write_text(text, encoding="utf-8")
+    assert validate(tmp_path).valid
+
+
+@pytest.mark.parametrize("raw", UNENCODABLE_CSV_BYTES)
+def test_a_surrogate_in_a_csv_is_refused_with_its_line(tmp_path: Path, raw: bytes) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / "control.csv"
+    data = path.read_bytes().replace(b"first quote", b"first " + raw + b" quote", 1)
+    path.write_bytes(data)
+    report = validate(tmp_path)
+    (issue,) = [i for i in report.sorted() if i.file == "control.csv"]
+    assert (issue.line, issue.code) == (2, "bad-encoding")

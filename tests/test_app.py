@@ -210,3 +210,18 @@ def test_without_static_serving_the_folium_map_and_slider(
 
 def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
+
+
+def test_streamlits_own_data_exports_are_off(app: AppTest) -> None:
+    """Finding 6: the table's "Download as CSV" and the chart's data view kept
+    `=HYPERLINK(…)`; they are switched off by the app itself and by its config file."""
+    import tomllib
+
+    from streamlit import config
+
+    config.set_option("client.disableDataExport", False)
+    at = app.run()
+    assert not at.exception
+    assert config.get_option("client.disableDataExport") is True
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["client"]["disableDataExport"] is True

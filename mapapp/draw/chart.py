@@ -17,6 +17,7 @@ from mapapp.draw.style import Palette, faction_colour
 def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict[str, Any]]:
     """One record per control period, open ends clipped to ``[first, last]``."""
     rows = []
+    order = {pid: i for i, pid in enumerate(ds.places)}
     for row in ds.control:
         place = ds.places[row.place_id]
         faction = ds.factions[row.faction_id]
@@ -25,6 +26,8 @@ def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict
         rows.append(
             {
                 "place": place.name_ar if lang == "ar" else place.name_en,
+                "place_id": row.place_id,
+                "place_order": order[row.place_id],
                 "faction": faction.name_ar if lang == "ar" else faction.name_en,
                 "faction_id": row.faction_id,
                 "status": label(STATUS, row.status, lang),
@@ -45,22 +48,28 @@ def timeline_spec(
     version and unchanged between reruns, Streamlit sends it once and then only a reference
     to it (its forward-message cache), instead of ~20 KB on every date change."""
     rows = timeline_rows(ds, first - timedelta(days=1), last + timedelta(days=1), lang)
+    # Data text is only ever a value shown (axis labels, tooltips), never part of the spec's
+    # logic: Vega-Lite compiles an explicit sort order into an expression, where a line break
+    # in a name is a syntax error that blanks the chart. Sorting and colour go by numbers
+    # and ids (the validator keeps their form) instead.
     factions = list(dict.fromkeys(r["faction_id"] for r in rows))
-    names = [ds.factions[f].name_ar if lang == "ar" else ds.factions[f].name_en for f in factions]
     colours = [faction_colour(ds, f, palette) for f in factions]
-    places = [p.name_ar if lang == "ar" else p.name_en for p in ds.places.values()]
     bars = (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar(opacity=0.85)
         .encode(
             x=alt.X("start:T", title=None),
             x2="end:T",
-            y=alt.Y("place:N", sort=places, title=None),
-            yOffset=alt.YOffset("faction:N"),
-            color=alt.Color("faction:N", scale=alt.Scale(domain=names, range=colours), legend=None),
+            y=alt.Y(
+                "place:N", sort=alt.EncodingSortField(field="place_order", op="min"), title=None
+            ),
+            yOffset=alt.YOffset("faction_id:N"),
+            color=alt.Color(
+                "faction_id:N", scale=alt.Scale(domain=factions, range=colours), legend=None
+            ),
             tooltip=["place:N", "faction:N", "status:N", "from:N", "to:N", "source:N"],
         )
-        .properties(height=28 * len(places))
+        .properties(height=28 * len(ds.places))
     )
     # the data is ours and bounded by the files; Altair's 5,000-row guard would crash the page
     with alt.data_transformers.disable_max_rows():

@@ -71,7 +71,7 @@ def test_signed_in_but_not_an_editor_cannot_edit(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": "reader@example.org"}
+    at.user = {"is_logged_in": True, "email": "reader@example.org", "email_verified": True}
     at = _open(at)
     assert not at.exception
     assert "not on the list of editors" in _texts(at)
@@ -82,7 +82,7 @@ def test_an_allow_listed_editor_gets_the_editor(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": "Editor@Example.org"}
+    at.user = {"is_logged_in": True, "email": "Editor@Example.org", "email_verified": True}
     at = _open(at)
     assert not at.exception
     assert f"Signed in as {'Editor@Example.org'}" in _texts(at)
@@ -92,3 +92,20 @@ def test_an_allow_listed_editor_gets_the_editor(
     at.radio(key="table").set_value("factions.csv").run()
     assert not at.exception
     assert at.button(key="save").disabled
+
+
+@pytest.mark.parametrize("flag", [None, False, "true", 1])
+def test_an_unverified_address_is_not_an_editor(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch, flag: object
+) -> None:
+    """Finding 8: an account may carry any address its owner typed; only an address the
+    identity provider verified (``email_verified`` exactly true) is matched."""
+    at = edit_page(data_copy, monkeypatch)
+    user: dict[str, object] = {"is_logged_in": True, "email": "editor@example.org"}
+    if flag is not None:
+        user["email_verified"] = flag
+    at.user = user
+    at = _open(at)
+    assert not at.exception
+    assert "not verified that address" in _texts(at)
+    assert all(b.key != "save" for b in at.button)

@@ -7,6 +7,7 @@ The page (``mapapp/ui/edit_page.py``) only lays these out. Writing goes through
 from __future__ import annotations
 
 import math
+import re
 import tempfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -157,6 +158,28 @@ def preview_tables(diff: store.RowDiff, limit: int = PREVIEW_ROWS) -> list[Previ
         if rows:
             out.append(PreviewTable(title, rows[:limit], max(0, len(rows) - limit)))
     return out
+
+
+def md_literal(text: str) -> str:
+    """Text shown literally inside a line of Streamlit's Markdown (an address in a notice):
+    every character that starts Markdown, HTML, math or a shortcode mid-line
+    backslash-escaped, line breaks folded."""
+    flat = " ".join(text.splitlines())
+    return re.sub(r"([\\`*_{}\[\]()#!|<>~:$&])", r"\\\1", flat)
+
+
+def verified_email(user: Mapping[str, Any]) -> tuple[str, bool]:
+    """(the signed-in user's e-mail or "", whether the identity provider verified it).
+
+    Only ``email_verified`` exactly true counts: an unverified address is whatever the
+    account's owner typed, so it may be an editor's address without being theirs.
+    """
+    if not user.get("is_logged_in"):
+        return "", False
+    email = user.get("email")
+    if not isinstance(email, str):
+        return "", False
+    return email, user.get("email_verified") is True
 
 
 def editors_from_secrets(secrets: Mapping[str, Any]) -> tuple[str, ...]:

@@ -40,20 +40,29 @@ if not editing.auth_configured(secrets):
     st.code(editing.SECRETS_EXAMPLE, language="toml")
     st.stop()
 
-user = st.user
-email = str(user.get("email") or "") if user.get("is_logged_in") else ""
+email, verified = editing.verified_email(st.user.to_dict())
 if not email:
     st.write("Sign in to edit. Viewing the map needs no account.")
     if st.button("Log in", key="login"):
         st.login()
     st.stop()
+if not verified:
+    st.warning(
+        f"You are signed in as {editing.md_literal(email)}, but your identity provider has "
+        "not verified that address, so it cannot be matched with the list of editors."
+    )
+    if st.button("Log out", key="logout"):
+        st.logout()
+    st.stop()
 if not store.is_allowed(email, editors):
-    st.warning(f"You are signed in as {email}, which is not on the list of editors.")
+    st.warning(
+        f"You are signed in as {editing.md_literal(email)}, which is not on the list of editors."
+    )
     if st.button("Log out", key="logout"):
         st.logout()
     st.stop()
 
-st.caption(f"Signed in as {email}.")
+st.caption(f"Signed in as {editing.md_literal(email)}.")
 if st.button("Log out", key="logout"):
     st.logout()
 

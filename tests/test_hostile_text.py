@@ -10,6 +10,7 @@ still read literally.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
@@ -27,6 +28,7 @@ import pytest
 
 from mapapp.cli import main
 from mapapp.core.model import Dataset
+from mapapp.core.report import printable
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw import formats, popups
@@ -359,7 +361,7 @@ def test_state_csv_is_well_formed_and_starts_no_formula(capsys: pytest.CaptureFi
         for value in row.values():
             # a spreadsheet runs a cell that starts with one of these as a formula
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
-        name = ds.places[row["place_id"]].name_en
+        name = printable(ds.places[row["place_id"]].name_en)  # a terminal gets escapes
         assert row["name_en"] in (name, "'" + name), (row["name_en"], name)
     # the names that are formulas are kept, as text
     formulas = [p.text for p in CORPUS if p.use == "cell"]
@@ -533,3 +535,54 @@ def test_the_chart_spec_holds_no_data_text(lang: Lang) -> None:
     names = [p.name_en for p in ds.places.values()] + [f.name_en for f in ds.factions.values()]
     names += [p.name_ar for p in ds.places.values()] + [f.name_ar for f in ds.factions.values()]
     assert not [n for n in names if n in text]
+
+
+# -- round two: every command and format is safe for a terminal (finding 9) ------------------
+#: a C0 or C1 control (but the line breaks and tabs of our own layout), a line or paragraph
+#: separator, a bidi control, a lone surrogate
+_DRIVES_A_TERMINAL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def test_every_command_and_format_prints_nothing_that_drives_a_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`mapapp validate` and `state --format csv` once printed ESC sequences from the data
+    (a fake "The data is valid." could be drawn over the real report)."""
+    broken = tmp_path / "broken"
+    shutil.copytree(HOSTILE, broken)
+    control = broken / "control.csv"
+    fake = "\x1b[2J\x1b[H\rThe data is valid.\x9b0m\u202e"
+    control.write_text(
+        control.read_text(encoding="utf-8") + f"yarmouk,{fake},2015,year,,,sole,x,C1,y,a,b,c\n",
+        encoding="utf-8",
+    )
+    data = ["--data", str(HOSTILE)]
+    runs = [
+        ["validate", str(broken)],
+        ["validate", str(broken), "--json"],
+        ["state", "--on", "2015-09-15", *data],
+        ["changes", "--from", "2014-01-01", "--to", "2015-09-30", *data],
+        ["dates", *data],
+        ["review", str(HOSTILE), str(broken)],
+        ["state", "--on", "x\x1b[2J", *data],
+    ]
+    for fmt in ("json", "csv", "geojson"):
+        runs.append(["state", "--on", "2015-09-15", *data, "--format", fmt])
+    for fmt in ("json",):
+        runs.append(
+            ["changes", "--from", "2014-01-01", "--to", "2015-09-30", *data, "--format", fmt]
+        )
+        runs.append(["dates", *data, "--format", fmt])
+    for args in runs:
+        with contextlib.suppress(SystemExit):  # argparse refusing a bad value
+            main(args)
+        out, err = capsys.readouterr()
+        for text in (out, err):
+            assert not _DRIVES_A_TERMINAL.search(text), (args, _DRIVES_A_TERMINAL.search(text))
+    # the JSON still reads back to exactly the data's text
+    main(["state", "--on", "2015-09-15", *data, "--format", "json"])
+    records = json.loads(capsys.readouterr().out)
+    ds = dataset()
+    assert [r["name_en"] for r in records] == [p.name_en for p in ds.places.values()]

@@ -112,6 +112,17 @@ def read_text(
     Files over ``max_bytes`` are not read at all; with ``max_lines``, reading stops at the
     first line past the limit.
     """
+    if path.is_symlink():  # it could show another file's first line to every viewer
+        return None, [
+            Issue(
+                file,
+                None,
+                None,
+                "symlinked-file",
+                f"{file} is a symbolic link; a data folder holds its own files, so it is not "
+                "read: replace the link with the file itself",
+            )
+        ]
     if not path.exists():
         return None, [Issue(file, None, None, "missing-file", f"the file {file} is missing")]
     if not path.is_file():

@@ -630,9 +630,12 @@ def _span(row: ControlRow) -> tuple[int, int]:
     return begin.toordinal(), finish.toordinal()
 
 
-def _and_more(line: int, count: int, what: str) -> str:
-    """``line 7``, or ``line 7 and 1,203 more`` lines: one issue a row, however many."""
-    return f"line {line}" if count == 1 else f"line {line} and {count - 1:,} more {what}"
+def _and_more(line: int, count: int) -> str:
+    """``line 7``, or ``line 7 and 1,203 others``: one issue a row, however many."""
+    others = count - 1
+    return (
+        f"line {line}" if not others else f"line {line} and {others:,} other{'s' * (others != 1)}"
+    )
 
 
 def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
@@ -665,7 +668,7 @@ def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
                         "start",
                         "overlapping-period",
                         f"'{row.faction_id}' already holds '{row.place_id}' for part of this "
-                        f"period ({_and_more(first.line, hit.count, 'earlier lines')}); "
+                        f"period ({_and_more(first.line, hit.count)}); "
                         "end one period before the other starts",
                     )
         others = overlap.Others(spans, [r.faction_id for r in place_rows])
@@ -674,7 +677,7 @@ def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
                 continue
             hit = others.of_other_kinds(spans[i], row.faction_id)
             if row.status == "sole" and hit.count and hit.example is not None:
-                shown = _and_more(place_rows[hit.example].line, hit.count, "lines")
+                shown = _and_more(place_rows[hit.example].line, hit.count)
                 yield Issue(
                     file,
                     row.line,

@@ -132,3 +132,37 @@ def test_stripes_follow_the_vertices_not_the_extent(tmp_path: Path) -> None:
     parts = [p for p in stripe_parts(ds.places["vast"], 2) if p is not None]
     bands = sum(len(getattr(g, "geoms", [g])) for g in map(shape, parts))
     assert 0 < bands <= MAX_STRIPE_BANDS + 1
+
+
+def test_the_latest_events_of_each_place_are_those_a_full_scan_finds(tmp_path: Path) -> None:
+    """The walk back from each day finds, per place, the same events as scanning every event
+    of the window and keeping the latest (by first day, then file order)."""
+    import random
+    from dataclasses import replace
+    from datetime import date, timedelta
+
+    from mapapp.draw.layers import EVENT_WINDOW_DAYS, EventIndex
+
+    ds = load_dataset(hardening.events(tmp_path / "data", 300)).dataset
+    assert ds is not None
+    rng = random.Random(4)
+    events = []
+    for e in ds.events:  # windows of one day to a year, so some end before others
+        span = rng.choice([0, 0, 3, 30, 365])
+        events.append(replace(e, date=replace(e.date, latest=e.date.earliest + timedelta(span))))
+    ds = replace(ds, events=tuple(events))
+    index = EventIndex(ds)
+    for offset in range(0, 2_300, 7):
+        day = date(2011, 12, 1) + timedelta(days=offset)
+        start = day - timedelta(days=EVENT_WINDOW_DAYS)
+        window = [
+            (k, e)
+            for k, e in enumerate(ds.events)
+            if not e.is_condition and e.date.earliest <= day and e.date.latest >= start
+        ]
+        expected: dict[str, list[object]] = {}
+        for pid in {e.place_id for _, e in window}:
+            mine = sorted((e.date.earliest, k, e) for k, e in window if e.place_id == pid)
+            expected[pid] = [e for _, _, e in sorted(mine[-5:], key=lambda t: t[1])]
+        got = index.latest_by_place(day, limit=5)
+        assert got == expected, day

@@ -72,6 +72,7 @@ class Report:
 
     issues: list[Issue] = field(default_factory=list)
     omitted: Counter[tuple[str, str]] = field(default_factory=Counter)
+    _kept: Counter[tuple[str, str]] = field(default_factory=Counter, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -83,7 +84,10 @@ class Report:
         return len(set(self.issues)) + sum(self.omitted.values())
 
     def extend(self, issues: Iterable[Issue]) -> None:
-        kept = Counter((i.file, i.code) for i in self.issues)
+        kept = self._kept
+        if sum(kept.values()) != len(self.issues):  # issues given to the constructor
+            kept.clear()
+            kept.update((i.file, i.code) for i in self.issues)
         for issue in issues:
             key = (issue.file, issue.code)
             if kept[key] < CAP_PER_CODE:

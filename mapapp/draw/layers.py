@@ -72,6 +72,34 @@ class EventIndex:
         self.starts = [self.events[i].date.earliest.toordinal() for i in self.order]
         self.longest = max(((e.date.latest - e.date.earliest).days for e in self.events), default=0)
         self._texts: dict[tuple[str, Lang], tuple[str, str]] = {}
+        # per place: its events' indices by (first day, file order), and those first days
+        self.by_place: dict[str, tuple[list[int], list[int]]] = {}
+        for i in self.order:
+            mine = self.by_place.setdefault(self.events[i].place_id, ([], []))
+            mine[0].append(i)
+            mine[1].append(self.events[i].date.earliest.toordinal())
+
+    def latest_by_place(
+        self, day: date, limit: int = EVENT_MARKERS_PER_PLACE, days: int = EVENT_WINDOW_DAYS
+    ) -> dict[str, list[Event]]:
+        """For each place, at most ``limit`` of the events in the window up to ``day``, the
+        latest by date (in file order). Each place's events are walked back from ``day``
+        and the walk stops at ``limit``: the cost follows the limit, not how many events
+        the window holds."""
+        start = day - timedelta(days=days)
+        floor = start.toordinal() - self.longest
+        picked: list[list[int]] = []
+        for indices, firsts in self.by_place.values():
+            k = bisect.bisect_right(firsts, day.toordinal()) - 1
+            kept: list[int] = []
+            while k >= 0 and len(kept) < limit and firsts[k] >= floor:
+                if self.events[indices[k]].date.latest >= start:
+                    kept.append(indices[k])
+                k -= 1
+            if kept:
+                picked.append(sorted(kept))
+        picked.sort(key=lambda kept: kept[0])  # places in the order their events come
+        return {self.events[kept[0]].place_id: [self.events[i] for i in kept] for kept in picked}
 
     def recent(self, day: date, days: int = EVENT_WINDOW_DAYS) -> list[Event]:
         """Events whose date window overlaps the ``days`` up to ``day``, in file order."""
@@ -90,14 +118,6 @@ class EventIndex:
                 popups.event_tooltip(self.ds, event, lang),
             )
         return self._texts[key]
-
-
-def _most_recent(events: list[Event], count: int) -> list[Event]:
-    """At most ``count`` of the events, the latest by date, kept in file order."""
-    if len(events) <= count:
-        return events
-    keep = sorted(range(len(events)), key=lambda i: events[i].date.earliest)[-count:]
-    return [events[i] for i in sorted(keep)]
 
 
 def _offset(lat: float, lon: float, index: int, count: int, metres: float = 170.0) -> list[float]:
@@ -194,12 +214,8 @@ def state_layers(
                 )
             )
     index = index or EventIndex(ds)
-    by_place: dict[str, list[Event]] = {}
-    for event in index.recent(day):
-        by_place.setdefault(event.place_id, []).append(event)
-    for pid, all_events in by_place.items():
+    for pid, place_events in index.latest_by_place(day).items():
         place = ds.places[pid]
-        place_events = _most_recent(all_events, EVENT_MARKERS_PER_PLACE)
         for i, event in enumerate(place_events):
             popup, tooltip = index.texts(event, lang)
             markers.append(

@@ -190,7 +190,7 @@ MAKERS: dict[str, Callable[[Path, int], Path]] = {
 def measure(folder: Path) -> dict[str, Any]:
     """Validate the folder and, if valid, build the map's bundle (in this process)."""
     from mapapp.core.validate import load_dataset
-    from mapapp.ui.mapview import Tiles
+    from mapapp.web.assets import Tiles
     from mapapp.web.export import build_bundle, to_json
 
     began = time.perf_counter()

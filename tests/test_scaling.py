@@ -19,7 +19,7 @@ import pytest
 
 from benchmarks import hardening
 from mapapp.core.validate import load_dataset
-from mapapp.ui.mapview import Tiles
+from mapapp.web.assets import Tiles
 from mapapp.web.export import build_bundle
 
 from .conftest import ROOT

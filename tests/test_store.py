@@ -633,7 +633,7 @@ def test_concurrent_saves_are_serialised_and_none_is_lost(data_copy: Path) -> No
 
 # -- the state folder is never published (finding 7) ----------------------------------------
 def test_the_served_folder_is_the_one_streamlit_serves() -> None:
-    from mapapp.ui.mapview import STATIC_DIR
+    from mapapp.web.assets import STATIC_DIR
 
     assert STATIC_DIR.resolve() in [d.resolve() for d in store.SERVED_DIRS]
 

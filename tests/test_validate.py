@@ -554,12 +554,12 @@ def test_a_report_counts_what_it_does_not_keep() -> None:
     from mapapp.core.report import CAP_PER_CODE, Issue
 
     report = Report()
-    report.extend(Issue("a.csv", n, "x", "code", "m") for n in range(CAP_PER_CODE + 7))
-    report.extend([Issue("b.csv", 1, "x", "code", "m"), Issue("a.csv", 1, "x", "other", "m")])
+    report.extend(Issue("a.csv", n, "x", "bad-value", "m") for n in range(CAP_PER_CODE + 7))
+    report.extend([Issue("b.csv", 1, "x", "bad-value", "m"), Issue("a.csv", 1, "x", "bad-id", "m")])
     assert report.count == CAP_PER_CODE + 9
     assert len(report.issues) == CAP_PER_CODE + 2
-    assert report.sorted()[-1].message.startswith("… and 7 more 'code' problems in a.csv")
-    assert report.codes() == {"code", "other"}
+    assert report.sorted()[-1].message.startswith("… and 7 more 'bad-value' problems in a.csv")
+    assert report.codes() == {"bad-value", "bad-id"}
 
 
 # -- lone surrogates (finding 5) ---------------------------------------------------------------

@@ -44,6 +44,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 class RawRow:
     line: int
     cells: dict[str, str]
+    #: columns this row has no cell for (a row with too few cells): not checked again
+    lacking: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -144,6 +146,13 @@ def read_text(
     data, issues = _read_bytes(path, file, max_lines)
     if data is None:
         return None, issues
+    return decode(data, file)
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Issue]]:
+    """The bytes of ``file`` as text (UTF-8, with or without a byte-order mark), or None and
+    the issue saying why not. The validator and the editor's store both read through this,
+    so a file is worded the same by both."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -174,11 +183,16 @@ def read_text(
 
 def read_csv(path: Path, file: str) -> RawTable:
     """Read a CSV file into rows of named text cells. Header = line 1; blank lines skipped."""
-    table = RawTable(file)
     text, issues = read_text(path, file, max_lines=MAX_CSV_ROWS + 1)
     if text is None:
-        table.issues, table.readable = issues, False
-        return table
+        return RawTable(file, issues=issues, readable=False)
+    return parse_csv(text, file)
+
+
+def parse_csv(text: str, file: str) -> RawTable:
+    """The CSV text of ``file`` as rows of named text cells, with every problem that stops
+    it being a table (the one CSV reader: the validator's and the editor's)."""
+    table = RawTable(file)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last_line = 0
     unique = True
@@ -205,6 +219,12 @@ def read_csv(path: Path, file: str) -> RawTable:
                         "comma inside a value that is not in double quotes",
                     )
                 )
+                # still check the cells it has, by position: every problem in one run. A
+                # row cut short may end in a cut cell: its last one is not checked either
+                cells = dict(zip(table.header, record, strict=False))
+                short = len(record) < len(table.header)
+                lacking = frozenset(table.header[len(record) - short :])
+                table.rows.append(RawRow(first_line, cells, lacking))
                 continue
             # a duplicated column (reported on the header): the first one counts
             pairs = zip(table.header, record, strict=True)

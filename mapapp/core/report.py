@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from mapapp.core.codes import check
+
 #: problems kept per file and code: past this a report says "… and N more", so one pasted
 #: block of bad rows cannot make a report (or the page showing it) as large as the data
 CAP_PER_CODE = 50
@@ -35,7 +37,8 @@ class Issue:
 
     ``line`` is the line as an editor sees it in a text editor (the CSV header is line 1);
     ``None`` when the problem concerns a whole file. ``column`` is the CSV column or GeoJSON
-    property (``None`` for a whole row or file). ``code`` is a stable kebab-case name.
+    property (``None`` for a whole row or file). ``code`` is a stable kebab-case name
+    declared in :mod:`mapapp.core.codes` (any other is refused).
     """
 
     file: str
@@ -43,6 +46,9 @@ class Issue:
     column: str | None
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        check(self.code)
 
     def location(self) -> str:
         where = printable(self.file)

@@ -134,7 +134,8 @@ def to_json(records: Sequence[dict[str, Any]]) -> str:
     return printable(json.dumps(list(records), ensure_ascii=False, indent=2), keep_lines=True)
 
 
-def _flat_state(record: dict[str, Any]) -> dict[str, str]:
+def flat_state(record: dict[str, Any]) -> dict[str, str]:
+    """A state record as flat text columns (CSV, GeoPackage)."""
     since = record["since"] or {}
     return {
         "place_id": record["place_id"],
@@ -155,7 +156,7 @@ def states_to_csv(records: Iterable[dict[str, Any]], *, terminal: bool = False) 
     """The states as CSV, one row a place; no cell starts a spreadsheet formula. For a
     terminal (``terminal``), controls and line breaks in a cell are shown as escapes."""
     shown = printable if terminal else (lambda v: v)
-    rows = [{k: shown(sheet_cell(v)) for k, v in _flat_state(r).items()} for r in records]
+    rows = [{k: shown(sheet_cell(v)) for k, v in flat_state(r).items()} for r in records]
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")

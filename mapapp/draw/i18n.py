@@ -81,6 +81,22 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "The map could not be drawn. Reload the page; if it persists, tell the editors.",
         "ar": "تعذّر رسم الخريطة. أعد تحميل الصفحة؛ وإن تكرر ذلك فأبلغ المحررين.",
     },
+    "map_inline": {
+        "en": "Static file serving is off, so the whole map is sent with every change (slower). "
+        "Switch it on: start the app from the project folder (its .streamlit/config.toml does "
+        "it) or add --server.enableStaticServing true to streamlit run.",
+        "ar": "خدمة الملفات الثابتة متوقفة، لذا تُرسل الخريطة كاملة مع كل تغيير (أبطأ). "
+        "شغّلها: ابدأ التطبيق من مجلد المشروع أو أضف --server.enableStaticServing true "
+        "إلى أمر streamlit run.",
+    },
+    "map_too_big": {
+        "en": "The map is too large to send without static file serving. Switch it on: start "
+        "the app from the project folder (its .streamlit/config.toml does it) or add "
+        "--server.enableStaticServing true to streamlit run, and make mapapp/static writable.",
+        "ar": "الخريطة أكبر من أن تُرسل من دون خدمة الملفات الثابتة. شغّلها: ابدأ التطبيق من "
+        "مجلد المشروع أو أضف --server.enableStaticServing true إلى أمر streamlit run، "
+        "واجعل المجلد mapapp/static قابلاً للكتابة.",
+    },
     "tiles_failed": {
         "en": "The basemap tiles could not be loaded; the areas are drawn without them.",
         "ar": "تعذّر تحميل الخريطة الأساسية؛ المناطق مرسومة من دونها.",

@@ -49,18 +49,58 @@ def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
 
+#: how each status looks: every status of the schema (control.csv's ``status``) and the
+#: timeline's own (``mixed``, ``no-data``) must be here; a test checks it, and an unknown
+#: status is an error, never silently drawn as stripes
+STATUS_LOOK: dict[str, str] = {
+    "sole": "solid",
+    "shared": "stripes",
+    "partial": "faded",
+    "presence": "wash",
+    "mixed": "stripes",
+    NO_DATA: "hatch",
+}
+
+
+_GREY, _LIGHT = "#888888", "#dddddd"
+_BORDER = f"1px solid {OUTLINE}"
+
+
+def _stripes_css(colours: list[str], width: int = 5) -> str:
+    stops = []
+    for i, c in enumerate(colours):
+        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
+    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
+
+
+#: the legend's swatch of each look (CSS background)
+LOOK_SWATCH: dict[str, str] = {
+    "solid": _GREY,
+    "stripes": _stripes_css([_GREY, _LIGHT]),
+    "faded": _stripes_css([_GREY, "#f4f4f4"]),
+    "wash": "#c8c8c8",
+    "hatch": _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
+}
+
+
 def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
+    look = STATUS_LOOK.get(state.status)
+    if look is None:
+        raise ValueError(
+            f"no style for the status {state.status!r}: add it to STATUS_LOOK in "
+            "mapapp/draw/style.py, its label to mapapp/draw/i18n.py and its legend line"
+        )
     colours = [faction_colour(ds, f, palette) for f in state.faction_ids]
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
-    if state.status == NO_DATA:
+    if look == "hatch":
         stripes, stripe_opacity = (HATCH, None, None), 0.55
-    elif state.status == "sole":
+    elif look == "solid":
         fill, opacity = colours[0], 0.7
-    elif state.status == "presence" and len(colours) == 1:
+    elif look == "wash" and len(colours) == 1:
         fill, opacity = colours[0], 0.4
-    elif state.status == "partial" and len(colours) == 1:
+    elif look == "faded" and len(colours) == 1:
         fill, opacity = colours[0], 0.15
         stripes = (colours[0], None)
     else:  # shared, mixed, or several factions at once
@@ -92,13 +132,6 @@ class LegendItem:
     border: str
 
 
-def _stripes_css(colours: list[str], width: int = 5) -> str:
-    stops = []
-    for i, c in enumerate(colours):
-        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
-    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
-
-
 def legend_items(
     ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang
 ) -> list[LegendItem]:
@@ -111,25 +144,15 @@ def legend_items(
         name = faction.name_ar if lang == "ar" else faction.name_en
         colour = faction_colour(ds, fid, palette)
         items.append(LegendItem(f"faction-{fid}", name, colour, f"1px solid {OUTLINE}"))
-    a, b = "#888888", "#dddddd"
+    # a line per look, named by the first status drawn that way (mixed looks like shared)
+    shown: set[str] = set()
+    for status, look in STATUS_LOOK.items():
+        if look not in shown:
+            shown.add(look)
+            items.append(
+                LegendItem(status, label(STATUS, status, lang), LOOK_SWATCH[look], _BORDER)
+            )
     items += [
-        LegendItem("sole", label(STATUS, "sole", lang), a, f"1px solid {OUTLINE}"),
-        LegendItem(
-            "shared", label(STATUS, "shared", lang), _stripes_css([a, b]), f"1px solid {OUTLINE}"
-        ),
-        LegendItem(
-            "partial",
-            label(STATUS, "partial", lang),
-            _stripes_css([a, "#f4f4f4"]),
-            f"1px solid {OUTLINE}",
-        ),
-        LegendItem("presence", label(STATUS, "presence", lang), "#c8c8c8", f"1px solid {OUTLINE}"),
-        LegendItem(
-            "no-data",
-            label(STATUS, "no-data", lang),
-            _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
-            f"1px solid {OUTLINE}",
-        ),
         LegendItem("uncertain", t("uncertain", lang), "#ffffff", f"2px dashed {OUTLINE}"),
         LegendItem(
             "condition",

@@ -13,18 +13,22 @@ from typing import Any
 
 import pyarrow as pa
 import streamlit as st
-from streamlit_folium import st_folium
 
 from mapapp.draw import formats, popups
 from mapapp.draw.chart import split_data, timeline_spec
 from mapapp.draw.escape import esc, isolate
 from mapapp.draw.i18n import LANGS, Lang, t
-from mapapp.draw.layers import state_layers
 from mapapp.draw.style import Palette, legend_items
-from mapapp.ui import mapview
-from mapapp.ui.map_component import bundle_url, leaflet_assets, map_day, show_map
+from mapapp.ui.map_component import (
+    bundle_url,
+    inline_source,
+    map_day,
+    show_map,
+    static_source,
+)
 from mapapp.ui.permalink import View, parse_view, view_params
 from mapapp.ui.shell import current_version, data_dir, show_report
+from mapapp.web.assets import Tiles
 
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 #: seconds between steps while playing through the changes
@@ -86,10 +90,6 @@ if ss.get("ignored"):
     st.warning(t("bad_link", lang) + ", ".join(ss["ignored"]))
 
 
-def step(direction: int) -> None:
-    ss["date"] = timeline.adjacent_change(ss["date"], direction) or ss["date"]
-
-
 def from_map() -> None:
     """The reader moved the map's own slider (or its buttons): take its day."""
     picked = map_day(ss.get("map"), first, last)
@@ -113,33 +113,18 @@ with st.sidebar:
 palette: Palette = "colour-blind" if palette_cb else "conventional"
 selected: str | None = ss["place"] or None
 
-tiles = mapview.Tiles.from_env()
-# the map draws in the browser from a published bundle, with its own date slider and
-# buttons (a day repaints at once, then tells this script); without static serving, the
-# folium map and Streamlit's slider
+tiles = Tiles.from_env()
+# one renderer: the map draws in the browser from the day's bundle, with its own date
+# slider and buttons (a day repaints at once, then tells this script). The bundle is a
+# static file when the app can serve one; else it is sent inline, and the page says so.
 url = bundle_url(version, palette, tiles)
-if url is None:
-    day = st.slider(
-        t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD"
-    )
-    prev_col, play_col, next_col, dates_col = st.columns([1.4, 1, 1.4, 3.2])
-    prev_col.button(
-        t("prev", lang),
-        on_click=step,
-        args=(-1,),
-        key="prev",
-        disabled=not any(d < day for d in changes),
-    )
-    next_col.button(
-        t("next", lang),
-        on_click=step,
-        args=(1,),
-        key="next",
-        disabled=not any(d > day for d in changes),
-    )
-else:
-    day = ss["date"]
-    play_col, dates_col = st.columns([1, 5.6])
+source = static_source(url) if url is not None else inline_source(version, palette, tiles)
+if source is None:
+    st.error(t("map_too_big", lang))
+elif url is None:
+    st.warning(t("map_inline", lang))
+day = ss["date"]
+play_col, dates_col = st.columns([1, 5.6])
 play_col.toggle(t("play", lang), key="playing", disabled=not changes)
 dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
 
@@ -165,19 +150,8 @@ st.query_params.from_dict(view_params(View(day, selected, lang)))
 states = timeline.state_at(day)
 map_col, side_col = st.columns([3, 2])
 with map_col:
-    if url is not None:  # the map renders in the browser; only the view is sent
-        show_map(url, day, lang, selected, on_day=from_map)
-    else:  # no static serving: folium, the whole day's layers each time
-        st_folium(
-            mapview.base_map(ds, tiles, leaflet_assets()),
-            feature_group_to_add=mapview.state_group(
-                state_layers(ds, states, day, palette, lang, selected)
-            ),
-            key="map",
-            height=620,
-            use_container_width=True,
-            returned_objects=[],
-        )
+    if source is not None:
+        show_map(source, day, lang, selected, on_day=from_map)
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
@@ -215,7 +189,7 @@ chart_data, chart_spec = version.made(
 st.vega_lite_chart(chart_data, chart_spec, width="stretch")
 
 st.subheader(t("downloads", lang))
-dl1, dl2 = st.columns(2)
+dl1, dl2, dl3 = st.columns(3)
 
 day_states = list(states.values())
 
@@ -239,9 +213,20 @@ dl2.download_button(
     mime="text/csv",
     on_click="ignore",
 )
-basemap = (
-    "OpenStreetMap contributors"
-    if tiles.url == mapview.OSM_TILES
-    else (tiles.attribution if tiles.url else t("no_basemap", lang))
+
+
+def geopackage() -> bytes:
+    from mapapp import notebook  # geopandas: only when the file is asked for
+
+    return notebook.geopackage(day, ds)
+
+
+dl3.download_button(
+    "GeoPackage",
+    geopackage,
+    file_name=f"southern-damascus-{day.isoformat()}.gpkg",
+    mime="application/geopackage+sqlite3",
+    on_click="ignore",
 )
+basemap = tiles.credit() or t("no_basemap", lang)
 st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")

@@ -10,7 +10,6 @@
   "use strict";
 
   var D = window.MAPAPP_DATA;
-  var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
   var LANGS = ["en", "ar"];
 
   function byId(id) {
@@ -25,6 +24,14 @@
 
   if (!D || typeof L === "undefined" || typeof MapappMap === "undefined") {
     notice("The map's data or Leaflet did not load. · لم تُحمّل بيانات الخريطة.");
+    return;
+  }
+
+  var fields;
+  try {
+    fields = MapappMap.fieldsOf(D); // a data.js of another version: say so, draw nothing
+  } catch (error) {
+    notice("The map's data does not fit this page: " + error.message);
     return;
   }
 
@@ -71,8 +78,8 @@
     if (window.location.hash === hash) return;
     try {
       window.history.replaceState(null, "", hash);
-    } catch (e) {
-      window.location.replace(hash);
+    } catch {
+      window.location.replace(hash); // history refused (a file: page in some browsers)
     }
   }
 
@@ -146,7 +153,7 @@
       var at = placeIndex.get(view.place);
       title.textContent = D.places[at].name[view.lang];
       title.hidden = false;
-      body.innerHTML = D.html[D.entries[state[at]][2]];
+      body.innerHTML = D.html[D.entries[state[at]][fields.entry.popup]];
     } else {
       title.hidden = true;
       body.textContent = "";

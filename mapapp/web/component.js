@@ -8,6 +8,9 @@
  *
  * data = {module, css, core: map.js, leaflet: [js, css], bundle: urls; day: "YYYY-MM-DD",
  *         lang, place, text: {...}}
+ * or, where the app cannot serve static files, the same as text in
+ * data.inline = {key, module, css, core, leaflet: [js, css] (if packaged), bundle: object}
+ * (data.bundle is then "inline:<key>", naming the version).
  */
 const scripts = new Map();
 const styles = new Set();
@@ -40,6 +43,23 @@ function loadStyle(url) {
   link.rel = "stylesheet";
   link.href = url;
   document.head.appendChild(link);
+}
+
+/* inline mode: a script's text as an address (made once per text), a style's text as a
+ * <style> element */
+const made = new Map();
+
+function textUrl(text) {
+  if (!made.has(text)) made.set(text, URL.createObjectURL(new Blob([text], { type: "text/javascript" })));
+  return made.get(text);
+}
+
+function addStyleText(text) {
+  if (styles.has(text)) return;
+  styles.add(text);
+  const style = document.createElement("style");
+  style.textContent = text;
+  document.head.appendChild(style);
 }
 
 function loadBundle(url) {
@@ -142,17 +162,29 @@ export default function (component) {
     note.hidden = !text;
   };
 
-  loadStyle(data.leaflet[1]);
-  loadStyle(data.css);
-  // the bundle downloads while the scripts load
-  Promise.all([loadScript(data.leaflet[0]).then(() => loadScript(data.core)), loadBundle(data.bundle)])
+  const inline = data.inline;
+  let leafletJs = data.leaflet[0], core = data.core, bundle;
+  if (inline) {
+    if (inline.leaflet) {
+      addStyleText(inline.leaflet[1]);
+      leafletJs = textUrl(inline.leaflet[0]);
+    } else loadStyle(data.leaflet[1]);
+    addStyleText(inline.css);
+    core = textUrl(inline.core);
+    bundle = Promise.resolve(inline.bundle);
+  } else {
+    loadStyle(data.leaflet[1]);
+    loadStyle(data.css);
+    bundle = loadBundle(data.bundle); // downloads while the scripts load
+  }
+  Promise.all([loadScript(leafletJs).then(() => loadScript(core)), bundle])
     .then(([, bundle]) => {
       if (state.latest !== data) return; // a newer view is on its way
       const dayNumber = window.MapappMap.dayNumber;
       if (state.url !== data.bundle) {
         if (state.map) state.map.map.remove();
         else attach(parentElement, state);
-        const folder = new URL(data.bundle, document.baseURI);
+        const folder = inline ? null : new URL(data.bundle, document.baseURI);
         state.map = window.MapappMap(parentElement.querySelector(".mapapp-map"), bundle, {
           onTileError: () => notice(state.latest.text.tiles_failed),
           resolve: (name) => new URL(name, folder).href,

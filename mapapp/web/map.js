@@ -18,6 +18,38 @@
 (function (root) {
   "use strict";
 
+  /* the bundle format this renderer reads (mapapp.web.export.FORMAT); its rows' columns are
+   * looked up by name in the bundle's `fields` (mapapp.web.export.FIELDS) */
+  var FORMAT = "mapapp-bundle/2";
+  var NEEDED = {
+    entry: ["fill", "outline", "popup", "tooltip", "stripes", "markers"],
+    marker: ["lon", "lat", "style", "popup", "tooltip"],
+    stripe: ["geometry", "style"],
+  };
+
+  /* {entry: {fill: 0, ...}, marker: {...}, stripe: {...}} from the bundle, or an Error
+   * saying what is wrong (a bundle of another version, or not a bundle at all) */
+  function fieldsOf(D) {
+    var format = D && typeof D === "object" ? D.format : undefined;
+    if (format !== FORMAT) {
+      throw new Error(
+        "the map data is in format " + JSON.stringify(format) + ", this page reads " + FORMAT +
+        "; reload the page, or export the site again with the same mapapp version"
+      );
+    }
+    var out = {};
+    Object.keys(NEEDED).forEach(function (kind) {
+      var names = (D.fields && D.fields[kind]) || [];
+      out[kind] = {};
+      NEEDED[kind].forEach(function (name) {
+        var at = names.indexOf(name);
+        if (at < 0) throw new Error("the map data's " + kind + " rows lack the column " + name);
+        out[kind][name] = at;
+      });
+    });
+    return out;
+  }
+
   var DAY_MS = 86400000;
   var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -34,6 +66,18 @@
 
   function isoDay(n) {
     return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  /* the index of the frame in force on `day`: the last whose start is on or before it (the
+   * first frame for a day before them all); `starts` ascending */
+  function frameIndex(starts, day) {
+    var lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= day) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   function polygons(geometry) {
@@ -57,6 +101,8 @@
   }
 
   function MapappMap(element, D, options) {
+    var F = fieldsOf(D); // first: a bundle of another format is refused before anything
+    var E = F.entry, M = F.marker, S = F.stripe;
     var L = root.L;
     options = options || {};
     var starts = D.frames.map(function (f) { return dayNumber(f.start); });
@@ -66,13 +112,7 @@
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
     function frameAt(day) {
-      var lo = 0, hi = starts.length - 1;
-      while (lo < hi) {
-        var mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= day) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
+      return frameIndex(starts, day);
     }
 
     var materialised = { en: [], ar: [] };
@@ -165,9 +205,9 @@
 
     function markerLayer(index, pane) {
       var m = D.markers[index];
-      var layer = L.circleMarker([m[1], m[0]], withPane(pane, D.styles[m[2]]));
-      layer.bindPopup(html(m[3]), { maxWidth: 440 });
-      layer.bindTooltip(html(m[4]), { sticky: true });
+      var layer = L.circleMarker([m[M.lat], m[M.lon]], withPane(pane, D.styles[m[M.style]]));
+      layer.bindPopup(html(m[M.popup]), { maxWidth: 440 });
+      layer.bindTooltip(html(m[M.tooltip]), { sticky: true });
       return layer;
     }
 
@@ -177,7 +217,7 @@
 
     function outlineStyle(i) {
       var d = drawn[i];
-      var style = Object.assign({}, D.styles[D.entries[d.entry][1]]);
+      var style = Object.assign({}, D.styles[D.entries[d.entry][E.outline]]);
       if (view.place === D.places[i].id) style.weight += D.selectedWeight;
       return style;
     }
@@ -188,30 +228,33 @@
       d.entry = index;
       if (!d.fill) {
         var shape = latlngs(place.geometry);
-        d.fill = L.polygon(shape, withPane("places", D.styles[entry[0]])).addTo(map);
-        d.fill.mapappStyle = D.styles[entry[0]];
-        d.fill.bindPopup(html(entry[2]), { maxWidth: 440 });
-        d.fill.bindTooltip(html(entry[3]), { sticky: true });
+        d.fill = L.polygon(shape, withPane("places", D.styles[entry[E.fill]])).addTo(map);
+        d.fill.mapappStyle = D.styles[entry[E.fill]];
+        d.fill.bindPopup(html(entry[E.popup]), { maxWidth: 440 });
+        d.fill.bindTooltip(html(entry[E.tooltip]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
         d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
         d.outline.mapappStyle = outlineStyle(i);
         d.stripes = L.layerGroup().addTo(map);
         d.conditions = L.layerGroup().addTo(map);
       } else {
-        restyle(d.fill, D.styles[entry[0]]);
-        d.fill.setPopupContent(html(entry[2]));
-        d.fill.setTooltipContent(html(entry[3]));
+        restyle(d.fill, D.styles[entry[E.fill]]);
+        d.fill.setPopupContent(html(entry[E.popup]));
+        d.fill.setTooltipContent(html(entry[E.tooltip]));
         restyle(d.outline, outlineStyle(i));
       }
-      if (!before || JSON.stringify(before[4]) !== JSON.stringify(entry[4])) {
+      if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
         d.stripes.clearLayers();
-        entry[4].forEach(function (part) {
-          d.stripes.addLayer(L.polygon(latlngs(part[0]), withPane("patterns", D.styles[part[1]])));
+        entry[E.stripes].forEach(function (part) {
+          var style = withPane("patterns", D.styles[part[S.style]]);
+          d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
         });
       }
-      if (!before || JSON.stringify(before[5]) !== JSON.stringify(entry[5])) {
+      if (!before || JSON.stringify(before[E.markers]) !== JSON.stringify(entry[E.markers])) {
         d.conditions.clearLayers();
-        entry[5].forEach(function (m) { d.conditions.addLayer(markerLayer(m, "conditions")); });
+        entry[E.markers].forEach(function (m) {
+          d.conditions.addLayer(markerLayer(m, "conditions"));
+        });
       }
     }
 
@@ -256,7 +299,11 @@
     return { map: map, show: show, placeIndex: placeIndex };
   }
 
+  MapappMap.FORMAT = FORMAT;
+  MapappMap.frameIndex = frameIndex;
+  MapappMap.polygons = polygons;
+  MapappMap.fieldsOf = fieldsOf;
   MapappMap.dayNumber = dayNumber;
   MapappMap.isoDay = isoDay;
   root.MapappMap = MapappMap;
-})(window);
+})(typeof window !== "undefined" ? window : globalThis);

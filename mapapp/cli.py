@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import sys
 import tempfile
 import time
@@ -19,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from mapapp.core import fronts
 from mapapp.core.codes import CODES
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
@@ -173,6 +175,39 @@ def cmd_dates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fronts(args: argparse.Namespace) -> int:
+    ds = _load(args.data)
+    found = fronts.fronts_on(ds, Timeline(ds).state_at(args.on), args.by)
+    records = [fronts.front_record(ds, f) for f in found]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "geojson":
+        print(json.dumps(fronts.fronts_geojson(ds, found, args.on), ensure_ascii=False, indent=1))
+    else:
+        print(f"Front lines on {args.on.isoformat()} (sides by {args.by}):")
+        print(formats.fronts_to_table(records))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    if args.to < args.from_:
+        raise CommandError(
+            f"--to {args.to.isoformat()} is before --from {args.from_.isoformat()}; swap them"
+        )
+    ds = _load(args.data)
+    days = fronts.ground_over(ds, args.from_, args.to, args.by)
+    columns = fronts.ground_columns(ds, days, args.by)
+    records = [fronts.ground_record(g, columns) for g in days]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "csv":
+        print(formats.ground_to_csv(records), end="")
+    else:
+        print(f"Ground held by {args.by}, {args.from_.isoformat()} to {args.to.isoformat()}:")
+        print(formats.ground_to_table(records))
+    return EXIT_OK
+
+
 def _load_side(data_dir: Path, side: str, label: str) -> Dataset | None:
     result = load_dataset(data_dir)
     if result.dataset is None:
@@ -228,6 +263,114 @@ def cmd_docs(args: argparse.Namespace) -> int:
     path.write_text(updated, encoding="utf-8")
     print(f"Updated the column reference in {path}.")
     return EXIT_OK
+
+
+def _proposal_text(number: int, p: dict[str, object]) -> str:
+    what = p["status"] if p["kind"] == "control" else p["event_kind"]
+    factions = ", ".join(map(str, p["faction_ids"])) or "-"  # type: ignore[call-overload]
+    head = (
+        f"{number}. {p['kind']} {what}: {p['place_id']} by {factions}, {p['date'] or 'no date'}"
+        f"{' (' + str(p['date_precision']) + ')' if p['date_precision'] else ''}, "
+        f"claimant {p['claimant']}, source {p['source_id']}, confidence {p['confidence']}"
+    )
+    lines = [head]
+    if p["existing"]:
+        lines.append(f"   already in the data: {p['existing']}")
+    lines.append(f"   quote [{p['quote_start']}:{p['quote_end']}]: «{p['quote_ar']}»")
+    lines += [f"   - {r}" for r in p["reasons"]]  # type: ignore[attr-defined]
+    return "\n".join(formats.terminal_text(line) for line in lines)
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    from mapapp.editing.propose.article import ArticleError, read_article, read_article_bytes
+    from mapapp.editing.propose.lexicon import LexiconError, load_lexicon
+    from mapapp.editing.propose.proposer import analyse
+    from mapapp.editing.propose.rows import TABLES, rows_to_csv, to_rows
+    from mapapp.editing.store import read_table
+
+    try:
+        if str(args.article) == "-":
+            article = read_article_bytes(sys.stdin.buffer.read(), "standard input")
+        else:
+            article = read_article(args.article)
+    except ArticleError as exc:
+        raise CommandError(str(exc)) from None
+    if args.print_text:
+        print(article.text)
+        return EXIT_OK
+    if args.published:
+        try:
+            _day_or_month(args.published)
+        except ValueError as exc:
+            raise CommandError(f"--published: {exc}") from None
+    try:
+        lex = load_lexicon(args.data)
+    except LexiconError as exc:
+        print(exc.report.to_text(), file=sys.stderr)
+        print(f"\nFix these problems in {args.data} first (see: mapapp validate).", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.source not in lex.dataset.sources and not (args.published or article.published):
+        raise CommandError(
+            f"--source {args.source} is not in sources.csv and the article gives no date: add "
+            "the source to sources.csv first, or give --published YYYY-MM-DD"
+        )
+    result = analyse(article.text, lex, args.source, args.published, article.published)
+    proposals = [p for p in result.proposals if args.only in ("", p.kind)]
+    if args.format == "json":
+        print(formats.to_json([p.to_json() for p in proposals]))
+    elif args.format == "csv":
+        blocks = []
+        for kind, name in TABLES.items():
+            if args.only not in ("", kind):
+                continue
+            table = read_table(args.data, name)
+            taken = {r.get("id", "") for r in table.rows}
+            rows = []
+            for p in proposals:
+                if p.kind == kind and not p.existing:
+                    new = to_rows(p, table.header, taken)
+                    taken |= {r.get("id", "") for r in new}
+                    rows += new
+            blocks.append(rows_to_csv(table.header, rows))
+        print("\n".join(blocks), end="")
+    else:
+        print(f"{len(proposals)} proposal{'s' if len(proposals) != 1 else ''} from {args.article}:")
+        for number, p in enumerate(proposals, 1):
+            print(_proposal_text(number, p.to_json()))
+    if args.source not in lex.dataset.sources:
+        print(f"Note: add {args.source} to sources.csv before pasting these rows.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from mapapp.editing.editor import LOCAL_ENV
+
+    data: Path = args.data
+    if not data.is_dir():
+        raise CommandError(f"{data} is not a folder")
+    app = Path(__file__).resolve().parent / "app.py"
+    env = {**os.environ, LOCAL_ENV: "1", "MAPAPP_DATA": str(data.resolve())}
+    print(f"Local editing of {data} at http://127.0.0.1:{args.port}/edit (Ctrl+C to stop).")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", "127.0.0.1", "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    try:
+        return subprocess.call(command, env=env, cwd=app.parent.parent)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _day_or_month(text: str) -> None:
+    from mapapp.core.dates import parse_date_cell
+
+    spec = parse_date_cell(text)
+    if spec.literal is None:
+        raise ValueError(f"'{text}' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
 
 
 def _tiles(value: str, attribution: str) -> Tiles:
@@ -356,6 +499,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_dates)
 
     p = command(
+        "fronts",
+        "The front lines on a day: every border two places held by different sides share, "
+        "with the two places, their sides and statuses, and its length in metres (measured "
+        "in a local equal-area metric projection). A front is firm when both sides hold "
+        "their place outright (sole or shared control, not uncertain), else tentative, "
+        "with the reason.",
+        "mapapp fronts --on 2015-09-15 --format geojson > fronts.geojson",
+    )
+    p.add_argument("--on", type=_day, required=True, metavar="YYYY-MM-DD", help="the day")
+    p.add_argument("--by", choices=list(fronts.BY), default="bloc", help="what a side is")
+    _add_data(p)
+    _add_format(p, "json", "geojson")
+    p.set_defaults(func=cmd_fronts)
+
+    p = command(
+        "stats",
+        "Ground held over time: the km² each bloc or faction holds on --from and on every "
+        "change day up to --to, one row a day, one column per side and status. Sole control "
+        "counts whole; shared, partial and presence are columns of their own (a shared "
+        "place counts whole for each sharer, never split); by bloc, a place shared only "
+        "within one bloc is that bloc's sole ground. Areas in km² from the polygons in a "
+        "local equal-area projection.",
+        "mapapp stats --from 2015-01-01 --to 2015-12-31 --by bloc --format csv",
+    )
+    p.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--by", choices=list(fronts.BY), default="bloc", help="what a side is")
+    _add_data(p)
+    _add_format(p, "json", "csv")
+    p.set_defaults(func=cmd_stats)
+
+    p = command(
         "review",
         "What an edit changes on the map: every place and span of days whose state differs "
         "between OLD and NEW, before and after, with the sources behind both. OLD is a data "
@@ -423,6 +598,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--palette", choices=list(PALETTES), default="conventional")
     _add_format(p, "json")
     p.set_defaults(func=cmd_export)
+
+    p = command(
+        "propose",
+        "Propose control claims and events from an Arabic article (a text file, a saved HTML "
+        "page, or - for standard input): each with its place, factions, status or event kind, "
+        "date and precision, claimant, the exact quote (character offsets into the text as "
+        "read: the UTF-8 text, or an HTML page's visible text, see --print-text), a confidence "
+        "and the reasons. Proposals are for an editor to check: nothing is written. The "
+        "lexicons are place_names.csv, faction_names.csv and cues.csv in the data folder. "
+        "--format csv prints rows for control.csv, a blank line, then rows for events.csv, "
+        "each block with its header line; rows the data already has are left out.",
+        "mapapp propose article.txt --source elaph_2015_09 --format json",
+    )
+    p.add_argument("article", type=Path, metavar="ARTICLE", help="the article: text or HTML")
+    p.add_argument("--source", required=True, metavar="ID", help="the article's id in sources.csv")
+    p.add_argument(
+        "--published",
+        default="",
+        metavar="DATE",
+        help="its publication date (YYYY-MM-DD, YYYY-MM or YYYY) when the page does not say "
+        "and sources.csv does not have it; relative dates are resolved against it",
+    )
+    _add_data(p)
+    _add_format(p, "json", "csv")
+    p.add_argument("--only", choices=["control", "event"], default="", help="one kind only")
+    p.add_argument(
+        "--print-text",
+        action="store_true",
+        help="print the text the offsets refer to (an HTML page's visible text) and stop",
+    )
+    p.set_defaults(func=cmd_propose)
+
+    p = command(
+        "edit",
+        "Edit the data in the app on this machine, without a login: the server listens on "
+        "127.0.0.1 only and the audit log records your operating-system user. The table "
+        "editor, the proposer, preview, save and undo at http://127.0.0.1:PORT/edit.",
+        "mapapp edit --port 8502",
+    )
+    _add_data(p)
+    _add_format(p)  # it prints only where the app is
+    p.add_argument("--port", type=int, default=8501, help="the port (default 8501)")
+    p.set_defaults(func=cmd_edit)
     return parser
 
 

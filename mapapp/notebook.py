@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mapapp.core import fronts
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
 from mapapp.core.schema import DEFAULT_DATA_DIR
@@ -28,9 +29,10 @@ from mapapp.core.validate import load_dataset
 from mapapp.draw import formats, popups
 from mapapp.draw.escape import esc
 from mapapp.draw.i18n import Lang, t
+from mapapp.draw.labels import place_labels
 from mapapp.draw.layers import FeatureCollection, StateLayers, state_layers
 from mapapp.draw.shapes import geometry_bounds, place_geometry
-from mapapp.draw.style import Palette, legend_items
+from mapapp.draw.style import Palette, front_styles, legend_items, side_name
 from mapapp.web.assets import Tiles, leaflet_urls
 
 if TYPE_CHECKING:
@@ -147,9 +149,68 @@ def folium_map(
     if bounds:
         m.fit_bounds(bounds, padding=(10, 10))
     _add_layers(m, state_layers(ds, states, when, palette, lang, place))
+    _fronts_group(ds, states, palette, lang).add_to(m)
+    _names_group(ds, lang).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)  # names and fronts can be hidden
     root: Any = m.get_root()  # a branca Figure: the page the map is in
     root.html.add_child(folium.Element(_legend(ds, states, palette, lang)))
     return m
+
+
+def _names_group(ds: Dataset, lang: Lang) -> folium.FeatureGroup:
+    """The places' names: at each place's label anchor, along the axis of a long thin
+    place, never catching a click (see :mod:`mapapp.draw.labels`)."""
+    import folium
+
+    group = folium.FeatureGroup(name=t("names", lang), control=True, show=True)
+    direction = "rtl" if lang == "ar" else "ltr"
+    for label in place_labels(ds):
+        style = (
+            "position:absolute;white-space:nowrap;"
+            f"transform:translate(-50%,-50%) rotate({label.angle}deg);"
+            "font:600 12px/1.1 system-ui,sans-serif;color:#111;pointer-events:none;"
+            "text-shadow:0 0 2px #fff,0 0 3px #fff,0 0 4px #fff"
+        )
+        folium.Marker(
+            [label.lat, label.lon],
+            icon=folium.DivIcon(
+                html=f'<span dir="{direction}" style="{style}">{esc(label.name[lang])}</span>',
+                class_name="mapapp-label",
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
+    return group
+
+
+#: Leaflet path options under the names folium's Python keywords use
+_SNAKE = {"dashArray": "dash_array", "dashOffset": "dash_offset", "lineCap": "line_cap"}
+
+
+def _fronts_group(
+    ds: Dataset, states: dict[str, PlaceState], palette: Palette, lang: Lang
+) -> folium.FeatureGroup:
+    """The day's front lines (:mod:`mapapp.core.fronts`), each with its tooltip."""
+    import folium
+    import shapely
+
+    group = folium.FeatureGroup(name=t("fronts", lang), control=True, show=True)
+    for front in fronts.fronts_on(ds, states):
+        sides = (
+            side_name(ds, front.side_a.key, "bloc", lang),
+            side_name(ds, front.side_b.key, "bloc", lang),
+        )
+        tip = popups.front_tooltip(ds, front, sides, lang)
+        for n, style in enumerate(front_styles(ds, front, "bloc", palette)):
+            for line in shapely.get_parts(front.geometry):
+                folium.PolyLine(  # type: ignore[no-untyped-call]
+                    [(y, x) for x, y in line.coords],
+                    tooltip=folium.Tooltip(tip, sticky=True) if n == 0 else None,
+                    interactive=n == 0,
+                    **{_SNAKE.get(k, k): v for k, v in style.items()},
+                ).add_to(group)
+    return group
 
 
 def _rows(ds: Dataset, states: dict[str, PlaceState]) -> list[dict[str, Any]]:

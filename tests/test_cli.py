@@ -131,9 +131,13 @@ def test_every_command_has_help_with_an_example() -> None:
         "state",
         "changes",
         "dates",
+        "fronts",
+        "stats",
         "review",
         "docs",
         "export",
+        "propose",
+        "edit",
     }
     for name in commands:
         result = run(name, "--help")

@@ -103,11 +103,7 @@ def test_the_preview_shows_a_bounded_number_of_rows() -> None:
     row = {"a": "1"}
     diff = RowDiff([row] * (PREVIEW_ROWS + 25), [row] * 3, [(row, row)] * (PREVIEW_ROWS + 1))
     tables = preview_tables(diff)
-    assert [t.title for t in tables] == [
-        "Added rows",
-        "Removed rows",
-        "Changed rows (before, then after)",
-    ]
+    assert [t.key for t in tables] == ["added_rows", "removed_rows", "changed_rows"]
     assert [(len(t.rows), t.more) for t in tables] == [
         (PREVIEW_ROWS, 25),
         (3, 0),

@@ -268,3 +268,21 @@ def test_timeline_chart_handles_more_than_5000_periods(ds: Dataset) -> None:
         replace(ds, control=many), date(2015, 1, 1), date(2015, 12, 31), "conventional", "en"
     )
     assert sum(len(v) for v in spec["datasets"].values()) == 6000
+
+
+def test_notebook_map_has_names_fronts_and_a_control_to_hide_them(ds: Dataset) -> None:
+    """The folium map names every place, without catching clicks, and draws the day's
+    fronts with their tooltips; a layer control hides either."""
+    from mapapp.core.fronts import fronts_on
+
+    day = date(2015, 9, 15)
+    m = notebook.folium_map(day, ds, lang="ar", tiles=assets.Tiles(None, ""))
+    html = m.get_root().render()
+    for place in ds.places.values():
+        assert place.name_ar in html
+    assert html.count("mapapp-label") >= len(ds.places)
+    assert "pointer-events:none" in html
+    assert fronts_on(ds, Timeline(ds).state_at(day))
+    assert html.count('"dashArray": "9 9"') >= 1
+    assert "L.control.layers" in html
+    assert "جبهة" in html

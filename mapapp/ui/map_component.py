@@ -172,7 +172,12 @@ def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[
 
 
 def show_map(
-    source: dict[str, Any], day: date, lang: Lang, place: str | None, on_day: Callable[[], None]
+    source: dict[str, Any],
+    day: date,
+    lang: Lang,
+    place: str | None,
+    on_day: Callable[[], None],
+    compare: date | None = None,
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
     from ``source`` (:func:`static_source` or :func:`inline_source`). When the reader picks
@@ -182,6 +187,8 @@ def show_map(
         "day": day.isoformat(),
         "lang": lang,
         "place": place,
+        # a second day: the places that differ are outlined, its map drawn beside
+        "compare": compare.isoformat() if compare else None,
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }
     _map_component(

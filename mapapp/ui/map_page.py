@@ -8,17 +8,19 @@ happen here.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
 import streamlit as st
 
+from mapapp.core import fronts
 from mapapp.draw import formats, popups
-from mapapp.draw.chart import split_data, timeline_spec
+from mapapp.draw.chart import ground_spec as ground_spec_for
+from mapapp.draw.chart import timeline_spec, with_day
 from mapapp.draw.escape import esc, isolate
 from mapapp.draw.i18n import LANGS, Lang, t
-from mapapp.draw.style import Palette, legend_items
+from mapapp.draw.style import Palette, front_legend_items, legend_items
 from mapapp.ui.map_component import (
     bundle_url,
     inline_source,
@@ -62,7 +64,15 @@ if lang == "ar":
         " {direction: rtl; text-align: right;}</style>",
         unsafe_allow_html=True,
     )
-html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
+# the map first: little room above the title, the title on one line
+st.markdown(
+    "<style>section.stMain .block-container, [data-testid='stMainBlockContainer']"
+    " {padding: 2.6rem 1.5rem 2rem !important}"
+    " h1.mapapp-title {font-size: clamp(1rem, 0.6rem + 1.3vw, 1.6rem); white-space: nowrap;"
+    " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}</style>",
+    unsafe_allow_html=True,
+)
+html_block(f'<h1 class="mapapp-title">{esc(t("title", lang))}</h1>', lang)
 
 folder = data_dir()
 version, problems = current_version(folder)
@@ -85,6 +95,7 @@ if "play_next" in ss:
 if "date" not in ss:
     view, ignored = parse_view(query, ds.places, first, last, default_day)
     ss["date"], ss["place"], ss["ignored"] = view.day, view.place or "", ignored
+    ss["compare"] = view.compare
 ss["date"] = min(max(ss["date"], first), last)
 if ss.get("ignored"):
     st.warning(t("bad_link", lang) + ", ".join(ss["ignored"]))
@@ -110,6 +121,9 @@ with st.sidebar:
             else t("all_places", lang)
         ),
     )
+    compare_day: date | None = st.date_input(
+        t("compare", lang), min_value=first, max_value=last, key="compare", format="YYYY-MM-DD"
+    )
 palette: Palette = "colour-blind" if palette_cb else "conventional"
 selected: str | None = ss["place"] or None
 
@@ -124,9 +138,6 @@ if source is None:
 elif url is None:
     st.warning(t("map_inline", lang))
 day = ss["date"]
-play_col, dates_col = st.columns([1, 5.6])
-play_col.toggle(t("play", lang), key="playing", disabled=not changes)
-dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
 
 
 @st.fragment(run_every=PLAY_SECONDS if ss.get("playing") else None)
@@ -144,19 +155,37 @@ def player() -> None:
     st.rerun()
 
 
-player()
-st.query_params.from_dict(view_params(View(day, selected, lang)))
+st.query_params.from_dict(view_params(View(day, selected, lang, compare_day)))
 
 states = timeline.state_at(day)
-map_col, side_col = st.columns([3, 2])
+map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:
-        show_map(source, day, lang, selected, on_day=from_map)
+        show_map(source, day, lang, selected, on_day=from_map, compare=compare_day)
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
     parts = [f"<h3>{esc(t('legend', lang))}</h3>"]
     parts.append(popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang))
+    day_fronts = fronts.fronts_on(ds, states)
+    if day_fronts:
+        items = front_legend_items(ds, day_fronts, "bloc", palette, lang)
+        parts.append(popups.legend_html(items, lang, note=False))
+    if compare_day is not None:
+        differ = timeline.changes_between(compare_day, day)
+        heading = t("differs", lang).format(day=compare_day.isoformat())
+        parts.append(f"<h3>{esc(heading)}</h3>")
+        names = [
+            isolate(
+                ds.places[c.place_id].name_ar if lang == "ar" else ds.places[c.place_id].name_en
+            )
+            for c in differ
+        ]
+        parts.append(
+            '<ul class="mapapp-differs">' + "".join(f"<li>{n}</li>" for n in names) + "</ul>"
+            if names
+            else f"<p>{esc(t('no_difference', lang))}</p>"
+        )
     if selected:
         name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
         parts.append(f"<h3>{isolate(name)}</h3>")
@@ -169,6 +198,19 @@ with side_col:
         more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
         parts.append(f"<p><small>{esc(more)}</small></p>")
     html_block("\n".join(parts), lang)
+
+play_col, dates_col = st.columns([1, 5.6])
+play_col.toggle(t("play", lang), key="playing", disabled=not changes)
+dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+player()
+
+st.subheader(t("ground", lang))
+# the charts carry their data inline: handed separately, Vega first draws them empty and
+# warns of an "infinite extent" in the console
+ground_spec = version.made(
+    ("ground", palette, lang), lambda: ground_spec_for(ds, first, last, palette, lang)
+)
+st.vega_lite_chart(with_day(ground_spec, day, lang), width="stretch")
 
 st.subheader(t("state_table", lang))
 # every place while the table is small; past that, the places that changed today and the
@@ -183,10 +225,10 @@ rows = formats.display_rows(ds, shown, lang)
 st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
 
 st.subheader(t("timeline", lang))
-chart_data, chart_spec = version.made(
-    ("chart", palette, lang), lambda: split_data(timeline_spec(ds, first, last, palette, lang))
+chart_spec = version.made(
+    ("chart", palette, lang), lambda: timeline_spec(ds, first, last, palette, lang)
 )
-st.vega_lite_chart(chart_data, chart_spec, width="stretch")
+st.vega_lite_chart(with_day(chart_spec, day, lang), width="stretch")
 
 st.subheader(t("downloads", lang))
 dl1, dl2, dl3 = st.columns(3)

@@ -110,7 +110,8 @@ function paint(parentElement, state) {
   const $ = (name) => parentElement.querySelector(".mapapp-" + name);
   const text = state.latest.text;
   const iso = window.MapappMap.isoDay(state.day);
-  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place });
+  const compare = state.latest.compare ? window.MapappMap.dayNumber(state.latest.compare) : null;
+  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place, compare });
   const controls = $("controls");
   controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
   $("date-label").textContent = text.date;
@@ -125,6 +126,8 @@ function paint(parentElement, state) {
   $("prev").disabled = adjacent(state.changes, state.day, -1) === null;
   $("next").disabled = adjacent(state.changes, state.day, 1) === null;
   $("map").dataset.day = iso; // the day drawn (tests and benchmarks read it)
+  fitHeight(parentElement, state);
+  showTwin(parentElement, state);
 }
 
 /* the component's elements (words are filled in by paint, as text) */
@@ -143,12 +146,82 @@ function build(parentElement) {
   controls.append(label, make("input", "slider", { type: "range", min: "0", max: "0", step: "1" }), buttons);
   const notice = make("p", "notice");
   notice.hidden = true;
-  parentElement.append(controls, make("div", "map", { role: "region" }), notice);
+  // the notice (tiles failed, map failed) between the controls and the map: in view
+  const maps = make("div", "maps");
+  const twin = make("div", "twin", { role: "region" });
+  twin.hidden = true;
+  maps.append(make("div", "map", { role: "region" }), twin);
+  parentElement.append(controls, notice, maps);
+}
+
+/* Compare, side by side: a second map of the compared day beside the first (below it on a
+ * phone), moving with it; made the first time a compare day is asked for. */
+function showTwin(parentElement, state) {
+  const box = parentElement.querySelector(".mapapp-twin");
+  const dayNumber = window.MapappMap.dayNumber;
+  const compare = state.latest.compare ? dayNumber(state.latest.compare) : null;
+  const on = compare !== null;
+  const changed = box.hidden === on;
+  box.hidden = !on;
+  if (changed) {
+    fitHeight(parentElement, state, true);
+    if (state.map) state.map.refit(); // the map is half (or twice) as wide: show it all
+  }
+  if (!on) return;
+  if (!state.twin) {
+    const holder = document.createElement("div");
+    holder.style.cssText = "position:absolute;inset:0";
+    const badge = document.createElement("p");
+    badge.className = "mapapp-compare-day";
+    box.append(holder, badge);
+    state.twin = window.MapappMap(holder, state.bundle, { resolve: state.resolve });
+    let moving = false;
+    const follow = (from, to) =>
+      from.on("move", () => {
+        if (moving) return;
+        moving = true;
+        to.setView(from.getCenter(), from.getZoom(), { animate: false });
+        moving = false;
+      });
+    follow(state.map.map, state.twin.map);
+    follow(state.twin.map, state.map.map);
+    state.twin.map.invalidateSize();
+    state.twin.map.setView(state.map.map.getCenter(), state.map.map.getZoom(), { animate: false });
+  }
+  state.twin.show({ day: compare, lang: state.latest.lang, place: state.latest.place });
+  box.querySelector(".mapapp-compare-day").textContent = state.latest.compare;
+}
+
+/* The map takes the window's height below its controls (300 px at least), so the date
+ * control and the whole map are on the first screen, on a laptop as on a phone. */
+function fitHeight(parentElement, state, force) {
+  const el = parentElement.querySelector(".mapapp-map");
+  const twin = parentElement.querySelector(".mapapp-twin");
+  let scroller = el.parentElement;
+  while (scroller && scroller !== document.body && scroller.scrollHeight <= scroller.clientHeight) {
+    scroller = scroller.parentElement;
+  }
+  const scrolled = scroller && scroller !== document.body ? scroller.scrollTop : window.scrollY;
+  const top = el.getBoundingClientRect().top + scrolled;
+  let height = Math.max(300, Math.min(window.innerHeight - top - 12, 1100));
+  if (window.innerWidth < 640 && twin && !twin.hidden) height = Math.max(240, Math.floor(height / 2) - 4);
+  if (force || Math.abs(el.offsetHeight - height) > 1) {
+    el.style.height = height + "px";
+    if (twin) twin.style.height = height + "px";
+    if (state.map && !state.fitted) state.map.refit();
+    else if (state.map) state.map.map.invalidateSize();
+    if (state.twin) state.twin.map.invalidateSize();
+  }
+  if (state.map) state.fitted = true; // from now on the reader's view is kept
 }
 
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
-  if (!parentElement.querySelector(".mapapp-map")) build(parentElement);
+  if (!parentElement.querySelector(".mapapp-map")) {
+    build(parentElement);
+    fitHeight(parentElement, {});
+    window.addEventListener("resize", () => fitHeight(parentElement, mounted.get(parentElement) || {}));
+  }
   const note = parentElement.querySelector(".mapapp-notice");
   let state = mounted.get(parentElement);
   if (!state) {
@@ -184,10 +257,17 @@ export default function (component) {
       if (state.url !== data.bundle) {
         if (state.map) state.map.map.remove();
         else attach(parentElement, state);
+        if (state.twin) {
+          state.twin.map.remove();
+          state.twin = null;
+          parentElement.querySelector(".mapapp-twin").textContent = "";
+        }
         const folder = inline ? null : new URL(data.bundle, document.baseURI);
+        state.bundle = bundle;
+        state.resolve = (name) => new URL(name, folder).href;
         state.map = window.MapappMap(parentElement.querySelector(".mapapp-map"), bundle, {
           onTileError: () => notice(state.latest.text.tiles_failed),
-          resolve: (name) => new URL(name, folder).href,
+          resolve: state.resolve,
         });
         state.url = data.bundle;
         state.first = dayNumber(bundle.range.first);
@@ -213,6 +293,7 @@ export default function (component) {
   return () => {
     clearTimeout(state.timer);
     if (state.map) state.map.map.remove();
+    if (state.twin) state.twin.map.remove();
     mounted.delete(parentElement);
   };
 }

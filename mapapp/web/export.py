@@ -47,14 +47,25 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+import shapely
+
+from mapapp.core import fronts
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import PlaceState, Timeline
 from mapapp.draw import popups
 from mapapp.draw.escape import esc
-from mapapp.draw.i18n import LANGS, Lang, t
+from mapapp.draw.i18n import LANGS, STATUS, Lang, label, t
+from mapapp.draw.labels import context_layer, label_record, place_labels
 from mapapp.draw.layers import EVENT_WINDOW_DAYS, EventIndex, state_layers
 from mapapp.draw.shapes import geometry_bounds
-from mapapp.draw.style import Palette, legend_items
+from mapapp.draw.style import (
+    Palette,
+    front_legend_items,
+    front_styles,
+    legend_items,
+    side_colour,
+    side_name,
+)
 from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet, web_file
 
 #: the bundle's format, checked by map.js (change it with the layout of the bundle)
@@ -121,6 +132,13 @@ UI_TEXT = (
     "no_basemap",
     "bad_link",
     "tiles_failed",
+    "names",
+    "fronts",
+    "compare",
+    "differs",
+    "no_difference",
+    "ground",
+    "north",
 )
 Progress = Callable[[int, int], None]
 
@@ -274,6 +292,7 @@ def build_bundle(
     legends: dict[tuple[Lang, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
+    front_frames = _FrontFrames(ds, palette, geometries, styles, html)
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
@@ -340,6 +359,7 @@ def build_bundle(
             if updates or (events, legend) != shown[lang]:
                 shown[lang] = (events, legend)
                 frame[lang] = {"set": updates, "events": events, "legend": legend}
+        front_frames.update(day, states, changed, number == 1)
         if frames and not any(lang in frame for lang in LANGS):
             continue  # nothing the map shows changes on this day
         for lang in LANGS:
@@ -384,6 +404,142 @@ def build_bundle(
         "markers": markers.items,
         "entries": entries.items,
         "frames": frames,
+        # added by issue 13 (names, fronts, context, ground held); see _FrontFrames
+        "labels": [label_record(label) for label in place_labels(ds)],
+        "fronts": front_frames.frames,
+        "context": _context(),
+        "ground": _ground(ds, first, last, palette),
+    }
+
+
+class _FrontFrames:
+    """The front lines of each frame day, kept up to date as places change: only the
+    borders of a changed place are looked at again. ``frames`` is a list of
+    ``{start, lines: [{geometry, styles: [style, ...], tooltip: {en, ar}, kind, pair}, ...],
+    legend: {en, ar}}`` (indexes into the bundle's tables), one item from each day the
+    fronts change."""
+
+    def __init__(
+        self,
+        ds: Dataset,
+        palette: Palette,
+        geometries: _JsonTable,
+        styles: _JsonTable,
+        html: _Table,
+    ) -> None:
+        self.ds, self.palette = ds, palette
+        self.geometries, self.styles, self.html = geometries, styles, html
+        self.borders = fronts.borders(ds)
+        self.of_place: dict[str, list[int]] = {}
+        for i, (a, b, _, _) in enumerate(self.borders):
+            self.of_place.setdefault(a, []).append(i)
+            self.of_place.setdefault(b, []).append(i)
+        self.current: dict[int, fronts.Front] = {}
+        self.frames: list[dict[str, Any]] = []
+        self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
+
+    def update(
+        self, day: date, states: dict[str, PlaceState], changed: dict[str, Any], whole: bool
+    ) -> None:
+        look = (
+            range(len(self.borders))
+            if whole
+            else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
+        )
+        moved = False
+        for i in look:
+            a, b = self.borders[i][0], self.borders[i][1]
+            front = fronts.front_between(self.ds, self.borders[i], states[a], states[b])
+            if front != self.current.get(i):
+                moved = True
+                if front is None:
+                    del self.current[i]
+                else:
+                    self.current[i] = front
+        if moved or whole:
+            self.frames.append(self._frame(day))
+
+    def _frame(self, day: date) -> dict[str, Any]:
+        ds, palette = self.ds, self.palette
+        lines = []
+        for _, front in sorted(self.current.items()):
+            names = {
+                lang: (
+                    side_name(ds, front.side_a.key, "bloc", lang),
+                    side_name(ds, front.side_b.key, "bloc", lang),
+                )
+                for lang in LANGS
+            }
+            lines.append(
+                {
+                    "geometry": self.geometries.add_json(
+                        json.loads(shapely.to_geojson(front.geometry))
+                    ),
+                    "styles": [
+                        self.styles.add_json(x) for x in front_styles(ds, front, "bloc", palette)
+                    ],
+                    "tooltip": {
+                        lang: self.html.add(popups.front_tooltip(ds, front, names[lang], lang))
+                        for lang in LANGS
+                    },
+                    "kind": front.kind,
+                    "pair": front.pair,
+                }
+            )
+        shown = list(self.current.values())
+        key = tuple(sorted({(f.pair, f.kind) for f in shown}))
+        legend = {}
+        for lang in LANGS:
+            if (lang, key) not in self._legends:
+                items = front_legend_items(ds, shown, "bloc", palette, lang)
+                self._legends[lang, key] = self.html.add(
+                    popups.legend_html(items, lang, note=False) if items else ""
+                )
+            legend[lang] = self._legends[lang, key]
+        return {"start": day.isoformat(), "lines": lines, "legend": legend}
+
+
+def _context() -> dict[str, Any]:
+    """The light context layer and its credit (see :func:`mapapp.draw.labels.context_layer`)."""
+    layer = context_layer()
+    return {
+        "features": [
+            {"name": f["properties"]["name"], "geometry": f["geometry"]} for f in layer["features"]
+        ],
+        "credit": layer["credit"],
+    }
+
+
+def _ground(ds: Dataset, first: date, last: date, palette: Palette) -> dict[str, Any]:
+    """Ground held by bloc over the slider's range, for the chart under the map:
+    ``{series: [{key, side, status, colour, name: {en, ar}}], rows: [{date, values}]}``."""
+    rows = fronts.ground_over(ds, first, last, "bloc")
+    columns = fronts.ground_columns(ds, rows, "bloc")
+    series = [
+        {
+            "key": f"{side}:{status}",
+            "side": side,
+            "status": status,
+            "colour": side_colour(ds, side, "bloc", palette),
+            "name": {
+                lang: f"{side_name(ds, side, 'bloc', lang)} · {label(STATUS, status, lang)}"
+                for lang in LANGS
+            },
+        }
+        for side, status in columns
+    ]
+    return {
+        "series": series,
+        "noData": {lang: label(STATUS, "no-data", lang) for lang in LANGS},
+        "title": {lang: t("ground", lang) for lang in LANGS},
+        "rows": [
+            {
+                "date": g.day.isoformat(),
+                "values": [round(g.held.get(k, {}).get(st, 0.0), 3) for k, st in columns],
+                "noData": round(g.no_data_km2, 3),
+            }
+            for g in rows
+        ],
     }
 
 

@@ -144,11 +144,13 @@ class Others:
 
     def of_other_kinds(self, span: Span, kind: str) -> Overlaps:
         total = self._count(self.starts, self.ends, span)
-        same = self._count(*self.by_kind[kind], span)
+        same = self._count(*self.by_kind[kind], span) if kind in self.by_kind else 0
         count = total - same
         if not count:
             return Overlaps(0, None)
         last = bisect.bisect_left(self.starts, span[1]) - 1  # spans starting before its end
+        if last < 0:
+            return Overlaps(count, None)
         top, second = self.best[last]
         pick = top if top[2] != kind else second
         return Overlaps(count, pick[1] if pick[0] > span[0] else None)

@@ -8,6 +8,8 @@ core's exceptions into messages and exit codes (0 fine, 1 problems in the data,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import tempfile
@@ -16,11 +18,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from mapapp.core import fronts
 from mapapp.core.codes import CODES
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
+from mapapp.core.report import printable
 from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
 from mapapp.core.timeline import RULES, Rule, Timeline
 from mapapp.core.validate import load_dataset
@@ -146,7 +150,7 @@ def cmd_state(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(formats.to_json(records))
     elif args.format == "csv":
-        print(formats.states_to_csv(records), end="")
+        print(formats.states_to_csv(records, terminal=True), end="")
     elif args.format == "geojson":
         print(formats.states_to_geojson(ds, records))
     else:
@@ -744,13 +748,33 @@ def command_names() -> list[str]:
     ]
 
 
+class _Printable(io.TextIOBase):
+    """A stream that shows terminal controls as ``\\uXXXX`` (:func:`printable`, lines kept):
+    whatever a command prints, from whatever text, cannot drive the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, keep_lines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (CommandError, SchemaError) as exc:
-        print(f"mapapp: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except BrokenPipeError:  # e.g. piped into head
-        return EXIT_OK
+    out, err = _Printable(sys.stdout), _Printable(sys.stderr)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        args = parser.parse_args(argv)  # its errors echo the arguments: escaped too
+        try:
+            return int(args.func(args))
+        except (CommandError, SchemaError) as exc:
+            print(f"mapapp: error: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_ERROR
+        except BrokenPipeError:  # e.g. piped into head
+            return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from mapapp.cli import main
 from mapapp.core.model import Dataset
 from mapapp.core.validate import load_dataset
+from mapapp.editing import revision
 from mapapp.editing.review import (
     NO_CHANGES,
     ReviewItem,
@@ -26,6 +28,7 @@ from mapapp.editing.review import (
 )
 
 from .conftest import DATA, FIXTURES, VALID
+from .hostile_payloads import HOSTILE_ENTRY_NAMES
 
 EDITING_EXAMPLE = FIXTURES / "editing-example"
 #: a new source and a period resting on it, by column: written under the file's own header
@@ -473,3 +476,109 @@ def test_git_mode_by_subprocess_reports_problems_at_the_revision(repo: Path) -> 
     )
     assert result.returncode == 1, result.stderr
     assert "The old data (HEAD:data) has problems:" in result.stderr
+
+
+# -- crafted trees: entries that try to leave the scratch folder ---------------------------
+def _crafted_commit(repo: Path, entries: list[tuple[bytes, bytes, bytes]]) -> str:
+    """A commit whose ``data`` tree holds ``entries`` (mode, name, object id) verbatim,
+    next to the shipped files: written with ``hash-object --literally``, as an attacker
+    would, since ``git mktree`` refuses some of these names."""
+
+    def run(args: list[str], data: bytes | None = None) -> str:
+        out = subprocess.run(["git", *args], cwd=repo, input=data, capture_output=True, check=True)
+        return out.stdout.decode("ascii").strip()
+
+    listing = subprocess.run(
+        ["git", "ls-tree", "-z", "HEAD:data"], cwd=repo, capture_output=True, check=True
+    ).stdout
+    rows = []
+    for line in listing.split(b"\0"):
+        if line:
+            meta, name = line.split(b"\t", 1)
+            mode, _kind, sha = meta.split()
+            rows.append((mode, name, bytes.fromhex(sha.decode())))
+    rows += [(m, n, bytes.fromhex(o.decode())) for m, n, o in entries]
+    body = b"".join(m + b" " + n + b"\0" + o for m, n, o in rows)
+    inner = run(["hash-object", "-t", "tree", "-w", "--literally", "--stdin"], body)
+    top = run(
+        ["hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        b"40000 data\0" + bytes.fromhex(inner),
+    )
+    return run(
+        ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit-tree", top, "-m", "x"]
+    )
+
+
+def _blob(repo: Path, content: bytes) -> bytes:
+    out = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo,
+        input=content,
+        capture_output=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def _every_file(folder: Path) -> set[Path]:
+    return set(folder.rglob("*"))
+
+
+@needs_git
+@pytest.mark.parametrize(
+    ("label", "name"), HOSTILE_ENTRY_NAMES, ids=[n for n, _ in HOSTILE_ENTRY_NAMES]
+)
+def test_a_crafted_entry_name_is_refused_and_nothing_is_written(
+    repo: Path, tmp_path: Path, label: str, name: bytes
+) -> None:
+    if name.startswith(b"/tmp/"):  # an absolute name: aim it at this test's own folder
+        name = bytes(tmp_path / "abs") + name[len(b"/tmp") :]
+    sha = _crafted_commit(repo, [(b"100644", name, _blob(repo, b"pwned\n"))])
+    scratch = tmp_path / "deep" / "down" / "scratch"
+    scratch.mkdir(parents=True)
+    before = _every_file(tmp_path)
+    with pytest.raises(revision.RevisionError) as err:
+        revision.extract(sha, repo / "data", scratch)
+    message = str(err.value)
+    assert "the entry '" in message
+    assert not any(c in message for c in "\x1b\n\u202e"), message
+    # nothing written beside the scratch folder (above it, or anywhere by an absolute name)
+    assert {p for p in _every_file(tmp_path) - before if not p.is_relative_to(scratch)} == set()
+    assert not (tmp_path / "deep" / "pwned.csv").exists()
+
+
+@needs_git
+@pytest.mark.parametrize(
+    ("mode", "what"), [(b"120000", "a symbolic link"), (b"160000", "a commit (mode 160000)")]
+)
+def test_a_symlink_or_submodule_in_the_tree_is_refused(
+    repo: Path, tmp_path: Path, mode: bytes, what: str
+) -> None:
+    target = _blob(repo, b"../../../../etc/passwd")
+    if mode == b"160000":
+        target = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, check=True
+        ).stdout.strip()
+    sha = _crafted_commit(repo, [(mode, b"zz.csv", target)])
+    with pytest.raises(revision.RevisionError, match=re.escape(f"is {what}, not a plain file")):
+        revision.extract(sha, repo / "data", tmp_path)
+    assert not (tmp_path / "zz.csv").exists()
+
+
+@needs_git
+def test_review_of_a_crafted_revision_exits_2_naming_the_entry(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = _crafted_commit(repo, [(b"100644", b"../../pwned.csv", _blob(repo, b"x\n"))])
+    assert main(["review", sha, str(repo / "data")]) == 2
+    assert "the entry '../../pwned.csv'" in capsys.readouterr().err
+
+
+@needs_git
+def test_a_non_utf8_name_at_a_revision_is_named_escaped_not_a_crash(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = _crafted_commit(repo, [(b"100644", b"caf\xe9.csv", _blob(repo, b"x\n"))])
+    assert main(["review", sha, str(repo / "data")]) == 2
+    err = capsys.readouterr().err
+    assert "caf\\xe9.csv" in err and "not UTF-8" in err

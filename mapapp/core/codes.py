@@ -27,6 +27,16 @@ _DECLARED = (
     Code("file-too-large", "a data file is too large to read", "split or shorten it"),
     Code("bad-encoding", "a file is not UTF-8 text", "save it as UTF-8 (CSV UTF-8 in a sheet)"),
     Code("bad-schema", "datapackage.json cannot be used", "fix datapackage.json (see git)"),
+    Code(
+        "symlinked-file",
+        "a data file is a symbolic link, so it is not read",
+        "put the file itself in the data folder",
+    ),
+    Code(
+        "unencodable-text",
+        "text holds a lone surrogate escape no browser can show",
+        "write the character itself, or its whole \\ud83d\\ude00-style pair",
+    ),
     # CSV shape
     Code("bad-csv", "a file cannot be read as CSV", 'balance the double quotes (") in values'),
     Code("blank-header", "a column has no name", "name the column or delete it"),

@@ -98,6 +98,11 @@ PINS: dict[tuple[str, str, str], str] = {
     (GEOJSON, "yarmouk", "name_en"): payload("legacy-script"),
     ("factions.csv", "isis", "name_en"): payload("legacy-img"),
     (GEOJSON, "airport_road", "boundary_note"): payload("crlf"),
+    # a blank line in a faction's name reaches the legend, and a place's, the selected place
+    ("factions.csv", "regime", "name_en"): payload("md-blank-line-link"),
+    (GEOJSON, "yarmouk", "name_ar"): payload("md-blank-line-pixel"),
+    # and in Arabic too the popups carry the classic onerror payload (a place's Arabic name)
+    (GEOJSON, "babbila", "name_ar"): payload("legacy-img"),
     # the browser tests compare al-Qadam's name with a tooltip's innerText, which folds line
     # breaks: its name gets a payload without any
     (GEOJSON, "qadam", "name_en"): payload("svg-onload"),

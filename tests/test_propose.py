@@ -136,6 +136,29 @@ def test_claimant_is_the_attribution_or_the_outlet(lex: Lexicon) -> None:
     assert claimants[("control", "aqraba")] == "new"  # the outlet's own voice (its id's first word)
 
 
+def test_the_outlets_voice_is_its_claimant_in_claimants_csv(tmp_path: Path) -> None:
+    """A new outlet whose voice the editor recorded in claimants.csv under another spelling
+    of its name: the proposal names that claimant, so the row passes the claimant check."""
+    import shutil
+
+    from mapapp.editing.propose.proposer import outlet_claimant
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    with (folder / "sources.csv").open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    with (folder / "sources.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, header).writerow(
+            {"id": "wire_1", "outlet": "Test Wire", "published": "2015-10", "approximate": "false"}
+        )
+    with (folder / "claimants.csv").open("a", encoding="utf-8", newline="") as f:
+        f.write("test-wire,Test Wire (in its own voice),,\n")
+    lex = load_lexicon(folder)
+    assert outlet_claimant(lex, "wire_1") == "test-wire"
+    assert outlet_claimant(lex, "elaph_2015_09") == "elaph"
+    assert outlet_claimant(lex, "unknown_source") == "unknown"  # the editor is asked to add it
+
+
 def test_an_alias_outside_its_years_lowers_confidence_and_says_so(lex: Lexicon) -> None:
     before = _propose(lex, "تسيطر جبهة فتح الشام على يلدا.", published="2015-05-01")
     during = _propose(lex, "تسيطر جبهة فتح الشام على يلدا.", published="2016-09-01")

@@ -38,6 +38,9 @@ EDITORS = ("editor@example.org", "second@example.org")
 NO_DATA_DATE = "2015-05-01"
 #: milliseconds to wait for the page (a rerun of the app on a machine shared with others)
 WAIT = 60_000
+#: the source the editors propose from: a made-up outlet with no archived copy (the shipped
+#: article is archived, and its quotes are checked against it: these sentences are not in it)
+SOURCE = "test_wire_2015"
 
 
 @dataclass
@@ -62,6 +65,16 @@ def app(oidc: str) -> Iterator[App]:
         folder = Path(tmp)
         data = folder / "data"
         shutil.copytree(DATA, data)
+        with (data / "sources.csv").open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f))
+        with (data / "sources.csv").open("a", encoding="utf-8", newline="") as f:
+            row = {"outlet": "Test Wire (made up for the tests)", "published": "2015-09"}
+            row |= {"id": SOURCE, "published_precision": "month", "approximate": "false"}
+            csv.DictWriter(f, header).writerow(row)
+        # its own voice, as an editor adding a new outlet records it in claimants.csv
+        with (data / "claimants.csv").open("a", encoding="utf-8", newline="") as f:
+            voice = {"id": "test-wire", "name_en": "Test Wire (in its own voice)"}
+            csv.DictWriter(f, ["id", "name_en", "name_ar", "note"]).writerow(voice)
         port = free_port()
         secrets = folder / "secrets.toml"
         editors = ", ".join(f'"{e}"' for e in EDITORS)
@@ -112,6 +125,8 @@ def sign_in(page: Page, app: App, who: str) -> None:
 def propose(page: Page, article: str, english: str) -> None:
     """Propose from ``article``, write ``english`` as the first row's translation."""
     page.get_by_text("Propose rows from an article").click()
+    page.get_by_label("Source (sources.csv)").click()
+    page.get_by_role("option", name=SOURCE).click()
     page.get_by_label("Article text (Arabic)").fill(article)
     page.get_by_role("button", name="Propose", exact=True).click()
     # accepted by default, but without its English the row is not valid yet

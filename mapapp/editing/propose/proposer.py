@@ -468,10 +468,19 @@ def _merge(proposals: list[Proposal]) -> list[Proposal]:
 
 
 def outlet_claimant(lex: Lexicon, source_id: str) -> str:
-    """The claimant id of the outlet's own voice: the outlet's name as an id."""
+    """The claimant id of the outlet's own voice: the claimant in claimants.csv whose id or
+    English name is the outlet's name, else the outlet's name as an id (which the validator
+    then asks the editor to add to claimants.csv)."""
     source = lex.dataset.sources.get(source_id)
     outlet = source.outlet if source is not None else source_id.split("_")[0]
-    return re.sub(r"[^a-z0-9]+", "_", outlet.lower()).strip("_") or "outlet"
+    slug = re.sub(r"[^a-z0-9]+", "_", outlet.lower()).strip("_") or "outlet"
+    for claimant in lex.dataset.claimants.values():
+        if claimant.id in (slug, slug.replace("_", "-")):
+            return claimant.id
+    for claimant in lex.dataset.claimants.values():
+        if claimant.name_en.casefold().startswith(outlet.casefold()):
+            return claimant.id
+    return slug
 
 
 def publication_date(

@@ -178,17 +178,7 @@ def read_csv(path: Path, file: str) -> RawTable:
                 _check_header(table)
                 continue
             if len(record) != len(table.header):
-                table.issues.append(
-                    Issue(
-                        file,
-                        first_line,
-                        None,
-                        "wrong-cell-count",
-                        f"this row has {len(record)} cells but the header has "
-                        f"{len(table.header)}; check for a missing or extra comma, or a "
-                        "comma inside a value that is not in double quotes",
-                    )
-                )
+                table.issues.append(wrong_cell_count(file, first_line, len(record), table.header))
                 continue
             # a duplicated column (reported on the header): the first one counts
             pairs = zip(table.header, record, strict=True)
@@ -213,6 +203,18 @@ def read_csv(path: Path, file: str) -> RawTable:
         table.issues.append(Issue(file, None, None, "empty-file", f"{file} is empty"))
         table.readable = False
     return table
+
+
+def wrong_cell_count(file: str, line: int, cells: int, header: list[str]) -> Issue:
+    """A row with more or fewer cells than the header (also used by the columnar screen)."""
+    return Issue(
+        file,
+        line,
+        None,
+        "wrong-cell-count",
+        f"this row has {cells} cells but the header has {len(header)}; check for a missing "
+        "or extra comma, or a comma inside a value that is not in double quotes",
+    )
 
 
 def _check_header(table: RawTable) -> None:

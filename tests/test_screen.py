@@ -1,0 +1,155 @@
+"""The columnar screen (mapapp.core.screen) reports exactly what the row-by-row validator
+reports: same files, lines, columns, codes and messages, on every broken fixture and on
+synthetic tables with many mistakes of every kind. ``min_bytes=0`` forces the screen on
+files of any size."""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import synth
+from mapapp.core.report import Issue
+from mapapp.core.schema import load_schema
+from mapapp.core.screen import _read_plain, _ScreenedValidator, screened_report
+from mapapp.core.validate import load_dataset
+
+from .test_validate import DATA, FIXTURES, VALID, split_name
+
+
+def both(folder: Path) -> tuple[list[Issue], list[Issue], bool]:
+    """(row-by-row findings, screened findings, whether the control table was screened)."""
+    slow = load_dataset(folder).report.sorted()
+    validator = _ScreenedValidator(load_schema(folder), folder, 0)
+    screened = bool((folder / "control.csv").is_file() and _read_plain(folder / "control.csv"))
+    fast = validator.run().report.sorted()
+    return slow, fast, screened
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_every_broken_fixture_is_reported_the_same(fixture: Path, tmp_path: Path) -> None:
+    shutil.copytree(VALID, tmp_path, dirs_exist_ok=True)
+    shutil.copyfile(fixture, tmp_path / split_name(fixture)[1])
+    slow, fast, _ = both(tmp_path)
+    assert slow, "every fixture has a problem"
+    assert fast == slow
+
+
+@pytest.mark.parametrize("name", ["valid", "broken-example", "hostile", "editing-example"])
+def test_example_folders_are_reported_the_same(name: str) -> None:
+    slow, fast, screened = both(DATA / name)
+    # the hostile table has line breaks inside values: read the row-by-row way
+    assert screened == (name != "hostile")
+    assert fast == slow
+
+
+def test_plain_control_fixtures_take_the_screen(tmp_path: Path) -> None:
+    """The fixtures of control.csv that are plain CSV go through the screen (the others --
+    broken quotes, a cell too few -- are read the row-by-row way or by the slower read)."""
+    screened = []
+    for fixture in FIXTURES:
+        if split_name(fixture)[1] == "control.csv" and _read_plain(fixture) is not None:
+            screened.append(fixture.name)
+    assert len(screened) >= 8, screened
+
+
+def _mutate(row: list[str], rng: random.Random, places: list[str]) -> list[str] | None:
+    """One mistake (or a harmless change) in a control row; None to duplicate it."""
+    kind = rng.randrange(17)
+    r = list(row)
+    if kind == 0:
+        r[6] = "solo"  # not an allowed status
+    elif kind == 1:
+        r[1] = "nobody"  # unknown faction
+    elif kind == 2:
+        r[10] = "  "  # an empty quote, once stripped
+    elif kind == 3:
+        r[2], r[3] = "15/09/2015", ""
+    elif kind == 4:
+        r[2], r[3] = "2015-02-30", ""
+    elif kind == 5:
+        r[0] = "nowhere"
+    elif kind == 6:
+        return r[:-1]  # a cell too few
+    elif kind == 7:
+        return None  # the same period twice
+    elif kind == 8:
+        r[6] = "sole" if r[6] != "sole" else "shared"  # sole beside others / shared alone
+    elif kind == 9:
+        r[0] = f" {r[0]} "  # spaces around an id: the same place once stripped
+    elif kind == 10:
+        r[2], r[3], r[4], r[5] = "2016-05", "month", "2014", "year"  # ends before it starts
+    elif kind == 11:
+        r[2], r[3] = "2015", "month"  # precision mismatch
+    elif kind == 12:
+        r[2] = "source:nosuch"
+        r[3] = ""
+    elif kind == 13:
+        r[0] = rng.choice(places)  # a row moved to another place: may now overlap
+    elif kind == 14:
+        r[5] = "weekly"  # bad precision
+    elif kind == 15:
+        r[11] = 'he said "so", twice'  # quotes in a value (written quoted and doubled)
+    else:
+        r[8] = "C7;;C8"  # not a claim list
+    return r
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_synthetic_tables_with_many_mistakes_are_reported_the_same(
+    seed: int, tmp_path: Path
+) -> None:
+    folder = synth.generate(tmp_path / "data", 30, 900)
+    rng = random.Random(seed)
+    path = folder / "control.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    places = sorted({r[0] for r in body})
+    out: list[list[str]] = []
+    for row in body:
+        if rng.random() < 0.04:
+            changed = _mutate(row, rng, places)
+            out.extend([row, row] if changed is None else [changed])
+        else:
+            out.append(row)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(out)
+    slow, fast, screened = both(folder)
+    assert screened
+    codes = {i.code for i in slow}
+    assert len(codes) >= 8, codes
+    assert fast == slow
+
+
+def test_clean_synthetic_data_is_valid_both_ways(tmp_path: Path) -> None:
+    folder = synth.generate(tmp_path / "data", 20, 400)
+    assert screened_report(folder, min_bytes=0).valid
+    slow, fast, screened = both(folder)
+    assert screened and slow == fast == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x,"ab"c,y\n',  # text after a closing quote
+        'x,ab"c,y\n',  # a quote inside an unquoted value
+        'x,"a"""b",y\n',  # an odd run of quotes inside a quoted value
+        'x,""c,y\n',  # an empty quoted value followed by text
+    ],
+)
+def test_quotes_where_readers_could_differ_are_not_screened(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c\n" + "1,2,3\n" * 5 + text, encoding="utf-8")
+    assert _read_plain(path) is None
+    ok = tmp_path / "ok.csv"
+    ok.write_text('a,b,c\n1,"he said ""so""",3\n"",",",""\n', encoding="utf-8")
+    read = _read_plain(ok)
+    assert read is not None
+    assert read.table.column(1).to_pylist() == ['he said "so"', ","]

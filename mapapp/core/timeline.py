@@ -36,6 +36,8 @@ _SPAN = 4_000_000
 _KEEP_STATES = 200_000
 #: days between the index's checkpoints (each holds every place's stretch on its day)
 _STEP = 32
+#: new stretches on a day below which each place's rows are scanned as they are
+_FEW_NEW = 64
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,17 @@ def _summary_status(rows: Iterable[ControlRow]) -> str:
     return statuses.pop() if len(statuses) == 1 else MIXED
 
 
+@dataclass(frozen=True)
+class _Spans:
+    """Every control row, by place (in the places file's order), with its place's number
+    and the first and last day (ordinals) it may matter on."""
+
+    rows: list[ControlRow]
+    owner: npt.NDArray[np.int64]
+    first: npt.NDArray[np.int64]
+    last: npt.NDArray[np.int64]
+
+
 class Timeline:
     """An index over a dataset answering state questions for any day."""
 
@@ -136,6 +149,7 @@ class Timeline:
         self._checkpoints: npt.NDArray[np.int64] | None = None
         self._bases = np.arange(len(self._place_ids), dtype=np.int64) * _SPAN
         self._segment_states: dict[int, PlaceState] = {}
+        self._row_spans: _Spans | None = None
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
         for row in dataset.control:
             self._rows[row.place_id].append(row)
@@ -144,8 +158,14 @@ class Timeline:
             if event.is_condition:
                 self._conditions[event.place_id].append(event)
 
-    def place_state(self, place_id: str, day: date) -> PlaceState:
-        rows = self._rows.get(place_id, [])
+    def place_state(
+        self, place_id: str, day: date, rows: list[ControlRow] | None = None
+    ) -> PlaceState:
+        """The place's state on ``day``. ``rows``: its rows that may matter on that day (a
+        subset of its rows in their order, holding every row whose span around ``day``
+        could count, see :meth:`_spans`); all its rows by default."""
+        if rows is None:
+            rows = self._rows.get(place_id, [])
         holding = tuple(r for r in rows if holds(r, day))
         reasons: list[Uncertainty] = []
         for r in holding:
@@ -234,17 +254,63 @@ class Timeline:
                 return found
             found[step] += 1
 
+    def _spans(self) -> _Spans:
+        """Every control row's span of days that may matter, as arrays (built on first
+        use): from its start's first day (the far past without a start) to its end's last
+        day (the far future without an end). A row holds only inside it, and a row just
+        ended is in its end's window only inside it; outside it a row changes nothing."""
+        if self._row_spans is None:
+            flat: list[ControlRow] = []
+            owners: list[int] = []
+            for index, pid in enumerate(self._place_ids):
+                own = self._rows.get(pid, [])
+                flat.extend(own)
+                owners.extend([index] * len(own))
+            first, last = date.min.toordinal(), date.max.toordinal()
+            dates = [r.start.earliest.toordinal() if r.start is not None else first for r in flat]
+            ends = [r.end.latest.toordinal() if r.end is not None else last for r in flat]
+            self._row_spans = _Spans(
+                flat,
+                np.asarray(owners, dtype=np.int64),
+                np.asarray(dates, dtype=np.int64),
+                np.asarray(ends, dtype=np.int64),
+            )
+        return self._row_spans
+
+    def _rows_on(self, day: date) -> dict[int, list[ControlRow]]:
+        """For each place (by number) with any, its rows whose span holds ``day``: one
+        vectorised pass over every row instead of a loop over each place's rows."""
+        spans = self._spans()
+        ordinal = day.toordinal()
+        picked = np.flatnonzero((spans.first <= ordinal) & (ordinal <= spans.last))
+        owners = spans.owner[picked]
+        out: dict[int, list[ControlRow]] = {}
+        flat = spans.rows
+        for owner, index in zip(owners.tolist(), picked.tolist(), strict=True):
+            found = out.get(owner)
+            if found is None:
+                out[owner] = [flat[index]]
+            else:
+                found.append(flat[index])
+        return out
+
     def state_at(self, day: date) -> dict[str, PlaceState]:
         """The state of every place on ``day``, in the places file's order. Each stretch's
-        state is worked out once (:meth:`state_ids`); later days only re-date it."""
+        state is worked out once (:meth:`state_ids`); later days only re-date it. When many
+        stretches are new, each place's state is worked out from only the rows that may
+        matter on the day (:meth:`_rows_on`), found for all places at once."""
         states = self._segment_states
         if len(states) > _KEEP_STATES:
             states.clear()
+        segments = self.state_ids(day).tolist()
+        new = sum(1 for segment in segments if segment not in states)
+        relevant = self._rows_on(day) if new > _FEW_NEW else None
         out: dict[str, PlaceState] = {}
-        for pid, segment in zip(self._place_ids, self.state_ids(day).tolist(), strict=True):
+        for index, (pid, segment) in enumerate(zip(self._place_ids, segments, strict=True)):
             state = states.get(segment)
             if state is None:
-                state = states[segment] = self.place_state(pid, day)
+                rows = None if relevant is None else relevant.get(index, [])
+                state = states[segment] = self.place_state(pid, day, rows)
             elif state.day != day:
                 state = _on_day(state, day)
             out[pid] = state

@@ -1636,6 +1636,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", type=int, help="places for the rebuild and static export")
     parser.add_argument("--cap", type=float, help="seconds any one browser wait may take")
     parser.add_argument("--keep", type=Path, help="keep the synthetic folders and logs here")
+    parser.add_argument(
+        "--update", type=Path, help="replace only the sections run in this recorded JSON"
+    )
     # internal: one AppTest measurement in a subprocess
     parser.add_argument("--apptest", help=argparse.SUPPRESS)
     parser.add_argument("--apptest-data", help=argparse.SUPPRESS)
@@ -1710,6 +1713,9 @@ def main(argv: list[str] | None = None) -> int:
             )
     output["seconds"] = round(time.monotonic() - started, 1)
     output["load_average_at_end"] = os.getloadavg()
+    if args.update:
+        output = _updated(args.update, output)
+        args.json = args.json or args.update
     rows = table(output["results"])
     output["table"] = [{**r.__dict__, "ratio": r.ratio} for r in rows]
     text = render_table(rows)
@@ -1718,6 +1724,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(output, indent=2, ensure_ascii=False, default=str) + "\n")
     return 0
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() or "?"
+
+
+def _updated(path: Path, output: dict[str, Any]) -> dict[str, Any]:
+    """``path``'s recorded run with the sections just measured replaced (a full run takes
+    longer than a shared machine stays quiet); each section keeps when, on which commit and
+    by which command it was measured, in ``sections``."""
+    recorded: dict[str, Any] = (
+        json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {"results": {}}
+    )
+    sections = recorded.setdefault("sections", {})
+    for name, result in output["results"].items():
+        recorded["results"][name] = result
+        sections[name] = {
+            "command": output["command"],
+            "started": output["started"],
+            "commit": _commit(),
+            "seconds": output.get("section_seconds", {}).get(name),
+            "load_average_at_start": output["load_average_at_start"],
+            "load_average_at_end": output["load_average_at_end"],
+            "sizes": output["sizes"],
+        }
+    recorded["machine"] = output["machine"]
+    return recorded
 
 
 @contextlib.contextmanager

@@ -32,7 +32,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp.ui.mapview import install_leaflet
+from mapapp.web.assets import install_leaflet
 
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("MAPAPP_DATA") or HERE.parent / "data")

@@ -1048,8 +1048,8 @@ def section_rebuild(sizes: Sizes, folders: Folders, work: Path) -> dict[str, Any
     import resource
 
     from mapapp.core.validate import load_dataset
-    from mapapp.ui.mapview import Tiles
     from mapapp.web import export
+    from mapapp.web.assets import Tiles
 
     n = sizes.rebuild
     source = folders.get(n, sizes.rows_for(n))

@@ -8,14 +8,17 @@ core's exceptions into messages and exit codes (0 fine, 1 problems in the data,
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from mapapp.core import fronts
+from mapapp.core.codes import CODES
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
 from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
@@ -26,11 +29,18 @@ from mapapp.draw.escape import safe_url
 from mapapp.draw.style import PALETTES
 from mapapp.editing import docs, revision
 from mapapp.editing.review import review, review_records, review_to_text
-
-if TYPE_CHECKING:
-    from mapapp.ui.mapview import Tiles
+from mapapp.web.assets import Tiles
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+#: every output format a command may offer, with the one help line each has everywhere
+FORMATS = {
+    "text": "for people (the default; 'table' is the same)",
+    "json": "for programs",
+    "csv": "a spreadsheet",
+    "geojson": "for GIS, as text",
+    "gpkg": "a GeoPackage file for QGIS (needs --out FILE)",
+}
+DATA_HELP = "the data folder (default: the shipped data/)"
 
 
 class CommandError(Exception):
@@ -55,17 +65,71 @@ def _load(data_dir: Path) -> Dataset:
     return result.dataset
 
 
+def _format_arg(text: str) -> str:
+    """``table`` is the old name of ``text``; both are accepted."""
+    return "text" if text == "table" else text
+
+
+def _add_format(p: argparse.ArgumentParser, *names: str) -> None:
+    """``--format``: the same names and help on every command (:data:`FORMATS`)."""
+    p.add_argument(
+        "--format",
+        type=_format_arg,
+        choices=["text", *names],
+        default="text",
+        help="how to print the result: "
+        + "; ".join(f"{n}: {FORMATS[n]}" for n in ("text", *names)),
+    )
+
+
+def _add_data(p: argparse.ArgumentParser, positional: str | None = None) -> None:
+    """``--data``: the data folder, on every command (``positional``: the name of a
+    positional folder argument the command also takes, as it always has)."""
+    if positional is None:
+        p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=DATA_HELP)
+        return
+    p.add_argument(positional, nargs="?", type=Path, default=None, help=DATA_HELP)
+    p.add_argument("--data", dest=f"{positional}_option", type=Path, default=None, help=DATA_HELP)
+
+
+def _folder(args: argparse.Namespace, positional: str) -> Path:
+    given = getattr(args, positional), getattr(args, f"{positional}_option")
+    if given[0] is not None and given[1] is not None and given[0] != given[1]:
+        raise CommandError(f"two data folders given ({given[0]} and --data {given[1]}); give one")
+    return given[0] or given[1] or DEFAULT_DATA_DIR
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    data_dir: Path = args.data_dir
+    data_dir = _folder(args, "data_dir")
     if not data_dir.is_dir():
         raise CommandError(f"{data_dir} is not a folder")
     report = validate(data_dir)
-    print(report.to_json() if args.json else report.to_text())
+    print(report.to_json() if args.json or args.format == "json" else report.to_text())
     return EXIT_OK if report.valid else EXIT_PROBLEMS
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    if args.format == "json":
+        print(formats.to_json([asdict(c) for c in CODES.values()]))
+        return EXIT_OK
+    rows = [[c.code, c.title, c.todo] for c in CODES.values()]
+    print(formats.text_table(["code", "what it means", "what to do"], rows))
+    return EXIT_OK
 
 
 def cmd_state(args: argparse.Namespace) -> int:
     ds = _load(args.data)
+    if args.format == "gpkg":
+        if args.out is None:
+            raise CommandError("--format gpkg writes a file: give it with --out FILE")
+        from mapapp import notebook  # geopandas: only for this format
+
+        try:
+            notebook.write_geopackage(notebook.geodataframe(args.on, ds), args.out)
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.out}: {exc}") from None
+        print(f"Wrote {args.out}: {len(ds.places)} places on {args.on.isoformat()}.")
+        return EXIT_OK
     states = Timeline(ds).state_at(args.on)
     records = [formats.state_record(ds, s) for s in states.values()]
     if args.format == "json":
@@ -107,6 +171,39 @@ def cmd_dates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_fronts(args: argparse.Namespace) -> int:
+    ds = _load(args.data)
+    found = fronts.fronts_on(ds, Timeline(ds).state_at(args.on), args.by)
+    records = [fronts.front_record(ds, f) for f in found]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "geojson":
+        print(json.dumps(fronts.fronts_geojson(ds, found, args.on), ensure_ascii=False, indent=1))
+    else:
+        print(f"Front lines on {args.on.isoformat()} (sides by {args.by}):")
+        print(formats.fronts_to_table(records))
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    if args.to < args.from_:
+        raise CommandError(
+            f"--to {args.to.isoformat()} is before --from {args.from_.isoformat()}; swap them"
+        )
+    ds = _load(args.data)
+    days = fronts.ground_over(ds, args.from_, args.to, args.by)
+    columns = fronts.ground_columns(ds, days, args.by)
+    records = [fronts.ground_record(g, columns) for g in days]
+    if args.format == "json":
+        print(formats.to_json(records))
+    elif args.format == "csv":
+        print(formats.ground_to_csv(records), end="")
+    else:
+        print(f"Ground held by {args.by}, {args.from_.isoformat()} to {args.to.isoformat()}:")
+        print(formats.ground_to_table(records))
+    return EXIT_OK
+
+
 def _load_side(data_dir: Path, side: str, label: str) -> Dataset | None:
     result = load_dataset(data_dir)
     if result.dataset is None:
@@ -116,7 +213,7 @@ def _load_side(data_dir: Path, side: str, label: str) -> Dataset | None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    new_dir: Path = args.new
+    new_dir = _folder(args, "new")
     if not new_dir.is_dir():
         raise CommandError(f"{new_dir} is not a folder")
     with tempfile.TemporaryDirectory(prefix="mapapp-review-") as tmp:
@@ -140,7 +237,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    text = docs.columns_markdown(load_schema(args.data))
+    schema = load_schema(args.data)
+    if args.format == "json":
+        if args.write is not None:
+            raise CommandError("--write puts the markdown in a file; leave out --format json")
+        print(formats.to_json(docs.columns_records(schema)))
+        return EXIT_OK
+    text = docs.columns_markdown(schema)
     if args.write is None:
         print(text, end="")
         return EXIT_OK
@@ -160,8 +263,6 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def _tiles(value: str, attribution: str) -> Tiles:
     """``--tiles``: ``osm`` (the default), ``none``, or an http(s) URL template."""
-    from mapapp.ui.mapview import Tiles  # folium: only the export needs it
-
     if value.strip().lower() == "osm":
         return Tiles.from_env("")
     if value.strip().lower() == "none":
@@ -184,13 +285,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     def progress(number: int, total: int) -> None:
         print(f"frame {number}/{total}", file=sys.stderr, flush=True)
 
+    def gis(path: Path) -> None:
+        from mapapp import notebook  # geopandas: only the export's GeoPackage needs it
+
+        notebook.write_geopackage(notebook.history_geodataframe(ds), path)
+
     try:
-        result = export_site(ds, args.out, tiles, args.palette, progress)
+        result = export_site(ds, args.out, tiles, args.palette, progress, gis)
     except (ExportError, OSError) as exc:
         raise CommandError(f"cannot export to {args.out}: {exc}") from None
+    seconds = time.perf_counter() - started
+    if args.format == "json":
+        summary = {
+            "index": str(result.out / "index.html"),
+            "places": result.places,
+            "frames": result.frames,
+            "data_bytes": result.data_bytes,
+            "seconds": round(seconds, 2),
+        }
+        print(formats.to_json([summary]))
+        return EXIT_OK
     print(
         f"Wrote {result.out / 'index.html'}: {result.places} places, {result.frames} frames, "
-        f"data.js {result.data_bytes:,} bytes, in {time.perf_counter() - started:.1f} s."
+        f"data.js {result.data_bytes:,} bytes, in {seconds:.1f} s."
     )
     return EXIT_OK
 
@@ -220,21 +337,23 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit status 0 when valid, 1 when problems were found, 2 when it cannot run.",
         "mapapp validate data --json",
     )
-    p.add_argument(
-        "data_dir",
-        nargs="?",
-        type=Path,
-        default=DEFAULT_DATA_DIR,
-        help="the data folder (default: the shipped data/)",
-    )
+    _add_data(p, "data_dir")
+    _add_format(p, "json")
     p.add_argument(
         "--json",
         action="store_true",
-        help="print a JSON list of {file, line, column, code, message}",
+        help="the same as --format json: a list of {file, line, column, code, message}",
     )
     p.set_defaults(func=cmd_validate)
 
-    data_help = "the data folder (default: the shipped data/)"
+    p = command(
+        "codes",
+        "Every problem code the validator can report: what it means and what to do.",
+        "mapapp codes --format json",
+    )
+    _add_data(p)  # every command takes it; the codes do not depend on the data
+    _add_format(p, "json")
+    p.set_defaults(func=cmd_codes)
     p = command(
         "state",
         "The state of every place on a day: status, factions, since when, "
@@ -242,8 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
         "mapapp state --on 2015-09-15 --format json",
     )
     p.add_argument("--on", type=_day, required=True, metavar="YYYY-MM-DD", help="the day")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
-    p.add_argument("--format", choices=["table", "json", "csv", "geojson"], default="table")
+    _add_data(p)
+    _add_format(p, "json", "csv", "geojson", "gpkg")
+    p.add_argument("--out", type=Path, metavar="FILE", help="the file --format gpkg writes")
     p.set_defaults(func=cmd_state)
 
     p = command(
@@ -253,8 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    _add_data(p)
+    _add_format(p, "json")
     p.set_defaults(func=cmd_changes)
 
     p = command(
@@ -262,9 +382,41 @@ def build_parser() -> argparse.ArgumentParser:
         "The days on which the state of any place changes.",
         "mapapp dates --format json",
     )
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    _add_data(p)
+    _add_format(p, "json")
     p.set_defaults(func=cmd_dates)
+
+    p = command(
+        "fronts",
+        "The front lines on a day: every border two places held by different sides share, "
+        "with the two places, their sides and statuses, and its length in metres (measured "
+        "in a local equal-area metric projection). A front is firm when both sides hold "
+        "their place outright (sole or shared control, not uncertain), else tentative, "
+        "with the reason.",
+        "mapapp fronts --on 2015-09-15 --format geojson > fronts.geojson",
+    )
+    p.add_argument("--on", type=_day, required=True, metavar="YYYY-MM-DD", help="the day")
+    p.add_argument("--by", choices=list(fronts.BY), default="bloc", help="what a side is")
+    _add_data(p)
+    _add_format(p, "json", "geojson")
+    p.set_defaults(func=cmd_fronts)
+
+    p = command(
+        "stats",
+        "Ground held over time: the km² each bloc or faction holds on --from and on every "
+        "change day up to --to, one row a day, one column per side and status. Sole control "
+        "counts whole; shared, partial and presence are columns of their own (a shared "
+        "place counts whole for each sharer, never split); by bloc, a place shared only "
+        "within one bloc is that bloc's sole ground. Areas in km² from the polygons in a "
+        "local equal-area projection.",
+        "mapapp stats --from 2015-01-01 --to 2015-12-31 --by bloc --format csv",
+    )
+    p.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD")
+    p.add_argument("--by", choices=list(fronts.BY), default="bloc", help="what a side is")
+    _add_data(p)
+    _add_format(p, "json", "csv")
+    p.set_defaults(func=cmd_stats)
 
     p = command(
         "review",
@@ -285,10 +437,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NEW",
         nargs="?",
         type=Path,
-        default=DEFAULT_DATA_DIR,
+        default=None,
         help="the data after the edit: a folder (default: the shipped data/, as it is now)",
     )
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--data", dest="new_option", type=Path, default=None, help="the same as NEW")
+    _add_format(p, "json")
     p.set_defaults(func=cmd_review)
 
     p = command(
@@ -297,13 +450,14 @@ def build_parser() -> argparse.ArgumentParser:
         "built from datapackage.json: printed, or written between the markers in a file.",
         "mapapp docs --write EDITING.md",
     )
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    _add_data(p)
     p.add_argument(
         "--write",
         type=Path,
         metavar="FILE",
         help=f"replace the text between {docs.START} and {docs.END} in FILE",
     )
+    _add_format(p, "json")
     p.set_defaults(func=cmd_docs)
 
     p = command(
@@ -316,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
         "mapapp export --out site --tiles none",
     )
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="the folder to write")
-    p.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help=data_help)
+    _add_data(p)
     p.add_argument(
         "--tiles",
         default="osm",
@@ -330,6 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the credit shown for a --tiles URL template (as text)",
     )
     p.add_argument("--palette", choices=list(PALETTES), default="conventional")
+    _add_format(p, "json")
     p.set_defaults(func=cmd_export)
     return parser
 

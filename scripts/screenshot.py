@@ -1,9 +1,11 @@
-"""Take ``docs/screenshot.png``: the page on 15 September 2015 with al-Qadam selected.
+"""Take ``docs/screenshot.png``: the page on 15 September 2015 with al-Qadam selected, its
+places named and the day's front lines drawn.
 
 Run from anywhere: ``python scripts/screenshot.py`` (basemap tiles off, works offline)
 or ``python scripts/screenshot.py --tiles`` (OpenStreetMap tiles, needs the internet).
 It starts the app on a free port, drives Debian's Chromium (``/usr/bin/chromium``) at
-1400x1000, waits for the map to be drawn, saves the PNG and stops the app.
+1400x1000 (``--size 390x844 --view '?date=2015-09-15&lang=ar'`` for a phone in Arabic),
+waits for the map, its names and front lines to be drawn, saves the PNG and stops the app.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ VIEW = "?date=2015-09-15&place=qadam&lang=en"
 PLACES = 12
 
 
-def shoot(url: str, output: Path, tiles: bool) -> None:
+def shoot(
+    url: str, output: Path, tiles: bool, size: tuple[int, int] = (1400, 1000), view: str = VIEW
+) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(viewport={"width": size[0], "height": size[1]})
 
         def offline(route: Route) -> None:
             if tiles or is_local(route.request.url):
@@ -35,10 +39,16 @@ def shoot(url: str, output: Path, tiles: bool) -> None:
 
         context.route("**/*", offline)
         page = context.new_page()
-        page.goto(f"{url}/{VIEW}")
+        page.goto(f"{url}/{view}")
         # the map is a component in the page itself (mapapp/ui/map_component.py)
         page.wait_for_function(
             "n => document.querySelectorAll('.mapapp-map path.mapapp-place').length === n",
+            arg=PLACES,
+            timeout=60_000,
+        )
+        page.wait_for_function(
+            "n => document.querySelectorAll('.mapapp-label span').length === n"
+            " && document.querySelectorAll('path.mapapp-front').length > 0",
             arg=PLACES,
             timeout=60_000,
         )
@@ -57,11 +67,14 @@ def main(argv: list[str] | None = None) -> None:
         "--tiles", action="store_true", help="keep the OpenStreetMap tiles (needs the internet)"
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
+    parser.add_argument("--size", default="1400x1000", help="the window, WIDTHxHEIGHT")
+    parser.add_argument("--view", default=VIEW, help=f"the address's query (default: {VIEW})")
     args = parser.parse_args(argv)
+    width, _, height = args.size.partition("x")
     with tempfile.TemporaryDirectory() as tmp:
         server = start_app(Path(tmp) / "streamlit.log", tiles=args.tiles)
         try:
-            shoot(server.url, args.output, args.tiles)
+            shoot(server.url, args.output, args.tiles, (int(width), int(height)), args.view)
         finally:
             server.stop()
     print(f"wrote {args.output}")

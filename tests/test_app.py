@@ -3,8 +3,8 @@
 The map is a custom component whose own slider and buttons pick the day in the browser;
 AppTest can read what the page sends it (its data) but cannot drive it, so here the day
 is set in the session as the component's callback does, and the component itself is
-tested in a real browser (tests/browser/). The folium fallback (no static file serving)
-keeps Streamlit's slider and buttons, tested at the end.
+tested in a real browser (tests/browser/). Without static file serving the same component
+gets its files and bundle inline (tested at the end).
 """
 
 from __future__ import annotations
@@ -181,9 +181,11 @@ def test_a_deleted_file_keeps_the_last_good_data(
     assert map_data(at)["bundle"] == bundle, "the map keeps the last good bundle"
 
 
-def test_without_static_serving_the_folium_map_and_slider(
+def test_without_static_serving_the_same_map_inline_with_a_notice(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """One renderer: without static serving the component still draws, its files and
+    bundle sent inline, and the page says what to switch on; no folium, no other slider."""
     import streamlit
 
     from mapapp.ui.map_component import leaflet_assets
@@ -193,15 +195,17 @@ def test_without_static_serving_the_folium_map_and_slider(
     try:
         at = app.run()
         assert not at.exception
-        assert not at.get("bidi_component")
-        assert at.slider(key="date").value == date(2015, 9, 30)
-        at.button(key="prev").click().run()
-        assert at.slider(key="date").value == date(2015, 9, 1)
-        at.button(key="prev").click().run()
-        assert at.slider(key="date").value == date(2015, 8, 11)
-        at.button(key="next").click().run()
-        assert at.slider(key="date").value == date(2015, 9, 1)
-        at.slider(key="date").set_value(date(2015, 5, 1)).run()
+        assert any("enableStaticServing" in w.value for w in at.warning)
+        assert len(at.slider) == 0
+        data = map_data(at)
+        inline = data["inline"]
+        assert data["bundle"] == f"inline:{inline['key']}"
+        assert inline["bundle"]["format"].startswith("mapapp-bundle/")
+        assert len(inline["bundle"]["places"]) == 12
+        assert "MapappMap" in inline["core"] and "export default" in inline["module"]
+        assert "leaflet" in inline, "Leaflet comes inline too: no CDN"
+        set_day(at, date(2015, 5, 1))
+        assert map_data(at)["day"] == "2015-05-01"
         assert table(at)["Yarmouk Camp"]["Status"] == "Partial control"
     finally:
         monkeypatch.undo()
@@ -210,3 +214,34 @@ def test_without_static_serving_the_folium_map_and_slider(
 
 def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
+
+
+def test_the_days_map_downloads_as_geopackage(app: AppTest) -> None:
+    at = app.run()
+    labels = [element.proto.label for element in at.get("download_button")]
+    assert labels == ["GeoJSON", "CSV", "GeoPackage"]
+
+
+def test_a_map_too_big_to_send_inline_is_refused_loudly(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import streamlit
+
+    from mapapp.ui import map_component
+    from mapapp.ui.map_component import leaflet_assets
+    from mapapp.ui.shell import load_version
+
+    monkeypatch.setattr(streamlit, "get_option", _static_serving_off(streamlit.get_option))
+    monkeypatch.setattr(map_component, "INLINE_LIMIT", 1000)
+    leaflet_assets.clear()
+    load_version.cache_clear()  # an inline map made by an earlier test is one per version
+    try:
+        at = app.run()
+        assert not at.exception
+        assert any("enableStaticServing" in e.value for e in at.error)
+        assert not at.get("bidi_component"), "no map rather than a silent other one"
+        assert len(table(at)) == 12, "the rest of the page still works"
+    finally:
+        monkeypatch.undo()
+        leaflet_assets.clear()
+        load_version.cache_clear()

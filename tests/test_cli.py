@@ -12,7 +12,7 @@ import pytest
 
 from mapapp.cli import command_names, main
 
-from .conftest import ROOT, VALID, run_mapapp
+from .conftest import FIXTURES, ROOT, VALID, run_mapapp
 
 run = run_mapapp
 
@@ -125,7 +125,18 @@ def test_missing_data_folder_exits_2(tmp_path: Path) -> None:
 
 def test_every_command_has_help_with_an_example() -> None:
     commands = command_names()
-    assert set(commands) == {"validate", "state", "changes", "dates", "review", "docs", "export"}
+    assert set(commands) == {
+        "validate",
+        "codes",
+        "state",
+        "changes",
+        "dates",
+        "fronts",
+        "stats",
+        "review",
+        "docs",
+        "export",
+    }
     for name in commands:
         result = run(name, "--help")
         assert result.returncode == 0
@@ -136,3 +147,44 @@ def test_every_command_has_help_with_an_example() -> None:
 def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["state", "--on", "2015-09-15", "--data", str(VALID)]) == 0
     assert "alpha" in capsys.readouterr().out
+
+
+def test_every_command_takes_data_and_speaks_one_format_dialect(tmp_path: Path) -> None:
+    """``--data`` and ``--format`` on every command, with the same names and help (a
+    positional folder still works where it did)."""
+    from mapapp.cli import FORMATS, build_parser
+
+    helps: dict[str, str] = {}
+    for name in command_names():
+        sub = build_parser()._subparsers._group_actions[0].choices[name]  # type: ignore[union-attr,index]
+        options = {o: a for a in sub._actions for o in a.option_strings}
+        assert "--data" in options, f"{name} has no --data"
+        if "--format" in options:
+            action = options["--format"]
+            for choice in action.choices or []:
+                assert f"{choice}: {FORMATS[choice]}" in (action.help or ""), (name, choice)
+            helps[name] = action.help or ""
+    assert set(helps) == set(command_names()), "every command has --format"
+    columns = json.loads(run_mapapp("docs", "--format", "json").stdout)
+    assert {"file": "control.csv", "column": "status"}.items() <= next(
+        c for c in columns if c["column"] == "status"
+    ).items()
+    broken = str(FIXTURES / "broken-example")
+    by_position = run_mapapp("validate", broken, "--format", "json")
+    by_option = run_mapapp("validate", "--data", broken, "--format", "json")
+    assert by_position.returncode == by_option.returncode == 1
+    assert json.loads(by_position.stdout) == json.loads(by_option.stdout)
+    assert run_mapapp("state", "--on", "2015-09-15", "--format", "table").returncode == 0
+
+
+def test_state_writes_the_day_as_a_geopackage(tmp_path: Path) -> None:
+    import geopandas as gpd
+
+    out = tmp_path / "day.gpkg"
+    done = run_mapapp("state", "--on", "2015-09-15", "--format", "gpkg", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    frame = gpd.read_file(out)
+    assert frame.crs.to_epsg() == 4326 and len(frame) == 12
+    assert set(frame[frame["place_id"] == "yarmouk"]["status"]) == {"shared"}
+    refused = run_mapapp("state", "--on", "2015-09-15", "--format", "gpkg")
+    assert refused.returncode == 2 and "--out" in refused.stderr

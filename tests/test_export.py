@@ -18,7 +18,7 @@ from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw.i18n import LANGS, Lang
 from mapapp.draw.layers import state_layers
-from mapapp.ui.mapview import OSM_TILES, Tiles
+from mapapp.web.assets import OSM_TILES, Tiles
 from mapapp.web.export import MANIFEST, OUTPUTS, build_bundle, frame_days, to_js
 
 from .conftest import DATA, FIXTURES, ROOT, run_mapapp
@@ -245,7 +245,7 @@ def _refs(page: str) -> list[str]:
 def test_page_refers_only_to_its_own_files(site: Path) -> None:
     page = (site / "index.html").read_text(encoding="utf-8")
     refs = _refs(page)
-    assert len(refs) == 6  # Leaflet (js, css), data.js, map.js, app.js, app.css
+    assert len(refs) == 7  # Leaflet (js, css), data.js, map.js, app.js, app.css, the .gpkg
     for ref in refs:
         assert not re.match(r"^([a-z]+:|//|/)", ref), ref
         assert (site / ref.split("?", 1)[0]).is_file(), ref
@@ -344,3 +344,70 @@ def test_site_files_are_package_data() -> None:
     assert "web/*" in config["tool"]["setuptools"]["package-data"]["mapapp"]
     for name in ("index.html", "app.js", "app.css"):
         assert (ROOT / "mapapp" / "web" / name).is_file()
+
+
+def test_bundle_rows_are_named_and_map_js_reads_them_by_name(tmp_path: Path) -> None:
+    """The bundle's contract on both sides: Python writes rows whose columns ``fields``
+    names; map.js (run by node) finds every column it reads there and refuses another
+    format with a clear error."""
+    import shutil
+    import subprocess
+
+    from mapapp.web import export as web_export
+
+    ds = load_dataset(ROOT / "tests" / "data" / "valid").dataset
+    assert ds is not None
+    bundle = web_export.build_bundle(ds, Tiles(None, ""))
+    assert bundle["format"] == web_export.FORMAT
+    assert bundle["fields"] == web_export.FIELDS
+    for row in bundle["entries"]:
+        entry = web_export.Entry(*row)
+        assert all(len(s) == len(web_export.Stripe._fields) for s in entry.stripes)
+        assert isinstance(entry.popup, int) and bundle["html"][entry.popup]
+    for row in bundle["markers"]:
+        marker = web_export.Marker(*row)
+        assert -180 <= marker.lon <= 180 and -90 <= marker.lat <= 90
+    (tmp_path / "bundle.json").write_text(web_export.to_json(bundle), encoding="utf-8")
+    script = """
+      require(process.argv[1]);
+      const D = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+      const out = {fields: globalThis.MapappMap.fieldsOf(D)};
+      try { globalThis.MapappMap.fieldsOf({...D, format: "mapapp-bundle/0"}); }
+      catch (error) { out.refused = error.message; }
+      console.log(JSON.stringify(out));
+    """
+    node = shutil.which("node")
+    assert node, "node is needed (.ci/run installs it)"
+    done = subprocess.run(
+        [
+            node,
+            "-e",
+            script,
+            str(ROOT / "mapapp" / "web" / "map.js"),
+            str(tmp_path / "bundle.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    for kind, names in web_export.FIELDS.items():
+        assert seen["fields"][kind] == {name: names.index(name) for name in seen["fields"][kind]}
+        assert set(seen["fields"][kind]) == set(names), f"map.js reads every {kind} column"
+    assert "mapapp-bundle/0" in seen["refused"] and web_export.FORMAT in seen["refused"]
+
+
+def test_the_site_has_every_days_map_as_a_geopackage_for_qgis(site: Path) -> None:
+    import geopandas as gpd
+
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="southern-damascus.gpkg"' in page
+    history = gpd.read_file(site / "southern-damascus.gpkg")
+    assert history.crs.to_epsg() == 4326
+    assert {"place_id", "status", "factions", "valid_from", "valid_to"} <= set(history.columns)
+    bundle = bundle_of(site)
+    assert set(history["place_id"]) == {p["id"] for p in bundle["places"]}
+    for _, rows in history.groupby("place_id"):
+        spans = rows.sort_values("valid_from")
+        assert spans["valid_from"].iloc[0] == bundle["range"]["first"]
+        assert list(spans["valid_to"])[:-1] == list(spans["valid_from"])[1:], "no gaps"

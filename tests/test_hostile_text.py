@@ -33,8 +33,8 @@ from mapapp.draw.escape import esc, isolate, safe_url
 from mapapp.draw.i18n import LANGS, Lang
 from mapapp.draw.layers import state_layers
 from mapapp.draw.style import legend_items
-from mapapp.ui.mapview import Tiles
 from mapapp.ui.permalink import parse_view
+from mapapp.web.assets import Tiles
 
 from .conftest import FIXTURES
 from .hostile_payloads import BIDI_CONTROLS, CORPUS, PAYLOADS, Payload

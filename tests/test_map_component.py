@@ -11,9 +11,9 @@ from pathlib import Path
 
 from mapapp.core.validate import load_dataset
 from mapapp.ui.map_component import COMPONENT_TEXT, WEB_ASSETS, map_day, static_asset
-from mapapp.ui.mapview import STATIC_DIR, Tiles
 from mapapp.ui.shell import current_version, file_stamp, load_version
-from mapapp.web import export
+from mapapp.web import export, publish
+from mapapp.web.assets import STATIC_DIR, Tiles, web_file
 
 from .conftest import DATA
 
@@ -44,45 +44,45 @@ def _bundle() -> dict[str, object]:
 
 def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path) -> None:
     bundle = _bundle()
-    first = export.publish_bundle(bundle, tmp_path)
+    first = publish.publish_bundle(bundle, tmp_path)
     assert first.name.endswith(".json") and len(first.stem) == 20
     main = json.loads(first.read_text(encoding="utf-8"))
     # the html table is in files of HTML_FILE_SIZE entries; put together it is the same
     files = main["html"]["files"]
-    assert main["html"]["size"] == export.HTML_FILE_SIZE
+    assert main["html"]["size"] == publish.HTML_FILE_SIZE
     table = [t for name in files for t in json.loads((tmp_path / name).read_text("utf-8"))]
     assert {**main, "html": table} == bundle
     for path in [first, *(tmp_path / name for name in files)]:
         assert "<" not in path.read_text(encoding="utf-8"), "no markup-looking text in files"
-    assert export.publish_bundle(bundle, tmp_path) == first, "same content, same name"
-    other = export.publish_bundle({**bundle, "palette": "colour-blind"}, tmp_path)
+    assert publish.publish_bundle(bundle, tmp_path) == first, "same content, same name"
+    other = publish.publish_bundle({**bundle, "palette": "colour-blind"}, tmp_path)
     assert other != first and other.is_file() and first.is_file()
     # old bundles (with their html files) go beyond KEEP_BUNDLES; no temporary files left
-    for i in range(export.KEEP_BUNDLES + 3):
-        path = export.publish_bundle({**bundle, "n": i}, tmp_path)
+    for i in range(publish.KEEP_BUNDLES + 3):
+        path = publish.publish_bundle({**bundle, "n": i}, tmp_path)
         for part in [path, *tmp_path.glob(f"{path.stem}-h*.json")]:
             os.utime(part, (i + 10, i + 10))
     mains = [p for p in tmp_path.iterdir() if "-h" not in p.stem]
-    assert len(mains) == export.KEEP_BUNDLES
+    assert len(mains) == publish.KEEP_BUNDLES
     assert not [p for p in tmp_path.iterdir() if not p.name.endswith(".json")]
     kept = {p.stem for p in mains}
     assert all(p.stem.split("-h")[0] in kept for p in tmp_path.glob("*-h*.json"))
 
 
 def test_a_large_html_table_is_split_into_files(tmp_path: Path) -> None:
-    bundle = {**_bundle(), "html": [f"<b>{i}</b>" for i in range(2 * export.HTML_FILE_SIZE + 1)]}
-    main = json.loads(export.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
+    bundle = {**_bundle(), "html": [f"<b>{i}</b>" for i in range(2 * publish.HTML_FILE_SIZE + 1)]}
+    main = json.loads(publish.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
     files = main["html"]["files"]
     assert len(files) == 3
     last = json.loads((tmp_path / files[2]).read_text(encoding="utf-8"))
-    assert last == [f"<b>{2 * export.HTML_FILE_SIZE}</b>"]
+    assert last == [f"<b>{2 * publish.HTML_FILE_SIZE}</b>"]
 
 
 def test_web_assets_are_served_under_their_content_hash() -> None:
     for name in WEB_ASSETS:
         url = static_asset(name)
         served = STATIC_DIR / "mapapp" / url.rsplit("/", 1)[1]
-        assert served.read_text(encoding="utf-8") == export.web_file(name)
+        assert served.read_text(encoding="utf-8") == web_file(name)
         assert url.startswith("/app/static/mapapp/") and url != f"/app/static/mapapp/{name}"
     assert set(COMPONENT_TEXT) >= {"date", "prev", "next", "tiles_failed", "map_failed"}
 
@@ -136,5 +136,5 @@ def test_files_of_another_layout_are_never_reused(tmp_path: Path) -> None:
     bundle = _bundle()
     old_name = hashlib.sha256(export.to_json(bundle).encode("utf-8")).hexdigest()[:20]
     (tmp_path / f"{old_name}.json").write_text(export.to_json(bundle), encoding="utf-8")
-    main = json.loads(export.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
-    assert main["html"]["size"] == export.HTML_FILE_SIZE
+    main = json.loads(publish.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
+    assert main["html"]["size"] == publish.HTML_FILE_SIZE

@@ -59,7 +59,7 @@ def test_plain_control_fixtures_take_the_screen(tmp_path: Path) -> None:
 
 def _mutate(row: list[str], rng: random.Random, places: list[str]) -> list[str] | None:
     """One mistake (or a harmless change) in a control row; None to duplicate it."""
-    kind = rng.randrange(17)
+    kind = rng.randrange(18)
     r = list(row)
     if kind == 0:
         r[6] = "solo"  # not an allowed status
@@ -94,6 +94,8 @@ def _mutate(row: list[str], rng: random.Random, places: list[str]) -> list[str] 
         r[5] = "weekly"  # bad precision
     elif kind == 15:
         r[11] = 'he said "so", twice'  # quotes in a value (written quoted and doubled)
+    elif kind == 16:
+        return [*r, "extra"]  # a cell too many: still built, and its place's periods checked
     else:
         r[8] = "C7;;C8"  # not a claim list
     return r

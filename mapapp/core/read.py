@@ -39,6 +39,8 @@ _CHUNK = 1024 * 1024
 class RawRow:
     line: int
     cells: dict[str, str]
+    #: columns this row has no cell for (a row with too few cells): not checked again
+    lacking: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -128,6 +130,13 @@ def read_text(
     data, issues = _read_bytes(path, file, max_lines)
     if data is None:
         return None, issues
+    return decode(data, file)
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Issue]]:
+    """The bytes of ``file`` as text (UTF-8, with or without a byte-order mark), or None and
+    the issue saying why not. The validator and the editor's store both read through this,
+    so a file is worded the same by both."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -158,11 +167,16 @@ def read_text(
 
 def read_csv(path: Path, file: str) -> RawTable:
     """Read a CSV file into rows of named text cells. Header = line 1; blank lines skipped."""
-    table = RawTable(file)
     text, issues = read_text(path, file, max_lines=MAX_CSV_ROWS + 1)
     if text is None:
-        table.issues, table.readable = issues, False
-        return table
+        return RawTable(file, issues=issues, readable=False)
+    return parse_csv(text, file)
+
+
+def parse_csv(text: str, file: str) -> RawTable:
+    """The CSV text of ``file`` as rows of named text cells, with every problem that stops
+    it being a table (the one CSV reader: the validator's and the editor's)."""
+    table = RawTable(file)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last_line = 0
     unique = True
@@ -179,6 +193,7 @@ def read_csv(path: Path, file: str) -> RawTable:
                 continue
             if len(record) != len(table.header):
                 table.issues.append(wrong_cell_count(file, first_line, len(record), table.header))
+                table.rows.append(uneven_row(table.header, record, first_line))
                 continue
             # a duplicated column (reported on the header): the first one counts
             pairs = zip(table.header, record, strict=True)
@@ -203,6 +218,14 @@ def read_csv(path: Path, file: str) -> RawTable:
         table.issues.append(Issue(file, None, None, "empty-file", f"{file} is empty"))
         table.readable = False
     return table
+
+
+def uneven_row(header: list[str], record: list[str], line: int) -> RawRow:
+    """A row with the wrong number of cells, still checked by position (every problem in
+    one run). A row cut short may end in a cut cell: its last one is not checked either."""
+    cells = dict(zip(header, record, strict=False))
+    short = len(record) < len(header)
+    return RawRow(line, cells, frozenset(header[len(record) - short :]))
 
 
 def wrong_cell_count(file: str, line: int, cells: int, header: list[str]) -> Issue:

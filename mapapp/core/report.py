@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
+from mapapp.core.codes import check
+
 
 @dataclass(frozen=True, order=True)
 class Issue:
@@ -13,7 +15,8 @@ class Issue:
 
     ``line`` is the line as an editor sees it in a text editor (the CSV header is line 1);
     ``None`` when the problem concerns a whole file. ``column`` is the CSV column or GeoJSON
-    property (``None`` for a whole row or file). ``code`` is a stable kebab-case name.
+    property (``None`` for a whole row or file). ``code`` is a stable kebab-case name
+    declared in :mod:`mapapp.core.codes` (any other is refused).
     """
 
     file: str
@@ -21,6 +24,9 @@ class Issue:
     column: str | None
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        check(self.code)
 
     def location(self) -> str:
         where = self.file

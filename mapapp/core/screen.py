@@ -33,7 +33,14 @@ import numpy as np
 import numpy.typing as npt
 
 from mapapp.core.dates import DateSpec, FuzzyDate, resolve_cell
-from mapapp.core.read import MAX_CSV_ROWS, MAX_FILE_BYTES, RawTable, wrong_cell_count
+from mapapp.core.read import (
+    MAX_CSV_ROWS,
+    MAX_FILE_BYTES,
+    RawRow,
+    RawTable,
+    uneven_row,
+    wrong_cell_count,
+)
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import Field, Resource, Schema, load_schema
 from mapapp.core.validate import (
@@ -106,8 +113,9 @@ class Plain:
     table: Any
     #: the file line of each row of ``table``
     lines: IntArray
-    #: (line, cells) of the rows with the wrong number of cells (not in ``table``)
-    wrong: list[tuple[int, int]]
+    #: the rows with the wrong number of cells (not in ``table``), as the validator reads
+    #: them, and how many cells each has
+    wrong: list[tuple[RawRow, int]]
 
 
 def _read_plain(path: Path) -> Plain | None:
@@ -145,10 +153,11 @@ def _read_plain(path: Path) -> Plain | None:
     )
     # rows with the wrong number of cells: pyarrow names their lines only when it reads
     # in one thread, so that slower read is made only when the fast one finds such a row
-    wrong: list[tuple[int, int]] = []
+    wrong: list[tuple[RawRow, int]] = []
 
     def skip(row: Any) -> str:
-        wrong.append((int(row.number), int(row.actual_columns)))
+        record = next(csv.reader(io.StringIO(row.text), strict=True), [])
+        wrong.append((uneven_row(header, record, int(row.number)), len(record)))
         return "skip"
 
     for threads in (True, False):
@@ -170,7 +179,7 @@ def _read_plain(path: Path) -> Plain | None:
     lines = newlines + (0 if data.endswith(b"\n") else 1)
     if table.num_rows == 0 or table.num_rows + 1 + len(wrong) != lines:
         return None  # blank lines or line breaks in values: lines and rows differ
-    row_lines = np.delete(np.arange(2, lines + 1), [line - 2 for line, _ in wrong])
+    row_lines = np.delete(np.arange(2, lines + 1), [row.line - 2 for row, _ in wrong])
     return Plain(header, table, row_lines, wrong)
 
 
@@ -201,7 +210,7 @@ class _ScreenedValidator(_Validator):
         self.rows[res.name] = []
         self.ids[res.name] = set()
         self.add(_check_columns(res, RawTable(res.path, header=header)))
-        self.add(wrong_cell_count(res.path, line, cells, header) for line, cells in read.wrong)
+        self.add(wrong_cell_count(res.path, row.line, count, header) for row, count in read.wrong)
         self.pending.append((res, read))
 
     def check_references(self) -> Iterator[Issue]:
@@ -248,7 +257,10 @@ class _ScreenedValidator(_Validator):
                 suspect |= self.screen_distinct(res, fld, column, target)
         places = columns.get("place_id")
         if places is not None and "start" in starts and "end" in starts:
-            self.screen_periods(res, columns, starts, suspect, places)
+            # a row with a cell too many is still built (its cells are all there): its
+            # place's periods are checked with it, the validator's way
+            uneven = {row.cells.get("place_id", "").strip() for row, _ in read.wrong}
+            self.screen_periods(columns, starts, suspect, places, uneven)
         else:
             suspect[:] = True
         affected = np.flatnonzero(suspect)
@@ -259,7 +271,10 @@ class _ScreenedValidator(_Validator):
                 (int(line), {h: row[c] for h, c in zip(header, names, strict=True)})
                 for line, row in zip(read.lines[affected].tolist(), picked, strict=True)
             ]
-            self.check_rows(res, records)
+            self.check_rows(res, records, skip=[frozenset()] * len(records))
+        if read.wrong:  # checked by the cells they have, as the validator does
+            rows = [(row.line, row.cells) for row, _ in read.wrong]
+            self.check_rows(res, rows, skip=[row.lacking for row, _ in read.wrong])
 
     def screen_distinct(
         self, res: Resource, fld: Field, column: Any, target: str | None
@@ -328,11 +343,11 @@ class _ScreenedValidator(_Validator):
 
     def screen_periods(
         self,
-        res: Resource,
         columns: dict[str, Any],
         starts: dict[str, IntArray],
         suspect: BoolArray,
         places: Any,
+        hit: set[str],
     ) -> None:
         """Marks (in ``suspect``) every row of a place where a row is suspect or a period
         rule is broken: end on or before start, the same faction twice at once, 'sole'
@@ -355,7 +370,7 @@ class _ScreenedValidator(_Validator):
         flagged[np.flatnonzero(good)[broken]] = True
         # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
         names = [str(p).strip() for p in place_codes.dictionary.to_pylist()]
-        hit = {names[i] for i in np.unique(place[suspect | flagged]).tolist()}
+        hit = hit | {names[i] for i in np.unique(place[suspect | flagged]).tolist()}
         if hit:
             entries = np.asarray([name in hit for name in names], dtype=bool)
             suspect |= entries[place]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mapapp.core import geometry
+from mapapp.core.codes import did_you_mean
 from mapapp.core.dates import (
     DateFormatError,
     DateSpec,
@@ -89,6 +90,9 @@ class _Validator:
         self.report = Report()
         #: rows that passed cell checks, per resource
         self.rows: dict[str, list[_Row]] = {}
+        #: rows with problems, with the cells that passed: their references are still
+        #: checked, so a row's every mistake is reported in one run
+        self.partial: dict[str, list[_Row]] = {}
         #: all ids per resource (whatever the state of their other cells), for references
         self.ids: dict[str, set[str]] = {}
         #: resources whose ids are not all known (file unreadable, or its id column missing):
@@ -138,7 +142,12 @@ class _Validator:
         absent = frozenset(f.name for f in res.fields if f.required and f.name not in table.header)
         if absent & set(res.primary_key):
             self.unknown_ids.add(res.name)
-        self.check_rows(res, [(row.line, row.cells) for row in table.rows], absent)
+        self.check_rows(
+            res,
+            [(row.line, row.cells) for row in table.rows],
+            absent,
+            skip=[row.lacking for row in table.rows],
+        )
 
     def read_places(self, res: Resource) -> None:
         geo = read_geojson(self.dir / res.path, res.path)
@@ -220,6 +229,8 @@ class _Validator:
             self.add(problems)
             if not problems and not unusable:
                 self.rows[res.name].append(_Row(res.path, line, values))
+            else:
+                self.partial.setdefault(res.name, []).append(_Row(res.path, line, values))
 
     # -- references ------------------------------------------------------------------------
     def check_references(self) -> Iterator[Issue]:
@@ -228,7 +239,7 @@ class _Validator:
             for fld in res.fields:
                 if fld.references:
                     refs[fld.name] = fld.references
-            for row in self.rows.get(res.name, []):
+            for row in [*self.rows.get(res.name, []), *self.partial.get(res.name, [])]:
                 for column, target in refs.items():
                     value = row.values.get(column)
                     wanted = value if isinstance(value, tuple) else (value,)
@@ -236,7 +247,7 @@ class _Validator:
                         continue
                     for v in wanted:
                         if v and v not in self.ids.get(target, set()):
-                            yield _unknown(res, column, target, v, row.line, self.schema)
+                            yield _unknown(res, column, target, v, row.line, self.schema, self.ids)
                 for column in (f.name for f in res.fields if f.is_date):
                     spec = row.values.get(column)
                     if (
@@ -246,7 +257,7 @@ class _Validator:
                         and spec.source_ref not in self.ids.get("sources", set())
                     ):
                         yield _unknown(
-                            res, column, "sources", spec.source_ref, row.line, self.schema
+                            res, column, "sources", spec.source_ref, row.line, self.schema, self.ids
                         )
 
     # -- dates -----------------------------------------------------------------------------
@@ -519,7 +530,8 @@ def _check_cell(
             line,
             fld.name,
             code,
-            f"'{shown}' is not allowed in {fld.name}; use one of: {', '.join(fld.enum)}",
+            f"'{shown}' is not allowed in {fld.name}{did_you_mean(value, fld.enum)}; "
+            f"use one of: {', '.join(fld.enum)}",
         )
         return
     if fld.type == "integer":
@@ -589,15 +601,22 @@ def _duplicate(
 
 
 def _unknown(
-    res: Resource, column: str, target: str, value: str, line: int, schema: Schema
+    res: Resource,
+    column: str,
+    target: str,
+    value: str,
+    line: int,
+    schema: Schema,
+    ids: dict[str, set[str]] | None = None,
 ) -> Issue:
     target_file = schema.resource(target).path
+    hint = did_you_mean(value, (ids or {}).get(target, ()))
     return Issue(
         res.path,
         line,
         column,
         UNKNOWN_CODES.get(target, "unknown-reference"),
-        f"'{value}' is not an id in {target_file}; check the spelling or add it there first",
+        f"'{value}' is not an id in {target_file}{hint}; check the spelling or add it there first",
     )
 
 

@@ -1,4 +1,7 @@
-"""The timeline chart: one row per place, one bar per control period, coloured by faction."""
+"""The charts under the map: ground held by bloc over time (stacked areas), and the timeline
+of control (one row per place, one bar per control period, coloured by faction). Both mark
+the day shown (:func:`with_day`), name their months with the year, and speak the page's
+language."""
 
 from __future__ import annotations
 
@@ -9,9 +12,128 @@ import altair as alt
 import pandas as pd
 import pyarrow as pa
 
+from mapapp.core import fronts
 from mapapp.core.model import Dataset
 from mapapp.draw.i18n import STATUS, Lang, date_label, label
-from mapapp.draw.style import Palette, faction_colour
+from mapapp.draw.style import NEUTRAL, Palette, faction_colour, side_colour, side_name, wash
+
+_AR_MONTHS = [
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+]
+#: how strongly each status is drawn in the ground chart (sole full, presence faint)
+STATUS_STRENGTH = {"sole": 1.0, "shared": 0.75, "partial": 0.5, "presence": 0.3}
+
+
+def month_axis(lang: Lang) -> alt.Axis:
+    """A time axis of months with their year, in the page's language."""
+    if lang == "ar":
+        names = ", ".join(f"'{m}'" for m in _AR_MONTHS)
+        return alt.Axis(
+            labelExpr=f"[{names}][month(datum.value)] + ' ' + year(datum.value)",
+            tickCount="month",
+            labelOverlap=True,
+        )
+    return alt.Axis(format="%b %Y", tickCount="month", labelOverlap=True)
+
+
+def ground_rows(
+    ds: Dataset, first: date, last: date, palette: Palette, lang: Lang
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """The ground chart's rows (one per day and series, km² constant until the next
+    row's day), the series' names in stacking order, and their colours."""
+    days = fronts.ground_over(ds, first, last, "bloc")
+    columns = fronts.ground_columns(ds, days, "bloc")
+    names = [
+        f"{side_name(ds, side, 'bloc', lang)} · {label(STATUS, status, lang)}"
+        for side, status in columns
+    ]
+    colours = [
+        wash(side_colour(ds, side, "bloc", palette), STATUS_STRENGTH.get(status, 0.5))
+        for side, status in columns
+    ]
+    no_data = label(STATUS, "no-data", lang)
+    rows = []
+    # drawn as steps (each day's km² hold until the next row's day); the last day repeats
+    # the last values so the final step reaches the end of the range
+    for g, when in [*((g, g.day) for g in days), *((g, last) for g in days[-1:])]:
+        for (side, status), name in zip(columns, names, strict=True):
+            km2 = round(g.held.get(side, {}).get(status, 0.0), 3)
+            rows.append({"day": when.isoformat(), "series": name, "km2": km2})
+        km2 = round(g.no_data_km2, 3)
+        rows.append({"day": when.isoformat(), "series": no_data, "km2": km2})
+    return rows, [*names, no_data], [*colours, NEUTRAL]
+
+
+def ground_spec(
+    ds: Dataset, first: date, last: date, palette: Palette, lang: Lang
+) -> dict[str, Any]:
+    """The ground chart's Vega-Lite spec: km² held by each bloc, by status, stacked."""
+    rows, names, colours = ground_rows(ds, first, last, palette, lang)
+    order = {name: i for i, name in enumerate(names)}
+    for row in rows:
+        row["order"] = order[row["series"]]
+    chart = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_area(interpolate="step-after", line=False)
+        .encode(
+            x=alt.X("day:T", title=None, axis=month_axis(lang)),
+            y=alt.Y("km2:Q", stack="zero", title="km²"),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=names, range=colours),
+                legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=260),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["day:T", "series:N", "km2:Q"],
+        )
+        .properties(height=180)
+    )
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
+
+
+_LAYER_KEYS = ("mark", "encoding", "transform", "params")
+
+
+def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
+    """The spec with the day shown marked: a red rule and the date (a layer of its own,
+    with its own one-row data, so the chart's data is sent unchanged)."""
+    base = {k: v for k, v in spec.items() if k in _LAYER_KEYS}
+    top = {k: v for k, v in spec.items() if k not in _LAYER_KEYS}
+    marker = {"values": [{"day": day.isoformat()}]}
+    rule = {
+        "data": marker,
+        "mark": {"type": "rule", "color": "#c0392b", "strokeWidth": 2},
+        "encoding": {"x": {"field": "day", "type": "temporal"}},
+    }
+    text = {
+        "data": marker,
+        "mark": {
+            "type": "text",
+            "color": "#c0392b",
+            "align": "left",
+            "dx": 4,
+            "dy": -4,
+            "baseline": "bottom",
+            "y": 0,
+        },
+        "encoding": {
+            "x": {"field": "day", "type": "temporal"},
+            "text": {"field": "day", "type": "nominal"},
+        },
+    }
+    return {**top, "layer": [base, rule, text]}
 
 
 def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict[str, Any]]:
@@ -53,14 +175,18 @@ def timeline_spec(
         alt.Chart(pd.DataFrame(rows))
         .mark_bar(opacity=0.85)
         .encode(
-            x=alt.X("start:T", title=None),
+            x=alt.X("start:T", title=None, axis=month_axis(lang)),
             x2="end:T",
             y=alt.Y("place:N", sort=places, title=None),
             yOffset=alt.YOffset("faction:N"),
-            color=alt.Color("faction:N", scale=alt.Scale(domain=names, range=colours), legend=None),
+            color=alt.Color(
+                "faction:N",
+                scale=alt.Scale(domain=names, range=colours),
+                legend=alt.Legend(orient="bottom", title=None, columns=3, labelLimit=260),
+            ),
             tooltip=["place:N", "faction:N", "status:N", "from:N", "to:N", "source:N"],
         )
-        .properties(height=28 * len(places))
+        .properties(height=34 * len(places))
     )
     # the data is ours and bounded by the files; Altair's 5,000-row guard would crash the page
     with alt.data_transformers.disable_max_rows():

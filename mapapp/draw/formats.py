@@ -136,7 +136,8 @@ def to_json(records: Sequence[dict[str, Any]]) -> str:
     return json.dumps(list(records), ensure_ascii=False, indent=2)
 
 
-def _flat_state(record: dict[str, Any]) -> dict[str, str]:
+def flat_state(record: dict[str, Any]) -> dict[str, str]:
+    """A state record as flat text columns (CSV, GeoPackage)."""
     since = record["since"] or {}
     return {
         "place_id": record["place_id"],
@@ -155,7 +156,7 @@ def _flat_state(record: dict[str, Any]) -> dict[str, str]:
 
 def states_to_csv(records: Iterable[dict[str, Any]]) -> str:
     """The states as CSV, one row a place; no cell starts a spreadsheet formula."""
-    rows = [{k: sheet_cell(v) for k, v in _flat_state(r).items()} for r in records]
+    rows = [{k: sheet_cell(v) for k, v in flat_state(r).items()} for r in records]
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
@@ -238,3 +239,51 @@ def display_rows(ds: Dataset, states: Sequence[PlaceState], lang: Lang) -> list[
             }
         )
     return rows
+
+
+def fronts_to_table(records: Sequence[dict[str, Any]]) -> str:
+    """Front segments for a terminal: the two places, their sides, length, firm or why not."""
+    rows = [
+        [
+            f"{r['a']['place_id']} | {r['b']['place_id']}",
+            f"{r['a']['side']} ({r['a']['status']}) | {r['b']['side']} ({r['b']['status']})",
+            f"{r['length_m']:,} m",
+            r["kind"] + (f" ({', '.join(r['because'])})" if r["because"] else ""),
+        ]
+        for r in records
+    ]
+    total = sum(r["length_m"] for r in records)
+    table = text_table(["places", "sides (status)", "length", "kind"], rows)
+    return f"{table}\n{len(records)} segments, {total:,} m in all."
+
+
+def ground_flat(record: dict[str, Any]) -> dict[str, str]:
+    """One day's ground as flat CSV cells: ``side:status_km2`` columns, then no data and
+    the total."""
+    row = {"date": record["date"]}
+    for key, statuses in record["held_km2"].items():
+        for status, km2 in statuses.items():
+            row[f"{key}:{status}_km2"] = f"{km2:.3f}"
+    row["no_data_km2"] = f"{record['no_data_km2']:.3f}"
+    row["total_km2"] = f"{record['total_km2']:.3f}"
+    return row
+
+
+def ground_to_csv(records: Sequence[dict[str, Any]]) -> str:
+    """The ground held, one row a day; no cell starts a spreadsheet formula."""
+    rows = [{sheet_cell(k): sheet_cell(v) for k, v in ground_flat(r).items()} for r in records]
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return out.getvalue()
+
+
+def ground_to_table(records: Sequence[dict[str, Any]]) -> str:
+    """The ground held for a terminal: a column per side and status, km²."""
+    flat = [ground_flat(r) for r in records]
+    if not flat:
+        return "(no days)"
+    header = [k.removesuffix("_km2") for k in flat[0]]
+    return text_table(header, [list(r.values()) for r in flat]) + "\n(km²)"

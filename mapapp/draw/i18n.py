@@ -81,6 +81,22 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "The map could not be drawn. Reload the page; if it persists, tell the editors.",
         "ar": "تعذّر رسم الخريطة. أعد تحميل الصفحة؛ وإن تكرر ذلك فأبلغ المحررين.",
     },
+    "map_inline": {
+        "en": "Static file serving is off, so the whole map is sent with every change (slower). "
+        "Switch it on: start the app from the project folder (its .streamlit/config.toml does "
+        "it) or add --server.enableStaticServing true to streamlit run.",
+        "ar": "خدمة الملفات الثابتة متوقفة، لذا تُرسل الخريطة كاملة مع كل تغيير (أبطأ). "
+        "شغّلها: ابدأ التطبيق من مجلد المشروع أو أضف --server.enableStaticServing true "
+        "إلى أمر streamlit run.",
+    },
+    "map_too_big": {
+        "en": "The map is too large to send without static file serving. Switch it on: start "
+        "the app from the project folder (its .streamlit/config.toml does it) or add "
+        "--server.enableStaticServing true to streamlit run, and make mapapp/static writable.",
+        "ar": "الخريطة أكبر من أن تُرسل من دون خدمة الملفات الثابتة. شغّلها: ابدأ التطبيق من "
+        "مجلد المشروع أو أضف --server.enableStaticServing true إلى أمر streamlit run، "
+        "واجعل المجلد mapapp/static قابلاً للكتابة.",
+    },
     "tiles_failed": {
         "en": "The basemap tiles could not be loaded; the areas are drawn without them.",
         "ar": "تعذّر تحميل الخريطة الأساسية؛ المناطق مرسومة من دونها.",
@@ -110,6 +126,23 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ar": "تظهر الأحداث خلال الستين يومًا السابقة للتاريخ.",
     },
     "before": {"en": "before", "ar": "قبل"},
+    "front": {"en": "Front", "ar": "جبهة"},
+    "tentative_front": {"en": "Tentative front", "ar": "جبهة غير مؤكدة"},
+    "names": {"en": "Names", "ar": "الأسماء"},
+    "fronts": {"en": "Front lines", "ar": "خطوط الجبهات"},
+    "compare": {"en": "Compare with", "ar": "قارن مع"},
+    "differs": {
+        "en": "Places that differ from {day}",
+        "ar": "الأماكن المختلفة عن {day}",
+    },
+    "no_difference": {"en": "No place differs.", "ar": "لا مكان مختلف."},
+    "ground": {"en": "Ground held (km²)", "ar": "المساحة المسيطر عليها (كم²)"},
+    "north": {"en": "N", "ar": "ش"},
+    "context_credit": {
+        "en": "Context outlines (Old City, al-Midan): approximate, hand-drawn by mapapp for "
+        "orientation only.",
+        "ar": "خطوط السياق (المدينة القديمة، الميدان): تقريبية مرسومة يدويًا للتوجيه فقط.",
+    },
     "after": {"en": "after", "ar": "بعد"},
 }
 
@@ -120,6 +153,60 @@ STATUS: dict[str, dict[Lang, str]] = {
     "presence": {"en": "Forces present", "ar": "تواجد قوات"},
     "mixed": {"en": "Mixed control", "ar": "سيطرة متعددة"},
     "no-data": {"en": "No data", "ar": "لا بيانات"},
+}
+
+#: one sentence per state the legend shows: what it means, in the reader's words
+EXPLAIN: dict[str, dict[Lang, str]] = {
+    "sole": {
+        "en": "One faction holds the whole place.",
+        "ar": "فصيل واحد يسيطر على المكان كله.",
+    },
+    "shared": {
+        "en": "Several factions hold it together; the source names no share for any.",
+        "ar": "عدة فصائل تسيطر عليه معًا؛ ولا يحدد المصدر حصة أي منها.",
+    },
+    "partial": {
+        "en": "A faction holds part of it; the source does not say who holds the rest.",
+        "ar": "فصيل يسيطر على جزء منه؛ ولا يقول المصدر من يسيطر على الباقي.",
+    },
+    "presence": {
+        "en": "The source says a faction's forces are there, not that it controls the place.",
+        "ar": "يقول المصدر إن قوات فصيل موجودة فيه، لا إنها تسيطر عليه.",
+    },
+    "no-data": {
+        "en": "No source speaks for this place on this day: nothing is guessed.",
+        "ar": "لا مصدر يتحدث عن هذا المكان في هذا اليوم: لا تخمين.",
+    },
+    "uncertain": {
+        "en": "The day falls inside an imprecise date's window (or the start is unknown): "
+        "the answer may be off.",
+        "ar": "يقع اليوم ضمن نافذة تاريخ غير دقيق (أو أن البداية غير معروفة): قد لا يصح الجواب.",
+    },
+    "condition": {
+        "en": "The source says the place is besieged or under attack.",
+        "ar": "يقول المصدر إن المكان محاصر أو تحت الهجوم.",
+    },
+    "event": {
+        "en": "Something the source reports happened here in the 60 days up to the date.",
+        "ar": "حدث يذكره المصدر هنا خلال الستين يومًا السابقة للتاريخ.",
+    },
+    "front": {
+        "en": "A front line: the border two places held by different sides share.",
+        "ar": "خط جبهة: الحد المشترك بين مكانين يسيطر عليهما طرفان مختلفان.",
+    },
+    "front-tentative": {
+        "en": "A tentative front: one side only partly holds or is present, or the date is "
+        "uncertain.",
+        "ar": "جبهة غير مؤكدة: أحد الطرفين يسيطر جزئيًا أو له تواجد فقط، أو التاريخ غير مؤكد.",
+    },
+}
+
+#: the blocs of factions.csv, as sides of a front
+BLOC: dict[str, dict[Lang, str]] = {
+    "regime": {"en": "Regime", "ar": "النظام"},
+    "jihadist": {"en": "Jihadist groups", "ar": "الجماعات الجهادية"},
+    "opposition": {"en": "Opposition", "ar": "المعارضة"},
+    "civil": {"en": "Civil groups", "ar": "مجموعات مدنية"},
 }
 
 KIND: dict[str, dict[Lang, str]] = {

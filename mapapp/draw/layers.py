@@ -138,11 +138,11 @@ def state_layers(
                     tooltip=popups.event_tooltip(ds, event, lang),
                     style={
                         "radius": 9,
-                        "fill": True,
+                        # a ring: a click inside it reaches the place under it (whose
+                        # popup tells the condition too); only the ring opens its own
+                        "fill": False,
                         "color": CONDITION,
-                        "weight": 3,
-                        "fillColor": "#ffffff",
-                        "fillOpacity": 0.9,
+                        "weight": 4,
                         "className": f"mapapp-condition mapapp-condition-{event.kind}",
                     },
                 )

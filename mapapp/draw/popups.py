@@ -6,6 +6,7 @@ Every value from the data passes through :func:`mapapp.draw.escape.esc`; links o
 
 from __future__ import annotations
 
+from mapapp.core.fronts import Front
 from mapapp.core.model import Dataset, Event
 from mapapp.core.timeline import Change, PlaceState
 from mapapp.draw.escape import esc, isolate, safe_url
@@ -149,15 +150,51 @@ def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
     )
 
 
-def legend_html(items: list[LegendItem], lang: Lang) -> str:
-    """The legend: a swatch and a label per line."""
-    lines = [
-        f'<div class="mapapp-legend-item" data-key="{esc(i.key)}" style="margin:2px 0">'
-        '<span style="display:inline-block;width:1.4em;height:1em;vertical-align:middle;'
-        f'background:{esc(i.background)};border:{esc(i.border)}"></span> {isolate(i.label)}</div>'
-        for i in items
-    ]
-    return "".join(lines) + f"<small>{esc(t('events_note', lang))}</small>"
+def legend_html(items: list[LegendItem], lang: Lang, note: bool = True) -> str:
+    """The legend: a swatch, a label and, for a state, the sentence that explains it."""
+    lines = []
+    for i in items:
+        if i.shape == "line":
+            size = "width:1.8em;height:5px;margin:0 0.1em"
+        else:
+            size = "width:1.4em;height:1em"
+        sentence = (
+            f'<div class="mapapp-legend-sentence">{esc(i.sentence)}</div>' if i.sentence else ""
+        )
+        lines.append(
+            f'<div class="mapapp-legend-item" data-key="{esc(i.key)}" style="margin:3px 0">'
+            f'<span class="mapapp-swatch" style="display:inline-block;{size};'
+            "vertical-align:middle;flex:none;"
+            f'background:{esc(i.background)};border:{esc(i.border)}"></span> '
+            f"<span>{isolate(i.label)}{sentence}</span></div>"
+        )
+    return "".join(lines) + (f"<small>{esc(t('events_note', lang))}</small>" if note else "")
+
+
+def front_tooltip(ds: Dataset, front: Front, sides: tuple[str, str], lang: Lang) -> str:
+    """A front segment for people: the two places, their sides and statuses, its length."""
+    direction = "rtl" if lang == "ar" else "ltr"
+    title = t("front", lang) if front.kind == "firm" else t("tentative_front", lang)
+    parts = []
+    for pid, side, name in (
+        (front.place_a, front.side_a, sides[0]),
+        (front.place_b, front.side_b, sides[1]),
+    ):
+        place = ds.places[pid]
+        where = place.name_ar if lang == "ar" else place.name_en
+        parts.append(f"{isolate(where)}: {isolate(name)} ({esc(label(STATUS, side.status, lang))})")
+    metres = f"{round(front.length_m):,}" + (" م" if lang == "ar" else " m")
+    reasons = ", ".join(
+        esc(label(STATUS, r, lang))
+        if r in STATUS
+        else esc(t("uncertain", lang) if r == "uncertain" else r)
+        for r in front.because
+    )
+    why = f"<br><small>{reasons}</small>" if reasons else ""
+    return (
+        f'<div class="mapapp-front-tip" lang="{lang}" dir="{direction}"><b>{title}</b> · '
+        f'<span dir="ltr">{metres}</span><br>{"<br>".join(parts)}{why}</div>'
+    )
 
 
 def change_html(ds: Dataset, change: Change, lang: Lang) -> str:

@@ -29,13 +29,27 @@ GRID = 1e-5
 
 
 def rounded(geom: BaseGeometry) -> dict[str, Any]:
-    """A GeoJSON geometry with coordinates on a ~1 m grid."""
-    return dict(mapping(shapely.set_precision(geom, GRID)))
+    """A GeoJSON geometry with coordinates on a ~1 m grid (lists, as JSON reads them)."""
+    return {k: _lists(v) for k, v in mapping(shapely.set_precision(geom, GRID)).items()}
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_lists(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    return value
 
 
 @lru_cache(maxsize=32768)
-def _stripe_parts(geometry_json: str, groups: int, metric_crs: str) -> tuple[str, ...]:
-    geom = shape(json.loads(geometry_json))
+def _shape(key: str) -> BaseGeometry:
+    """The geometry written as ``key`` (its GeoJSON text), parsed once into shapely."""
+    return shape(json.loads(key))
+
+
+@lru_cache(maxsize=32768)
+def _stripe_parts(key: str, groups: int, metric_crs: str) -> tuple[dict[str, Any] | None, ...]:
+    geom = _shape(key)
     metric = to_metric(geom, metric_crs)
     centre = metric.centroid
     turned = affinity.rotate(metric, -STRIPE_ANGLE, origin=centre)
@@ -45,16 +59,16 @@ def _stripe_parts(geometry_json: str, groups: int, metric_crs: str) -> tuple[str
     for i in range(count):
         y = miny + i * STRIPE_WIDTH_M
         bands[i % groups].append(box(minx - 1, y, maxx + 1, y + STRIPE_WIDTH_M))
-    parts = []
+    parts: list[dict[str, Any] | None] = []
     for group in bands:
         if not group:
-            parts.append("")
+            parts.append(None)
             continue
         stripes = affinity.rotate(
             turned.intersection(shapely.union_all(group)), STRIPE_ANGLE, origin=centre
         )
         back = transform_one(stripes, metric_crs, "EPSG:4326")
-        parts.append("" if back.is_empty else json.dumps(rounded(back)))
+        parts.append(None if back.is_empty else rounded(back))
     return tuple(parts)
 
 
@@ -62,19 +76,14 @@ def stripe_parts(
     place: Place, groups: int, metric_crs: str = "EPSG:32637"
 ) -> list[dict[str, Any] | None]:
     """The place cut into diagonal bands, dealt out into ``groups`` interleaved sets
-    (band i goes to set i mod groups); None for a set that falls outside the place."""
-    return [_parsed(p) if p else None for p in _stripe_parts(_key(place), groups, metric_crs)]
+    (band i goes to set i mod groups); None for a set that falls outside the place. The
+    GeoJSON objects are made once per place and shared (read them, never change them)."""
+    return list(_stripe_parts(_key(place), groups, metric_crs))
 
 
 @lru_cache(maxsize=32768)
-def _rounded_json(geometry_json: str) -> str:
-    return json.dumps(rounded(shape(json.loads(geometry_json))))
-
-
-@lru_cache(maxsize=65536)
-def _parsed(text: str) -> dict[str, Any]:
-    out: dict[str, Any] = json.loads(text)
-    return out
+def _rounded(key: str) -> dict[str, Any]:
+    return rounded(_shape(key))
 
 
 def _key(place: Place) -> str:
@@ -82,8 +91,9 @@ def _key(place: Place) -> str:
 
 
 def place_geometry(place: Place) -> dict[str, Any]:
-    """The place's own geometry, rounded; computed once per geometry, then shared."""
-    return _parsed(_rounded_json(_key(place)))
+    """The place's own geometry, rounded; made once per geometry, then shared (read it,
+    never change it)."""
+    return _rounded(_key(place))
 
 
 def geometry_bounds(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:

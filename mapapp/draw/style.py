@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from mapapp.core.fronts import By, Front
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import NO_DATA, PlaceState
-from mapapp.draw.i18n import STATUS, Lang, label, t
+from mapapp.draw.i18n import BLOC, EXPLAIN, STATUS, Lang, label, t
 
 Palette = Literal["conventional", "colour-blind"]
 PALETTES: tuple[Palette, ...] = ("conventional", "colour-blind")
@@ -49,18 +50,58 @@ def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
 
+#: how each status looks: every status of the schema (control.csv's ``status``) and the
+#: timeline's own (``mixed``, ``no-data``) must be here; a test checks it, and an unknown
+#: status is an error, never silently drawn as stripes
+STATUS_LOOK: dict[str, str] = {
+    "sole": "solid",
+    "shared": "stripes",
+    "partial": "faded",
+    "presence": "wash",
+    "mixed": "stripes",
+    NO_DATA: "hatch",
+}
+
+
+_GREY, _LIGHT = "#888888", "#dddddd"
+_BORDER = f"1px solid {OUTLINE}"
+
+
+def _stripes_css(colours: list[str], width: int = 5) -> str:
+    stops = []
+    for i, c in enumerate(colours):
+        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
+    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
+
+
+#: the legend's swatch of each look (CSS background)
+LOOK_SWATCH: dict[str, str] = {
+    "solid": _GREY,
+    "stripes": _stripes_css([_GREY, _LIGHT]),
+    "faded": _stripes_css([_GREY, "#f4f4f4"]),
+    "wash": "#c8c8c8",
+    "hatch": _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
+}
+
+
 def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
+    look = STATUS_LOOK.get(state.status)
+    if look is None:
+        raise ValueError(
+            f"no style for the status {state.status!r}: add it to STATUS_LOOK in "
+            "mapapp/draw/style.py, its label to mapapp/draw/i18n.py and its legend line"
+        )
     colours = [faction_colour(ds, f, palette) for f in state.faction_ids]
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
-    if state.status == NO_DATA:
+    if look == "hatch":
         stripes, stripe_opacity = (HATCH, None, None), 0.55
-    elif state.status == "sole":
+    elif look == "solid":
         fill, opacity = colours[0], 0.7
-    elif state.status == "presence" and len(colours) == 1:
+    elif look == "wash" and len(colours) == 1:
         fill, opacity = colours[0], 0.4
-    elif state.status == "partial" and len(colours) == 1:
+    elif look == "faded" and len(colours) == 1:
         fill, opacity = colours[0], 0.15
         stripes = (colours[0], None)
     else:  # shared, mixed, or several factions at once
@@ -90,13 +131,10 @@ class LegendItem:
     label: str
     background: str
     border: str
-
-
-def _stripes_css(colours: list[str], width: int = 5) -> str:
-    stops = []
-    for i, c in enumerate(colours):
-        stops.append(f"{c} {i * width}px {(i + 1) * width}px")
-    return f"repeating-linear-gradient(45deg, {', '.join(stops)})"
+    #: what it means, in one sentence (empty for a faction's colour)
+    sentence: str = ""
+    #: "line" for a front line's swatch (drawn as a short thick line)
+    shape: str = "box"
 
 
 def legend_items(
@@ -111,34 +149,171 @@ def legend_items(
         name = faction.name_ar if lang == "ar" else faction.name_en
         colour = faction_colour(ds, fid, palette)
         items.append(LegendItem(f"faction-{fid}", name, colour, f"1px solid {OUTLINE}"))
-    a, b = "#888888", "#dddddd"
+    # a line per look, named by the first status drawn that way (mixed looks like shared),
+    # its swatch drawn as on the map: in the colours of a place shown with it this day
+    sample = _status_samples(ds, states, palette)
+    shown: set[str] = set()
+    for status, look in STATUS_LOOK.items():
+        if look not in shown:
+            shown.add(look)
+            colours = sample.get(status) or [
+                c for s, cs in sample.items() if STATUS_LOOK.get(s) == look for c in cs
+            ]
+            items.append(
+                LegendItem(
+                    status,
+                    label(STATUS, status, lang),
+                    _look_swatch(look, colours),
+                    _BORDER,
+                    EXPLAIN.get(status, {}).get(lang, ""),
+                )
+            )
     items += [
-        LegendItem("sole", label(STATUS, "sole", lang), a, f"1px solid {OUTLINE}"),
         LegendItem(
-            "shared", label(STATUS, "shared", lang), _stripes_css([a, b]), f"1px solid {OUTLINE}"
+            "uncertain",
+            t("uncertain", lang),
+            "#ffffff",
+            f"2px dashed {OUTLINE}",
+            EXPLAIN["uncertain"][lang],
         ),
-        LegendItem(
-            "partial",
-            label(STATUS, "partial", lang),
-            _stripes_css([a, "#f4f4f4"]),
-            f"1px solid {OUTLINE}",
-        ),
-        LegendItem("presence", label(STATUS, "presence", lang), "#c8c8c8", f"1px solid {OUTLINE}"),
-        LegendItem(
-            "no-data",
-            label(STATUS, "no-data", lang),
-            _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
-            f"1px solid {OUTLINE}",
-        ),
-        LegendItem("uncertain", t("uncertain", lang), "#ffffff", f"2px dashed {OUTLINE}"),
         LegendItem(
             "condition",
             _condition_label(lang),
             "#ffffff",
             f"3px solid {CONDITION}",
+            EXPLAIN["condition"][lang],
         ),
-        LegendItem("event", t("events", lang), EVENT, f"2px solid {EVENT}"),
+        LegendItem("event", t("events", lang), EVENT, f"2px solid {EVENT}", EXPLAIN["event"][lang]),
     ]
+    return items
+
+
+#: a colour to show a look in when no place has it this day
+_SAMPLE = ("#4a7ab5", "#e8a33d")
+
+
+def _look_swatch(look: str, colours: list[str]) -> str:
+    """A look's legend swatch, in ``colours`` (a place's factions) as the map draws it."""
+    one = colours[0] if colours else _SAMPLE[0]
+    if look == "solid":
+        return one
+    if look == "stripes":
+        pair = [*colours, *_SAMPLE][:2]
+        if pair[0] == pair[1]:
+            pair[1] = _SAMPLE[1] if pair[0] != _SAMPLE[1] else _SAMPLE[0]
+        return _stripes_css(pair)
+    if look == "faded":
+        return _stripes_css([one, wash(one, 0.15)])
+    if look == "wash":
+        return wash(one, 0.4)
+    return LOOK_SWATCH.get(look, _GREY)
+
+
+def wash(colour: str, opacity: float) -> str:
+    """``colour`` at ``opacity`` over white, as an opaque colour (how a wash looks)."""
+    rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+    mixed = [round(c * opacity + 255 * (1 - opacity)) for c in rgb]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _status_samples(
+    ds: Dataset, states: list[PlaceState], palette: Palette
+) -> dict[str, list[str]]:
+    """For each status, the colours of the factions of the first place shown with it."""
+    out: dict[str, list[str]] = {}
+    for state in states:
+        if state.rows and state.status not in out:
+            out[state.status] = [faction_colour(ds, f, palette) for f in state.faction_ids]
+    return out
+
+
+def side_colour(ds: Dataset, key: str, by: By, palette: Palette) -> str:
+    """A side's colour: its first faction's (by bloc: the bloc's first faction in the
+    factions file)."""
+    first = key.split("+")[0]
+    if by == "faction" and first in ds.factions:
+        return faction_colour(ds, first, palette)
+    for fid, faction in ds.factions.items():
+        if faction.bloc == first:
+            return faction_colour(ds, fid, palette)
+    return OUTLINE
+
+
+def side_name(ds: Dataset, key: str, by: By, lang: Lang) -> str:
+    """A side for people: bloc names (or faction names), joined with +."""
+    names = []
+    for part in key.split("+"):
+        if by == "faction" and part in ds.factions:
+            f = ds.factions[part]
+            names.append(f.name_ar if lang == "ar" else f.name_en)
+        else:
+            names.append(label(BLOC, part, lang))
+    return " + ".join(names)
+
+
+#: a front's two colours alternate in dashes of this length (px)
+FRONT_DASH = 9
+
+
+def front_styles(ds: Dataset, front: Front, by: By, palette: Palette) -> list[dict[str, object]]:
+    """Leaflet path styles for one front segment, drawn in order: side A's colour under
+    side B's in alternating dashes, so the pair reads at a glance; a tentative front is
+    thinner with gaps (a broken line)."""
+    a = side_colour(ds, front.side_a.key, by, palette)
+    b = side_colour(ds, front.side_b.key, by, palette)
+    firm = front.kind == "firm"
+    weight = 6 if firm else 4
+    base: dict[str, object] = {
+        "color": a,
+        "weight": weight,
+        "opacity": 0.95,
+        "lineCap": "butt",
+        "className": f"mapapp-front mapapp-front-{front.kind}",
+    }
+    top = dict(base, color=b, dashArray=f"{FRONT_DASH} {FRONT_DASH}", dashOffset="0")
+    if not firm:
+        base["dashArray"] = f"{FRONT_DASH} {FRONT_DASH * 2}"
+        top["dashArray"] = f"{FRONT_DASH} {FRONT_DASH * 2}"
+        top["dashOffset"] = str(FRONT_DASH)
+    halo: dict[str, object] = {
+        "color": "#ffffff",
+        "weight": weight + 3,
+        "opacity": 0.8,
+        "lineCap": "butt",
+    }
+    return [halo, base, top]
+
+
+def front_legend_items(
+    ds: Dataset, fronts: list[Front], by: By, palette: Palette, lang: Lang
+) -> list[LegendItem]:
+    """One line per pair of sides facing each other this day, then the tentative style."""
+    items: list[LegendItem] = []
+    for pair in dict.fromkeys(f.pair for f in fronts):
+        keys = pair.split("|")
+        a, b = (side_colour(ds, k, by, palette) for k in keys)
+        names = " | ".join(side_name(ds, k, by, lang) for k in keys)
+        items.append(
+            LegendItem(
+                f"front-{pair}",
+                f"{t('front', lang)}: {names}",
+                f"repeating-linear-gradient(90deg, {a} 0 6px, {b} 6px 12px)",
+                "0",
+                EXPLAIN["front"][lang] if not items else "",
+                "line",
+            )
+        )
+    if any(f.kind != "firm" for f in fronts):
+        items.append(
+            LegendItem(
+                "front-tentative",
+                t("tentative_front", lang),
+                f"repeating-linear-gradient(90deg, {OUTLINE} 0 6px, transparent 6px 12px)",
+                "0",
+                EXPLAIN["front-tentative"][lang],
+                "line",
+            )
+        )
     return items
 
 

@@ -117,6 +117,23 @@ def resource_markdown(schema: Schema, resource: Resource) -> str:
     return "\n".join(lines) + "\n"
 
 
+def columns_records(schema: Schema) -> list[dict[str, Any]]:
+    """Every column of every data file as data (``mapapp docs --format json``)."""
+    return [
+        {
+            "file": resource.path,
+            "column": fld.name,
+            "required": fld.required,
+            "type": _kind(schema, resource, fld),
+            "allowed": list(fld.enum) if fld.enum is not None else None,
+            "meaning": fld.description,
+            "example": fld.example,
+        }
+        for resource in schema.resources
+        for fld in resource.fields
+    ]
+
+
 def columns_markdown(schema: Schema) -> str:
     """Every column of every data file: one markdown table per file, in schema order."""
     return "\n".join(resource_markdown(schema, r) for r in schema.resources)

@@ -32,7 +32,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from mapapp.core.read import MAX_FILE_BYTES
+from mapapp.core.read import MAX_FILE_BYTES, decode, parse_csv
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import SchemaError
 from mapapp.core.validate import validate
@@ -171,10 +171,6 @@ def _target(data_dir: Path, name: str) -> Path:
     return Path(data_dir) / name
 
 
-def _invalid(name: str, line: int | None, code: str, message: str) -> SaveRefused:
-    return SaveRefused("invalid", message, Report([Issue(name, line, None, code, message)]))
-
-
 def _terminator(raw: str) -> str:
     """The line ending ``raw`` ends with ("" when none)."""
     if raw.endswith("\r\n"):
@@ -184,13 +180,9 @@ def _terminator(raw: str) -> str:
     return ""
 
 
-def _line_count(raw: str) -> int:
-    """How many lines ``raw`` spans, as a text editor counts them (LF, CRLF or CR)."""
-    return sum(1 for _ in io.StringIO(raw, newline=""))
-
-
-def _split_records(name: str, text: str) -> list[tuple[list[str], str]]:
-    """Each CSV record with its exact text (line ending included), in file order."""
+def _split_records(text: str) -> list[tuple[list[str], str]]:
+    """Each CSV record with its exact text (line ending included), in file order. Called
+    only on text :func:`mapapp.core.read.parse_csv` has read without a problem."""
     consumed: list[str] = []
 
     def lines() -> Iterator[str]:
@@ -198,35 +190,24 @@ def _split_records(name: str, text: str) -> list[tuple[list[str], str]]:
             consumed.append(line)
             yield line
 
-    reader = csv.reader(lines(), strict=True)
     records: list[tuple[list[str], str]] = []
-    try:
-        for record in reader:
-            records.append((record, "".join(consumed)))
-            consumed.clear()
-    except csv.Error as exc:
-        line = sum(_line_count(raw) for _, raw in records) + 1
-        raise _invalid(
-            name,
-            line,
-            "bad-csv",
-            f"{name} cannot be read as CSV from line {line} ({exc}); check for an "
-            'unbalanced double quote (") in a value',
-        ) from exc
+    for record in csv.reader(lines(), strict=True):
+        records.append((record, "".join(consumed)))
+        consumed.clear()
     return records
 
 
-def _decode(name: str, data: bytes) -> str:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise _invalid(
-            name, line, "bad-encoding", f"{name} is not UTF-8 (line {line}); save it as UTF-8"
-        ) from exc
-    if "\x00" in text:
-        raise _invalid(name, None, "bad-encoding", f"{name} contains a NUL byte; is it UTF-16?")
-    return text
+#: what stops a file being edited as a table (the validator reports these too, in the
+#: same words: both read through mapapp.core.read)
+UNEDITABLE = frozenset(
+    {"bad-encoding", "bad-csv", "empty-file", "duplicate-column", "wrong-cell-count"}
+)
+
+
+def _refuse(issues: list[Issue]) -> SaveRefused:
+    first = issues[0]
+    message = f"{first.location()}: {first.message}; fix the file before editing it here"
+    return SaveRefused("invalid", message, Report(issues))
 
 
 def _parse(name: str, data: bytes) -> TableFile:
@@ -236,41 +217,36 @@ def _parse(name: str, data: bytes) -> TableFile:
     as a table: not UTF-8, not CSV, no header, a repeated column, or a row whose cell count
     differs from the header's.
     """
-    text = _decode(name, data)
+    text, issues = decode(data, name)
+    if text is None:
+        raise _refuse(issues)
+    parsed = parse_csv(text, name)
+    blocking = [i for i in parsed.issues if i.code in UNEDITABLE]
+    if blocking:
+        raise _refuse(blocking)
+    # the same records as parse_csv read (the same reader on the same text), now with the
+    # exact text of each, so a save can keep every untouched byte
     prefix = ""
     header: list[str] | None = None
     records: list[tuple[str, str]] = []
     cells: list[tuple[str, ...]] = []
-    line = 1
-    for record, raw in _split_records(name, text):
+    for record, raw in _split_records(text):
         blank = not record or record == [""]
         if header is None:
             prefix += raw
             if not blank:
-                header = [h.strip() for h in record]
-                if len(set(header)) != len(header):
-                    raise _invalid(name, line, "duplicate-column", "a column appears twice")
+                header = parsed.header
         elif blank:
             # blank lines stay with the row above them (or the header)
             if records:
                 records[-1] = (records[-1][0], records[-1][1] + raw)
             else:
                 prefix += raw
-        elif len(record) != len(header):
-            raise _invalid(
-                name,
-                line,
-                "wrong-cell-count",
-                f"line {line} of {name} has {len(record)} cells but the header has "
-                f"{len(header)}; fix the file before editing it here",
-            )
         else:
             ending = _terminator(raw)
             records.append((raw[: len(raw) - len(ending)], ending))
             cells.append(tuple(record))
-        line += _line_count(raw)
-    if header is None:
-        raise _invalid(name, None, "empty-file", f"{name} is empty")
+    assert header is not None, "parse_csv reports a file without a header (empty-file)"
     # the file's line ending: the most common one (the header's included)
     endings = Counter("\r\n" if after.startswith("\r\n") else after[:1] for _, after in records)
     endings[_terminator(prefix)] += 1

@@ -7,8 +7,13 @@ map's bundle (geometry, styles, escaped popups and per-day frames, built by
 :func:`mapapp.web.export.build_bundle`) is published once per data version as a static file
 under its content hash (``mapapp/static/bundles/``, served by Streamlit's static file
 serving), fetched once by the browser, and each rerun sends only the view: day, language,
-selected place. The page falls back to folium (:mod:`mapapp.ui.mapview`) when the bundle
-cannot be published (static serving off, or a read-only install).
+selected place.
+
+There is one renderer. Where static files cannot be served (static serving off, e.g.
+``streamlit run /abs/path/mapapp/app.py`` from another folder, which does not read the
+project's ``.streamlit/config.toml``; or a read-only install) the component gets its
+script, Leaflet and the bundle *inline* with every rerun (:func:`inline_source`) and the
+page says so, with what to switch on; a bundle too big for that is refused, loudly.
 """
 
 from __future__ import annotations
@@ -25,22 +30,46 @@ import streamlit as st
 
 from mapapp.draw.i18n import Lang, t
 from mapapp.draw.style import Palette
-from mapapp.ui import mapview
 from mapapp.ui.shell import DataVersion
 from mapapp.web import export
+from mapapp.web.assets import (
+    STATIC_DIR,
+    STATIC_URL,
+    Tiles,
+    install_leaflet,
+    leaflet_files,
+    leaflet_urls,
+    web_file,
+    write_once,
+)
+from mapapp.web.publish import publish_bundle
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: the page's words the component shows (as text, never as HTML)
 COMPONENT_TEXT = ("date", "prev", "next", "tiles_failed", "map_failed")
-BUNDLE_DIR = mapview.STATIC_DIR / "bundles"
-BUNDLE_URL = f"{mapview.STATIC_URL}/bundles"
+BUNDLE_DIR = STATIC_DIR / "bundles"
+BUNDLE_URL = f"{STATIC_URL}/bundles"
+#: the largest inline map (bytes of script, Leaflet and bundle resent on every rerun)
+INLINE_LIMIT = 4_000_000
 #: the files the component loads from this app (see :func:`static_asset`)
 WEB_ASSETS = ("component.js", "component.css", "map.js")
 
 #: the component as Streamlit sends it with every rerun's element: a loader of the real
-#: module (mapapp/web/component.js, a static file the browser fetches once)
+#: module (mapapp/web/component.js: a static file the browser fetches once, or its text in
+#: inline mode, made a module once per version so the mounted map survives reruns)
 _LOADER = """export default function (component) {
-  const url = new URL(component.data.module, document.baseURI).href;
+  const data = component.data;
+  let url;
+  if (data.inline) {
+    const made = (window.mapappModules = window.mapappModules || new Map());
+    if (!made.has(data.inline.key)) {
+      const blob = new Blob([data.inline.module], { type: "text/javascript" });
+      made.set(data.inline.key, URL.createObjectURL(blob));
+    }
+    url = made.get(data.inline.key);
+  } else {
+    url = new URL(data.module, document.baseURI).href;
+  }
   return import(url).then((module) => module.default(component));
 }
 """
@@ -53,39 +82,39 @@ _map_component = st.components.v2.component("mapapp_map", js=_LOADER, isolate_st
 def static_asset(name: str) -> str:
     """``mapapp/web/<name>``, served by this app under a name that changes with its
     content (so a browser can cache it for good and never runs a stale copy)."""
-    text = export.web_file(name)
+    text = web_file(name)
     stem, dot, ext = name.rpartition(".")
     served = f"{stem}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}{dot}{ext}"
-    target = mapview.STATIC_DIR / "mapapp" / served
+    target = STATIC_DIR / "mapapp" / served
     target.parent.mkdir(parents=True, exist_ok=True)
-    export.write_once(target, text)
-    return f"{mapview.STATIC_URL}/mapapp/{served}"
+    write_once(target, text)
+    return f"{STATIC_URL}/mapapp/{served}"
 
 
 @st.cache_resource(show_spinner=False)
 def leaflet_assets() -> tuple[str, str]:
     """Leaflet served by this app when possible (works offline), else from the CDN."""
     try:
-        local = mapview.install_leaflet() and bool(st.get_option("server.enableStaticServing"))
+        local = install_leaflet() and bool(st.get_option("server.enableStaticServing"))
     except OSError:
         local = False
-    return mapview.leaflet_urls(local)
+    return leaflet_urls(local)
 
 
-def bundle_url(version: DataVersion, palette: Palette, tiles: mapview.Tiles) -> str | None:
+def bundle_url(version: DataVersion, palette: Palette, tiles: Tiles) -> str | None:
     """The address of this data version's bundle, published once per version, palette and
     basemap; None when it cannot be served (static serving off, Leaflet not local, or the
-    folder not writable)."""
+    folder not writable: then see :func:`inline_source`)."""
     if leaflet_assets()[0].startswith("http"):
         return None
     key = ("bundle", palette, tiles)
 
     def publish() -> Path:
         bundle = export.build_bundle(version.dataset, tiles, palette)
-        return export.publish_bundle(bundle, BUNDLE_DIR)
+        return publish_bundle(bundle, BUNDLE_DIR)
 
     try:
-        for name in WEB_ASSETS:  # written now, so a read-only install falls back to folium
+        for name in WEB_ASSETS:  # written now, so a read-only install goes inline
             static_asset(name)
         path = version.made(key, publish)
         if not path.is_file():  # removed behind our back: publish it again
@@ -96,20 +125,70 @@ def bundle_url(version: DataVersion, palette: Palette, tiles: mapview.Tiles) -> 
     return f"{BUNDLE_URL}/{path.name}"
 
 
-def show_map(
-    url: str, day: date, lang: Lang, place: str | None, on_day: Callable[[], None]
-) -> None:
-    """Mount (first run) or update (later runs) the map to show ``day``. When the reader
-    picks another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
-    data: dict[str, Any] = {
+def static_source(url: str) -> dict[str, Any]:
+    """The component's files and bundle as addresses this app serves."""
+    return {
         "leaflet": list(leaflet_assets()),
         "module": static_asset("component.js"),
         "css": static_asset("component.css"),
         "core": static_asset("map.js"),
         "bundle": url,
+    }
+
+
+def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[str, Any] | None:
+    """The component's files, Leaflet and bundle as text, for a page that cannot serve
+    files (made once per data version); None when they would be larger than
+    :data:`INLINE_LIMIT` bytes (then the page refuses, saying what to switch on)."""
+
+    def make() -> dict[str, Any] | None:
+        bundle = export.build_bundle(version.dataset, tiles, palette)
+        parts = {name: web_file(name) for name in WEB_ASSETS}
+        leaflet = leaflet_files()
+        text = export.to_json(bundle)
+        size = len(text) + sum(len(p) for p in parts.values()) + sum(map(len, leaflet or ()))
+        if size > INLINE_LIMIT:
+            return None
+        key = hashlib.sha256(
+            "\n".join([text, *parts.values(), *(leaflet or ())]).encode("utf-8")
+        ).hexdigest()[:20]
+        inline: dict[str, Any] = {
+            "key": key,
+            "module": parts["component.js"],
+            "css": parts["component.css"],
+            "core": parts["map.js"],
+            "bundle": bundle,
+        }
+        if leaflet is not None:
+            inline["leaflet"] = list(leaflet)
+        return {
+            "leaflet": list(leaflet_urls(local=False)),  # only without xstatic-leaflet
+            "bundle": f"inline:{key}",
+            "inline": inline,
+        }
+
+    made: dict[str, Any] | None = version.made(("inline", palette, tiles), make)
+    return made
+
+
+def show_map(
+    source: dict[str, Any],
+    day: date,
+    lang: Lang,
+    place: str | None,
+    on_day: Callable[[], None],
+    compare: date | None = None,
+) -> None:
+    """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
+    from ``source`` (:func:`static_source` or :func:`inline_source`). When the reader picks
+    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
+    data: dict[str, Any] = {
+        **source,
         "day": day.isoformat(),
         "lang": lang,
         "place": place,
+        # a second day: the places that differ are outlined, its map drawn beside
+        "compare": compare.isoformat() if compare else None,
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }
     _map_component(

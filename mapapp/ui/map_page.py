@@ -8,23 +8,29 @@ happen here.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pyarrow as pa
 import streamlit as st
-from streamlit_folium import st_folium
 
+from mapapp.core import fronts
 from mapapp.draw import formats, popups
-from mapapp.draw.chart import split_data, timeline_spec
+from mapapp.draw.chart import ground_spec as ground_spec_for
+from mapapp.draw.chart import timeline_spec, with_day
 from mapapp.draw.escape import esc, isolate
 from mapapp.draw.i18n import LANGS, Lang, t
-from mapapp.draw.layers import state_layers
-from mapapp.draw.style import Palette, legend_items
-from mapapp.ui import mapview
-from mapapp.ui.map_component import bundle_url, leaflet_assets, map_day, show_map
+from mapapp.draw.style import Palette, front_legend_items, legend_items
+from mapapp.ui.map_component import (
+    bundle_url,
+    inline_source,
+    map_day,
+    show_map,
+    static_source,
+)
 from mapapp.ui.permalink import View, parse_view, view_params
 from mapapp.ui.shell import current_version, data_dir, show_report
+from mapapp.web.assets import Tiles
 
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 #: seconds between steps while playing through the changes
@@ -54,7 +60,15 @@ if lang == "ar":
         " {direction: rtl; text-align: right;}</style>",
         unsafe_allow_html=True,
     )
-html_block(f"<h1>{esc(t('title', lang))}</h1><p>{esc(t('subtitle', lang))}</p>", lang)
+# the map first: little room above the title, the title on one line
+st.markdown(
+    "<style>section.stMain .block-container, [data-testid='stMainBlockContainer']"
+    " {padding: 2.6rem 1.5rem 2rem !important}"
+    " h1.mapapp-title {font-size: clamp(1rem, 0.6rem + 1.3vw, 1.6rem); white-space: nowrap;"
+    " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}</style>",
+    unsafe_allow_html=True,
+)
+html_block(f'<h1 class="mapapp-title">{esc(t("title", lang))}</h1>', lang)
 
 folder = data_dir()
 version, problems = current_version(folder)
@@ -77,13 +91,10 @@ if "play_next" in ss:
 if "date" not in ss:
     view, ignored = parse_view(query, ds.places, first, last, default_day)
     ss["date"], ss["place"], ss["ignored"] = view.day, view.place or "", ignored
+    ss["compare"] = view.compare
 ss["date"] = min(max(ss["date"], first), last)
 if ss.get("ignored"):
     st.warning(t("bad_link", lang) + ", ".join(ss["ignored"]))
-
-
-def step(direction: int) -> None:
-    ss["date"] = timeline.adjacent_change(ss["date"], direction) or ss["date"]
 
 
 def from_map() -> None:
@@ -106,38 +117,23 @@ with st.sidebar:
             else t("all_places", lang)
         ),
     )
+    compare_day: date | None = st.date_input(
+        t("compare", lang), min_value=first, max_value=last, key="compare", format="YYYY-MM-DD"
+    )
 palette: Palette = "colour-blind" if palette_cb else "conventional"
 selected: str | None = ss["place"] or None
 
-tiles = mapview.Tiles.from_env()
-# the map draws in the browser from a published bundle, with its own date slider and
-# buttons (a day repaints at once, then tells this script); without static serving, the
-# folium map and Streamlit's slider
+tiles = Tiles.from_env()
+# one renderer: the map draws in the browser from the day's bundle, with its own date
+# slider and buttons (a day repaints at once, then tells this script). The bundle is a
+# static file when the app can serve one; else it is sent inline, and the page says so.
 url = bundle_url(version, palette, tiles)
-if url is None:
-    day = st.slider(
-        t("date", lang), min_value=first, max_value=last, key="date", format="YYYY-MM-DD"
-    )
-    prev_col, play_col, next_col, dates_col = st.columns([1.4, 1, 1.4, 3.2])
-    prev_col.button(
-        t("prev", lang),
-        on_click=step,
-        args=(-1,),
-        key="prev",
-        disabled=not any(d < day for d in changes),
-    )
-    next_col.button(
-        t("next", lang),
-        on_click=step,
-        args=(1,),
-        key="next",
-        disabled=not any(d > day for d in changes),
-    )
-else:
-    day = ss["date"]
-    play_col, dates_col = st.columns([1, 5.6])
-play_col.toggle(t("play", lang), key="playing", disabled=not changes)
-dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+source = static_source(url) if url is not None else inline_source(version, palette, tiles)
+if source is None:
+    st.error(t("map_too_big", lang))
+elif url is None:
+    st.warning(t("map_inline", lang))
+day = ss["date"]
 
 
 @st.fragment(run_every=PLAY_SECONDS if ss.get("playing") else None)
@@ -155,30 +151,37 @@ def player() -> None:
     st.rerun()
 
 
-player()
-st.query_params.from_dict(view_params(View(day, selected, lang)))
+st.query_params.from_dict(view_params(View(day, selected, lang, compare_day)))
 
 states = timeline.state_at(day)
-map_col, side_col = st.columns([3, 2])
+map_col, side_col = st.columns([3, 1])
 with map_col:
-    if url is not None:  # the map renders in the browser; only the view is sent
-        show_map(url, day, lang, selected, on_day=from_map)
-    else:  # no static serving: folium, the whole day's layers each time
-        st_folium(
-            mapview.base_map(ds, tiles, leaflet_assets()),
-            feature_group_to_add=mapview.state_group(
-                state_layers(ds, states, day, palette, lang, selected)
-            ),
-            key="map",
-            height=620,
-            use_container_width=True,
-            returned_objects=[],
-        )
+    if source is not None:
+        show_map(source, day, lang, selected, on_day=from_map, compare=compare_day)
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
     parts = [f"<h3>{esc(t('legend', lang))}</h3>"]
     parts.append(popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang))
+    day_fronts = fronts.fronts_on(ds, states)
+    if day_fronts:
+        items = front_legend_items(ds, day_fronts, "bloc", palette, lang)
+        parts.append(popups.legend_html(items, lang, note=False))
+    if compare_day is not None:
+        differ = timeline.changes_between(compare_day, day)
+        heading = t("differs", lang).format(day=compare_day.isoformat())
+        parts.append(f"<h3>{esc(heading)}</h3>")
+        names = [
+            isolate(
+                ds.places[c.place_id].name_ar if lang == "ar" else ds.places[c.place_id].name_en
+            )
+            for c in differ
+        ]
+        parts.append(
+            '<ul class="mapapp-differs">' + "".join(f"<li>{n}</li>" for n in names) + "</ul>"
+            if names
+            else f"<p>{esc(t('no_difference', lang))}</p>"
+        )
     if selected:
         name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
         parts.append(f"<h3>{isolate(name)}</h3>")
@@ -191,6 +194,19 @@ with side_col:
         more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
         parts.append(f"<p><small>{esc(more)}</small></p>")
     html_block("\n".join(parts), lang)
+
+play_col, dates_col = st.columns([1, 5.6])
+play_col.toggle(t("play", lang), key="playing", disabled=not changes)
+dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+player()
+
+st.subheader(t("ground", lang))
+# the charts carry their data inline: handed separately, Vega first draws them empty and
+# warns of an "infinite extent" in the console
+ground_spec = version.made(
+    ("ground", palette, lang), lambda: ground_spec_for(ds, first, last, palette, lang)
+)
+st.vega_lite_chart(with_day(ground_spec, day, lang), width="stretch")
 
 st.subheader(t("state_table", lang))
 # every place while the table is small; past that, the places that changed today and the
@@ -205,13 +221,13 @@ rows = formats.display_rows(ds, shown, lang)
 st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
 
 st.subheader(t("timeline", lang))
-chart_data, chart_spec = version.made(
-    ("chart", palette, lang), lambda: split_data(timeline_spec(ds, first, last, palette, lang))
+chart_spec = version.made(
+    ("chart", palette, lang), lambda: timeline_spec(ds, first, last, palette, lang)
 )
-st.vega_lite_chart(chart_data, chart_spec, width="stretch")
+st.vega_lite_chart(with_day(chart_spec, day, lang), width="stretch")
 
 st.subheader(t("downloads", lang))
-dl1, dl2 = st.columns(2)
+dl1, dl2, dl3 = st.columns(3)
 
 day_states = list(states.values())
 
@@ -235,9 +251,20 @@ dl2.download_button(
     mime="text/csv",
     on_click="ignore",
 )
-basemap = (
-    "OpenStreetMap contributors"
-    if tiles.url == mapview.OSM_TILES
-    else (tiles.attribution if tiles.url else t("no_basemap", lang))
+
+
+def geopackage() -> bytes:
+    from mapapp import notebook  # geopandas: only when the file is asked for
+
+    return notebook.geopackage(day, ds)
+
+
+dl3.download_button(
+    "GeoPackage",
+    geopackage,
+    file_name=f"southern-damascus-{day.isoformat()}.gpkg",
+    mime="application/geopackage+sqlite3",
+    on_click="ignore",
 )
+basemap = tiles.credit() or t("no_basemap", lang)
 st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")

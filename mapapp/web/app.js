@@ -10,7 +10,6 @@
   "use strict";
 
   var D = window.MAPAPP_DATA;
-  var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
   var LANGS = ["en", "ar"];
 
   function byId(id) {
@@ -28,6 +27,14 @@
     return;
   }
 
+  var fields;
+  try {
+    fields = MapappMap.fieldsOf(D); // a data.js of another version: say so, draw nothing
+  } catch (error) {
+    notice("The map's data does not fit this page: " + error.message);
+    return;
+  }
+
   var dayNumber = MapappMap.dayNumber;
   var isoDay = MapappMap.isoDay;
 
@@ -37,13 +44,13 @@
   var changes = D.changes.map(dayNumber);
   var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
 
-  var view = { day: fallbackDay, place: null, lang: "en" };
+  var view = { day: fallbackDay, place: null, lang: "en", compare: null };
 
   /* ---- the address ------------------------------------------------------------------ */
 
   function readHash() {
     var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    var next = { day: fallbackDay, place: null, lang: "en" };
+    var next = { day: fallbackDay, place: null, lang: "en", compare: null };
     var ignored = [];
     if (params.has("date")) {
       var day = dayNumber(params.get("date"));
@@ -54,6 +61,11 @@
       var place = params.get("place");
       if (placeIndex.has(place)) next.place = place;
       else ignored.push("place");
+    }
+    if (params.has("compare")) {
+      var other = dayNumber(params.get("compare"));
+      if (other >= first && other <= last) next.compare = other;
+      else ignored.push("compare");
     }
     if (params.has("lang")) {
       var lang = params.get("lang");
@@ -66,13 +78,14 @@
   function writeHash() {
     var parts = ["date=" + isoDay(view.day)];
     if (view.place) parts.push("place=" + encodeURIComponent(view.place));
+    if (view.compare !== null) parts.push("compare=" + isoDay(view.compare));
     parts.push("lang=" + view.lang);
     var hash = "#" + parts.join("&");
     if (window.location.hash === hash) return;
     try {
       window.history.replaceState(null, "", hash);
-    } catch (e) {
-      window.location.replace(hash);
+    } catch {
+      window.location.replace(hash); // history refused (a file: page in some browsers)
     }
   }
 
@@ -88,6 +101,9 @@
   /* ---- the page around the map ------------------------------------------------------ */
 
   var slider = byId("day");
+  var compareInput = byId("compare");
+  compareInput.min = D.range.first;
+  compareInput.max = D.range.last;
   var placeSelect = byId("place");
   slider.min = "0";
   slider.max = String(last - first);
@@ -104,6 +120,8 @@
     byId("prev").textContent = T.prev;
     byId("next").textContent = T.next;
     byId("changes").textContent = T.change_dates + ": " + D.changes.join(" · ");
+    byId("compare-label").textContent = T.compare;
+    byId("ground-title").textContent = T.ground;
     byId("place-label").textContent = T.place;
     byId("legend-title").textContent = T.legend;
     byId("attribution").textContent =
@@ -136,7 +154,12 @@
       shown.legend = frame.legend;
       byId("legend").innerHTML = D.html[frame.legend];
     }
+    showDiffers(drawn.differs);
+    showTwin();
+    showFrontLegend(view.day);
+    groundChart(byId("ground"), D.ground, view.day, view.lang);
     slider.value = String(view.day - first);
+    compareInput.value = view.compare === null ? "" : isoDay(view.compare);
     byId("day-text").textContent = isoDay(view.day);
     byId("prev").disabled = adjacent(-1) === null;
     byId("next").disabled = adjacent(1) === null;
@@ -146,7 +169,7 @@
       var at = placeIndex.get(view.place);
       title.textContent = D.places[at].name[view.lang];
       title.hidden = false;
-      body.innerHTML = D.html[D.entries[state[at]][2]];
+      body.innerHTML = D.html[D.entries[state[at]][fields.entry.popup]];
     } else {
       title.hidden = true;
       body.textContent = "";
@@ -170,6 +193,7 @@
     var langChanged = read.view.lang !== view.lang;
     view.day = read.view.day;
     view.lang = read.view.lang;
+    view.compare = read.view.compare;
     if (langChanged || !placeSelect.options.length) setTexts();
     select(read.view.place);
     notice(read.ignored.length ? D.text[view.lang].bad_link + read.ignored.join(", ") : "");
@@ -188,10 +212,206 @@
     if (day !== null) { view.day = day; render(); }
   });
   placeSelect.addEventListener("change", function () { select(placeSelect.value || null); });
+  compareInput.addEventListener("change", function () {
+    var other = dayNumber(compareInput.value);
+    view.compare = other >= first && other <= last ? other : null;
+    render();
+  });
+  window.addEventListener("resize", function () { fitMap(); });
   document.querySelectorAll("[data-lang]").forEach(function (button) {
     button.addEventListener("click", function () { setLang(button.dataset.lang); });
   });
   window.addEventListener("hashchange", fromHash);
 
+  /* ---- added for issue 13: the map fills the first screen, compare, fronts, ground --- */
+
+  /* the map takes the window's height below the controls (at least 300 px), so on a
+   * laptop and on a phone the date control and the whole map are on the first screen */
+  var fitted = false;
+
+  function fitMap(force) {
+    var el = byId("map");
+    var top = el.getBoundingClientRect().top + window.scrollY;
+    var wide = window.innerWidth > 760;
+    var height = Math.max(300, Math.min(window.innerHeight - top - 8, wide ? 1100 : window.innerHeight));
+    var twinBox = byId("map-compare");
+    if (!wide && !twinBox.hidden) height = Math.max(240, Math.floor(height / 2) - 4);
+    if (force === true || Math.abs(el.offsetHeight - height) > 1) {
+      el.style.height = height + "px";
+      twinBox.style.height = height + "px";
+      if (!fitted) mapped.refit();
+      else mapped.map.invalidateSize();
+      if (twin) twin.map.invalidateSize();
+    }
+    fitted = true; // from now on the reader's view is kept
+    if (wide) document.querySelector("aside").style.maxHeight = height + "px";
+  }
+
+  /* Compare, side by side: a second map of the compared day, moving with the first (on a
+   * phone, below it). It is made the first time a compare day is chosen. */
+  var twin = null;
+
+  function showTwin() {
+    var box = byId("map-compare");
+    var on = view.compare !== null;
+    if (box.hidden === !on && (!on || twin)) {
+      if (on) twin.show({ day: view.compare, lang: view.lang, place: view.place });
+      byId("compare-day").textContent = on ? isoDay(view.compare) : "";
+      return;
+    }
+    box.hidden = !on;
+    fitMap(true);
+    mapped.refit(); // the map is half (or twice) as wide: show it all
+    if (!on) return;
+    if (!twin) {
+      var holder = document.createElement("div");
+      holder.className = "twin";
+      holder.style.cssText = "position:absolute;inset:0";
+      box.insertBefore(holder, box.firstChild);
+      twin = MapappMap(holder, D, {});
+      var moving = false;
+      var follow = function (from, to) {
+        from.on("move", function () {
+          if (moving) return;
+          moving = true;
+          to.setView(from.getCenter(), from.getZoom(), { animate: false });
+          moving = false;
+        });
+      };
+      follow(mapped.map, twin.map);
+      follow(twin.map, mapped.map);
+    }
+    twin.map.invalidateSize();
+    twin.map.setView(mapped.map.getCenter(), mapped.map.getZoom(), { animate: false });
+    twin.show({ day: view.compare, lang: view.lang, place: view.place });
+    byId("compare-day").textContent = isoDay(view.compare);
+  }
+
+  function showDiffers(differs) {
+    var title = byId("differs-title"), list = byId("differs");
+    var on = view.compare !== null;
+    title.hidden = list.hidden = !on;
+    list.textContent = "";
+    if (!on) return;
+    var T = D.text[view.lang];
+    title.textContent = T.differs.replace("{day}", isoDay(view.compare));
+    if (!differs.length) {
+      var none = document.createElement("li");
+      none.textContent = T.no_difference;
+      list.appendChild(none);
+    }
+    differs.forEach(function (id) {
+      var item = document.createElement("li");
+      var button = document.createElement("a");
+      button.href = "#";
+      button.dataset.place = id;
+      button.textContent = D.places[placeIndex.get(id)].name[view.lang];
+      button.addEventListener("click", function (event) { event.preventDefault(); select(id); });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+  }
+
+  function showFrontLegend(day) {
+    var box = byId("front-legend");
+    var k = -1;
+    (D.fronts || []).forEach(function (f, i) { if (dayNumber(f.start) <= day) k = i; });
+    var html = k >= 0 ? D.html[D.fronts[k].legend[view.lang]] : "";
+    if (box.dataset.shown !== String(k) + view.lang) {
+      box.dataset.shown = String(k) + view.lang;
+      box.innerHTML = html;
+    }
+  }
+
+  var AR_MONTHS = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب",
+    "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"];
+  var EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var SVG = "http://www.w3.org/2000/svg";
+  var STATUS_OPACITY = { sole: 0.85, shared: 0.7, partial: 0.45, presence: 0.3 };
+
+  function svg(tag, attributes, parent) {
+    var el = document.createElementNS(SVG, tag);
+    Object.keys(attributes).forEach(function (k) { el.setAttribute(k, attributes[k]); });
+    if (parent) parent.appendChild(el);
+    return el;
+  }
+
+  /* The ground held by bloc as stacked steps over the slider's range (km² are constant
+   * between change days), the day marked; a legend below. Text set as text only. */
+  function groundChart(box, ground, day, lang) {
+    if (!ground || !ground.rows.length) return;
+    var key = lang + ":" + day;
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.textContent = "";
+    var W = 900, H = 220, left = 44, right = 12, top = 10, bottom = 34;
+    var root = svg("svg", { viewBox: "0 0 " + W + " " + (H + 24 * Math.ceil((ground.series.length + 1) / 3)), "aria-label": ground.title[lang] });
+    box.appendChild(root);
+    var rtl = lang === "ar";
+    var x = function (d) {
+      var f = (d - first) / Math.max(1, last - first);
+      return rtl ? W - right - f * (W - left - right) : left + f * (W - left - right);
+    };
+    var rows = ground.rows.map(function (r) { return { day: dayNumber(r.date), values: r.values, noData: r.noData }; });
+    var max = 0;
+    rows.forEach(function (r) {
+      max = Math.max(max, r.values.reduce(function (a, b) { return a + b; }, 0) + r.noData);
+    });
+    max = max || 1;
+    var y = function (v) { return top + (H - top - bottom) * (1 - v / max); };
+    var layers = ground.series.map(function (s, i) { return { s: s, i: i }; });
+    var below = rows.map(function () { return 0; });
+    layers.concat([{ s: null, i: -1 }]).forEach(function (layer) {
+      var points = [], base = [];
+      rows.forEach(function (r, n) {
+        var x0 = x(Math.max(r.day, first)), x1 = x(n + 1 < rows.length ? rows[n + 1].day : last + 1);
+        var v = layer.s ? r.values[layer.i] : r.noData;
+        var lo = below[n], hi = lo + v;
+        points.push([x0, y(hi)], [x1, y(hi)]);
+        base.push([x0, y(lo)], [x1, y(lo)]);
+        below[n] = hi;
+      });
+      var d = "M" + points.concat(base.reverse()).map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join("L") + "Z";
+      svg("path", {
+        d: d,
+        fill: layer.s ? layer.s.colour : "#bdbdbd",
+        "fill-opacity": layer.s ? (STATUS_OPACITY[layer.s.status] || 0.5) : 0.5,
+        stroke: "#fff", "stroke-width": 0.5,
+        class: "mapapp-ground-area",
+      }, root);
+    });
+    // axes: km² on the side, months with their year below
+    [0, max / 2, max].forEach(function (v) {
+      var t = svg("text", { x: rtl ? W - right + 4 : left - 4, y: y(v) + 4, "text-anchor": rtl ? "start" : "end", fill: "#444" }, root);
+      t.textContent = v.toFixed(1);
+    });
+    var start = new Date(first * 86400000), end = new Date(last * 86400000);
+    var months = (end.getUTCFullYear() - start.getUTCFullYear()) * 12 + end.getUTCMonth() - start.getUTCMonth();
+    var every = Math.max(1, Math.ceil(months / 8));
+    for (var m = 0; m <= months; m += every) {
+      var when = Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + m + 1, 1) / 86400000;
+      if (when > last) break;
+      var tick = new Date(when * 86400000);
+      var label = (lang === "ar" ? AR_MONTHS : EN_MONTHS)[tick.getUTCMonth()] + " " + tick.getUTCFullYear();
+      svg("line", { x1: x(when), x2: x(when), y1: H - bottom, y2: H - bottom + 5, stroke: "#666" }, root);
+      var text = svg("text", { x: x(when), y: H - bottom + 18, "text-anchor": "middle", fill: "#444", class: "mapapp-ground-tick" }, root);
+      text.textContent = label;
+    }
+    svg("line", { x1: left, x2: W - right, y1: H - bottom, y2: H - bottom, stroke: "#666" }, root);
+    var marker = svg("line", { x1: x(day), x2: x(day), y1: top - 4, y2: H - bottom, stroke: "#c0392b", "stroke-width": 2, class: "mapapp-ground-day" }, root);
+    marker.setAttribute("data-day", isoDay(day));
+    var dayText = svg("text", { x: x(day), y: top + 6, "text-anchor": x(day) > W / 2 ? "end" : "start", fill: "#c0392b", dx: x(day) > W / 2 ? -4 : 4 }, root);
+    dayText.textContent = isoDay(day);
+    // legend: a swatch and a name per series
+    ground.series.concat([null]).forEach(function (s, i) {
+      var col = i % 3, row = Math.floor(i / 3);
+      var lx = rtl ? W - right - col * 290 - 14 : left + col * 290, ly = H + 6 + row * 22;
+      svg("rect", { x: lx, y: ly, width: 14, height: 12, fill: s ? s.colour : "#bdbdbd", "fill-opacity": s ? (STATUS_OPACITY[s.status] || 0.5) : 0.5, stroke: "#333", "stroke-width": 0.5 }, root);
+      var t = svg("text", { x: rtl ? lx - 6 : lx + 20, y: ly + 11, "text-anchor": rtl ? "end" : "start", fill: "#222", class: "mapapp-ground-legend" }, root);
+      t.textContent = s ? s.name[lang] : ground.noData[lang];
+    });
+  }
+
   fromHash();
+  fitMap();
 })();

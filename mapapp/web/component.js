@@ -8,6 +8,9 @@
  *
  * data = {module, css, core: map.js, leaflet: [js, css], bundle: urls; day: "YYYY-MM-DD",
  *         lang, place, text: {...}}
+ * or, where the app cannot serve static files, the same as text in
+ * data.inline = {key, module, css, core, leaflet: [js, css] (if packaged), bundle: object}
+ * (data.bundle is then "inline:<key>", naming the version).
  */
 const scripts = new Map();
 const styles = new Set();
@@ -40,6 +43,23 @@ function loadStyle(url) {
   link.rel = "stylesheet";
   link.href = url;
   document.head.appendChild(link);
+}
+
+/* inline mode: a script's text as an address (made once per text), a style's text as a
+ * <style> element */
+const made = new Map();
+
+function textUrl(text) {
+  if (!made.has(text)) made.set(text, URL.createObjectURL(new Blob([text], { type: "text/javascript" })));
+  return made.get(text);
+}
+
+function addStyleText(text) {
+  if (styles.has(text)) return;
+  styles.add(text);
+  const style = document.createElement("style");
+  style.textContent = text;
+  document.head.appendChild(style);
 }
 
 function loadBundle(url) {
@@ -90,7 +110,8 @@ function paint(parentElement, state) {
   const $ = (name) => parentElement.querySelector(".mapapp-" + name);
   const text = state.latest.text;
   const iso = window.MapappMap.isoDay(state.day);
-  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place });
+  const compare = state.latest.compare ? window.MapappMap.dayNumber(state.latest.compare) : null;
+  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place, compare });
   const controls = $("controls");
   controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
   $("date-label").textContent = text.date;
@@ -105,6 +126,8 @@ function paint(parentElement, state) {
   $("prev").disabled = adjacent(state.changes, state.day, -1) === null;
   $("next").disabled = adjacent(state.changes, state.day, 1) === null;
   $("map").dataset.day = iso; // the day drawn (tests and benchmarks read it)
+  fitHeight(parentElement, state);
+  showTwin(parentElement, state);
 }
 
 /* the component's elements (words are filled in by paint, as text) */
@@ -123,12 +146,82 @@ function build(parentElement) {
   controls.append(label, make("input", "slider", { type: "range", min: "0", max: "0", step: "1" }), buttons);
   const notice = make("p", "notice");
   notice.hidden = true;
-  parentElement.append(controls, make("div", "map", { role: "region" }), notice);
+  // the notice (tiles failed, map failed) between the controls and the map: in view
+  const maps = make("div", "maps");
+  const twin = make("div", "twin", { role: "region" });
+  twin.hidden = true;
+  maps.append(make("div", "map", { role: "region" }), twin);
+  parentElement.append(controls, notice, maps);
+}
+
+/* Compare, side by side: a second map of the compared day beside the first (below it on a
+ * phone), moving with it; made the first time a compare day is asked for. */
+function showTwin(parentElement, state) {
+  const box = parentElement.querySelector(".mapapp-twin");
+  const dayNumber = window.MapappMap.dayNumber;
+  const compare = state.latest.compare ? dayNumber(state.latest.compare) : null;
+  const on = compare !== null;
+  const changed = box.hidden === on;
+  box.hidden = !on;
+  if (changed) {
+    fitHeight(parentElement, state, true);
+    if (state.map) state.map.refit(); // the map is half (or twice) as wide: show it all
+  }
+  if (!on) return;
+  if (!state.twin) {
+    const holder = document.createElement("div");
+    holder.style.cssText = "position:absolute;inset:0";
+    const badge = document.createElement("p");
+    badge.className = "mapapp-compare-day";
+    box.append(holder, badge);
+    state.twin = window.MapappMap(holder, state.bundle, { resolve: state.resolve });
+    let moving = false;
+    const follow = (from, to) =>
+      from.on("move", () => {
+        if (moving) return;
+        moving = true;
+        to.setView(from.getCenter(), from.getZoom(), { animate: false });
+        moving = false;
+      });
+    follow(state.map.map, state.twin.map);
+    follow(state.twin.map, state.map.map);
+    state.twin.map.invalidateSize();
+    state.twin.map.setView(state.map.map.getCenter(), state.map.map.getZoom(), { animate: false });
+  }
+  state.twin.show({ day: compare, lang: state.latest.lang, place: state.latest.place });
+  box.querySelector(".mapapp-compare-day").textContent = state.latest.compare;
+}
+
+/* The map takes the window's height below its controls (300 px at least), so the date
+ * control and the whole map are on the first screen, on a laptop as on a phone. */
+function fitHeight(parentElement, state, force) {
+  const el = parentElement.querySelector(".mapapp-map");
+  const twin = parentElement.querySelector(".mapapp-twin");
+  let scroller = el.parentElement;
+  while (scroller && scroller !== document.body && scroller.scrollHeight <= scroller.clientHeight) {
+    scroller = scroller.parentElement;
+  }
+  const scrolled = scroller && scroller !== document.body ? scroller.scrollTop : window.scrollY;
+  const top = el.getBoundingClientRect().top + scrolled;
+  let height = Math.max(300, Math.min(window.innerHeight - top - 12, 1100));
+  if (window.innerWidth < 640 && twin && !twin.hidden) height = Math.max(240, Math.floor(height / 2) - 4);
+  if (force || Math.abs(el.offsetHeight - height) > 1) {
+    el.style.height = height + "px";
+    if (twin) twin.style.height = height + "px";
+    if (state.map && !state.fitted) state.map.refit();
+    else if (state.map) state.map.map.invalidateSize();
+    if (state.twin) state.twin.map.invalidateSize();
+  }
+  if (state.map) state.fitted = true; // from now on the reader's view is kept
 }
 
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
-  if (!parentElement.querySelector(".mapapp-map")) build(parentElement);
+  if (!parentElement.querySelector(".mapapp-map")) {
+    build(parentElement);
+    fitHeight(parentElement, {});
+    window.addEventListener("resize", () => fitHeight(parentElement, mounted.get(parentElement) || {}));
+  }
   const note = parentElement.querySelector(".mapapp-notice");
   let state = mounted.get(parentElement);
   if (!state) {
@@ -142,20 +235,39 @@ export default function (component) {
     note.hidden = !text;
   };
 
-  loadStyle(data.leaflet[1]);
-  loadStyle(data.css);
-  // the bundle downloads while the scripts load
-  Promise.all([loadScript(data.leaflet[0]).then(() => loadScript(data.core)), loadBundle(data.bundle)])
+  const inline = data.inline;
+  let leafletJs = data.leaflet[0], core = data.core, bundle;
+  if (inline) {
+    if (inline.leaflet) {
+      addStyleText(inline.leaflet[1]);
+      leafletJs = textUrl(inline.leaflet[0]);
+    } else loadStyle(data.leaflet[1]);
+    addStyleText(inline.css);
+    core = textUrl(inline.core);
+    bundle = Promise.resolve(inline.bundle);
+  } else {
+    loadStyle(data.leaflet[1]);
+    loadStyle(data.css);
+    bundle = loadBundle(data.bundle); // downloads while the scripts load
+  }
+  Promise.all([loadScript(leafletJs).then(() => loadScript(core)), bundle])
     .then(([, bundle]) => {
       if (state.latest !== data) return; // a newer view is on its way
       const dayNumber = window.MapappMap.dayNumber;
       if (state.url !== data.bundle) {
         if (state.map) state.map.map.remove();
         else attach(parentElement, state);
-        const folder = new URL(data.bundle, document.baseURI);
+        if (state.twin) {
+          state.twin.map.remove();
+          state.twin = null;
+          parentElement.querySelector(".mapapp-twin").textContent = "";
+        }
+        const folder = inline ? null : new URL(data.bundle, document.baseURI);
+        state.bundle = bundle;
+        state.resolve = (name) => new URL(name, folder).href;
         state.map = window.MapappMap(parentElement.querySelector(".mapapp-map"), bundle, {
           onTileError: () => notice(state.latest.text.tiles_failed),
-          resolve: (name) => new URL(name, folder).href,
+          resolve: state.resolve,
         });
         state.url = data.bundle;
         state.first = dayNumber(bundle.range.first);
@@ -181,6 +293,7 @@ export default function (component) {
   return () => {
     clearTimeout(state.timer);
     if (state.map) state.map.map.remove();
+    if (state.twin) state.twin.map.remove();
     mounted.delete(parentElement);
   };
 }

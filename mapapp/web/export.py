@@ -15,10 +15,14 @@ by index:
   patterns use (see :mod:`mapapp.draw.shapes`);
 * ``styles`` -- Leaflet path options (the ``style`` of the layers' features);
 * ``html`` -- popup, tooltip and legend HTML, already escaped by :mod:`mapapp.draw.popups`;
-* ``markers`` -- ``[lon, lat, style, popup, tooltip]``;
-* ``entries`` -- how one place looks in one state and language:
-  ``[fill style, outline style, popup, tooltip, [[stripe geometry, style], ...],
-  [condition marker, ...]]``;
+* ``markers`` -- :class:`Marker` rows ``[lon, lat, style, popup, tooltip]``;
+* ``entries`` -- how one place looks in one state and language, :class:`Entry` rows
+  ``[fill, outline, popup, tooltip, stripes, markers]``: fill and outline styles, popup and
+  tooltip html, ``stripes`` as ``[[geometry, style], ...]`` and ``markers`` the condition
+  markers;
+* ``fields`` -- the names of those rows' columns, in order (:data:`FIELDS`): ``map.js``
+  reads every column by its name from here, and refuses a bundle whose ``format`` is not
+  :data:`FORMAT` (tests on both sides keep the two in step);
 * ``places`` -- ``{id, name: {en, ar}, geometry}`` in the data's order;
 * ``frames`` -- ``{start, en: {set, events, legend}, ar: {...}}``: from ``start`` (an ISO
   day) to the next frame's; ``set`` is ``[[place index, entry], ...]`` for the places
@@ -39,27 +43,79 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+import shapely
+
+from mapapp.core import fronts
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import PlaceState, Timeline
 from mapapp.draw import popups
 from mapapp.draw.escape import esc
-from mapapp.draw.i18n import LANGS, Lang, t
+from mapapp.draw.i18n import LANGS, STATUS, Lang, label, t
+from mapapp.draw.labels import context_layer, label_record, place_labels
 from mapapp.draw.layers import EVENT_WINDOW_DAYS, state_layers
 from mapapp.draw.shapes import geometry_bounds
-from mapapp.draw.style import Palette, legend_items
-from mapapp.ui.mapview import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
+from mapapp.draw.style import (
+    Palette,
+    front_legend_items,
+    front_styles,
+    legend_items,
+    side_colour,
+    side_name,
+)
+from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet, web_file
 
-FORMAT = "mapapp-export/1"
+#: the bundle's format, checked by map.js (change it with the layout of the bundle)
+FORMAT = "mapapp-bundle/2"
+
+
+class Marker(NamedTuple):
+    """A circle marker: where, its style, and its popup and tooltip (html indexes)."""
+
+    lon: float
+    lat: float
+    style: int
+    popup: int
+    tooltip: int
+
+
+class Stripe(NamedTuple):
+    """One band of a place's stripes: a geometry and a style (indexes)."""
+
+    geometry: int
+    style: int
+
+
+class Entry(NamedTuple):
+    """How one place looks in one state and language (indexes into the bundle's tables)."""
+
+    fill: int
+    outline: int
+    popup: int
+    tooltip: int
+    stripes: tuple[Stripe, ...]
+    markers: tuple[int, ...]
+
+
+#: the columns of the bundle's rows, by name (the bundle's ``fields``)
+FIELDS = {
+    "entry": list(Entry._fields),
+    "marker": list(Marker._fields),
+    "stripe": list(Stripe._fields),
+}
 #: the site's own files, copied from mapapp/web/ (index.html is filled in, not copied)
 WEB_FILES = ("map.js", "app.js", "app.css")
 #: every path an export writes, relative to its folder; a re-export replaces exactly these
 MANIFEST = ".mapapp-export"
-OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", MANIFEST)
+#: the GIS download of every day (written by a ``gis`` writer, see :func:`write_site`)
+GPKG_FILE = "southern-damascus.gpkg"
+OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", GPKG_FILE, MANIFEST)
+#: writes a file for GIS users into the given path (web/ does not import geopandas: the
+#: caller hands it in, e.g. the CLI passes :mod:`mapapp.notebook`'s)
+GisWriter = Callable[[Path], None]
 #: the page's words, shown as text (never as HTML)
 UI_TEXT = (
     "title",
@@ -76,6 +132,13 @@ UI_TEXT = (
     "no_basemap",
     "bad_link",
     "tiles_failed",
+    "names",
+    "fronts",
+    "compare",
+    "differs",
+    "no_difference",
+    "ground",
+    "north",
 )
 Progress = Callable[[int, int], None]
 
@@ -175,9 +238,7 @@ def _attribution_html(tiles: Tiles) -> str:
 
 
 def _basemap_text(tiles: Tiles, lang: Lang) -> str:
-    if tiles.url is None:
-        return t("no_basemap", lang)
-    return "OpenStreetMap contributors" if tiles.url == OSM_TILES else tiles.attribution
+    return tiles.credit() or t("no_basemap", lang)
 
 
 def _bounds(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
@@ -203,7 +264,7 @@ def build_bundle(
     def marker(feature: dict[str, Any]) -> int:
         props = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"]
-        key = (
+        key = Marker(
             lon,
             lat,
             styles.add_json(props["style"]),
@@ -230,6 +291,7 @@ def build_bundle(
     holders: Counter[str] = Counter(f for s in states.values() for f in s.faction_ids)
     legends: dict[tuple[Lang, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
+    front_frames = _FrontFrames(ds, palette, geometries, styles, html)
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
@@ -251,13 +313,13 @@ def build_bundle(
         frame: dict[str, Any] = {"start": day.isoformat()}
         for lang in LANGS:
             layers = state_layers(ds, changed, day, palette, lang)
-            stripes: dict[str, list[list[int]]] = {}
+            stripes: dict[str, list[Stripe]] = {}
             for feature in layers.patterns["features"]:
                 stripes.setdefault(feature["properties"]["id"], []).append(
-                    [
+                    Stripe(
                         geometries.add_json(feature["geometry"]),
                         styles.add_json(feature["properties"]["style"]),
-                    ]
+                    )
                 )
             outline = {
                 f["properties"]["id"]: styles.add_json(f["properties"]["style"])
@@ -276,15 +338,16 @@ def build_bundle(
                 props = feature["properties"]
                 pid = props["id"]
                 place_geometry[pid] = geometries.add_json(feature["geometry"])
-                entry = (
-                    styles.add_json(props["style"]),
-                    outline[pid],
-                    html.add(props["popup"]),
-                    html.add(props["tooltip"]),
-                    tuple(tuple(s) for s in stripes.get(pid, [])),
-                    tuple(place_markers.get(pid, [])),
+                entry = Entry(
+                    fill=styles.add_json(props["style"]),
+                    outline=outline[pid],
+                    popup=html.add(props["popup"]),
+                    tooltip=html.add(props["tooltip"]),
+                    stripes=tuple(stripes.get(pid, [])),
+                    markers=tuple(place_markers.get(pid, [])),
                 )
-                index = entries.add(entry, [*entry[:4], stripes.get(pid, []), list(entry[5])])
+                stripe_rows = [list(s) for s in entry.stripes]
+                index = entries.add(entry, [*entry[:4], stripe_rows, list(entry.markers)])
                 if current[lang][position[pid]] != index:
                     current[lang][position[pid]] = index
                     updates.append([position[pid], index])
@@ -295,6 +358,7 @@ def build_bundle(
             if updates or (events, legend) != shown[lang]:
                 shown[lang] = (events, legend)
                 frame[lang] = {"set": updates, "events": events, "legend": legend}
+        front_frames.update(day, states, changed, number == 1)
         if frames and not any(lang in frame for lang in LANGS):
             continue  # nothing the map shows changes on this day
         for lang in LANGS:
@@ -304,6 +368,7 @@ def build_bundle(
 
     return {
         "format": FORMAT,
+        "fields": FIELDS,
         "palette": palette,
         "range": {
             "first": first.isoformat(),
@@ -338,6 +403,142 @@ def build_bundle(
         "markers": markers.items,
         "entries": entries.items,
         "frames": frames,
+        # added by issue 13 (names, fronts, context, ground held); see _FrontFrames
+        "labels": [label_record(label) for label in place_labels(ds)],
+        "fronts": front_frames.frames,
+        "context": _context(),
+        "ground": _ground(ds, first, last, palette),
+    }
+
+
+class _FrontFrames:
+    """The front lines of each frame day, kept up to date as places change: only the
+    borders of a changed place are looked at again. ``frames`` is a list of
+    ``{start, lines: [{geometry, styles: [style, ...], tooltip: {en, ar}, kind, pair}, ...],
+    legend: {en, ar}}`` (indexes into the bundle's tables), one item from each day the
+    fronts change."""
+
+    def __init__(
+        self,
+        ds: Dataset,
+        palette: Palette,
+        geometries: _JsonTable,
+        styles: _JsonTable,
+        html: _Table,
+    ) -> None:
+        self.ds, self.palette = ds, palette
+        self.geometries, self.styles, self.html = geometries, styles, html
+        self.borders = fronts.borders(ds)
+        self.of_place: dict[str, list[int]] = {}
+        for i, (a, b, _, _) in enumerate(self.borders):
+            self.of_place.setdefault(a, []).append(i)
+            self.of_place.setdefault(b, []).append(i)
+        self.current: dict[int, fronts.Front] = {}
+        self.frames: list[dict[str, Any]] = []
+        self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
+
+    def update(
+        self, day: date, states: dict[str, PlaceState], changed: dict[str, Any], whole: bool
+    ) -> None:
+        look = (
+            range(len(self.borders))
+            if whole
+            else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
+        )
+        moved = False
+        for i in look:
+            a, b = self.borders[i][0], self.borders[i][1]
+            front = fronts.front_between(self.ds, self.borders[i], states[a], states[b])
+            if front != self.current.get(i):
+                moved = True
+                if front is None:
+                    del self.current[i]
+                else:
+                    self.current[i] = front
+        if moved or whole:
+            self.frames.append(self._frame(day))
+
+    def _frame(self, day: date) -> dict[str, Any]:
+        ds, palette = self.ds, self.palette
+        lines = []
+        for _, front in sorted(self.current.items()):
+            names = {
+                lang: (
+                    side_name(ds, front.side_a.key, "bloc", lang),
+                    side_name(ds, front.side_b.key, "bloc", lang),
+                )
+                for lang in LANGS
+            }
+            lines.append(
+                {
+                    "geometry": self.geometries.add_json(
+                        json.loads(shapely.to_geojson(front.geometry))
+                    ),
+                    "styles": [
+                        self.styles.add_json(x) for x in front_styles(ds, front, "bloc", palette)
+                    ],
+                    "tooltip": {
+                        lang: self.html.add(popups.front_tooltip(ds, front, names[lang], lang))
+                        for lang in LANGS
+                    },
+                    "kind": front.kind,
+                    "pair": front.pair,
+                }
+            )
+        shown = list(self.current.values())
+        key = tuple(sorted({(f.pair, f.kind) for f in shown}))
+        legend = {}
+        for lang in LANGS:
+            if (lang, key) not in self._legends:
+                items = front_legend_items(ds, shown, "bloc", palette, lang)
+                self._legends[lang, key] = self.html.add(
+                    popups.legend_html(items, lang, note=False) if items else ""
+                )
+            legend[lang] = self._legends[lang, key]
+        return {"start": day.isoformat(), "lines": lines, "legend": legend}
+
+
+def _context() -> dict[str, Any]:
+    """The light context layer and its credit (see :func:`mapapp.draw.labels.context_layer`)."""
+    layer = context_layer()
+    return {
+        "features": [
+            {"name": f["properties"]["name"], "geometry": f["geometry"]} for f in layer["features"]
+        ],
+        "credit": layer["credit"],
+    }
+
+
+def _ground(ds: Dataset, first: date, last: date, palette: Palette) -> dict[str, Any]:
+    """Ground held by bloc over the slider's range, for the chart under the map:
+    ``{series: [{key, side, status, colour, name: {en, ar}}], rows: [{date, values}]}``."""
+    rows = fronts.ground_over(ds, first, last, "bloc")
+    columns = fronts.ground_columns(ds, rows, "bloc")
+    series = [
+        {
+            "key": f"{side}:{status}",
+            "side": side,
+            "status": status,
+            "colour": side_colour(ds, side, "bloc", palette),
+            "name": {
+                lang: f"{side_name(ds, side, 'bloc', lang)} · {label(STATUS, status, lang)}"
+                for lang in LANGS
+            },
+        }
+        for side, status in columns
+    ]
+    return {
+        "series": series,
+        "noData": {lang: label(STATUS, "no-data", lang) for lang in LANGS},
+        "title": {lang: t("ground", lang) for lang in LANGS},
+        "rows": [
+            {
+                "date": g.day.isoformat(),
+                "values": [round(g.held.get(k, {}).get(st, 0.0), 3) for k, st in columns],
+                "noData": round(g.no_data_km2, 3),
+            }
+            for g in rows
+        ],
     }
 
 
@@ -365,54 +566,6 @@ def to_json(bundle: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-#: how many published bundles :func:`publish_bundle` keeps (the newest)
-KEEP_BUNDLES = 16
-#: entries per file of a published bundle's html table
-HTML_FILE_SIZE = 2000
-#: the layout of published files; part of their names, so files an older version left in
-#: the folder (same data, another layout) are never taken for this one
-PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}"
-
-
-def write_once(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` atomically unless it is there already (content-named
-    files: the same name, the same text); either way mark it as just used."""
-    if not target.is_file():
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent, prefix=".", suffix=".tmp", delete=False
-        ) as handle:
-            handle.write(text)
-        Path(handle.name).replace(target)
-    target.touch()
-
-
-def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
-    """Write the bundle for the page's map component into ``folder``: ``<hash>.json``
-    without its html table, which goes into ``<hash>-h<k>.json`` files of
-    :data:`HTML_FILE_SIZE` entries (the map fetches one when a popup of it first opens;
-    the citations are most of a bundle's bytes). Names come from the content, so a browser
-    can cache them for good. Written atomically; all but the newest :data:`KEEP_BUNDLES`
-    bundles are removed. Returns the main file. Raises ``OSError`` if it cannot write."""
-    text = to_json(bundle)
-    base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
-    folder.mkdir(parents=True, exist_ok=True)
-    table: list[str] = bundle["html"]
-    files = []
-    for k in range(0, max(len(table), 1), HTML_FILE_SIZE):
-        name = f"{base}-h{k // HTML_FILE_SIZE}.json"
-        write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
-        files.append(name)
-    target = folder / f"{base}.json"
-    write_once(target, to_json({**bundle, "html": {"size": HTML_FILE_SIZE, "files": files}}))
-    mains = [p for p in folder.glob("*.json") if "-h" not in p.stem]
-    mains.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in mains[KEEP_BUNDLES:]:
-        for part in folder.glob(f"{stale.stem}-h*.json"):
-            part.unlink(missing_ok=True)
-        stale.unlink(missing_ok=True)
-    return target
-
-
 def _csp(tiles: Tiles) -> str:
     images = "'self' data:" + (f" {_tile_source(tiles.url)}" if tiles.url else "")
     return (
@@ -421,22 +574,17 @@ def _csp(tiles: Tiles) -> str:
     )
 
 
-def web_file(name: str) -> str:
-    """A file of ``mapapp/web/`` (the browser's side of the map), as text."""
-    return resources.files("mapapp").joinpath("web", name).read_text(encoding="utf-8")
-
-
 def _version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def index_html(tiles: Tiles, files: dict[str, str]) -> str:
+def index_html(tiles: Tiles, files: dict[str, str], downloads: str = "") -> str:
     """The page: ``mapapp/web/index.html`` with the policy and the files' versions filled in
     (so a cache never pairs a new page with old data)."""
     page = web_file("index.html").replace("{{csp}}", esc(_csp(tiles)))
     for name, text in files.items():
         page = page.replace(f"{{{{{name}}}}}", f"{name}?v={_version(text)}")
-    return page
+    return page.replace("{{downloads}}", downloads)  # our own markup, never data
 
 
 def _check_target(out: Path) -> None:
@@ -452,14 +600,17 @@ def _check_target(out: Path) -> None:
         )
 
 
-def write_site(out: Path, bundle: dict[str, Any], tiles: Tiles) -> int:
+def write_site(
+    out: Path, bundle: dict[str, Any], tiles: Tiles, gis: GisWriter | None = None
+) -> int:
     """Write the site into ``out``, replacing a previous export there (and nothing else).
     Returns the size of ``data.js`` in bytes."""
     _check_target(out)
     out.mkdir(parents=True, exist_ok=True)
     data = to_js(bundle)
     files = {"data.js": data, **{name: web_file(name) for name in WEB_FILES}}
-    files["index.html"] = index_html(tiles, files)
+    download = f'<a id="gpkg" href="{GPKG_FILE}" download>GeoPackage</a>' if gis else ""
+    files["index.html"] = index_html(tiles, files, download)
     files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
     with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:
         staging = Path(tmp)
@@ -467,13 +618,16 @@ def write_site(out: Path, bundle: dict[str, Any], tiles: Tiles) -> int:
             raise ExportError("the xstatic-leaflet package is not installed (pip install it)")
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8", newline="\n")
+        if gis is not None:
+            gis(staging / GPKG_FILE)
         for name in OUTPUTS:
             target = out / name
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             elif target.exists() or target.is_symlink():
                 target.unlink()
-            (staging / name).replace(target)
+            if (staging / name).exists():
+                (staging / name).replace(target)
     return len(data.encode("utf-8"))
 
 
@@ -483,9 +637,10 @@ def export_site(
     tiles: Tiles,
     palette: Palette = "conventional",
     progress: Progress | None = None,
+    gis: GisWriter | None = None,
 ) -> ExportResult:
     """Build the bundle and write the site (see :func:`build_bundle`, :func:`write_site`)."""
     _check_target(out)
     bundle = build_bundle(ds, tiles, palette, progress)
-    size = write_site(out, bundle, tiles)
+    size = write_site(out, bundle, tiles, gis)
     return ExportResult(out, len(bundle["frames"]), len(bundle["places"]), size)

@@ -13,10 +13,44 @@
  * address), so the map draws before any citation has been downloaded.
  *
  *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn, resolve: fn});
- *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null});
+ *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null,
+ *           compare: <a second day> | null});
+ *   -> {frame, state, differs: [place ids whose state differs on `compare`], fronts}
  */
 (function (root) {
   "use strict";
+
+  /* the bundle format this renderer reads (mapapp.web.export.FORMAT); its rows' columns are
+   * looked up by name in the bundle's `fields` (mapapp.web.export.FIELDS) */
+  var FORMAT = "mapapp-bundle/2";
+  var NEEDED = {
+    entry: ["fill", "outline", "popup", "tooltip", "stripes", "markers"],
+    marker: ["lon", "lat", "style", "popup", "tooltip"],
+    stripe: ["geometry", "style"],
+  };
+
+  /* {entry: {fill: 0, ...}, marker: {...}, stripe: {...}} from the bundle, or an Error
+   * saying what is wrong (a bundle of another version, or not a bundle at all) */
+  function fieldsOf(D) {
+    var format = D && typeof D === "object" ? D.format : undefined;
+    if (format !== FORMAT) {
+      throw new Error(
+        "the map data is in format " + JSON.stringify(format) + ", this page reads " + FORMAT +
+        "; reload the page, or export the site again with the same mapapp version"
+      );
+    }
+    var out = {};
+    Object.keys(NEEDED).forEach(function (kind) {
+      var names = (D.fields && D.fields[kind]) || [];
+      out[kind] = {};
+      NEEDED[kind].forEach(function (name) {
+        var at = names.indexOf(name);
+        if (at < 0) throw new Error("the map data's " + kind + " rows lack the column " + name);
+        out[kind][name] = at;
+      });
+    });
+    return out;
+  }
 
   var DAY_MS = 86400000;
   var ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -34,6 +68,18 @@
 
   function isoDay(n) {
     return new Date(n * DAY_MS).toISOString().slice(0, 10);
+  }
+
+  /* the index of the frame in force on `day`: the last whose start is on or before it (the
+   * first frame for a day before them all); `starts` ascending */
+  function frameIndex(starts, day) {
+    var lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= day) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
   }
 
   function polygons(geometry) {
@@ -56,7 +102,353 @@
     layer.mapappStyle = style;
   }
 
+  /* ==== added for issue 13: names, front lines, compare, context (one job each) ===== */
+
+  var STYLE_ID = "mapapp-map-style";
+  /* the map's own CSS, the same on the page and in the export: labels, popups (Arabic
+   * right-aligned, the quote no smaller than its translation), the north arrow */
+  var MAP_CSS = [
+    ".mapapp-label{pointer-events:none!important;background:none;border:none}",
+    ".mapapp-label span{position:absolute;left:0;top:0;transform:translate(-50%,-50%) rotate(var(--angle,0deg));",
+    "white-space:nowrap;font:600 12px/1.1 system-ui,'Noto Sans','Noto Sans Arabic',sans-serif;color:#111;",
+    "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff;letter-spacing:0.01em}",
+    ".mapapp-label-hidden{display:none}",
+    ".mapapp-context-label{pointer-events:none!important;background:none;border:none}",
+    ".mapapp-context-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;",
+    "font:italic 11px/1 system-ui,sans-serif;color:#555;text-shadow:0 0 2px #fff,0 0 3px #fff}",
+    ".mapapp-north{background:#fff;border-radius:4px;border:2px solid rgba(0,0,0,0.2);width:30px;",
+    "text-align:center;font:700 12px/1.1 system-ui,sans-serif;padding:2px 0;color:#222}",
+    ".mapapp-toggles{background:#fff;padding:4px 8px;border-radius:4px;border:2px solid rgba(0,0,0,0.2);",
+    "font:13px/1.5 system-ui,sans-serif}",
+    ".mapapp-toggles label{display:block;cursor:pointer;white-space:nowrap}",
+    ".mapapp-leaflet-popup .leaflet-popup-content{font-size:13px;line-height:1.4;overflow-wrap:anywhere}",
+    ".mapapp-leaflet-popup .leaflet-popup-content p{font-size:13px;margin:0.3em 0}",
+    ".mapapp-leaflet-popup .leaflet-popup-content [dir=rtl]{text-align:right}",
+    ".mapapp-quote{font-size:15px!important;line-height:1.6}",
+    ".mapapp-translation{font-size:13px!important}",
+    ".mapapp-front-tip{font-size:12px}",
+    ".mapapp-compare-outline{pointer-events:none}",
+  ].join("");
+
+  function injectStyle() {
+    if (document.getElementById(STYLE_ID)) return;
+    var style = document.createElement("style");
+    style.id = STYLE_ID;
+    style.textContent = MAP_CSS;
+    document.head.appendChild(style);
+  }
+
+  /* Leaflet focuses the map on mouse-down and then restores only the window's scroll; in
+   * a page that scrolls inside an element (Streamlit) the focus scrolled that element and
+   * the first click landed somewhere else. Focus without scrolling. */
+  function keepScrollOnFocus(map) {
+    var keyboard = map.keyboard;
+    if (!keyboard || !keyboard._onMouseDown) return;
+    map.off("mousedown", keyboard._onMouseDown, keyboard);
+    var container = map.getContainer();
+    keyboard._onMouseDown = function () {
+      if (this._focused) return;
+      try { container.focus({ preventScroll: true }); } catch { container.focus(); }
+    };
+    map.on("mousedown", keyboard._onMouseDown, keyboard);
+  }
+
+  function northArrow(map) {
+    var North = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: function () {
+        var box = L.DomUtil.create("div", "mapapp-north leaflet-control");
+        box.setAttribute("role", "img");
+        box.setAttribute("aria-label", "North");
+        box.title = "North";
+        box.textContent = "▲\nN";
+        box.style.whiteSpace = "pre";
+        return box;
+      },
+    });
+    new North().addTo(map);
+  }
+
+  /* the places' bounds, stretched to take in the context layer (the Old City) */
+  function contextBounds(D) {
+    var bounds = L.latLngBounds(D.bounds);
+    ((D.context && D.context.features) || []).forEach(function (f) {
+      bounds.extend(L.geoJSON(f.geometry).getBounds());
+    });
+    return bounds;
+  }
+
+  function boxesOverlap(a, b, pad) {
+    return !(a.right + pad <= b.left || b.right + pad <= a.left ||
+             a.bottom + pad <= b.top || b.bottom + pad <= a.top);
+  }
+
+  /* Names, front lines, the context layer and the compare outlines, over the map drawn
+   * by MapappMap. None of them catches a click meant for a place: labels and outlines are
+   * not interactive, and a front line takes only hovers along its own few pixels. */
+  function Overlays(map, D, html) {
+    var L = root.L;
+    [["context", 405], ["fronts", 416], ["compare", 417]].forEach(function (p) {
+      var pane = map.createPane("mapapp-" + p[0]);
+      pane.style.zIndex = String(p[1]);
+      pane.style.pointerEvents = "none";
+    });
+    var labelPane = map.createPane("mapapp-labels");
+    labelPane.style.zIndex = "450";
+    labelPane.style.pointerEvents = "none";
+
+    var lang = "en";
+    var show = { names: true, fronts: true };
+
+    /* ---- the context layer (approximate outlines, credited) ---- */
+    var context = L.layerGroup().addTo(map);
+    var contextLabels = [];
+    ((D.context && D.context.features) || []).forEach(function (f) {
+      var layer = L.geoJSON(f.geometry, {
+        pane: "mapapp-context",
+        interactive: false,
+        style: { color: "#777", weight: 1.5, dashArray: "4 4", fill: true, fillColor: "#999", fillOpacity: 0.06 },
+      });
+      context.addLayer(layer);
+      var marker = L.marker(layer.getBounds().getCenter(), {
+        pane: "mapapp-labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "mapapp-context-label", html: "<span></span>", iconSize: [0, 0] }),
+      });
+      context.addLayer(marker);
+      contextLabels.push({ marker: marker, name: f.name });
+    });
+    if (D.context && D.context.credit && map.attributionControl) {
+      map.attributionControl.addAttribution(""); // keeps the control, text set per language
+    }
+
+    /* ---- names ---- */
+    var labelLayer = L.layerGroup().addTo(map);
+    var labels = (D.labels || []).map(function (l) {
+      var marker = L.marker([l.lat, l.lon], {
+        pane: "mapapp-labels",
+        interactive: false,
+        keyboard: false,
+        icon: L.divIcon({ className: "mapapp-label", html: "<span></span>", iconSize: [0, 0] }),
+      });
+      labelLayer.addLayer(marker);
+      return { spec: l, marker: marker };
+    });
+
+    function setText(marker, text, angle) {
+      var el = marker.getElement();
+      if (!el) return null;
+      var span = el.firstChild;
+      span.textContent = text;
+      span.style.setProperty("--angle", (angle || 0) + "deg");
+      span.lang = lang;
+      span.dir = lang === "ar" ? "rtl" : "ltr";
+      return span;
+    }
+
+    /* Place the names largest place first; a name that would overlap one already placed
+     * tries its short form, then a nudge up or down; failing that it is hidden (hover
+     * or zoom in to read it). Runs after every zoom, resize and language change. */
+    function declutter() {
+      var placed = [];
+      var frame = map.getContainer().getBoundingClientRect();
+      var inside = function (b) {
+        return b.left >= frame.left && b.right <= frame.right && b.top >= frame.top && b.bottom <= frame.bottom;
+      };
+      var order = labels.slice().sort(function (a, b) { return b.spec.area - a.spec.area; });
+      order.forEach(function (l) {
+        var el = l.marker.getElement();
+        if (!el) return;
+        el.classList.remove("mapapp-label-hidden");
+        var tries = [
+          [l.spec.name[lang], 0, 0], [l.spec.short[lang], 0, 0],
+          [l.spec.short[lang], -13, 0], [l.spec.short[lang], 13, 0],
+          [l.spec.short[lang], 0, -18], [l.spec.short[lang], 0, 18],
+        ];
+        var span = null, box = null, fits = false;
+        for (var k = 0; k < tries.length && !fits; k++) {
+          span = setText(l.marker, tries[k][0], l.spec.angle);
+          span.style.marginTop = tries[k][1] + "px";
+          span.style.marginLeft = tries[k][2] + "px";
+          box = span.getBoundingClientRect();
+          fits = inside(box) && !placed.some(function (other) { return boxesOverlap(box, other, 2); });
+        }
+        if (fits) placed.push(box);
+        else el.classList.add("mapapp-label-hidden");
+        el.dataset.place = l.spec.id;
+      });
+      contextLabels.forEach(function (c) {
+        var el = c.marker.getElement();
+        if (!el) return;
+        var span = el.firstChild;
+        span.textContent = c.name[lang] + (lang === "ar" ? " (تقريبي)" : " (approx.)");
+        var box = span.getBoundingClientRect();
+        span.style.visibility = placed.some(function (o) { return boxesOverlap(box, o, 2); })
+          ? "hidden" : "visible";
+      });
+    }
+    map.on("zoomend resize moveend", declutter);
+
+    /* ---- front lines ---- */
+    var frontLayer = L.layerGroup().addTo(map);
+    var frontStarts = (D.fronts || []).map(function (f) { return root.MapappMap.dayNumber(f.start); });
+    var frontShown = -1;
+
+    function frontFrame(day) {
+      var found = -1;
+      for (var i = 0; i < frontStarts.length; i++) if (frontStarts[i] <= day) found = i;
+      return found;
+    }
+
+    function lineLatLngs(geometry) {
+      return L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === "MultiLineString" ? 1 : 0);
+    }
+
+    function drawFronts(day) {
+      var k = frontFrame(day);
+      var key = k + ":" + lang;
+      if (key === frontShown) return;
+      frontShown = key;
+      frontLayer.clearLayers();
+      if (k < 0) return;
+      D.fronts[k].lines.forEach(function (line) {
+        var shape = lineLatLngs(D.geometries[line.geometry]);
+        line.styles.forEach(function (styleIndex, n) {
+          // the first line (a solid halo, the widest) takes the hover: the dashed ones
+          // above it would let the pointer through their gaps
+          var top = n === 0;
+          var style = Object.assign({ pane: "mapapp-fronts", interactive: top }, D.styles[styleIndex]);
+          if (top) style.className = (style.className || "") + " mapapp-front mapapp-front-" + line.kind;
+          var poly = L.polyline(shape, style);
+          if (top) {
+            poly.bindTooltip(html(line.tooltip[lang]), { sticky: true });
+            poly.on("add", function () {
+              var path = poly.getElement();
+              if (path) {
+                path.dataset.pair = line.pair;
+                path.dataset.kind = line.kind;
+              }
+            });
+          }
+          frontLayer.addLayer(poly);
+        });
+      });
+    }
+
+    /* ---- compare two days: the places whose state differs, outlined ---- */
+    var compareLayer = L.layerGroup().addTo(map);
+    var compareShown = null;
+
+    function drawCompare(compareDay, entriesAt, state) {
+      var differs = [];
+      if (compareDay === null || compareDay === undefined || isNaN(compareDay)) {
+        if (compareShown !== null) compareLayer.clearLayers();
+        compareShown = null;
+        return differs;
+      }
+      var other = entriesAt(compareDay);
+      for (var i = 0; i < state.length; i++) {
+        var popup = fieldsOf(D).entry.popup;
+        if (other[i] !== state[i] && D.entries[other[i]][popup] !== D.entries[state[i]][popup]) {
+          differs.push(D.places[i].id);
+        }
+      }
+      var key = differs.join(",") + "@" + compareDay;
+      if (key !== compareShown) {
+        compareShown = key;
+        compareLayer.clearLayers();
+        differs.forEach(function (id) {
+          var place = D.places.find(function (p) { return p.id === id; });
+          var shape = L.GeoJSON.coordsToLatLngs(polygonsOf(D.geometries[place.geometry]), 2);
+          compareLayer.addLayer(L.polygon(shape, {
+            pane: "mapapp-compare", interactive: false, fill: false, color: "#6a1b9a",
+            weight: 5, dashArray: "2 7", lineCap: "round",
+            className: "mapapp-compare-outline mapapp-compare-" + id,
+          }));
+        });
+      }
+      return differs;
+    }
+
+    /* ---- the toggles (names, front lines) ---- */
+    var toggles = L.control({ position: "topright" });
+    var boxes = {};
+    toggles.onAdd = function () {
+      var box = L.DomUtil.create("div", "mapapp-toggles leaflet-control");
+      L.DomEvent.disableClickPropagation(box);
+      ["names", "fronts"].forEach(function (name) {
+        var labelEl = document.createElement("label");
+        var input = document.createElement("input");
+        input.type = "checkbox";
+        input.checked = true;
+        input.className = "mapapp-toggle-" + name;
+        var text = document.createElement("span");
+        labelEl.append(input, " ", text);
+        box.appendChild(labelEl);
+        boxes[name] = { input: input, text: text };
+        input.addEventListener("change", function () {
+          show[name] = input.checked;
+          var layer = name === "names" ? labelLayer : frontLayer;
+          if (input.checked) { layer.addTo(map); if (name === "names") declutter(); }
+          else map.removeLayer(layer);
+        });
+      });
+      return box;
+    };
+    toggles.addTo(map);
+
+    var credit = null;
+
+    function setLang(next) {
+      lang = next;
+      if (D.text && D.text[lang]) {
+        if (boxes.names) boxes.names.text.textContent = D.text[lang].names || "Names";
+        if (boxes.fronts) boxes.fronts.text.textContent = D.text[lang].fronts || "Front lines";
+      } else if (boxes.names) {
+        boxes.names.text.textContent = lang === "ar" ? "الأسماء" : "Names";
+        boxes.fronts.text.textContent = lang === "ar" ? "خطوط الجبهات" : "Front lines";
+      }
+      if (D.context && D.context.credit && map.attributionControl) {
+        if (credit) map.attributionControl.removeAttribution(credit);
+        credit = D.context.credit[lang].replace(/</g, "");
+        map.attributionControl.addAttribution(credit);
+      }
+    }
+
+    var shownLang = null;
+    return {
+      show: function (view, compare, entriesAt, state) {
+        if (view.lang !== shownLang) {
+          shownLang = view.lang;
+          setLang(view.lang);
+          if (show.names) declutter();
+        }
+        drawFronts(view.day);
+        return drawCompare(compare, entriesAt, state);
+      },
+      frontsShown: function () { return frontShown; },
+      declutter: declutter,
+      labelCount: function () {
+        return labels.filter(function (l) {
+          var el = l.marker.getElement();
+          return show.names && el && !el.classList.contains("mapapp-label-hidden");
+        }).length;
+      },
+    };
+  }
+
+  function polygonsOf(geometry) {
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    if (geometry.type === "MultiPolygon") return geometry.coordinates;
+    return [];
+  }
+
+  /* ==== end of issue 13's additions ================================================ */
+
   function MapappMap(element, D, options) {
+    var F = fieldsOf(D); // first: a bundle of another format is refused before anything
+    var E = F.entry, M = F.marker, S = F.stripe;
     var L = root.L;
     options = options || {};
     var starts = D.frames.map(function (f) { return dayNumber(f.start); });
@@ -66,13 +458,7 @@
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
     function frameAt(day) {
-      var lo = 0, hi = starts.length - 1;
-      while (lo < hi) {
-        var mid = (lo + hi + 1) >> 1;
-        if (starts[mid] <= day) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
+      return frameIndex(starts, day);
     }
 
     var materialised = { en: [], ar: [] };
@@ -129,8 +515,11 @@
 
     /* ---- the map -------------------------------------------------------------------- */
 
+    injectStyle();
     var map = L.map(element, { zoomSnap: 0.25, zoomDelta: 0.5 });
-    L.control.scale().addTo(map);
+    keepScrollOnFocus(map);
+    L.control.scale({ metric: true, imperial: false }).addTo(map);
+    northArrow(map);
     if (D.tiles) {
       var tiles = L.tileLayer(D.tiles.url, { attribution: D.tiles.attribution, maxZoom: 19 });
       var tileErrors = 0;
@@ -140,7 +529,7 @@
       });
       tiles.addTo(map);
     }
-    if (D.bounds) map.fitBounds(D.bounds, { padding: [10, 10] });
+    if (D.bounds) map.fitBounds(contextBounds(D), { padding: [10, 10] });
     else map.setView([33.465, 36.315], 14);
 
     // drawn in this order, as in mapapp.draw.layers; the panes themselves catch no clicks
@@ -148,6 +537,29 @@
       var pane = map.createPane("mapapp-" + name);
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
+    });
+    var overlays = Overlays(map, D, html);
+
+    /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
+     * zoom control */
+    function popupOptions() {
+      // the popup's frame and margins take ~40 px beside its content, and 12 px either side
+      var width = Math.max(160, Math.min(440, map.getSize().x - 66));
+      return {
+        maxWidth: width,
+        minWidth: Math.min(240, width),
+        // below the zoom control (it ends ~75 px down); sideways anywhere in the map
+        autoPanPaddingTopLeft: L.point(12, 90),
+        autoPanPaddingBottomRight: L.point(12, 12),
+        className: "mapapp-leaflet-popup",
+      };
+    }
+    map.on("resize", function () {
+      var next = popupOptions();
+      map.eachLayer(function (layer) {
+        var popup = layer.getPopup && layer.getPopup();
+        if (popup) L.setOptions(popup, { maxWidth: next.maxWidth, minWidth: next.minWidth });
+      });
     });
 
     var latlngCache = new Map();
@@ -165,9 +577,9 @@
 
     function markerLayer(index, pane) {
       var m = D.markers[index];
-      var layer = L.circleMarker([m[1], m[0]], withPane(pane, D.styles[m[2]]));
-      layer.bindPopup(html(m[3]), { maxWidth: 440 });
-      layer.bindTooltip(html(m[4]), { sticky: true });
+      var layer = L.circleMarker([m[M.lat], m[M.lon]], withPane(pane, D.styles[m[M.style]]));
+      layer.bindPopup(html(m[M.popup]), popupOptions());
+      layer.bindTooltip(html(m[M.tooltip]), { sticky: true });
       return layer;
     }
 
@@ -177,7 +589,7 @@
 
     function outlineStyle(i) {
       var d = drawn[i];
-      var style = Object.assign({}, D.styles[D.entries[d.entry][1]]);
+      var style = Object.assign({}, D.styles[D.entries[d.entry][E.outline]]);
       if (view.place === D.places[i].id) style.weight += D.selectedWeight;
       return style;
     }
@@ -188,30 +600,33 @@
       d.entry = index;
       if (!d.fill) {
         var shape = latlngs(place.geometry);
-        d.fill = L.polygon(shape, withPane("places", D.styles[entry[0]])).addTo(map);
-        d.fill.mapappStyle = D.styles[entry[0]];
-        d.fill.bindPopup(html(entry[2]), { maxWidth: 440 });
-        d.fill.bindTooltip(html(entry[3]), { sticky: true });
+        d.fill = L.polygon(shape, withPane("places", D.styles[entry[E.fill]])).addTo(map);
+        d.fill.mapappStyle = D.styles[entry[E.fill]];
+        d.fill.bindPopup(html(entry[E.popup]), popupOptions());
+        d.fill.bindTooltip(html(entry[E.tooltip]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
         d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
         d.outline.mapappStyle = outlineStyle(i);
         d.stripes = L.layerGroup().addTo(map);
         d.conditions = L.layerGroup().addTo(map);
       } else {
-        restyle(d.fill, D.styles[entry[0]]);
-        d.fill.setPopupContent(html(entry[2]));
-        d.fill.setTooltipContent(html(entry[3]));
+        restyle(d.fill, D.styles[entry[E.fill]]);
+        d.fill.setPopupContent(html(entry[E.popup]));
+        d.fill.setTooltipContent(html(entry[E.tooltip]));
         restyle(d.outline, outlineStyle(i));
       }
-      if (!before || JSON.stringify(before[4]) !== JSON.stringify(entry[4])) {
+      if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
         d.stripes.clearLayers();
-        entry[4].forEach(function (part) {
-          d.stripes.addLayer(L.polygon(latlngs(part[0]), withPane("patterns", D.styles[part[1]])));
+        entry[E.stripes].forEach(function (part) {
+          var style = withPane("patterns", D.styles[part[S.style]]);
+          d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
         });
       }
-      if (!before || JSON.stringify(before[5]) !== JSON.stringify(entry[5])) {
+      if (!before || JSON.stringify(before[E.markers]) !== JSON.stringify(entry[E.markers])) {
         d.conditions.clearLayers();
-        entry[5].forEach(function (m) { d.conditions.addLayer(markerLayer(m, "conditions")); });
+        entry[E.markers].forEach(function (m) {
+          d.conditions.addLayer(markerLayer(m, "conditions"));
+        });
       }
     }
 
@@ -250,13 +665,27 @@
         events.clearLayers();
         frame.events.forEach(function (m) { events.addLayer(markerLayer(m, "events")); });
       }
-      return { frame: frame, state: state };
+      var compared = overlays.show(view, next.compare, function (day) {
+        return entriesOf(frameAt(day), view.lang);
+      }, state);
+      return { frame: frame, state: state, differs: compared, fronts: overlays.frontsShown() };
     }
 
-    return { map: map, show: show, placeIndex: placeIndex };
+    /* the default view again (after the page resized the map before anyone moved it) */
+    function refit() {
+      map.invalidateSize();
+      if (D.bounds) map.fitBounds(contextBounds(D), { padding: [10, 10], animate: false });
+      overlays.declutter();
+    }
+
+    return { map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit };
   }
 
+  MapappMap.FORMAT = FORMAT;
+  MapappMap.frameIndex = frameIndex;
+  MapappMap.polygons = polygons;
+  MapappMap.fieldsOf = fieldsOf;
   MapappMap.dayNumber = dayNumber;
   MapappMap.isoDay = isoDay;
   root.MapappMap = MapappMap;
-})(window);
+})(typeof window !== "undefined" ? window : globalThis);

@@ -1,4 +1,5 @@
-"""The folium map as an object: layers, colours, stripes, popups, assets, tiles, escaping."""
+"""The notebook API (folium map, GeoDataFrame, GeoPackage) and the layers it is built from:
+colours, stripes, popups, assets, tiles, escaping."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import Any
 
 import pytest
 
+import mapapp
+from mapapp import notebook
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw.layers import StateLayers, state_layers
-from mapapp.ui import mapview
+from mapapp.web import assets
 
 from .conftest import DATA
 
@@ -107,39 +110,73 @@ def test_popup_cites_the_source_with_the_arabic_quote(ds: Dataset) -> None:
     assert 'dir="rtl"' in popup
 
 
-def test_map_uses_local_leaflet_and_no_other_script(ds: Dataset) -> None:
-    assets = mapview.leaflet_urls(True)
-    m = mapview.full_map(ds, layers_on(ds, date(2015, 9, 15)), mapview.Tiles(None, ""), assets)
+def test_folium_map_has_the_days_layers_legend_and_no_jquery(ds: Dataset) -> None:
+    import folium
+
+    m = mapapp.folium_map("2015-09-15", ds)
+    assert isinstance(m, folium.Map)
     html = m.get_root().render()
-    assert "/app/static/leaflet/leaflet.js" in html
-    assert "cdn.jsdelivr" not in html and "code.jquery" not in html
-    assert "tile.openstreetmap.org" not in html, "tiles off means no tile layer"
+    layers = layers_on(ds, date(2015, 9, 15))
+    # the same layers as the page: every place's fill colour and every stripe's colour
+    for feature in layers.places["features"] + layers.patterns["features"]:
+        assert json.dumps(feature["properties"]["style"]["fillColor"]) in html
+    assert "mapapp-legend" in html and 'data-key="faction-isis"' in html
+    assert "holds firm control over Yarmouk camp" in html, "the popups cite the source"
     assert "$(`" not in html, "no folium.Popup (jQuery template literal) is used"
+    # another day, another map: the Yarmouk stripes of September are gone in April
+    april = mapapp.folium_map(date(2015, 4, 15), ds, tiles=assets.Tiles(None, ""))
+    assert april.get_root().render() != html
+
+
+def test_folium_map_reads_a_folder_and_refuses_broken_data(tmp_path: Path) -> None:
+    m = mapapp.folium_map("2015-09-15", DATA)
+    assert "Yarmouk" in m.get_root().render()
+    with pytest.raises(notebook.DataError, match="unknown-faction"):
+        mapapp.folium_map("2015-09-15", DATA.parent / "tests" / "data" / "broken-example")
+
+
+def test_geodataframe_joins_the_places_with_the_days_state(ds: Dataset) -> None:
+    gdf = mapapp.geodataframe("2015-09-15", ds)
+    assert gdf.crs.to_epsg() == 4326
+    assert len(gdf) == len(ds.places)
+    row = gdf.set_index("place_id").loc["yarmouk"]
+    assert row["status"] == "shared" and row["factions"] == "isis;nusra"
+    assert row.geometry.geom_type in {"Polygon", "MultiPolygon"}
+    assert (
+        gdf.set_index("place_id")
+        .loc["yarmouk"]
+        .geometry.contains(gdf.set_index("place_id").loc["yarmouk"].geometry.representative_point())
+    )
+
+
+def test_geopackage_round_trips_through_gdal(tmp_path: Path, ds: Dataset) -> None:
+    import geopandas as gpd
+
+    path = tmp_path / "day.gpkg"
+    path.write_bytes(notebook.geopackage("2015-09-15", ds))
+    back = gpd.read_file(path, layer=notebook.GPKG_LAYER)
+    assert back.crs.to_epsg() == 4326
+    assert sorted(back["place_id"]) == sorted(ds.places)
+    history = notebook.history_geodataframe(ds)
+    assert {"valid_from", "valid_to"} <= set(history.columns)
+    yarmouk = history[history["place_id"] == "yarmouk"].sort_values("valid_from")
+    assert list(yarmouk["valid_to"])[:-1] == list(yarmouk["valid_from"])[1:], "spans tile"
 
 
 def test_default_tiles_are_openstreetmap_with_attribution(ds: Dataset) -> None:
-    tiles = mapview.Tiles.from_env("")
-    assert tiles.url == mapview.OSM_TILES
-    html = mapview.base_map(ds, tiles, mapview.leaflet_urls(False)).get_root().render()
+    tiles = assets.Tiles.from_env("")
+    assert tiles.url == assets.OSM_TILES
+    html = notebook.folium_map("2015-09-15", ds, tiles=tiles).get_root().render()
     assert "tile.openstreetmap.org" in html and "OpenStreetMap" in html
-    assert mapview.Tiles.from_env("none").url is None
-    custom = mapview.Tiles.from_env("http://127.0.0.1:9000/{z}/{x}/{y}.png")
+    assert assets.Tiles.from_env("none").url is None
+    custom = assets.Tiles.from_env("http://127.0.0.1:9000/{z}/{x}/{y}.png")
     assert custom.url == "http://127.0.0.1:9000/{z}/{x}/{y}.png"
-
-
-def test_base_map_does_not_change_with_the_date(ds: Dataset) -> None:
-    """Only the state group changes: the base map's script is what keys the iframe."""
-    import re
-
-    def script() -> str:
-        html = mapview.base_map(ds, mapview.Tiles(None, ""), mapview.leaflet_urls(True))
-        return re.sub(r"_[0-9a-f]{32}", "", html.get_root().render())
-
-    assert script() == script()
+    none = notebook.folium_map("2015-09-15", ds, tiles=assets.Tiles(None, ""))
+    assert "tile.openstreetmap.org" not in none.get_root().render()
 
 
 def test_install_leaflet_copies_the_packaged_files(tmp_path: Path) -> None:
-    assert mapview.install_leaflet(tmp_path)
+    assert assets.install_leaflet(tmp_path)
     assert (tmp_path / "leaflet" / "leaflet.js").stat().st_size > 100_000
     assert (tmp_path / "leaflet" / "leaflet.css").is_file()
     assert (tmp_path / "leaflet" / "images" / "marker-icon.png").is_file()
@@ -196,7 +233,7 @@ def test_hostile_text_stays_text_in_popups_and_tooltips(tmp_path: Path, lang: st
         # the payload reads literally once rendered
         text = "".join(markup(layers.places["features"][0]["properties"]["popup"]).text)
         assert "<script>window.__xss=1</script>" in text
-    m = mapview.full_map(hostile, layers, mapview.Tiles(None, ""), mapview.leaflet_urls(True))
+    m = notebook.folium_map(date(2015, 9, 15), hostile, lang=lang, tiles=assets.Tiles(None, ""))  # type: ignore[arg-type]
     html = m.get_root().render()
     assert "<script>window.__xss" not in html
     assert "<img" not in html
@@ -231,3 +268,21 @@ def test_timeline_chart_handles_more_than_5000_periods(ds: Dataset) -> None:
         replace(ds, control=many), date(2015, 1, 1), date(2015, 12, 31), "conventional", "en"
     )
     assert sum(len(v) for v in spec["datasets"].values()) == 6000
+
+
+def test_notebook_map_has_names_fronts_and_a_control_to_hide_them(ds: Dataset) -> None:
+    """The folium map names every place, without catching clicks, and draws the day's
+    fronts with their tooltips; a layer control hides either."""
+    from mapapp.core.fronts import fronts_on
+
+    day = date(2015, 9, 15)
+    m = notebook.folium_map(day, ds, lang="ar", tiles=assets.Tiles(None, ""))
+    html = m.get_root().render()
+    for place in ds.places.values():
+        assert place.name_ar in html
+    assert html.count("mapapp-label") >= len(ds.places)
+    assert "pointer-events:none" in html
+    assert fronts_on(ds, Timeline(ds).state_at(day))
+    assert html.count('"dashArray": "9 9"') >= 1
+    assert "L.control.layers" in html
+    assert "جبهة" in html

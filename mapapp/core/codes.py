@@ -1,0 +1,128 @@
+"""The catalogue of problem codes: each declared once, with a title and what to do.
+
+Every :class:`~mapapp.core.report.Issue` names one of these codes (it refuses any other, so
+a new problem cannot ship undeclared); ``mapapp codes`` lists them, and EDITING.md's
+readers can look a code up. The message of an issue says what is wrong *here* (file, line,
+column, the value); the catalogue says what the code means in general.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    todo: str
+
+
+_DECLARED = (
+    # files
+    Code("missing-file", "a data file is missing", "restore the file (see git) or its name"),
+    Code("empty-file", "a data file is empty", "restore its header and rows (see git)"),
+    Code("file-too-large", "a data file is too large to read", "split or shorten it"),
+    Code("bad-encoding", "a file is not UTF-8 text", "save it as UTF-8 (CSV UTF-8 in a sheet)"),
+    Code("bad-schema", "datapackage.json cannot be used", "fix datapackage.json (see git)"),
+    # CSV shape
+    Code("bad-csv", "a file cannot be read as CSV", 'balance the double quotes (") in values'),
+    Code("blank-header", "a column has no name", "name the column or delete it"),
+    Code("duplicate-column", "a column appears twice", "delete or rename one of them"),
+    Code("missing-column", "a required column is missing", "add the column to the header"),
+    Code("unknown-column", "a column the schema does not know", "check its name or delete it"),
+    Code(
+        "wrong-cell-count",
+        "a row has more or fewer cells than the header",
+        "check for a missing or extra comma, or a comma in a value without double quotes",
+    ),
+    Code("too-many-rows", "a file has more rows than the map can draw", "split the data"),
+    # cells
+    Code("missing-value", "a required cell is empty", "fill it in (see mapapp docs)"),
+    Code("empty-quote", "a row quotes no words", "quote the source's exact words"),
+    Code("too-long", "a cell is longer than any value may be", "shorten it"),
+    Code("bad-value", "a value is not one of those allowed", "use one of the listed values"),
+    Code("bad-precision", "a date precision is not day, month or year", "write one of them"),
+    Code("bad-type", "a value is not of the column's type", "write a number, or true/false"),
+    Code("bad-id", "an id is not lowercase letters, digits and _", "write it like that"),
+    Code("bad-colour", "a colour is not #rrggbb", "write it as #rrggbb, e.g. #1b7837"),
+    Code("bad-url", "an address is not an http(s) web address", "write the full address"),
+    Code("bad-date", "a date cannot be read", "write YYYY, YYYY-MM or YYYY-MM-DD, or source:<id>"),
+    Code(
+        "precision-mismatch",
+        "a date and its precision disagree",
+        "make the precision match how the date is written",
+    ),
+    Code(
+        "bad-relative-date",
+        "a source's date relative to another cannot be worked out",
+        "check relative_to and offset_days (no loops)",
+    ),
+    # references and keys
+    Code("duplicate-id", "an id is used twice", "give each row its own id"),
+    Code("unknown-place", "a place id is not in neighbourhoods.geojson", "fix it or add it"),
+    Code("unknown-faction", "a faction id is not in factions.csv", "fix it or add it there"),
+    Code("unknown-source", "a source id is not in sources.csv", "fix it or add it there"),
+    Code("unknown-reference", "an id is not in the file it refers to", "fix it or add it"),
+    # periods
+    Code("end-before-start", "a period ends on or before it starts", "fix the start or end"),
+    Code(
+        "overlapping-period",
+        "a place has two periods for one faction at once",
+        "end the first before the second starts",
+    ),
+    Code(
+        "conflicting-control",
+        "sole control overlaps another faction's control",
+        "end one period, or record them as shared",
+    ),
+    Code("shared-alone", "shared control with only one faction", "add the other faction's row"),
+    # places file
+    Code("bad-json", "the places file is not valid JSON", "check commas and brackets"),
+    Code("bad-geojson", "the places file is not a GeoJSON FeatureCollection", "re-export it"),
+    Code("wrong-crs", "the places file is not in WGS84", "re-export it in EPSG:4326"),
+    Code("missing-feature-id", "a feature has no id", "give it the place's id"),
+    Code("duplicate-feature-id", "two features share an id", "give each place its own id"),
+    Code("bad-geometry", "a feature's geometry is not a polygon", "draw it as a polygon"),
+    Code("invalid-geometry", "a polygon crosses itself", "fix it in QGIS (Fix geometries)"),
+    Code("too-many-vertices", "a polygon has too many points", "simplify it"),
+    Code("overlapping-polygons", "two places overlap", "move the shared edge"),
+    Code(
+        "reference-point-outside",
+        "a place's reference point is outside its polygon",
+        "move the point or the boundary",
+    ),
+)
+
+CODES: dict[str, Code] = {c.code: c for c in _DECLARED}
+assert len(CODES) == len(_DECLARED), "a code is declared twice"
+
+
+class UndeclaredCode(ValueError):
+    """A problem was raised with a code the catalogue does not declare."""
+
+
+def check(code: str) -> str:
+    """``code`` if declared; else :class:`UndeclaredCode`, saying where to declare it."""
+    if code not in CODES:
+        raise UndeclaredCode(
+            f"problem code {code!r} is not declared; add it to mapapp/core/codes.py"
+        )
+    return code
+
+
+#: suggestions are looked for only for values and vocabularies up to these sizes (difflib
+#: compares the value with every known one: a damaged file must not make that slow)
+SUGGEST_MAX_CHARS = 100
+SUGGEST_MAX_KNOWN = 500
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the known value closest to ``value``, or ``""``."""
+    choices = sorted(set(known))
+    if len(value) > SUGGEST_MAX_CHARS or len(choices) > SUGGEST_MAX_KNOWN:
+        return ""
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

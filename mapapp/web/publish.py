@@ -1,0 +1,51 @@
+"""The page's map bundles, published as static files Streamlit serves (the live page's
+side of the bundle; the static site is :mod:`mapapp.web.export`).
+
+A bundle (:func:`mapapp.web.export.build_bundle`) is written once per data version under
+a name made from its content, its ``html`` table cut into files the map fetches when a
+popup of them first opens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from mapapp.web.assets import write_once
+from mapapp.web.export import to_json
+
+#: how many published bundles :func:`publish_bundle` keeps (the newest)
+KEEP_BUNDLES = 16
+#: entries per file of a published bundle's html table
+HTML_FILE_SIZE = 2000
+#: the layout of published files; part of their names, so files an older version left in
+#: the folder (same data, another layout) are never taken for this one
+PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}"
+
+
+def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
+    """Write the bundle for the page's map component into ``folder``: ``<hash>.json``
+    without its html table, which goes into ``<hash>-h<k>.json`` files of
+    :data:`HTML_FILE_SIZE` entries (the map fetches one when a popup of it first opens;
+    the citations are most of a bundle's bytes). Names come from the content, so a browser
+    can cache them for good. Written atomically; all but the newest :data:`KEEP_BUNDLES`
+    bundles are removed. Returns the main file. Raises ``OSError`` if it cannot write."""
+    text = to_json(bundle)
+    base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
+    folder.mkdir(parents=True, exist_ok=True)
+    table: list[str] = bundle["html"]
+    files = []
+    for k in range(0, max(len(table), 1), HTML_FILE_SIZE):
+        name = f"{base}-h{k // HTML_FILE_SIZE}.json"
+        write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
+        files.append(name)
+    target = folder / f"{base}.json"
+    write_once(target, to_json({**bundle, "html": {"size": HTML_FILE_SIZE, "files": files}}))
+    mains = [p for p in folder.glob("*.json") if "-h" not in p.stem]
+    mains.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in mains[KEEP_BUNDLES:]:
+        for part in folder.glob(f"{stale.stem}-h*.json"):
+            part.unlink(missing_ok=True)
+        stale.unlink(missing_ok=True)
+    return target

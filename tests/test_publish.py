@@ -1,0 +1,34 @@
+"""The page's bundles as static files: named by content, html in files, old ones pruned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mapapp.web import publish
+
+
+def _bundle(n: int = 3) -> dict[str, object]:
+    return {"format": "test", "html": [f"<p>{i}</p>" for i in range(n)], "frames": []}
+
+
+def test_the_html_table_comes_back_whole_from_its_files(tmp_path: Path) -> None:
+    bundle = _bundle(publish.HTML_FILE_SIZE + 5)
+    main = publish.publish_bundle(bundle, tmp_path)
+    published = json.loads(main.read_text(encoding="utf-8"))
+    parts = [
+        json.loads((tmp_path / name).read_text(encoding="utf-8"))
+        for name in published["html"]["files"]
+    ]
+    assert [len(p) for p in parts] == [publish.HTML_FILE_SIZE, 5]
+    assert [item for part in parts for item in part] == bundle["html"]
+    assert {k: v for k, v in published.items() if k != "html"} == {"format": "test", "frames": []}
+
+
+def test_an_unwritable_folder_is_an_oserror_the_page_turns_into_inline(tmp_path: Path) -> None:
+    blocker = tmp_path / "bundles"
+    blocker.write_text("a file where the folder should be", encoding="utf-8")
+    with pytest.raises(OSError, match=r"bundles"):
+        publish.publish_bundle(_bundle(), blocker)

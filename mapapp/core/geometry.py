@@ -113,7 +113,8 @@ def _ring_array(raw: Any) -> npt.NDArray[np.float64] | None:
         return None
     if coords.dtype.kind == "i" and any(type(v) is bool for point in ring for v in point):
         return None
-    return coords.astype(np.float64)
+    floats = coords.astype(np.float64)
+    return floats if bool(np.isfinite(floats).all()) else None
 
 
 def _simple_polygons(geo: RawGeoJSON) -> dict[int, BaseGeometry]:
@@ -126,7 +127,10 @@ def _simple_polygons(geo: RawGeoJSON) -> dict[int, BaseGeometry]:
         return {}
     coords = np.concatenate(list(simple.values()))
     owner = np.repeat(np.arange(len(simple)), [len(a) for a in simple.values()])
-    polygons = shapely.polygons(shapely.linearrings(coords, indices=owner))
+    try:
+        polygons = shapely.polygons(shapely.linearrings(coords, indices=owner))
+    except shapely.errors.GEOSException:  # anything odd: each is read by ``shape``
+        return {}
     return dict(zip(simple, polygons.tolist(), strict=True))
 
 

@@ -1747,6 +1747,9 @@ def _updated(path: Path, output: dict[str, Any]) -> dict[str, Any]:
     )
     sections = recorded.setdefault("sections", {})
     for name, result in output["results"].items():
+        before = recorded["results"].get(name)
+        if name in ("browser", "server") and isinstance(before, dict):
+            result = {**before, **result}  # by size: the sizes not run again are kept
         recorded["results"][name] = result
         sections[name] = {
             "command": output["command"],

@@ -418,7 +418,18 @@ def generate(out: Path, places: int, rows: int, seed: int = 2015) -> Path:
     rng = random.Random(seed)
     write_places(out, places, seed)
     write_tables(out, places, rows, rng)
+    write_optional(out)
     return out
+
+
+def write_optional(out: Path) -> None:
+    """The optional resources (the proposer's lexicons), empty: their header only, so that
+    a validator that requires every declared file (frictionless) finds them."""
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    for res in schema["resources"]:
+        if res.get("x-mapapp", {}).get("optional"):
+            header = ",".join(f["name"] for f in res["schema"]["fields"])
+            (out / res["path"]).write_text(header + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

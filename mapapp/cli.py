@@ -261,6 +261,114 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _proposal_text(number: int, p: dict[str, object]) -> str:
+    what = p["status"] if p["kind"] == "control" else p["event_kind"]
+    factions = ", ".join(map(str, p["faction_ids"])) or "-"  # type: ignore[call-overload]
+    head = (
+        f"{number}. {p['kind']} {what}: {p['place_id']} by {factions}, {p['date'] or 'no date'}"
+        f"{' (' + str(p['date_precision']) + ')' if p['date_precision'] else ''}, "
+        f"claimant {p['claimant']}, source {p['source_id']}, confidence {p['confidence']}"
+    )
+    lines = [head]
+    if p["existing"]:
+        lines.append(f"   already in the data: {p['existing']}")
+    lines.append(f"   quote [{p['quote_start']}:{p['quote_end']}]: «{p['quote_ar']}»")
+    lines += [f"   - {r}" for r in p["reasons"]]  # type: ignore[attr-defined]
+    return "\n".join(formats.terminal_text(line) for line in lines)
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    from mapapp.editing.propose.article import ArticleError, read_article, read_article_bytes
+    from mapapp.editing.propose.lexicon import LexiconError, load_lexicon
+    from mapapp.editing.propose.proposer import analyse
+    from mapapp.editing.propose.rows import TABLES, rows_to_csv, to_rows
+    from mapapp.editing.store import read_table
+
+    try:
+        if str(args.article) == "-":
+            article = read_article_bytes(sys.stdin.buffer.read(), "standard input")
+        else:
+            article = read_article(args.article)
+    except ArticleError as exc:
+        raise CommandError(str(exc)) from None
+    if args.print_text:
+        print(article.text)
+        return EXIT_OK
+    if args.published:
+        try:
+            _day_or_month(args.published)
+        except ValueError as exc:
+            raise CommandError(f"--published: {exc}") from None
+    try:
+        lex = load_lexicon(args.data)
+    except LexiconError as exc:
+        print(exc.report.to_text(), file=sys.stderr)
+        print(f"\nFix these problems in {args.data} first (see: mapapp validate).", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.source not in lex.dataset.sources and not (args.published or article.published):
+        raise CommandError(
+            f"--source {args.source} is not in sources.csv and the article gives no date: add "
+            "the source to sources.csv first, or give --published YYYY-MM-DD"
+        )
+    result = analyse(article.text, lex, args.source, args.published, article.published)
+    proposals = [p for p in result.proposals if args.only in ("", p.kind)]
+    if args.format == "json":
+        print(formats.to_json([p.to_json() for p in proposals]))
+    elif args.format == "csv":
+        blocks = []
+        for kind, name in TABLES.items():
+            if args.only not in ("", kind):
+                continue
+            table = read_table(args.data, name)
+            taken = {r.get("id", "") for r in table.rows}
+            rows = []
+            for p in proposals:
+                if p.kind == kind and not p.existing:
+                    new = to_rows(p, table.header, taken)
+                    taken |= {r.get("id", "") for r in new}
+                    rows += new
+            blocks.append(rows_to_csv(table.header, rows))
+        print("\n".join(blocks), end="")
+    else:
+        print(f"{len(proposals)} proposal{'s' if len(proposals) != 1 else ''} from {args.article}:")
+        for number, p in enumerate(proposals, 1):
+            print(_proposal_text(number, p.to_json()))
+    if args.source not in lex.dataset.sources:
+        print(f"Note: add {args.source} to sources.csv before pasting these rows.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from mapapp.editing.editor import LOCAL_ENV
+
+    data: Path = args.data
+    if not data.is_dir():
+        raise CommandError(f"{data} is not a folder")
+    app = Path(__file__).resolve().parent / "app.py"
+    env = {**os.environ, LOCAL_ENV: "1", "MAPAPP_DATA": str(data.resolve())}
+    print(f"Local editing of {data} at http://127.0.0.1:{args.port}/edit (Ctrl+C to stop).")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", "127.0.0.1", "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    try:
+        return subprocess.call(command, env=env, cwd=app.parent.parent)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _day_or_month(text: str) -> None:
+    from mapapp.core.dates import parse_date_cell
+
+    spec = parse_date_cell(text)
+    if spec.literal is None:
+        raise ValueError(f"'{text}' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY")
+
+
 def _tiles(value: str, attribution: str) -> Tiles:
     """``--tiles``: ``osm`` (the default), ``none``, or an http(s) URL template."""
     if value.strip().lower() == "osm":
@@ -486,6 +594,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--palette", choices=list(PALETTES), default="conventional")
     _add_format(p, "json")
     p.set_defaults(func=cmd_export)
+
+    p = command(
+        "propose",
+        "Propose control claims and events from an Arabic article (a text file, a saved HTML "
+        "page, or - for standard input): each with its place, factions, status or event kind, "
+        "date and precision, claimant, the exact quote (character offsets into the text as "
+        "read: the UTF-8 text, or an HTML page's visible text, see --print-text), a confidence "
+        "and the reasons. Proposals are for an editor to check: nothing is written. The "
+        "lexicons are place_names.csv, faction_names.csv and cues.csv in the data folder. "
+        "--format csv prints rows for control.csv, a blank line, then rows for events.csv, "
+        "each block with its header line; rows the data already has are left out.",
+        "mapapp propose article.txt --source elaph_2015_09 --format json",
+    )
+    p.add_argument("article", type=Path, metavar="ARTICLE", help="the article: text or HTML")
+    p.add_argument("--source", required=True, metavar="ID", help="the article's id in sources.csv")
+    p.add_argument(
+        "--published",
+        default="",
+        metavar="DATE",
+        help="its publication date (YYYY-MM-DD, YYYY-MM or YYYY) when the page does not say "
+        "and sources.csv does not have it; relative dates are resolved against it",
+    )
+    _add_data(p)
+    _add_format(p, "json", "csv")
+    p.add_argument("--only", choices=["control", "event"], default="", help="one kind only")
+    p.add_argument(
+        "--print-text",
+        action="store_true",
+        help="print the text the offsets refer to (an HTML page's visible text) and stop",
+    )
+    p.set_defaults(func=cmd_propose)
+
+    p = command(
+        "edit",
+        "Edit the data in the app on this machine, without a login: the server listens on "
+        "127.0.0.1 only and the audit log records your operating-system user. The table "
+        "editor, the proposer, preview, save and undo at http://127.0.0.1:PORT/edit.",
+        "mapapp edit --port 8502",
+    )
+    _add_data(p)
+    _add_format(p)  # it prints only where the app is
+    p.add_argument("--port", type=int, default=8501, help="the port (default 8501)")
+    p.set_defaults(func=cmd_edit)
     return parser
 
 

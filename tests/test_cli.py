@@ -136,6 +136,8 @@ def test_every_command_has_help_with_an_example() -> None:
         "review",
         "docs",
         "export",
+        "propose",
+        "edit",
     }
     for name in commands:
         result = run(name, "--help")

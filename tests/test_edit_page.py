@@ -7,9 +7,12 @@ The write path's own identity check is tested in test_store.py.
 
 from __future__ import annotations
 
+import getpass
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from .conftest import ROOT
@@ -45,13 +48,15 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def test_without_login_configured_editing_is_off_and_says_how(
+def test_without_login_configured_editing_is_off_without_the_admin_template(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = _open(edit_page(data_copy, monkeypatch, auth=False))
     assert not at.exception
-    assert "switched off" in _texts(at)
-    assert "[mapapp]" in at.code[0].value
+    assert "not switched on" in _texts(at)
+    # a viewer is not shown the admin's configuration template
+    assert not at.code
+    assert "client_secret" not in _texts(at)
     assert not at.get("arrow_data_frame") or all(b.key != "save" for b in at.button)
     assert all(b.key != "save" for b in at.button)
 
@@ -92,3 +97,94 @@ def test_an_allow_listed_editor_gets_the_editor(
     at.radio(key="table").set_value("factions.csv").run()
     assert not at.exception
     assert at.button(key="save").disabled
+
+
+@pytest.fixture
+def loopback() -> Iterator[None]:
+    """The server listening on 127.0.0.1 only (as ``mapapp edit`` starts it)."""
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
+
+
+def test_local_mode_edits_as_the_os_user_on_a_loopback_server(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch, loopback: None
+) -> None:
+    monkeypatch.setenv("MAPAPP_LOCAL_EDITING", "1")
+    at = _open(edit_page(data_copy, monkeypatch, auth=False))
+    assert not at.exception
+    assert f"as {getpass.getuser()}" in _texts(at)
+    assert at.button(key="save").disabled
+    assert at.button(key="undo")
+
+
+def test_local_mode_is_refused_on_a_server_others_can_reach(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAPAPP_LOCAL_EDITING", "1")
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = _open(edit_page(data_copy, monkeypatch, auth=False))
+    finally:
+        config.set_option("server.address", before)
+    assert not at.exception
+    assert "refused" in at.error[0].value
+    assert all(b.key != "save" for b in at.button)
+
+
+def test_local_mode_is_off_by_default(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch, loopback: None
+) -> None:
+    monkeypatch.delenv("MAPAPP_LOCAL_EDITING", raising=False)
+    at = _open(edit_page(data_copy, monkeypatch, auth=False))
+    assert "not switched on" in _texts(at)
+    assert all(b.key != "save" for b in at.button)
+
+
+def test_the_editor_pages_speak_arabic(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = edit_page(data_copy, monkeypatch)
+    at.user = {"is_logged_in": True, "email": EDITOR}
+    at.query_params["lang"] = "ar"
+    at = _open(at)
+    assert not at.exception
+    assert at.title[0].value == "تحرير البيانات"
+    assert at.button(key="save").label == "حفظ"
+    at.radio(key="task").set_value("propose").run()
+    assert at.button(key="propose_run").label == "اقترح"
+
+
+def test_proposer_on_the_page_checks_before_anything_is_saved(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = edit_page(data_copy, monkeypatch)
+    at.user = {"is_logged_in": True, "email": EDITOR}
+    at = _open(at)
+    before = (data_copy / "control.csv").read_bytes()
+    at.radio(key="task").set_value("propose").run()
+    at.text_area(key="propose_text").set_value(
+        "وتتواجد قوات النظام في بلدة يلدا منذ أسبوعين."
+    ).run()
+    at.button(key="propose_run").click().run()
+    assert not at.exception
+    assert any("mapapp-place" in str(h.proto.body) for h in at.get("html"))
+    # accepted by default, but the English translation is missing: not valid, not savable
+    assert at.button(key="save_accepted").disabled
+    assert any("must be fixed" in e.value for e in at.error)
+    problems = [d.value for d in at.dataframe]
+    assert any("quote_en" in set(frame["column"]) for frame in problems if "column" in frame)
+    assert (data_copy / "control.csv").read_bytes() == before
+
+
+def test_proposer_refuses_text_it_cannot_read(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = edit_page(data_copy, monkeypatch)
+    at.user = {"is_logged_in": True, "email": EDITOR}
+    at = _open(at)
+    at.radio(key="task").set_value("propose").run()
+    at.text_area(key="propose_text").set_value("no Arabic here").run()
+    at.button(key="propose_run").click().run()
+    assert not at.exception
+    assert "no Arabic" in at.error[0].value

@@ -79,6 +79,12 @@ _DECLARED = (
         "end one period, or record them as shared",
     ),
     Code("shared-alone", "shared control with only one faction", "add the other faction's row"),
+    # the proposer's lexicons
+    Code(
+        "bad-cue-value",
+        "a cue gives a value the data does not accept",
+        "write a status (control), an event kind (event) or a claimant (attribution)",
+    ),
     # places file
     Code("bad-json", "the places file is not valid JSON", "check commas and brackets"),
     Code("bad-geojson", "the places file is not a GeoJSON FeatureCollection", "re-export it"),

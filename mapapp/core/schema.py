@@ -71,6 +71,8 @@ class Resource:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
+    #: a folder without this file is still valid (``"x-mapapp": {"optional": true}``)
+    optional: bool = False
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -143,6 +145,7 @@ def _resource(d: dict[str, Any]) -> Resource:
         fields=fields,
         primary_key=pk,
         foreign_keys=tuple(fks),
+        optional=bool(d.get("x-mapapp", {}).get("optional", False)),
     )
 
 

@@ -129,6 +129,9 @@ class _Validator:
 
     # -- reading and per-cell checks -----------------------------------------------------
     def read_table(self, res: Resource) -> None:
+        if res.optional and not (self.dir / res.path).exists():
+            self.rows[res.name], self.ids[res.name] = [], set()
+            return
         table = read_csv(self.dir / res.path, res.path)
         self.add(table.issues)
         self.rows[res.name] = []

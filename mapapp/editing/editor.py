@@ -6,6 +6,7 @@ The page (``mapapp/ui/edit_page.py``) only lays these out. Writing goes through
 
 from __future__ import annotations
 
+import getpass
 import math
 import tempfile
 from collections.abc import Collection, Mapping, Sequence
@@ -146,6 +147,36 @@ def auth_configured(secrets: Mapping[str, Any]) -> bool:
         and bool(auth.get("redirect_uri"))
         and bool(auth.get("cookie_secret"))
     )
+
+
+#: set to 1 to edit on one's own machine without a login (see :func:`local_access`)
+LOCAL_ENV = "MAPAPP_LOCAL_EDITING"
+#: the addresses that only this machine can reach
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class LocalAccess:
+    """Local mode: ``user`` (the operating-system user) edits, or ``refused`` says why not."""
+
+    user: str = ""
+    refused: bool = False
+    address: str = ""
+
+
+def local_access(env: Mapping[str, str], server_address: str | None) -> LocalAccess | None:
+    """Local mode, if asked for (``MAPAPP_LOCAL_EDITING=1``); None when it is not.
+
+    It is granted only when the server listens on a loopback address (``--server.address
+    127.0.0.1``): anyone who can reach the server could otherwise edit without a login.
+    The identity is the operating-system user running the server, written to the audit log.
+    """
+    if env.get(LOCAL_ENV, "").strip().lower() not in ("1", "true", "yes", "on"):
+        return None
+    address = (server_address or "").strip()
+    if address not in LOOPBACK:
+        return LocalAccess(refused=True, address=address or "every network interface")
+    return LocalAccess(user=getpass.getuser(), address=address)
 
 
 SECRETS_EXAMPLE = """\

@@ -1,13 +1,17 @@
-"""The "Edit data" page: edit a table, see it validated and previewed, save it safely.
+"""The "Edit data" page: edit a table, or propose rows from an article; validate, preview,
+save safely. In English or Arabic (``?lang=ar``).
 
 Everyone may look; only allow-listed editors, signed in with Streamlit's built-in login
-(OIDC), may write -- and the write path (:func:`mapapp.editing.store.save_table`) checks the
-identity again itself. A thin shell over :mod:`mapapp.editing.editor` and
-:mod:`mapapp.editing.store`.
+(OIDC), may write -- or, in local mode (:func:`mapapp.editing.editor.local_access`: asked
+for with ``MAPAPP_LOCAL_EDITING=1`` and granted only on a server listening on 127.0.0.1),
+the operating-system user. The write path (:func:`mapapp.editing.store.save_table`) checks
+the identity again itself. A thin shell over :mod:`mapapp.editing.editor`,
+:mod:`mapapp.editing.store` and :mod:`mapapp.ui.propose_panel`.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -17,10 +21,28 @@ from mapapp.core.schema import load_schema
 from mapapp.editing import editor as editing
 from mapapp.editing import store
 from mapapp.editing.review import review_text
+from mapapp.editing.words import LANGS, word
+from mapapp.ui import propose_panel
 from mapapp.ui.shell import data_dir, file_stamp, load_version, show_report
 
 ss = st.session_state
-st.title("Edit data")
+asked = st.query_params.get("lang", "en")
+lang = st.radio(
+    "Language · اللغة",
+    LANGS,
+    index=LANGS.index(asked) if asked in LANGS else 0,
+    format_func=lambda code: {"en": "English", "ar": "العربية"}[code],
+    horizontal=True,
+    key="edit_lang",
+)
+if lang != asked:
+    st.query_params["lang"] = lang
+if lang == "ar":
+    st.html(
+        '<style>[data-testid="stMain"] .stMarkdown, [data-testid="stMain"] h1 '
+        "{direction: rtl; text-align: right}</style>"
+    )
+st.title(word("title", lang))
 if flash := ss.pop("flash", None):
     st.success(flash)
 folder = data_dir()
@@ -29,43 +51,57 @@ try:
     secrets = {k: st.secrets[k] for k in st.secrets}
 except (FileNotFoundError, KeyError, OSError):  # no secrets.toml at all
     secrets = {}
-editors = editing.editors_from_secrets(secrets)
 
-if not editing.auth_configured(secrets):
-    st.info(
-        "Editing in the app is switched off: no login is configured. Editors can still edit "
-        "the CSV files by hand (see EDITING.md). To switch in-app editing on, configure "
-        "Streamlit's login (OIDC) and list the editors' e-mails in `.streamlit/secrets.toml`:"
-    )
-    st.code(editing.SECRETS_EXAMPLE, language="toml")
+local = editing.local_access(os.environ, st.get_option("server.address"))
+if local is not None and local.refused:
+    st.error(word("local_refused", lang, address=local.address))
     st.stop()
-
-user = st.user
-email = str(user.get("email") or "") if user.get("is_logged_in") else ""
-if not email:
-    st.write("Sign in to edit. Viewing the map needs no account.")
-    if st.button("Log in", key="login"):
-        st.login()
-    st.stop()
-if not store.is_allowed(email, editors):
-    st.warning(f"You are signed in as {email}, which is not on the list of editors.")
-    if st.button("Log out", key="logout"):
+if local is not None:
+    email = local.user
+    editors: tuple[str, ...] = (local.user,)
+    st.caption(word("local_mode", lang, user=local.user))
+else:
+    editors = editing.editors_from_secrets(secrets)
+    if not editing.auth_configured(secrets):
+        # viewers are told editing is off; how to configure it is in EDITING.md, not here
+        st.info(word("editing_off", lang))
+        st.stop()
+    user = st.user
+    email = str(user.get("email") or "") if user.get("is_logged_in") else ""
+    if not email:
+        st.write(word("sign_in", lang))
+        if st.button(word("log_in", lang), key="login"):
+            st.login()
+        st.stop()
+    if not store.is_allowed(email, editors):
+        st.warning(word("not_editor", lang, email=email))
+        if st.button(word("log_out", lang), key="logout"):
+            st.logout()
+        st.stop()
+    st.caption(word("signed_in", lang, email=email))
+    if st.button(word("log_out", lang), key="logout"):
         st.logout()
-    st.stop()
-
-st.caption(f"Signed in as {email}.")
-if st.button("Log out", key="logout"):
-    st.logout()
 
 current = load_version(str(folder), file_stamp(folder)).result
 if current.dataset is None:
-    st.error("The data on disk has problems; fix them by hand first (mapapp validate).")
+    st.error(word("data_bad", lang))
     show_report(current.report)
     st.stop()
 
-name = st.radio("Table", editing.EDITABLE, horizontal=True, key="table")
+task = st.radio(
+    word("task", lang),
+    ("table", "propose"),
+    format_func=lambda t: word(f"task_{t}", lang),
+    horizontal=True,
+    key="task",
+)
+if task == "propose":
+    propose_panel.show(folder, current.dataset, email, editors, lang)
+    st.stop()
+
+name = st.radio(word("table", lang), editing.EDITABLE, horizontal=True, key="table")
 tables: dict[str, store.TableFile] = ss.setdefault("loaded_tables", {})
-if name not in tables or st.button("Reload from disk", key="reload"):
+if name not in tables or st.button(word("reload", lang), key="reload"):
     tables[name] = store.read_table(folder, name)
 table = tables[name]
 
@@ -92,30 +128,35 @@ rows = editing.rows_from_records(edited.to_dict("records"), table.header)
 result = editing.preview(folder, table, rows, current.dataset)
 
 if result.diff.empty:
-    st.info("No changes yet.")
+    st.info(word("no_changes", lang))
 else:
-    st.subheader("Preview")
+    st.subheader(word("preview", lang))
     st.write(
-        f"{len(result.diff.added)} added, {len(result.diff.removed)} removed, "
-        f"{len(result.diff.changed)} changed."
+        word(
+            "counts",
+            lang,
+            added=len(result.diff.added),
+            removed=len(result.diff.removed),
+            changed=len(result.diff.changed),
+        )
     )
     if result.diff.added:
-        st.write("Added rows")
+        st.write(word("added_rows", lang))
         st.dataframe(result.diff.added, hide_index=True)
     if result.diff.removed:
-        st.write("Removed rows")
+        st.write(word("removed_rows", lang))
         st.dataframe(result.diff.removed, hide_index=True)
     if result.diff.changed:
-        st.write("Changed rows (before, then after)")
+        st.write(word("changed_rows", lang))
         st.dataframe([row for pair in result.diff.changed for row in pair], hide_index=True)
     if not result.report.valid:
-        st.error("These problems must be fixed before saving:")
+        st.error(word("problems", lang))
         show_report(result.report)
     elif result.new_dataset is not None:
-        st.write("What changes on the map:")
+        st.write(word("map_changes", lang))
         st.text(review_text(current.dataset, result.new_dataset, result.map_changes))
 
-if st.button("Save", type="primary", disabled=not result.can_save, key="save"):
+if st.button(word("save", lang), type="primary", disabled=not result.can_save, key="save"):
     try:
         saved = store.save_table(folder, table, rows, user=email, allowed=editors)
     except store.SaveRefused as refused:
@@ -124,15 +165,15 @@ if st.button("Save", type="primary", disabled=not result.can_save, key="save"):
             show_report(refused.report)
     else:
         tables[name] = store.read_table(folder, name)
-        ss["flash"] = f"Saved {saved.file}. The map shows it now."
+        ss["flash"] = word("saved", lang, file=saved.file)
         st.rerun()
 
-if st.button("Undo my last save", key="undo"):
+if st.button(word("undo", lang), key="undo"):
     try:
         undone = store.undo_last(folder, user=email, allowed=editors)
     except store.SaveRefused as refused:
         st.error(refused.message)
     else:
         tables.pop(undone.file, None)
-        ss["flash"] = f"Restored the previous version of {undone.file}."
+        ss["flash"] = word("undone", lang, file=undone.file)
         st.rerun()

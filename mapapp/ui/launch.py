@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,11 +72,14 @@ def start_app(
     env: Mapping[str, str] | None = None,
     timeout: float = 60.0,
     app: str = "mapapp/app.py",
+    port: int | None = None,
+    args: Sequence[str] = (),
 ) -> Server:
     """``streamlit run <app>`` (by default ``mapapp/app.py``; a path relative to the repo
     root) on a free local port, from the repo root (so .streamlit/config.toml is read);
-    waits until it is healthy. Tiles off unless asked."""
-    port = free_port()
+    waits until it is healthy. Tiles off unless asked. ``port``: a port chosen beforehand
+    (a login's redirect address names it); ``args``: more ``streamlit run`` options."""
+    port = port or free_port()
     environ = {**os.environ, **(env or {})}
     environ.pop("MAPAPP_DATA", None)
     if data is not None:
@@ -99,6 +102,7 @@ def start_app(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        *args,
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -79,6 +79,10 @@ CSV_FIELDS: dict[str, tuple[str, ...]] = {
     "sources.csv": ("outlet", "outlet_ar", "author", "author_ar", "title_ar", "url", "note"),
     "control.csv": ("quote_ar", "quote_en", "note"),
     "events.csv": ("quote_ar", "quote_en", "note"),
+    # the proposer's lexicons: names and phrases are matched text, their notes free text
+    "place_names.csv": ("note",),
+    "faction_names.csv": ("note",),
+    "cues.csv": ("note",),
 }
 #: columns that hold a web address
 URL_FIELDS: frozenset[str] = frozenset({"url"})

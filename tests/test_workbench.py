@@ -1,0 +1,142 @@
+"""Accepting proposals (mapapp/editing/workbench.py) and local mode (editing/editor.py)."""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from pathlib import Path
+
+import pytest
+
+from mapapp.core.validate import load_dataset
+from mapapp.editing import store, workbench
+from mapapp.editing.editor import LOCAL_ENV, local_access
+from mapapp.editing.propose.lexicon import load_lexicon
+from mapapp.editing.propose.proposer import Proposal, analyse
+from mapapp.editing.words import LANGS, WORDS, word
+
+EDITORS = ("a@example.org", "b@example.org")
+
+
+def _proposals(data: Path, text: str) -> list[Proposal]:
+    return analyse(text, load_lexicon(data), "elaph_2015_09").proposals
+
+
+def _accept_all(proposals: list[Proposal], gloss: str = "a gloss") -> list[Proposal]:
+    records = workbench.editable_records(proposals)
+    for r in records:
+        r["accept"], r["quote_en"] = True, gloss
+    return workbench.accepted(proposals, records)
+
+
+def test_edits_are_applied_but_the_quote_stays_the_articles(data_copy: Path) -> None:
+    proposals = _proposals(data_copy, "وتتواجد قوات النظام في بلدة يلدا.")
+    records = workbench.editable_records(proposals)
+    assert records[0]["accept"] is True
+    records[0] |= {
+        "faction_ids": "regime; isis",
+        "status": "shared",
+        "quote_ar": "changed",
+        "quote_en": "x",
+    }
+    (p,) = workbench.accepted(proposals, records)
+    assert (p.faction_ids, p.status, p.quote_en) == (["regime", "isis"], "shared", "x")
+    assert p.quote_ar == proposals[0].quote_ar
+
+
+def test_rejected_rows_are_left_out_and_known_rows_start_rejected(data_copy: Path) -> None:
+    text = (Path(__file__).parent / "data" / "propose" / "elaph_2015_09.txt").read_text(
+        encoding="utf-8"
+    )
+    proposals = _proposals(data_copy, text)
+    records = workbench.editable_records(proposals)
+    assert not any(r["accept"] for r in records), "everything here is already in the data"
+    assert workbench.accepted(proposals, records) == []
+
+
+def test_plan_checks_with_all_the_data_and_writes_nothing(data_copy: Path) -> None:
+    before = (data_copy / "control.csv").read_bytes()
+    proposals = _proposals(
+        data_copy, "وتتواجد قوات النظام في بلدة يلدا. وقصفت قوات النظام حي القدم."
+    )
+    bad = workbench.plan(data_copy, _accept_all(proposals, gloss=""), None)
+    assert not bad.can_save and "quote_en" in {i.column for i in bad.report.issues}
+    good = workbench.plan(data_copy, _accept_all(proposals), None)
+    assert good.can_save and set(good.rows) == {"control.csv", "events.csv"}
+    assert (data_copy / "control.csv").read_bytes() == before
+
+
+def test_save_appends_and_is_checked_by_the_store(data_copy: Path) -> None:
+    proposals = _accept_all(_proposals(data_copy, "وتتواجد قوات النظام في بلدة يلدا."))
+    plan = workbench.plan(data_copy, proposals, None)
+    with pytest.raises(store.SaveRefused) as refused:
+        workbench.save(data_copy, plan, user="stranger@example.org", allowed=EDITORS)
+    assert refused.value.code == "forbidden"
+    workbench.save(data_copy, plan, user=EDITORS[0], allowed=EDITORS)
+    result = load_dataset(data_copy)
+    assert result.dataset is not None
+    assert any(r.place_id == "yalda" and r.status == "presence" for r in result.dataset.control)
+    assert store.audit_entries(data_copy)[-1]["user"] == EDITORS[0]
+
+
+def test_two_editors_saving_the_same_file_at_once_lose_nothing(data_copy: Path) -> None:
+    plans = [
+        workbench.plan(data_copy, _accept_all(_proposals(data_copy, text)), None)
+        for text in ("وتتواجد قوات النظام في بلدة يلدا.", "وتتواجد قوات النظام في بلدة ببيلا.")
+    ]
+    # both read the file before either saves: the second save meets a changed file
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run(plan: workbench.Plan, user: str) -> None:
+        start.wait()
+        try:
+            workbench.save(data_copy, plan, user=user, allowed=EDITORS)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(p, u)) for p, u in zip(plans, EDITORS, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    result = load_dataset(data_copy)
+    assert result.dataset is not None
+    presence = {
+        r.place_id
+        for r in result.dataset.control
+        if r.status == "presence" and r.source_id == "elaph_2015_09"
+    }
+    assert presence == {"yalda", "babbila"}
+    assert {e["user"] for e in store.audit_entries(data_copy)[-2:]} == set(EDITORS)
+
+
+def test_local_mode_only_on_loopback_and_only_when_asked() -> None:
+    assert local_access({}, "127.0.0.1") is None
+    granted = local_access({LOCAL_ENV: "1"}, "127.0.0.1")
+    assert granted is not None and not granted.refused and granted.user == getpass.getuser()
+    for address in ("", None, "0.0.0.0", "192.168.1.5", "::"):
+        refused = local_access({LOCAL_ENV: "1"}, address)
+        assert refused is not None and refused.refused and not refused.user
+
+
+def test_every_editor_word_is_in_both_languages() -> None:
+    for key, texts in WORDS.items():
+        assert set(texts) == set(LANGS), key
+        for lang in LANGS:
+            assert word(
+                key,
+                lang,
+                user="u",
+                email="e",
+                address="a",
+                file="f",
+                n=1,
+                files="f",
+                added=1,
+                removed=1,
+                changed=1,
+            )

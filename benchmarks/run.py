@@ -825,9 +825,10 @@ KIND_OF_TYPE = {
 }
 #: (name, what is done to one control row)
 INJECTIONS: list[tuple[str, Callable[[list[str]], list[str] | None]]] = [
-    ("status not allowed ('solo')", lambda r: [*r[:6], "solo", *r[7:]]),
+    # columns by position in synth.CONTROL_HEADER: status 8, quote_ar 13
+    ("status not allowed ('solo')", lambda r: [*r[:8], "solo", *r[9:]]),
     ("unknown faction", lambda r: [r[0], "nobody", *r[2:]]),
-    ("empty Arabic quote", lambda r: [*r[:10], "", *r[11:]]),
+    ("empty Arabic quote", lambda r: [*r[:13], "", *r[14:]]),
     ("date not matching the pattern ('15/09/2015')", lambda r: [*r[:2], "15/09/2015", "", *r[4:]]),
     ("impossible calendar date ('2015-13-45')", lambda r: [*r[:2], "2015-13-45", "", *r[4:]]),
     ("unknown place", lambda r: ["nowhere", *r[1:]]),

@@ -70,8 +70,11 @@ CONTROL_HEADER = [
     "start_precision",
     "end",
     "end_precision",
+    "as_of",
+    "as_of_precision",
     "status",
     "source_id",
+    "credibility",
     "claim",
     "claimant",
     "quote_ar",
@@ -270,8 +273,11 @@ def place_rows(pid: str, quota: int, pool: list[Boundary], rng: random.Random) -
         start, end = pool[bounds[i]], pool[bounds[i + 1]]
         start_text, start_prec = start.text, start.precision
         end_text, end_prec = end.text, end.precision
+        as_of_text, as_of_prec = "", ""
         if i == 0 and rng.random() < 0.3:
-            start_text, start_prec = "", ""  # the source gives no start
+            # the source gives no start: the claim holds as of the report (then that date)
+            as_of_text, as_of_prec = start_text, start_prec
+            start_text, start_prec = "", ""
         if i == len(kinds) - 1 and rng.random() < 0.5:
             end_text, end_prec = "", ""  # still holds
         # a new period changes hands: prefer factions that did not hold it just before
@@ -280,8 +286,10 @@ def place_rows(pid: str, quota: int, pool: list[Boundary], rng: random.Random) -
         if not chosen:
             chosen = rng.sample(factions, len(statuses))
         previous = set(chosen)
+        # one source per period: its rows together are one account (a source may not
+        # contradict itself; different sources may, and are drawn as disputed)
+        source = rng.choice(SOURCES)[0]
         for faction, status in zip(chosen, statuses, strict=True):
-            source = rng.choice(SOURCES)[0]
             quote_ar, quote_en = rng.choice(QUOTES)
             rows.append(
                 [
@@ -291,8 +299,11 @@ def place_rows(pid: str, quota: int, pool: list[Boundary], rng: random.Random) -
                     start_prec,
                     end_text,
                     end_prec,
+                    as_of_text,
+                    as_of_prec,
                     status,
                     source,
+                    "",
                     f"C{rng.randint(1, 8)}",
                     rng.choice(CLAIMANTS),
                     quote_ar,
@@ -350,14 +361,20 @@ def write_tables(out: Path, places: int, rows: int, rng: random.Random) -> None:
     )
     sources_header = [
         "id", "outlet", "outlet_ar", "author", "author_ar", "title_ar", "url", "published",
-        "published_precision", "relative_to", "offset_days", "approximate", "quoted_in", "note",
+        "published_precision", "relative_to", "offset_days", "approximate", "reliability",
+        "quoted_in", "note",
     ]  # fmt: skip
     sources = [
         [sid, outlet, outlet_ar, "", "", "", f"https://example.org/{sid}", published,
-         "day", "", "", "false", "", "Synthetic source for benchmarks."]
+         "day", "", "", "false", "", "", "Synthetic source for benchmarks."]
         for sid, outlet, outlet_ar, published in SOURCES
     ]  # fmt: skip
     write_csv(out / "sources.csv", sources_header, sources)
+    write_csv(
+        out / "claimants.csv",
+        ["id", "name_en", "name_ar", "note"],
+        [[c, c, "", "Synthetic claimant for benchmarks."] for c in CLAIMANTS],
+    )
     per_place, extra = divmod(rows, places) if places else (0, 0)
     pool = boundary_pool(rng, extra_days=max(120, 2 * (per_place + 1)))
     with (out / "control.csv").open("w", encoding="utf-8", newline="") as f:

@@ -22,7 +22,7 @@ from mapapp.core.codes import CODES
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
 from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
-from mapapp.core.timeline import Timeline
+from mapapp.core.timeline import RULES, Rule, Timeline
 from mapapp.core.validate import load_dataset, validate
 from mapapp.draw import formats
 from mapapp.draw.escape import safe_url
@@ -108,6 +108,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.valid else EXIT_PROBLEMS
 
 
+def _rule(args: argparse.Namespace, ds: Dataset) -> Rule:
+    """``--rule`` and ``--as-source`` as a :class:`Rule`; an unknown source is an error."""
+    source = getattr(args, "as_source", None)
+    if source is None:
+        return Rule(getattr(args, "rule", "newest"))
+    if source not in ds.sources:
+        known = ", ".join(sorted(ds.sources)) or "(none)"
+        raise CommandError(f"--as-source: '{source}' is not a source in the data; known: {known}")
+    return Rule("source", source)
+
+
 def cmd_codes(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(formats.to_json([asdict(c) for c in CODES.values()]))
@@ -130,7 +141,7 @@ def cmd_state(args: argparse.Namespace) -> int:
             raise CommandError(f"cannot write {args.out}: {exc}") from None
         print(f"Wrote {args.out}: {len(ds.places)} places on {args.on.isoformat()}.")
         return EXIT_OK
-    states = Timeline(ds).state_at(args.on)
+    states = Timeline(ds, _rule(args, ds)).state_at(args.on)
     records = [formats.state_record(ds, s) for s in states.values()]
     if args.format == "json":
         print(formats.to_json(records))
@@ -145,9 +156,18 @@ def cmd_state(args: argparse.Namespace) -> int:
 
 
 def cmd_changes(args: argparse.Namespace) -> int:
+    if args.to < args.from_:
+        raise CommandError(
+            f"--to {args.to.isoformat()} is before --from {args.from_.isoformat()}; "
+            "give the earlier day as --from"
+        )
     ds = _load(args.data)
-    changes = Timeline(ds).changes_between(args.from_, args.to)
-    records = [formats.change_record(ds, c) for c in changes]
+    timeline = Timeline(ds, _rule(args, ds))
+    records = [
+        formats.change_record(ds, c)
+        for _, changes in timeline.changes_over(args.from_, args.to)
+        for c in changes
+    ]
     if args.format == "json":
         print(formats.to_json(records))
     else:
@@ -158,7 +178,7 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 def cmd_dates(args: argparse.Namespace) -> int:
     ds = _load(args.data)
-    timeline = Timeline(ds)
+    timeline = Timeline(ds, _rule(args, ds))
     days = timeline.change_dates()
     if args.format == "json":
         print(formats.to_json([{"date": d.isoformat()} for d in days]))
@@ -420,6 +440,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _rule_arguments(p: argparse.ArgumentParser) -> None:
+    group = p.add_mutually_exclusive_group()
+    group.add_argument(
+        "--rule",
+        choices=list(RULES),
+        default="newest",
+        help="which side colours a place the sources dispute: the newest report (default) "
+        "or the most reliable source (Admiralty rating in sources.csv)",
+    )
+    group.add_argument(
+        "--as-source",
+        metavar="SOURCE_ID",
+        help="answer as that source alone says (the other sources' claims are left out)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mapapp",
@@ -464,25 +500,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_codes)
     p = command(
         "state",
-        "The state of every place on a day: status, factions, since when, "
-        "uncertainty, conditions and sources.",
+        "The state of every place on a day: status, factions, since when, uncertainty, "
+        "conditions and sources; whether the sources agree, are disputed or there is no "
+        "data; every claim covering the day; the newest report (as_of) and whether it is "
+        "stale (older than the dataset's horizon).",
         "mapapp state --on 2015-09-15 --format json",
     )
     p.add_argument("--on", type=_day, required=True, metavar="YYYY-MM-DD", help="the day")
     _add_data(p)
     _add_format(p, "json", "csv", "geojson", "gpkg")
     p.add_argument("--out", type=Path, metavar="FILE", help="the file --format gpkg writes")
+    _rule_arguments(p)
     p.set_defaults(func=cmd_state)
 
     p = command(
         "changes",
-        "The places whose state differs between two days, before and after, with sources.",
+        "Every change between two days, in order: each day on which a place's state differs "
+        "from the day before (a new controller, a dispute starting or ending, a report going "
+        "stale), before and after, with sources. A new report that agrees is no change. "
+        "Refuses a range whose --to is before its --from.",
         "mapapp changes --from 2015-01-01 --to 2015-09-15",
     )
     p.add_argument("--from", dest="from_", type=_day, required=True, metavar="YYYY-MM-DD")
     p.add_argument("--to", type=_day, required=True, metavar="YYYY-MM-DD")
     _add_data(p)
     _add_format(p, "json")
+    _rule_arguments(p)
     p.set_defaults(func=cmd_changes)
 
     p = command(
@@ -492,6 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_data(p)
     _add_format(p, "json")
+    _rule_arguments(p)
     p.set_defaults(func=cmd_dates)
 
     p = command(

@@ -1,6 +1,10 @@
 """Take ``docs/screenshot.png``: the page on 15 September 2015 with al-Qadam selected, its
 places named and the day's front lines drawn.
 
+``--disputed`` takes ``docs/screenshot-disputed.png`` instead: the multi-source test fixture
+(``tests/data/multi-source``) on 26 September 2015 with al-Asali selected, a place its
+sources dispute.
+
 Run from anywhere: ``python scripts/screenshot.py`` (basemap tiles off, works offline)
 or ``python scripts/screenshot.py --tiles`` (OpenStreetMap tiles, needs the internet).
 It starts the app on a free port, drives Debian's Chromium (``/usr/bin/chromium``) at
@@ -21,6 +25,9 @@ from mapapp.ui.launch import CHROMIUM, CHROMIUM_ARGS, is_local, start_app
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "screenshot.png"
 VIEW = "?date=2015-09-15&place=qadam&lang=en"
+DISPUTED_OUTPUT = ROOT / "docs" / "screenshot-disputed.png"
+DISPUTED_VIEW = "?date=2015-09-26&place=asali&lang=en"
+DISPUTED_DATA = ROOT / "tests" / "data" / "multi-source"
 PLACES = 12
 
 
@@ -66,18 +73,28 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--tiles", action="store_true", help="keep the OpenStreetMap tiles (needs the internet)"
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
+    parser.add_argument("--output", type=Path, default=None, help=f"default: {OUTPUT}")
     parser.add_argument("--size", default="1400x1000", help="the window, WIDTHxHEIGHT")
     parser.add_argument("--view", default=VIEW, help=f"the address's query (default: {VIEW})")
+    parser.add_argument(
+        "--disputed",
+        action="store_true",
+        help=f"a disputed place from the multi-source fixture (default: {DISPUTED_OUTPUT})",
+    )
     args = parser.parse_args(argv)
     width, _, height = args.size.partition("x")
+    output = args.output or (DISPUTED_OUTPUT if args.disputed else OUTPUT)
+    data = DISPUTED_DATA if args.disputed else None
     with tempfile.TemporaryDirectory() as tmp:
-        server = start_app(Path(tmp) / "streamlit.log", tiles=args.tiles)
+        server = start_app(Path(tmp) / "streamlit.log", data=data, tiles=args.tiles)
         try:
-            shoot(server.url, args.output, args.tiles, (int(width), int(height)), args.view)
+            if args.disputed:  # tall enough for the place's claims
+                shoot(server.url, output, args.tiles, (1400, 1700), DISPUTED_VIEW)
+            else:
+                shoot(server.url, output, args.tiles, (int(width), int(height)), args.view)
         finally:
             server.stop()
-    print(f"wrote {args.output}")
+    print(f"wrote {output}")
 
 
 if __name__ == "__main__":

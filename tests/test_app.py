@@ -92,14 +92,17 @@ def test_what_changed_follows_the_day(app: AppTest) -> None:
 
 
 def test_query_parameters_set_the_view(app: AppTest) -> None:
-    app.query_params["date"] = "2015-02-15"
+    app.query_params["date"] = "2015-03-15"
     app.query_params["place"] = "yarmouk"
     at = app.run()
     assert not at.exception
-    assert at.session_state["date"] == date(2015, 2, 15)
+    assert at.session_state["date"] == date(2015, 3, 15)
     assert at.selectbox(key="place").value == "yarmouk"
     assert map_data(at)["place"] == "yarmouk"
-    assert table(at)["Yarmouk Camp"]["Factions"] == "Syrian opposition factions (unnamed)"
+    assert (
+        table(at)["Yarmouk Camp"]["Factions"]
+        == "Syrian opposition factions (unnamed), al-Nusra Front"
+    )
     assert "since an unknown date" in markdown(at)
 
 
@@ -214,6 +217,37 @@ def test_without_static_serving_the_same_map_inline_with_a_notice(
 
 def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
+
+
+def test_the_rule_for_disputed_places_is_a_switch_and_part_of_the_link(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAPAPP_DATA", str(ROOT / "tests" / "data" / "multi-source"))
+    monkeypatch.setenv("MAPAPP_TILES", "none")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["date"] = "2015-09-26"
+    at.query_params["place"] = "tadamon"
+    at = at.run()
+    assert not at.exception
+    assert table(at)["al-Tadamon"]["Factions"] == "Islamic State (ISIS)"
+    assert map_data(at)["rule"] == "newest"
+    text = markdown(at)
+    assert "Test Outlet Bravo" in text and "Test Outlet Charlie" in text, "credits from data"
+    assert "The data stops at 25 Sep 2015" in text
+    at.selectbox(key="rule").set_value("reliable").run()
+    assert not at.exception
+    assert table(at)["al-Tadamon"]["Factions"] == "Syrian regime forces"
+    assert map_data(at)["rule"] == "reliable"
+    assert at.query_params["rule"] in ("reliable", ["reliable"])
+    at.selectbox(key="rule").set_value("source:test_alpha").run()
+    assert table(at)["al-Tadamon"]["Factions"] == ""
+    # a link with an unknown rule falls back to the newest report and says so
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["rule"] = "loudest"
+    again = again.run()
+    assert not again.exception
+    assert again.session_state["rule"] == "newest"
+    assert any("rule" in str(w.value) for w in again.warning)
 
 
 def test_the_days_map_downloads_as_geopackage(app: AppTest) -> None:

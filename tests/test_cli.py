@@ -27,21 +27,30 @@ def test_state_json_has_one_entry_per_place_with_sources_and_conditions() -> Non
     assert yalda["status"] == "shared"
     assert [f["id"] for f in yalda["factions"]] == ["jaysh_islam", "liwa_sham_rasul", "ahrar_sham"]
     assert yalda["factions"][0]["name_en"] == "Jaysh al-Islam"
-    assert yalda["since"]["precision"] == "day"
-    assert yalda["since"]["approximate"] is True
-    assert yalda["since"]["earliest"] == "2015-08-11"
+    # as of the investigation: first reported then, not begun then (no start is given)
+    assert yalda["since"] is None
+    assert yalda["as_of_window"]["precision"] == "day"
+    assert yalda["as_of_window"]["approximate"] is True
+    assert yalda["as_of_window"]["earliest"] == "2015-08-11"
+    assert yalda["as_of"] == "2015-09-09"
+    assert yalda["stale"] is False
+    assert yalda["agreement"] == "agreed"
     assert yalda["uncertain"] is False
     assert yalda["source_ids"] == ["elaph_investigation"]
     qadam = by_id["qadam"]
     assert {c["kind"] for c in qadam["conditions"]} == {"siege", "under-attack"}
     assert all(c["source_id"] == "elaph_2015_09" for c in qadam["conditions"])
+    assert {c["claimant"] for c in qadam["conditions"]} == {"elaph"}
     assert "يلدا" in yalda["claims"][0]["quote_ar"], "Arabic is printed as text, not escapes"
 
 
 def test_state_before_anything_is_known_is_no_data() -> None:
     entries = json.loads(run("state", "--on", "2015-02-01", "--format", "json").stdout)
+    assert {e["status"] for e in entries} == {"no-data"}
+    assert {e["agreement"] for e in entries} == {"no-data"}
+    entries = json.loads(run("state", "--on", "2015-03-05", "--format", "json").stdout)
     statuses = {e["place_id"]: e["status"] for e in entries}
-    assert statuses.pop("yarmouk") == "sole"
+    assert statuses.pop("yarmouk") == "presence"
     assert set(statuses.values()) == {"no-data"}
     yarmouk = next(e for e in entries if e["place_id"] == "yarmouk")
     assert yarmouk["since"] is None
@@ -59,21 +68,30 @@ def test_state_table_csv_and_geojson() -> None:
     assert len(rows) == 12
     assert rows[0]["place_id"] == "yarmouk"
     assert rows[0]["factions"] == "isis;nusra"
+    assert rows[0]["agreement"] == "agreed"
+    assert rows[0]["stale"] == "false"
+    assert rows[0]["as_of"] == "2015-09-09"
     geo = json.loads(run("state", "--on", "2015-09-15", "--format", "geojson").stdout)
     assert geo["type"] == "FeatureCollection"
     assert len(geo["features"]) == 12
     feature = geo["features"][0]
     assert feature["geometry"]["type"] in {"Polygon", "MultiPolygon"}
-    assert feature["properties"]["status"] == "shared"
+    assert feature["properties"]["status"] == "sole"
+    assert feature["properties"]["agreement"] == "agreed"
+    assert feature["properties"]["claims"][0]["source_id"] == "elaph_investigation"
 
 
 def test_changes_json_gives_before_after_and_sources() -> None:
     result = run("changes", "--from", "2015-02-01", "--to", "2015-05-01", "--format", "json")
     assert result.returncode == 0, result.stderr
     changes = json.loads(result.stdout)
-    assert [c["place_id"] for c in changes] == ["yarmouk"]
-    change = changes[0]
-    assert [f["id"] for f in change["before"]["factions"]] == ["opposition"]
+    # every change in between, in order: the presence reported in March, then ISIS
+    assert [(c["date"], c["place_id"]) for c in changes] == [
+        ("2015-03-01", "yarmouk"),
+        ("2015-03-21", "yarmouk"),
+    ]
+    change = changes[1]
+    assert [f["id"] for f in change["before"]["factions"]] == ["opposition", "nusra"]
     assert [f["id"] for f in change["after"]["factions"]] == ["isis"]
     assert change["after"]["status"] == "partial"
     assert change["source_ids"] == ["elaph_2015_09"]
@@ -83,7 +101,14 @@ def test_changes_json_gives_before_after_and_sources() -> None:
 
 def test_dates_lists_the_change_days() -> None:
     days = json.loads(run("dates", "--format", "json").stdout)
-    assert [d["date"] for d in days] == ["2015-03-01", "2015-08-11", "2015-09-01", "2015-10-01"]
+    assert [d["date"] for d in days] == [
+        "2015-03-01",  # Yarmouk: opposition and al-Nusra present (as of March)
+        "2015-03-21",  # Yarmouk: ISIS takes large parts (the last days of March)
+        "2015-08-11",  # the investigation's map
+        "2015-09-01",  # al-Qadam attacked and besieged (the article's month)
+        "2015-12-09",  # the investigation's reports are older than the horizon: stale
+        "2015-12-30",  # the article's reports too
+    ]
     assert "2015-03-01  yarmouk" in run("dates").stdout
 
 
@@ -187,6 +212,8 @@ def test_state_writes_the_day_as_a_geopackage(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     frame = gpd.read_file(out)
     assert frame.crs.to_epsg() == 4326 and len(frame) == 12
-    assert set(frame[frame["place_id"] == "yarmouk"]["status"]) == {"shared"}
+    assert set(frame[frame["place_id"] == "yarmouk"]["status"]) == {
+        "sole"
+    }  # ISIS, al-Nusra its ally
     refused = run_mapapp("state", "--on", "2015-09-15", "--format", "gpkg")
     assert refused.returncode == 2 and "--out" in refused.stderr

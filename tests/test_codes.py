@@ -76,6 +76,7 @@ def test_an_unknown_status_is_an_error_not_shared_stripes() -> None:
     from dataclasses import replace
     from datetime import date
 
+    from mapapp.core.resolve import resolve
     from mapapp.core.timeline import Timeline
     from mapapp.draw.style import place_style
 
@@ -83,7 +84,7 @@ def test_an_unknown_status_is_an_error_not_shared_stripes() -> None:
     assert ds is not None
     state = next(iter(Timeline(ds).state_at(date(2015, 9, 15)).values()))
     with pytest.raises(ValueError, match="STATUS_LOOK"):
-        place_style(ds, replace(state, status="contested"), "conventional")
+        place_style(resolve(ds, replace(state, status="contested")), "conventional")
 
 
 def test_a_row_with_three_mistakes_gets_three_messages(tmp_path: Path) -> None:

@@ -150,7 +150,7 @@ def test_derived_dates_follow_the_articles_date(data_copy: Path) -> None:
     inv = before.sources["elaph_investigation"].published
     assert (inv.earliest, inv.latest) == (date(2015, 8, 11), date(2015, 9, 9))
     state = Timeline(before).place_state("tadamon", date(2015, 8, 23))
-    assert state.status == "shared"
+    assert state.status == "sole"  # ISIS, with al-Nusra as its ally
     assert state.uncertain
 
     _set_article_date(data_copy, "2015-09-14", "day")
@@ -160,14 +160,18 @@ def test_derived_dates_follow_the_articles_date(data_copy: Path) -> None:
     inv = ds.sources["elaph_investigation"].published
     assert (inv.earliest, inv.latest) == (date(2015, 8, 24), date(2015, 8, 24))
     assert inv.approximate, "'three weeks before' stays approximate"
-    # control periods that start at the investigation moved with it
-    starts = {r.start for r in ds.control if r.source_id == "elaph_investigation"}
-    assert {(s.earliest, s.latest) for s in starts if s} == {(date(2015, 8, 24),) * 2}
+    # claims known as of the investigation moved with it
+    as_of = {r.as_of for r in ds.control if r.source_id == "elaph_investigation"}
+    assert {(s.earliest, s.latest) for s in as_of if s} == {(date(2015, 8, 24),) * 2}
     timeline = Timeline(ds)
     assert timeline.place_state("tadamon", date(2015, 8, 23)).status == "no-data"
-    assert timeline.place_state("tadamon", date(2015, 8, 24)).status == "shared"
-    # events dated to the article moved too: the siege now holds on that day only
+    assert timeline.place_state("tadamon", date(2015, 8, 24)).status == "sole"
+    # events dated to the article moved too: the siege is reported from that day, and its
+    # report goes stale 90 days later (the condition is still shown, as stale)
     siege = next(e for e in ds.events if e.id == "siege_qadam")
     assert (siege.date.earliest, siege.date.latest) == (date(2015, 9, 14), date(2015, 9, 14))
+    assert "siege" not in timeline.place_state("qadam", date(2015, 9, 13)).condition_kinds
     assert "siege" in timeline.place_state("qadam", date(2015, 9, 14)).condition_kinds
-    assert "siege" not in timeline.place_state("qadam", date(2015, 9, 20)).condition_kinds
+    late = timeline.place_state("qadam", date(2015, 12, 14))
+    assert "siege_qadam" in late.stale_conditions
+    assert "siege_qadam" not in timeline.place_state("qadam", date(2015, 12, 13)).stale_conditions

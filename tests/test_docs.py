@@ -151,11 +151,11 @@ def test_docs_command_prints_the_reference() -> None:
 
 def test_docs_command_rewrites_the_block_in_place(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
-    page.write_text(f"before\n{docs.START}\nstale\n{docs.END}\nafter\n", encoding="utf-8")
+    page.write_text(f"before\n{docs.START}\nold-block\n{docs.END}\nafter\n", encoding="utf-8")
     assert main(["docs", "--write", str(page)]) == 0
     text = page.read_text(encoding="utf-8")
     assert text.startswith("before\n") and text.endswith("\nafter\n")
-    assert "stale" not in text
+    assert "old-block" not in text
     assert docs.extract_block(text) == docs.columns_markdown(load_schema()).strip("\n")
     assert docs.replace_block(text, docs.columns_markdown(load_schema())) == text
 

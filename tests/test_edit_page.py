@@ -99,6 +99,30 @@ def test_an_allow_listed_editor_gets_the_editor(
     assert at.button(key="save").disabled
 
 
+def test_an_editor_adds_a_claim_from_another_source_in_a_few_clicks(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's case: a second outlet says ISIS took al-Asali, Elaph says Ajnad al-Sham.
+    The form adds the row; the page validates it (a dispute is accepted) and offers to save."""
+    at = edit_page(data_copy, monkeypatch)
+    at.user = {"is_logged_in": True, "email": EDITOR}
+    at = _open(at)
+    at.selectbox(key="nc-place").set_value("asali")
+    form = {s.label.split(" ")[0]: s for s in at.selectbox}
+    form["Faction"].set_value("isis")
+    form["Source"].set_value("elaph_2015_09")
+    form["Who"].set_value("anonymous-source")
+    at.text_area[0].input("قال مصدر سوري معارض")
+    at.text_area[1].input("a Syrian opposition source said")
+    at.button[[b.label for b in at.button].index("Add this claim")].click().run()
+    assert not at.exception
+    texts = _texts(at)
+    assert "1 added, 0 removed, 0 changed." in "\n".join(str(m.value) for m in at.markdown)
+    assert "These problems must be fixed" not in "\n".join(str(e.value) for e in at.error)
+    assert not at.button(key="save").disabled, texts
+    assert "asali" in "\n".join(str(t.value) for t in at.text), "the map changes are shown"
+
+
 @pytest.fixture
 def loopback() -> Iterator[None]:
     """The server listening on 127.0.0.1 only (as ``mapapp edit`` starts it)."""

@@ -24,7 +24,7 @@ def test_columns_offer_choices_for_ids_and_allowed_values() -> None:
     assert specs["faction_id"].options is not None
     assert "ajnad_sham" in specs["faction_id"].options
     assert specs["source_id"].options == ("elaph_2015_09", "elaph_investigation")
-    assert specs["status"].options == ("sole", "shared", "partial", "presence")
+    assert specs["status"].options == ("sole", "shared", "partial", "presence", "allied")
     assert specs["start_precision"].options == ("", "day", "month", "year")
     assert specs["quote_ar"].options is None
     assert specs["quote_ar"].required
@@ -93,3 +93,24 @@ def test_editors_and_auth_from_secrets() -> None:
     assert not editing.auth_configured({})
     assert not editing.auth_configured({"auth": {"redirect_uri": "x"}})
     assert editing.auth_configured({"auth": {"redirect_uri": "x", "cookie_secret": "y"}})
+
+
+def test_a_new_claim_becomes_a_row_in_the_files_column_order() -> None:
+    header = ["place_id", "faction_id", "start", "as_of", "status", "source_id", "claimant",
+              "quote_ar", "quote_en", "note"]  # fmt: skip
+    row = editing.claim_row(
+        editing.NewClaim(
+            place_id="asali",
+            faction_id="isis",
+            status="sole",
+            source_id="other",
+            claimant="other-desk",
+            quote_ar=" نص ",
+            quote_en="text",
+            as_of="2015-09-20",
+            credibility="3",
+        ),
+        header,
+    )
+    assert list(row) == header, "credibility has no column in this file: dropped"
+    assert row["quote_ar"] == "نص" and row["as_of"] == "2015-09-20" and row["start"] == ""

@@ -26,6 +26,7 @@ import pytest
 
 from mapapp.cli import main
 from mapapp.core.model import Dataset
+from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw import formats, popups
@@ -157,14 +158,17 @@ def fragments(lang: Lang) -> Iterator[tuple[str, str]]:
     for day in days():
         states = timeline().state_at(day)
         for pid, state in states.items():
-            yield f"place_popup {pid} {day}", popups.place_popup(ds, state, lang)
-            yield f"place_tooltip {pid} {day}", popups.place_tooltip(ds, state, lang)
+            yield f"place_popup {pid} {day}", popups.place_popup(resolve(ds, state), lang)
+            yield f"place_tooltip {pid} {day}", popups.place_tooltip(resolve(ds, state), lang)
         for palette in ("conventional", "colour-blind"):
             items = legend_items(ds, list(states.values()), palette, lang)
             yield f"legend {day} {palette}", popups.legend_html(items, lang)
     first, last, _ = timeline().view_range()
     for change in timeline().changes_between(first - timedelta(days=1), last):
-        yield f"change_html {change.place_id}", popups.change_html(ds, change, lang)
+        yield (
+            f"change_html {change.place_id}",
+            popups.change_html(resolve(ds, change.before), resolve(ds, change.after), lang),
+        )
     for event in ds.events:
         yield f"event_popup {event.id}", popups.event_popup(ds, event, lang)
         yield f"event_tooltip {event.id}", popups.event_tooltip(ds, event, lang)
@@ -196,14 +200,14 @@ def test_popups_show_the_data_literally(lang: Lang) -> None:
     ds = dataset()
     day = timeline().view_range()[2]
     for pid, state in timeline().state_at(day).items():
-        text = parse(popups.place_popup(ds, state, lang)).text
+        text = parse(popups.place_popup(resolve(ds, state), lang)).text
         place = ds.places[pid]
         assert place.name_en in text and place.name_ar in text
         for row in state.rows:
             assert row.quote_ar in text and row.quote_en in text
             faction = ds.factions[row.faction_id]
             assert (faction.name_ar if lang == "ar" else faction.name_en) in text
-        tooltip = parse(popups.place_tooltip(ds, state, lang)).text
+        tooltip = parse(popups.place_tooltip(resolve(ds, state), lang)).text
         assert (place.name_ar if lang == "ar" else place.name_en) in tooltip
     for event in ds.events:
         text = parse(popups.event_popup(ds, event, lang)).text

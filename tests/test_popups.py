@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 from mapapp.core.model import Dataset
+from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw import popups
@@ -23,11 +24,11 @@ def _ds() -> Dataset:
 def test_a_popup_quotes_the_source_in_arabic_and_english_with_its_citation() -> None:
     ds = _ds()
     state = Timeline(ds).place_state("alpha", date(2015, 2, 1))
-    html = popups.place_popup(ds, state, "en")
+    html = popups.place_popup(resolve(ds, state), "en")
     assert "اقتباس أول" in html and "first quote" in html
     assert "Test Outlet" in html and "https://example.org/article" in html
     assert 'rel="noopener noreferrer"' in html
-    assert "Sole control" in popups.place_tooltip(ds, state, "en")
+    assert "Sole control" in popups.place_tooltip(resolve(ds, state), "en")
 
 
 def test_a_quoted_source_names_where_it_was_quoted() -> None:

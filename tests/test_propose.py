@@ -341,7 +341,7 @@ def test_cli_json_contract() -> None:
 
 def test_cli_csv_rows_paste_into_the_files(data_copy: Path, tmp_path: Path) -> None:
     with (data_copy / "sources.csv").open("a", encoding="utf-8") as f:
-        f.write("elaph_2015_10,Elaph,إيلاف,,,,,2015-10-20,,,,false,,\n")
+        f.write("elaph_2015_10,Elaph,إيلاف,,,,,2015-10-20,,,,false,,,\n")  # + reliability
     article = tmp_path / "a.txt"
     article.write_text(
         "تتواجد قوات النظام في بلدة يلدا. وقصفت قوات النظام حي القدم.\n", encoding="utf-8"

@@ -27,11 +27,11 @@ from .conftest import DATA, FIXTURES, VALID
 
 EDITING_EXAMPLE = FIXTURES / "editing-example"
 NEW_SOURCE = (
-    "new_report,Test Outlet,,,,,https://example.org/report,2015-10-05,day,,,false,,"
+    "new_report,Test Outlet,,,,,https://example.org/report,2015-10-05,day,,,false,,,"
     "A source made up for this test."
 )
 NEW_PERIOD = (
-    "qadam,ajnad_sham,2015-01,month,source:elaph_investigation,,sole,new_report,N1,activists,"
+    "qadam,ajnad_sham,2015-01,month,source:elaph_investigation,,,,sole,new_report,,N1,activists,"
     "يسيطر أجناد الشام على القدم,Ajnad al-Sham controls al-Qadam,"
 )
 NEW_PERIOD_LINE = (
@@ -129,24 +129,23 @@ def test_shared_to_sole_control(tmp_path: Path) -> None:
     old, new = copy_pair(tmp_path)
     control = new / "control.csv"
     # yalda: Jaysh al-Islam alone; Liwa Sham al-Rasul and Ahrar al-Sham removed
-    edit_line(
-        control,
-        10,
-        "yalda,jaysh_islam,source:elaph_investigation,,,,shared,",
-        "yalda,jaysh_islam,source:elaph_investigation,,,,sole,",
-    )
-    delete_lines(control, 11, 12)
+    edit_line(control, 12, "yalda,jaysh_islam,,,,,,,shared,", "yalda,jaysh_islam,,,,,,,sole,")
+    delete_lines(control, 13, 14)
     items, text = compare(old, new)
-    assert len(items) == 1
+    # two spans: the difference holds while the report is current, and after it is stale
+    assert [(i.place_id, i.start, i.end) for i in items] == [
+        ("yalda", date(2015, 8, 11), date(2015, 12, 9)),
+        ("yalda", date(2015, 12, 9), None),
+    ]
+    assert items[1].after.stale and items[1].before.stale
     item = items[0]
-    assert (item.place_id, item.start, item.end) == ("yalda", date(2015, 8, 11), None)
     assert item.before.status == "shared"
     assert item.before.faction_ids == ("jaysh_islam", "liwa_sham_rasul", "ahrar_sham")
     assert (item.after.status, item.after.faction_ids) == ("sole", ("jaysh_islam",))
-    assert text == [
-        "yalda (Yalda), from 2015-08-11 on: was Jaysh al-Islam + Liwa Sham al-Rasul + "
+    assert text[0] == (
+        "yalda (Yalda), 2015-08-11 to 2015-12-08: was Jaysh al-Islam + Liwa Sham al-Rasul + "
         "Harakat Ahrar al-Sham (shared); now Jaysh al-Islam (sole). Sources: elaph_investigation."
-    ]
+    )
 
 
 def test_no_change_is_empty(tmp_path: Path) -> None:
@@ -158,44 +157,46 @@ def test_no_change_is_empty(tmp_path: Path) -> None:
 
 def test_an_edit_to_a_note_only_changes_nothing_on_the_map(tmp_path: Path) -> None:
     old, new = copy_pair(tmp_path)
-    edit_line(new / "control.csv", 10, "Three factions named together", "Named together")
+    edit_line(new / "control.csv", 12, "Three factions named together", "Named together")
     assert (old / "control.csv").read_bytes() != (new / "control.csv").read_bytes()
     assert compare(old, new) == ([], [NO_CHANGES])
 
 
-def test_an_unknown_start_is_the_span_before_the_first_boundary(tmp_path: Path) -> None:
+def test_an_unknown_start_is_the_span_from_the_report_on(tmp_path: Path) -> None:
     old, new = copy_pair(tmp_path, VALID)
     edit_line(new / "control.csv", 2, "alpha,opposition,", "alpha,regime,")
     items, text = compare(old, new)
-    assert [(i.place_id, i.start, i.end) for i in items] == [("alpha", None, date(2015, 3, 1))]
-    assert items[0].before.day == date(2015, 2, 28), "sampled the day before the first boundary"
+    # no start: the claim holds as of its report (2015, the year), not from the beginning
+    assert [(i.place_id, i.start, i.end) for i in items] == [
+        ("alpha", date(2015, 1, 1), date(2015, 3, 1))
+    ]
     assert text == [
-        "alpha (Alpha), until 2015-02-28: was Opposition factions (sole); now Regime forces "
-        "(sole). Sources: art."
+        "alpha (Alpha), 2015-01-01 to 2015-02-28: was Opposition factions (sole); now Regime "
+        "forces (sole). Sources: art."
     ]
 
 
 def test_a_condition_shows_as_a_change(tmp_path: Path) -> None:
     old, new = copy_pair(tmp_path)
     # the siege dated to August 2015 instead of the article's month: its span moves
-    edit_line(new / "events.csv", 7, "siege_qadam,source:elaph_2015_09,", "siege_qadam,2015-08,")
+    edit_line(new / "events.csv", 9, "siege_qadam,source:elaph_2015_09,", "siege_qadam,2015-08,")
     items, text = compare(old, new)
+    # from September both versions report the siege (it goes on, like control)
     assert [(i.place_id, i.start, i.end) for i in items] == [
         ("qadam", date(2015, 8, 1), date(2015, 8, 11)),
         ("qadam", date(2015, 8, 11), date(2015, 9, 1)),
-        ("qadam", date(2015, 9, 1), date(2015, 10, 1)),
     ]
     assert text[0] == (
         "qadam (al-Qadam), 2015-08-01 to 2015-08-10: was no data; now no data [siege]. "
         "Sources: elaph_2015_09."
     )
-    assert text[2].endswith(
-        "was Ajnad al-Sham (sole) [under-attack, siege]; now Ajnad al-Sham (sole) "
-        "[under-attack]. Sources: elaph_investigation, elaph_2015_09."
+    assert text[1].endswith(
+        "was Ajnad al-Sham (sole); now Ajnad al-Sham (sole) [siege]. "
+        "Sources: elaph_investigation, elaph_2015_09."
     )
 
 
-def test_undated_rows_alone_are_compared_at_all_times(tmp_path: Path) -> None:
+def test_undated_rows_hold_from_their_sources_date(tmp_path: Path) -> None:
     old, new = copy_pair(tmp_path, VALID)
     for folder, faction in ((old, "regime"), (new, "isis")):
         (folder / "control.csv").write_text(
@@ -205,10 +206,15 @@ def test_undated_rows_alone_are_compared_at_all_times(tmp_path: Path) -> None:
         )
         delete_lines(folder / "events.csv", 2)  # the siege: the only dated row left
     items, text = compare(old, new)
-    assert [(i.place_id, i.start, i.end) for i in items] == [("beta", None, None)]
-    assert text == [
-        "beta (Beta), at all times: was Regime forces (sole); now ISIS (sole). Sources: art."
+    # no start and no as_of: as of the source's publication (Sep 2015), stale 90 days on
+    assert [(i.place_id, i.start, i.end) for i in items] == [
+        ("beta", date(2015, 9, 1), date(2015, 12, 30)),
+        ("beta", date(2015, 12, 30), None),
     ]
+    assert text[0] == (
+        "beta (Beta), 2015-09-01 to 2015-12-29: was Regime forces (sole); now ISIS (sole). "
+        "Sources: art."
+    )
 
 
 def _square(pid: str, name: str, west: float) -> str:
@@ -242,22 +248,25 @@ def test_places_added_and_removed_count_as_no_data_on_the_other_side(tmp_path: P
     (new / "neighbourhoods.geojson").write_text(json.dumps(geo), encoding="utf-8")
     delete_lines(new / "control.csv", 6)  # beta's period
     delete_lines(new / "events.csv", 2)  # beta's siege
-    append_line(new / "control.csv", "delta,isis,2015-05,month,,,sole,art,C7,elaph,اقتباس,quote,")
+    append_line(new / "control.csv", "delta,isis,2015-05,month,,,,,sole,art,C7,elaph,اقتباس,quote,")
     a, b = load(old), load(new)
     items = review(a, b)
     # the new version's places in its order (alpha, gamma, delta), then the removed beta
+    # (each place's difference also changes on the day its report goes stale)
     assert [(i.place_id, i.start) for i in items] == [
         ("delta", date(2015, 5, 1)),
+        ("delta", date(2015, 12, 30)),
         ("beta", date(2015, 6, 15)),
         ("beta", date(2015, 9, 1)),
+        ("beta", date(2015, 12, 30)),
     ]
     records = review_records(a, b, items)
-    assert [r["name_en"] for r in records] == ["Delta", "Beta", "Beta"]
+    assert [r["name_en"] for r in records] == ["Delta", "Delta", "Beta", "Beta", "Beta"]
     assert records[0]["before"]["status"] == "no-data"
     assert records[0]["after"]["factions"][0]["id"] == "isis"
-    assert records[1]["after"]["status"] == "no-data"
-    assert records[2]["before"]["conditions"][0]["kind"] == "siege"
-    assert "delta (Delta), from 2015-05-01 on: was no data; now ISIS (sole)" in (
+    assert records[2]["after"]["status"] == "no-data"
+    assert records[3]["before"]["conditions"][0]["kind"] == "siege"
+    assert "delta (Delta), 2015-05-01 to 2015-12-29: was no data; now ISIS (sole)" in (
         review_to_text(records)
     )
 

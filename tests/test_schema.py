@@ -18,7 +18,7 @@ def test_fields_know_their_kind_and_references() -> None:
     assert control.path == "control.csv"
     assert control.field("start").is_date
     assert control.field("quote_ar").is_quote
-    assert control.field("status").enum == ("sole", "shared", "partial", "presence")
+    assert control.field("status").enum == ("sole", "shared", "partial", "presence", "allied")
     keys = {(fk.field, fk.resource, fk.ref_field) for fk in control.foreign_keys}
     assert ("faction_id", "factions", "id") in keys
     assert ("source_id", "sources", "id") in keys

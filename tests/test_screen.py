@@ -57,48 +57,55 @@ def test_plain_control_fixtures_take_the_screen(tmp_path: Path) -> None:
     assert len(screened) >= 8, screened
 
 
-def _mutate(row: list[str], rng: random.Random, places: list[str]) -> list[str] | None:
+def _mutate(
+    row: list[str], header: list[str], rng: random.Random, places: list[str]
+) -> list[str] | None:
     """One mistake (or a harmless change) in a control row; None to duplicate it."""
-    kind = rng.randrange(18)
-    r = list(row)
+    kind = rng.randrange(20)
+    r = dict(zip(header, row, strict=True))
     if kind == 0:
-        r[6] = "solo"  # not an allowed status
+        r["status"] = "solo"  # not an allowed status
     elif kind == 1:
-        r[1] = "nobody"  # unknown faction
+        r["faction_id"] = "nobody"  # unknown faction
     elif kind == 2:
-        r[10] = "  "  # an empty quote, once stripped
+        r["quote_ar"] = "  "  # an empty quote, once stripped
     elif kind == 3:
-        r[2], r[3] = "15/09/2015", ""
+        r["start"], r["start_precision"] = "15/09/2015", ""
     elif kind == 4:
-        r[2], r[3] = "2015-02-30", ""
+        r["start"], r["start_precision"] = "2015-02-30", ""
     elif kind == 5:
-        r[0] = "nowhere"
+        r["place_id"] = "nowhere"
     elif kind == 6:
-        return r[:-1]  # a cell too few
+        return row[:-1]  # a cell too few
     elif kind == 7:
-        return None  # the same period twice
+        return None  # the same claim twice
     elif kind == 8:
-        r[6] = "sole" if r[6] != "sole" else "shared"  # sole beside others / shared alone
+        r["status"] = "sole" if r["status"] != "sole" else "shared"  # beside others / alone
     elif kind == 9:
-        r[0] = f" {r[0]} "  # spaces around an id: the same place once stripped
+        r["place_id"] = f" {r['place_id']} "  # spaces around an id: the same place stripped
     elif kind == 10:
-        r[2], r[3], r[4], r[5] = "2016-05", "month", "2014", "year"  # ends before it starts
+        r["start"], r["start_precision"] = "2016-05", "month"
+        r["end"], r["end_precision"] = "2014", "year"  # ends before it starts
     elif kind == 11:
-        r[2], r[3] = "2015", "month"  # precision mismatch
+        r["start"], r["start_precision"] = "2015", "month"  # precision mismatch
     elif kind == 12:
-        r[2] = "source:nosuch"
-        r[3] = ""
+        r["start"], r["start_precision"] = "source:nosuch", ""
     elif kind == 13:
-        r[0] = rng.choice(places)  # a row moved to another place: may now overlap
+        r["place_id"] = rng.choice(places)  # a claim moved to another place: may now clash
     elif kind == 14:
-        r[5] = "weekly"  # bad precision
+        r["end_precision"] = "weekly"  # bad precision
     elif kind == 15:
-        r[11] = 'he said "so", twice'  # quotes in a value (written quoted and doubled)
+        r["quote_en"] = 'he said "so", twice'  # quotes in a value (written quoted, doubled)
     elif kind == 16:
-        return [*r, "extra"]  # a cell too many: still built, and its place's periods checked
+        return [*row, "extra"]  # a cell too many: still built, its place's periods checked
+    elif kind == 17:
+        r["status"] = "allied"  # an ally, with or without a holder beside it
+    elif kind == 18:
+        r["start"], r["start_precision"] = "", ""  # no start: it holds from its as_of
+        r["as_of"], r["as_of_precision"] = "2019-06", "month"
     else:
-        r[8] = "C7;;C8"  # not a claim list
-    return r
+        r["claim"] = "C7;;C8"  # not a claim list
+    return [r[h] for h in header]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -115,7 +122,7 @@ def test_synthetic_tables_with_many_mistakes_are_reported_the_same(
     out: list[list[str]] = []
     for row in body:
         if rng.random() < 0.04:
-            changed = _mutate(row, rng, places)
+            changed = _mutate(row, header, rng, places)
             out.extend([row, row] if changed is None else [changed])
         else:
             out.append(row)

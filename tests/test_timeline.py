@@ -46,6 +46,8 @@ def _dataset(rows: list[ControlRow], events: tuple[Event, ...] = ()) -> Dataset:
         {"s": src},
         tuple(rows),
         events,
+        # these tests are about intervals: a horizon of a century keeps every report current
+        horizon_days=36_500,
     )
 
 
@@ -147,12 +149,13 @@ def _condition(date_: FuzzyDate, end: FuzzyDate | None = None) -> Event:
         (D(2015, 9), None, date(2015, 8, 31), False),
         (D(2015, 9), None, date(2015, 9, 1), True),
         (D(2015, 9), None, date(2015, 9, 30), True),
-        (D(2015, 9), None, date(2015, 10, 1), False),
+        # without an end a condition goes on like control (stale after the horizon)
+        (D(2015, 9), None, date(2015, 10, 1), True),
         (D(2015, 9, 10), D(2015, 12), date(2015, 11, 30), True),
         (D(2015, 9, 10), D(2015, 12), date(2015, 12, 1), False),
     ],
 )
-def test_conditions_hold_over_their_window(
+def test_conditions_hold_from_their_date_to_their_end(
     when: FuzzyDate, end: FuzzyDate | None, day: date, active: bool
 ) -> None:
     ds = _dataset([], (_condition(when, end),))
@@ -165,12 +168,14 @@ def test_change_dates_and_changes_on_the_valid_fixture() -> None:
     ds = load_dataset(VALID).dataset
     assert ds is not None
     assert change_dates(ds) == [
+        date(2015, 1, 1),  # alpha: opposition, as of a report of 2015 (no start given)
         date(2015, 3, 1),  # alpha: opposition -> ISIS (partial)
         date(2015, 6, 15),  # beta: regime from an exact day
         date(2015, 7, 1),  # beta: regime's period ends -> no data
         date(2015, 8, 11),  # alpha: ISIS + al-Nusra shared, from the investigation
         date(2015, 9, 1),  # beta: siege (the article's month)
-        date(2015, 10, 1),  # beta: siege no longer reported
+        date(2015, 12, 9),  # alpha: the investigation's report is 90 days old: stale
+        date(2015, 12, 30),  # beta: the siege's report is 90 days old: stale
     ]
     changes = changes_between(ds, date(2015, 1, 1), date(2015, 9, 15))
     assert [c.place_id for c in changes] == ["alpha", "beta"]
@@ -198,12 +203,13 @@ def test_view_range_and_stepping_between_changes() -> None:
     assert ds is not None
     timeline = Timeline(ds)
     first, last, default = timeline.view_range()
-    assert (first, last, default) == (date(2015, 1, 29), date(2015, 10, 1), date(2015, 9, 30))
+    # from a month before the first report to the day the last report goes stale
+    assert (first, last, default) == (date(2014, 12, 1), date(2015, 12, 30), date(2015, 9, 30))
     assert timeline.adjacent_change(date(2015, 7, 15), 1) == date(2015, 8, 11)
     assert timeline.adjacent_change(date(2015, 7, 15), -1) == date(2015, 7, 1)
     assert timeline.adjacent_change(date(2015, 7, 1), -1) == date(2015, 6, 15)
-    assert timeline.adjacent_change(date(2015, 10, 1), 1) is None
-    assert timeline.adjacent_change(date(2015, 3, 1), -1) is None
+    assert timeline.adjacent_change(date(2015, 12, 30), 1) is None
+    assert timeline.adjacent_change(date(2015, 1, 1), -1) is None
 
 
 def _every_day_agrees(timeline: Timeline, first: date, last: date, step: int = 1) -> int:

@@ -53,6 +53,9 @@ REQUIRED_CODES = (
     "overlapping-period",
     "conflicting-control",
     "shared-alone",
+    "allied-alone",
+    "end-before-as-of",
+    "unknown-claimant",
     "bad-relative-date",
     "invalid-geometry",
     "overlapping-polygons",
@@ -178,7 +181,7 @@ def test_line_numbers_count_a_value_spanning_two_lines(tmp_path: Path) -> None:
     copy_valid(tmp_path)
     # line 2's note is quoted and runs onto line 3, so the row for beta starts on line 7
     edit(tmp_path, "control.csv", "first quote,start unknown\n", 'first quote,"start\nunknown"\n')
-    edit(tmp_path, "control.csv", "2015-07,month,sole,", "2015-07,month,alone,")
+    edit(tmp_path, "control.csv", "2015-07,month,,,sole,", "2015-07,month,,,alone,")
     assert locations(validate(tmp_path)) == [("control.csv", 7, "status", "bad-value")]
 
 
@@ -436,16 +439,23 @@ def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int | N
 
     out: list[tuple[int, str, int | None]] = []
     for row in sorted(rows, key=lambda r: r.line):
-        same_place = [o for o in rows if o.place_id == row.place_id and o is not row]
+        same_place = [
+            o
+            for o in rows
+            if o.place_id == row.place_id and o.source_id == row.source_id and o is not row
+        ]
         others = [o for o in same_place if _overlaps(row, o)]
         for o in others:
             if o.faction_id == row.faction_id and o.line < row.line:
                 out.append((row.line, "overlapping-period", o.line))
         other_factions = [o for o in others if o.faction_id != row.faction_id]
-        if row.status == "sole" and other_factions:
+        rivals = [o for o in other_factions if o.status != "allied"]
+        if row.status == "sole" and rivals:
             out.append((row.line, "conflicting-control", None))
         if row.status == "shared" and not other_factions:
             out.append((row.line, "shared-alone", None))
+        if row.status == "allied" and not rivals:
+            out.append((row.line, "allied-alone", None))
     return out
 
 
@@ -464,7 +474,8 @@ def test_the_period_sweep_finds_what_comparing_every_pair_finds() -> None:
             rows.append(
                 ControlRow(
                     line, rng.choice("ab"), rng.choice("xyz"), start, end,
-                    rng.choice(["sole", "shared", "partial"]), "s", ("C1",), "elaph", "", "", "",
+                    rng.choice(["sole", "shared", "partial", "allied"]), rng.choice("st"),
+                    ("C1",), "elaph", "", "", "",
                 )
             )  # fmt: skip
         found: list[tuple[int, str, int | None]] = []

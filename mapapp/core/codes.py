@@ -65,6 +65,11 @@ _DECLARED = (
     Code("unknown-place", "a place id is not in neighbourhoods.geojson", "fix it or add it"),
     Code("unknown-faction", "a faction id is not in factions.csv", "fix it or add it there"),
     Code("unknown-source", "a source id is not in sources.csv", "fix it or add it there"),
+    Code(
+        "unknown-claimant",
+        "a claimant id is not in claimants.csv",
+        "fix it, or add the speaker to claimants.csv (open vocabulary)",
+    ),
     Code("unknown-reference", "an id is not in the file it refers to", "fix it or add it"),
     # periods
     Code("end-before-start", "a period ends on or before it starts", "fix the start or end"),
@@ -74,11 +79,26 @@ _DECLARED = (
         "end the first before the second starts",
     ),
     Code(
-        "conflicting-control",
-        "sole control overlaps another faction's control",
-        "end one period, or record them as shared",
+        "end-before-as-of",
+        "a claim without a start ends on or before the report it is known from",
+        "give the start the source names, or an as_of on or before the time it describes",
     ),
-    Code("shared-alone", "shared control with only one faction", "add the other faction's row"),
+    Code(
+        "conflicting-control",
+        "a source contradicts itself: its sole control overlaps another faction it names",
+        "end one period, or record them as shared (another source saying otherwise is a "
+        "row with its own source_id, and is accepted)",
+    ),
+    Code(
+        "shared-alone",
+        "shared control with only one faction (of the same source)",
+        "add the other faction's row",
+    ),
+    Code(
+        "allied-alone",
+        "an ally with no controlling faction of the same source to be allied with",
+        "add the controlling faction's row, or use another status",
+    ),
     # the proposer's lexicons
     Code(
         "bad-cue-value",

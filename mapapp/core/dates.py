@@ -3,6 +3,8 @@
 A date cell in the data is one of
 
 * ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` -- its precision is year, month or day;
+* ``YYYY-MM-DD/YYYY-MM-DD`` -- a span of days (precision day), for "the last days of
+  March" (``2015-03-21/2015-03-31~``) or "between the 3rd and the 9th";
 * ``source:<id>`` -- the publication date of that source, with the source's precision;
 
 optionally followed by ``~`` to mark it approximate. Every date stands for a *window*
@@ -43,6 +45,7 @@ class Precision(StrEnum):
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 _LITERAL = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _REF = re.compile(r"^source:([a-z][a-z0-9_]*)$")
+_SPAN = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
 _MONTHS = [calendar.month_abbr[m] for m in range(13)]
 
 
@@ -150,11 +153,17 @@ def parse_date_cell(text: str, precision: str = "") -> DateSpec:
                 f"so its precision column must be empty (it says '{precision}')"
             )
         return DateSpec(raw, approximate, source_ref=ref.group(1))
+    span = _SPAN.match(body)
+    if span:
+        return DateSpec(
+            raw, approximate, literal=_span(raw, precision, approximate, *span.groups())
+        )
     m = _LITERAL.match(body)
     if not m:
         raise DateFormatError(
             f"'{raw}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (for example 2015-09), "
-            "or source:<source id>, optionally followed by ~ for approximate"
+            "a span of days YYYY-MM-DD/YYYY-MM-DD, or source:<source id>, optionally "
+            "followed by ~ for approximate"
         )
     year, month, day = (int(g) if g else None for g in m.groups())
     assert year is not None
@@ -170,6 +179,27 @@ def parse_date_cell(text: str, precision: str = "") -> DateSpec:
     if precision and precision != fuzzy.precision:
         raise PrecisionMismatch(raw, precision, fuzzy.precision)
     return DateSpec(raw, approximate, literal=replace(fuzzy, approximate=approximate))
+
+
+def _span(raw: str, precision: str, approximate: bool, first: str, last: str) -> FuzzyDate:
+    """The window of a span of days ``first/last`` (both days included)."""
+    try:
+        a, b = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError:
+        raise DateFormatError(f"'{raw}' is not a span of calendar dates") from None
+    if b <= a:
+        raise DateFormatError(
+            f"'{raw}' is a span whose last day is not after its first; write the earlier "
+            "day first, or a single day YYYY-MM-DD"
+        )
+    if not (a.year >= FIRST_YEAR and b.year <= LAST_YEAR):
+        raise DateFormatError(
+            f"'{raw}' is outside the years {FIRST_YEAR} to {LAST_YEAR} that dates may be in; "
+            "is the year mistyped?"
+        )
+    if precision and precision != Precision.DAY:
+        raise PrecisionMismatch(raw, precision, Precision.DAY)
+    return FuzzyDate(a, b, Precision.DAY, approximate)
 
 
 class PrecisionMismatch(DateFormatError):

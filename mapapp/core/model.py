@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mapapp.core.dates import FuzzyDate
@@ -50,11 +50,25 @@ class Source:
     published: FuzzyDate
     quoted_in: str
     note: str
+    #: Admiralty source reliability, A (completely reliable) to F (cannot be judged); "" unrated
+    reliability: str = ""
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """Who speaks inside a source (the outlet itself, an unnamed source, activists...)."""
+
+    id: str
+    name_en: str
+    name_ar: str
+    note: str
 
 
 @dataclass(frozen=True)
 class ControlRow:
-    """One faction's hold on one place for one period: ``[start, end)``."""
+    """One source's claim that one faction holds one place: from ``start`` (when control
+    began, if the source says) or else from ``as_of`` (the day the report describes), until
+    ``end`` (exclusive) or on; past ``as_of`` plus the dataset's horizon it is stale."""
 
     line: int
     place_id: str
@@ -68,6 +82,11 @@ class ControlRow:
     quote_ar: str
     quote_en: str
     note: str
+    #: the day the claim describes the place as of (the report's date); None only for rows
+    #: built by hand without one (read then as the source's publication date)
+    as_of: FuzzyDate | None = None
+    #: Admiralty information credibility, 1 (confirmed) to 6 (cannot be judged); "" unrated
+    credibility: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,3 +116,6 @@ class Dataset:
     sources: dict[str, Source]
     control: tuple[ControlRow, ...]
     events: tuple[Event, ...]
+    #: days a report keeps a state current (datapackage.json x-mapapp.horizon_days)
+    horizon_days: int = 90
+    claimants: dict[str, Claimant] = field(default_factory=dict)

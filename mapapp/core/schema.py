@@ -90,6 +90,8 @@ class Schema:
     resources: tuple[Resource, ...]
     conditions: tuple[str, ...]
     metric_crs: str
+    #: days after its newest report that a state stays current (then it is stale)
+    horizon_days: int = 90
 
     def resource(self, name: str) -> Resource:
         for r in self.resources:
@@ -155,7 +157,21 @@ def parse_schema(descriptor: dict[str, Any]) -> Schema:
         resources=tuple(_resource(r) for r in descriptor["resources"]),
         conditions=tuple(extra.get("conditions", [])),
         metric_crs=extra.get("metric_crs", "EPSG:32637"),
+        horizon_days=_horizon(extra.get("horizon_days", DEFAULT_HORIZON_DAYS)),
     )
+
+
+#: the default horizon: a report older than about a quarter is no longer news of the day
+DEFAULT_HORIZON_DAYS = 90
+
+
+def _horizon(value: Any) -> int:
+    """``horizon_days`` from the descriptor: a whole number of days, 1 to 36,500."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 36_500:
+        raise TypeError(
+            f"x-mapapp.horizon_days must be a whole number of days from 1 to 36500, not {value!r}"
+        )
+    return value
 
 
 @lru_cache(maxsize=16)

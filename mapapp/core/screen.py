@@ -260,7 +260,7 @@ class _ScreenedValidator(_Validator):
             # a row with a cell too many is still built (its cells are all there): its
             # place's periods are checked with it, the validator's way
             uneven = {row.cells.get("place_id", "").strip() for row, _ in read.wrong}
-            self.screen_periods(columns, starts, suspect, places, uneven)
+            self.screen_periods(columns, starts, suspect, places, uneven, source_dates)
         else:
             suspect[:] = True
         affected = np.flatnonzero(suspect)
@@ -348,24 +348,46 @@ class _ScreenedValidator(_Validator):
         suspect: BoolArray,
         places: Any,
         hit: set[str],
+        source_dates: dict[str, FuzzyDate],
     ) -> None:
         """Marks (in ``suspect``) every row of a place where a row is suspect or a period
-        rule is broken: end on or before start, the same faction twice at once, 'sole'
-        beside another faction, 'shared' with nobody."""
-        start = np.where(starts["start"] > 0, starts["start"], _FIRST)
-        end = np.where(starts["end"] > 0, starts["end"], _LAST)
-        suspect |= (starts["start"] > 0) & (starts["end"] > 0) & (end <= start)
+        rule is broken. A claim covers its days from its start or, without one, from its
+        as_of (the source's date when empty), to its end; the rules hold per place and
+        source (a source may not contradict itself; sources may disagree): end on or before
+        start (or as_of), the same faction twice at once, 'sole' beside another faction
+        that is not an ally, 'shared' with nobody, 'allied' with nobody to ally with."""
+        has_start, has_end = starts["start"] > 0, starts["end"] > 0
+        sources = columns["source_id"].combine_chunks().dictionary_encode()
+        published = []
+        for sid in sources.dictionary.to_pylist():
+            window = source_dates.get(str(sid).strip())
+            published.append(window.earliest.toordinal() if window else 0)
+        source = sources.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        given = starts.get("as_of", np.zeros(len(suspect), dtype=np.int64))
+        as_of = np.where(given > 0, given, np.asarray(published, dtype=np.int64)[source])
+        suspect |= as_of == 0  # no report date to be had: the validator's way explains
+        begin = np.where(has_start, starts["start"], as_of)
+        end = np.where(has_end, starts["end"], _LAST)
+        suspect |= has_end & (end <= begin)  # before its start, or (no start) its as_of
         place_codes = places.combine_chunks().dictionary_encode()
         place = place_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         faction = _codes(columns["faction_id"])
         status = columns["status"].to_numpy()
         good = ~suspect
-        everyone = _overlap_counts(place[good], start[good], end[good])
-        width = int(faction.max()) + 1 if faction.size else 1
-        same = _overlap_counts(place[good] * width + faction[good], start[good], end[good])
+        width_s = int(source.max()) + 1 if source.size else 1
+        width_f = int(faction.max()) + 1 if faction.size else 1
+        group = (place * width_s + source)[good]
+        own = group * width_f + faction[good]
+        b, e, st = begin[good], end[good], status[good]
+        ally = st == "allied"
+        everyone = _overlap_counts(group, b, e, group, b, e)
+        same = _overlap_counts(own, b, e, own, b, e)
+        rivals = _overlap_counts(group, b, e, group[~ally], b[~ally], e[~ally]) - (
+            _overlap_counts(own, b, e, own[~ally], b[~ally], e[~ally])
+        )
         others = everyone - same
-        broken = (same > 1) | ((status[good] == "sole") & (others > 0))
-        broken |= (status[good] == "shared") & (others == 0)
+        broken = (same > 1) | ((st == "sole") & (rivals > 0)) | ((st == "shared") & (others == 0))
+        broken |= ally & (rivals == 0)
         flagged = np.zeros(len(suspect), dtype=bool)
         flagged[np.flatnonzero(good)[broken]] = True
         # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
@@ -398,13 +420,21 @@ def _codes(column: Any) -> IntArray:
     return codes
 
 
-def _overlap_counts(group: IntArray, start: IntArray, end: IntArray) -> IntArray:
-    """For each row, how many rows of its group (itself included) overlap it: rows ``j``
-    with ``start_j < end_i`` and ``end_j > start_i`` (half-open days; every row has
-    ``start < end``). The rows of earlier groups are counted by both searches and cancel."""
-    base = group * _BIG
-    sorted_starts = np.sort(base + start)
-    sorted_ends = np.sort(base + end)
+def _overlap_counts(
+    group: IntArray,
+    start: IntArray,
+    end: IntArray,
+    of_group: IntArray,
+    of_start: IntArray,
+    of_end: IntArray,
+) -> IntArray:
+    """For each row ``i`` (``group``, ``start``, ``end``), how many rows ``j`` of a set
+    (``of_*``) in its group overlap it: ``start_j < end_i`` and ``end_j > start_i``
+    (half-open days; every row has ``start < end``). Rows of earlier groups are counted by
+    both searches and cancel."""
+    base, of_base = group * _BIG, of_group * _BIG
+    sorted_starts = np.sort(of_base + of_start)
+    sorted_ends = np.sort(of_base + of_end)
     counts: IntArray = np.searchsorted(sorted_starts, base + end, side="left") - np.searchsorted(
         sorted_ends, base + start, side="right"
     )

@@ -12,7 +12,19 @@ Interval rules (see also :mod:`mapapp.core.dates`):
   (it may not have started yet) or of a row that has just ended (it may still hold) --
   or when a holding row has no known start.
 * A condition (siege, under attack) holds from its date's first day to its end
-  (exclusive), or, without an end, over its date's own window.
+  (exclusive), or, without an end, on and on like control, going stale with it.
+
+Claims (every control row is one source's claim):
+
+* A claim covers a day from its start (when control *began*, if the source says) or, with no
+  start, from its ``as_of`` (the day the report describes: *first reported*), to its end.
+* It is *stale* more than the dataset's horizon (``horizon_days``) after its ``as_of``. The
+  fresh claims covering a day decide its answer; only when every claim is stale are the
+  stale ones shown, and the answer is stale: never certain.
+* The sources behind those claims *agree* when each names the same factions, else the place
+  is *disputed*; with no claim it is *no data*. Which source's claims colour a disputed place
+  is the :class:`Rule`: the newest report, the most reliable source (Admiralty rating), or
+  one source only ("as source X says", which leaves out the others everywhere).
 """
 
 from __future__ import annotations
@@ -30,6 +42,12 @@ from mapapp.core.model import ControlRow, Dataset, Event
 
 NO_DATA = "no-data"
 MIXED = "mixed"
+AGREED, DISPUTED = "agreed", "disputed"
+#: the rules that pick the side a disputed place is drawn in
+RULES = ("newest", "reliable")
+#: Admiralty ratings as numbers, higher = better; "" (unrated) reads as F / 6
+_RELIABILITY = {"A": 5, "B": 4, "C": 3, "D": 2, "E": 1, "F": 0, "": 0}
+_CREDIBILITY = {"1": 5, "2": 4, "3": 3, "4": 2, "5": 1, "6": 0, "": 0}
 #: more than any day's ordinal: place i's segments are keyed ``i * _SPAN + first day``
 _SPAN = 4_000_000
 #: the most per-segment states kept (each a few hundred bytes)
@@ -41,10 +59,36 @@ _FEW_NEW = 64
 
 
 @dataclass(frozen=True)
+class Rule:
+    """How a disputed place is drawn: ``newest`` report, most ``reliable`` source, or only
+    ``source`` (then every place is answered from that source's claims alone)."""
+
+    name: str = "newest"
+    source_id: str | None = None
+
+    @staticmethod
+    def parse(text: str) -> Rule:
+        """``newest``, ``reliable`` or ``source:<id>``; ValueError with a plain message."""
+        if text in RULES:
+            return Rule(text)
+        if text.startswith("source:") and len(text) > len("source:"):
+            return Rule("source", text[len("source:") :])
+        raise ValueError(f"'{text}' is not a rule: use newest, reliable or source:<source id>")
+
+    @property
+    def key(self) -> str:
+        return f"source:{self.source_id}" if self.source_id else self.name
+
+
+NEWEST = Rule()
+
+
+@dataclass(frozen=True)
 class Uncertainty:
-    """Why an answer is uncertain: a hold with no known start (``no-start``), a day inside
-    the window of a hold's start (``start-window``) or of an earlier hold's end
-    (``end-window``)."""
+    """Why an answer is uncertain: a hold with no known start and no report date
+    (``no-start``), a day inside the window of a hold's start (``start-window``), of the
+    report it is known from (``as-of-window``) or of an earlier hold's end (``end-window``);
+    sources that disagree (``disputed``); a report older than the horizon (``stale``)."""
 
     kind: str
     faction_id: str
@@ -62,6 +106,20 @@ class PlaceState:
     conditions: tuple[Event, ...]
     uncertain: bool
     uncertainty: tuple[Uncertainty, ...]
+    #: every claim covering the day, all sources, fresh and stale (``rows`` are the shown side)
+    claims: tuple[ControlRow, ...] = ()
+    agreement: str = NO_DATA
+    #: the newest report date behind the answer, and the earliest (first reported)
+    as_of: FuzzyDate | None = None
+    first_reported: FuzzyDate | None = None
+    #: True when every claim behind the answer is older than the horizon
+    stale: bool = False
+    #: the claims deciding the answer (fresh ones if any, for the rule's sources)
+    deciding: tuple[ControlRow, ...] = ()
+    #: ids of conditions whose report is older than the horizon
+    stale_conditions: frozenset[str] = frozenset()
+    #: the rule that picked the shown side (``newest``, ``reliable``, ``source:<id>``)
+    rule: str = "newest"
 
     @property
     def faction_ids(self) -> tuple[str, ...]:
@@ -69,8 +127,17 @@ class PlaceState:
 
     @property
     def source_ids(self) -> tuple[str, ...]:
-        ids = [r.source_id for r in self.rows] + [c.source_id for c in self.conditions]
+        ids = (
+            [r.source_id for r in self.rows]
+            + [r.source_id for r in self.deciding]
+            + [c.source_id for c in self.conditions]
+        )
         return tuple(dict.fromkeys(ids))
+
+    @property
+    def sides(self) -> dict[str, tuple[str, ...]]:
+        """What each deciding source says: source id -> the factions it names."""
+        return _views(self.deciding)
 
     @property
     def since(self) -> FuzzyDate | None:
@@ -84,26 +151,47 @@ class PlaceState:
     def condition_kinds(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.kind for c in self.conditions))
 
-    def signature(self) -> tuple[str, frozenset[tuple[str, str]], frozenset[str]]:
-        """What a map shows: status, who holds it how, and the conditions. Not uncertainty."""
+    def signature(
+        self,
+    ) -> tuple[str, frozenset[tuple[str, str]], frozenset[str], str, bool]:
+        """What a map shows: status, who holds it how, the conditions, whether the sources
+        agree and whether it is stale. Not uncertainty, not which report says it (a new
+        report that agrees changes nothing)."""
         return (
             self.status,
             frozenset((r.faction_id, r.status) for r in self.rows),
             frozenset(self.condition_kinds),
+            self.agreement,
+            self.stale,
         )
 
 
 def holds(row: ControlRow, day: date) -> bool:
-    """Whether the row is in effect on ``day`` (start inclusive, end exclusive)."""
-    if row.start is not None and day < row.start.earliest:
+    """Whether the claim covers ``day``: from its start, or without one from its as_of
+    (the report's date), to its end (exclusive)."""
+    begin = row.start or row.as_of
+    if begin is not None and day < begin.earliest:
         return False
     return row.end is None or day < row.end.earliest
 
 
 def condition_span(event: Event) -> tuple[date, date]:
-    """The first day a condition holds and the first day it no longer does."""
-    stop = event.end.earliest if event.end else event.date.latest + timedelta(days=1)
+    """The first day a condition holds and the first day it no longer does (without an
+    end it goes on, stale after the horizon, like control)."""
+    stop = event.end.earliest if event.end else date.max
     return event.date.earliest, stop
+
+
+def stale_from(as_of: FuzzyDate, horizon_days: int) -> date:
+    """The first day a report of ``as_of`` is stale: the horizon after its window."""
+    try:
+        return as_of.latest + timedelta(days=horizon_days + 1)
+    except OverflowError:
+        return date.max
+
+
+def _newest(d: FuzzyDate | None) -> tuple[date, date]:
+    return (d.latest, d.earliest) if d else (date.min, date.min)
 
 
 def _in_window(boundary: FuzzyDate | None, day: date) -> bool:
@@ -119,8 +207,57 @@ def _on_day(state: PlaceState, day: date) -> PlaceState:
     return copy
 
 
+def _window_days(d: FuzzyDate) -> tuple[date, date]:
+    """The first day of a date's window and the day after it (where uncertainty ends)."""
+    try:
+        return d.earliest, d.latest + timedelta(days=1)
+    except OverflowError:
+        return d.earliest, d.earliest
+
+
+def _certain_on(row: ControlRow, day: date) -> bool:
+    """Whether a claim alone makes ``day`` certain: it has a start (or report date) whose
+    window ``day`` is past."""
+    if row.start is not None:
+        return not _in_window(row.start, day)
+    return row.as_of is not None and not _in_window(row.as_of, day)
+
+
+def _by_source(rows: Iterable[ControlRow]) -> dict[str, list[ControlRow]]:
+    out: dict[str, list[ControlRow]] = {}
+    for r in rows:
+        out.setdefault(r.source_id, []).append(r)
+    return out
+
+
+def _controllers(rows: Iterable[ControlRow]) -> frozenset[str]:
+    """The factions a source says hold a place -- named allies aside, and forces merely
+    present aside when it names a holder: two sources agree when they name the same ones."""
+    listed = [r for r in rows if r.status != "allied"]
+    holders = frozenset(r.faction_id for r in listed if r.status != "presence")
+    return holders or frozenset(r.faction_id for r in listed)
+
+
+def _one_per_faction(rows: Iterable[ControlRow]) -> tuple[ControlRow, ...]:
+    """The first row for each faction (rows in the rule's order of sources)."""
+    seen: dict[str, ControlRow] = {}
+    for r in rows:
+        seen.setdefault(r.faction_id, r)
+    return tuple(seen.values())
+
+
+def _views(rows: Iterable[ControlRow]) -> dict[str, tuple[str, ...]]:
+    """What each source says: source id -> the factions it names (in row order)."""
+    out: dict[str, list[str]] = {}
+    for r in rows:
+        out.setdefault(r.source_id, []).append(r.faction_id)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
 def _summary_status(rows: Iterable[ControlRow]) -> str:
-    statuses = {r.status for r in rows}
+    """One word for the shown side: its status if all agree (named allies aside)."""
+    listed = list(rows)
+    statuses = {r.status for r in listed if r.status != "allied"} or {r.status for r in listed}
     if not statuses:
         return NO_DATA
     return statuses.pop() if len(statuses) == 1 else MIXED
@@ -140,9 +277,12 @@ class _Spans:
 class Timeline:
     """An index over a dataset answering state questions for any day."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, rule: Rule = NEWEST) -> None:
         self.dataset = dataset
+        self.rule = rule
+        self.horizon = dataset.horizon_days
         self._change_dates: list[date] | None = None
+        self._boundary_days: list[date] | None = None
         self._place_ids = list(dataset.places)
         self._keys: npt.NDArray[np.int64] | None = None
         self._grid_start = 0
@@ -158,6 +298,38 @@ class Timeline:
             if event.is_condition:
                 self._conditions[event.place_id].append(event)
 
+    def as_of(self, row: ControlRow) -> FuzzyDate:
+        """The day a claim's report describes (its source's publication by default)."""
+        return row.as_of or self.dataset.sources[row.source_id].published
+
+    def _stale_day(self, row: ControlRow) -> date:
+        """The day a claim goes stale, or date.max when it ends first (or never does)."""
+        day = stale_from(self.as_of(row), self.horizon)
+        return day if row.end is None or day < row.end.earliest else date.max
+
+    def is_stale(self, row: ControlRow, day: date) -> bool:
+        return day >= stale_from(self.as_of(row), self.horizon)
+
+    def _rank(self, rows: list[ControlRow]) -> list[str]:
+        """Each source's standing under the rule, best first (ties: source id)."""
+        by_source: dict[str, list[ControlRow]] = {}
+        for r in rows:
+            by_source.setdefault(r.source_id, []).append(r)
+        ranked = []
+        for sid, own in by_source.items():
+            src = self.dataset.sources[sid]
+            newest = max(_newest(self.as_of(r)) for r in own)
+            reliable = _RELIABILITY.get(src.reliability, 0)
+            credible = max(_CREDIBILITY.get(r.credibility, 0) for r in own)
+            if self.rule.name == "reliable":
+                key: tuple[object, ...] = (reliable, credible, newest)
+            else:
+                key = (newest, reliable, credible)
+            ranked.append((key, sid))
+        ranked.sort(key=lambda k: k[1])
+        ranked.sort(key=lambda k: k[0], reverse=True)  # stable: equal keys stay by id
+        return [sid for _, sid in ranked]
+
     def place_state(
         self, place_id: str, day: date, rows: list[ControlRow] | None = None
     ) -> PlaceState:
@@ -166,21 +338,62 @@ class Timeline:
         could count, see :meth:`_spans`); all its rows by default."""
         if rows is None:
             rows = self._rows.get(place_id, [])
-        holding = tuple(r for r in rows if holds(r, day))
+        claims = tuple(r for r in rows if holds(r, day))
+        if self.rule.source_id is not None:
+            pool = [r for r in claims if r.source_id == self.rule.source_id]
+        else:
+            pool = list(claims)
+        fresh = [r for r in pool if not self.is_stale(r, day)]
+        deciding = fresh or pool
+        stale = bool(deciding) and not fresh
+        views = {_controllers(v) for v in _by_source(deciding).values()}
+        agreement = NO_DATA if not deciding else AGREED if len(views) == 1 else DISPUTED
+        ranked = self._rank(deciding)
+        chosen = ranked[0] if ranked else None
+        # sources that agree are shown together; of a dispute, the rule's side only
+        if agreement == AGREED:
+            holding = _one_per_faction(sorted(deciding, key=lambda r: ranked.index(r.source_id)))
+        else:
+            holding = tuple(r for r in deciding if r.source_id == chosen)
+        behind = deciding if agreement == AGREED else list(holding)
+        reports = [self.as_of(r) for r in behind]
+        as_of = max(reports, key=_newest) if reports else None
+        first = min(reports, key=lambda d: (d.earliest, d.latest)) if reports else None
         reasons: list[Uncertainty] = []
+        # a faction is known on the day when any agreeing claim for it is not in a window
+        known = {r.faction_id for r in behind if _certain_on(r, day)}
         for r in holding:
-            if r.start is None:
+            if r.faction_id in known:
+                continue
+            if r.start is None and r.as_of is None:
                 reasons.append(Uncertainty("no-start", r.faction_id, None))
-            elif _in_window(r.start, day):
+            elif r.start is None:
+                reasons.append(Uncertainty("as-of-window", r.faction_id, r.as_of))
+            else:
                 reasons.append(Uncertainty("start-window", r.faction_id, r.start))
+        # a claim that has just ended (in its end's window) may still hold: of the sources
+        # behind the answer, or of any source in the rule's scope when there is no answer
+        speaking = {r.source_id for r in behind}
         for r in rows:
-            if r not in holding and _in_window(r.end, day):
+            scoped = self.rule.source_id in (None, r.source_id)
+            in_scope = r.source_id in speaking if speaking else scoped
+            if in_scope and not holds(r, day) and _in_window(r.end, day):
                 reasons.append(Uncertainty("end-window", r.faction_id, r.end))
+        if agreement == DISPUTED and holding:
+            reasons.append(Uncertainty("disputed", holding[0].faction_id, None))
+        if stale and holding:
+            reasons.append(Uncertainty("stale", holding[0].faction_id, as_of))
         conditions = tuple(
             e
             for e in self._conditions.get(place_id, [])
             if condition_span(e)[0] <= day < condition_span(e)[1]
+            and self.rule.source_id in (None, e.source_id)
         )
+        stale_conditions = frozenset(
+            e.id for e in conditions if e.end is None and day >= stale_from(e.date, self.horizon)
+        )
+        if not holding and conditions and len(stale_conditions) == len(conditions):
+            stale = True
         return PlaceState(
             place_id=place_id,
             day=day,
@@ -189,6 +402,14 @@ class Timeline:
             conditions=conditions,
             uncertain=bool(reasons),
             uncertainty=tuple(dict.fromkeys(reasons)),
+            claims=claims,
+            agreement=agreement,
+            as_of=as_of,
+            first_reported=first,
+            stale=stale,
+            deciding=tuple(deciding),
+            stale_conditions=stale_conditions,
+            rule=self.rule.key,
         )
 
     def state_days(self) -> dict[str, set[date]]:
@@ -197,14 +418,19 @@ class Timeline:
         answer inside such a window is uncertain). Between two of them nothing changes."""
         days: dict[str, set[date]] = {pid: set() for pid in self._place_ids}
         for row in self.dataset.control:
-            for boundary in (row.start, row.end):
+            own = days[row.place_id]
+            for boundary in (row.start, row.end, row.as_of):
                 if boundary is not None:
-                    days[row.place_id].update(
-                        (boundary.earliest, boundary.latest + timedelta(days=1))
-                    )
+                    own.update(_window_days(boundary))
+            own.add(self._stale_day(row))
         for pid, events in self._conditions.items():
             for event in events:
                 days[pid].update(condition_span(event))
+                days[pid].update(_window_days(event.date))
+                if event.end is None:
+                    days[pid].add(stale_from(event.date, self.horizon))
+        for own in days.values():
+            own.discard(date.max)
         return days
 
     def _segment_keys(self) -> npt.NDArray[np.int64]:
@@ -319,13 +545,19 @@ class Timeline:
     def boundary_days(self) -> list[date]:
         """Every day on which a row or condition starts or stops, whether or not it changes
         what the map shows."""
-        days: set[date] = set()
-        for row in self.dataset.control:
-            days.update(b.earliest for b in (row.start, row.end) if b is not None)
-        for events in self._conditions.values():
-            for e in events:
-                days.update(condition_span(e))
-        return sorted(days)
+        if self._boundary_days is None:
+            days: set[date] = set()
+            for row in self.dataset.control:
+                days.update(b.earliest for b in (row.start or row.as_of, row.end) if b)
+                days.add(self._stale_day(row))
+            for events in self._conditions.values():
+                for e in events:
+                    days.update(condition_span(e))
+                    if e.end is None:
+                        days.add(stale_from(e.date, self.horizon))
+            days.discard(date.max)
+            self._boundary_days = sorted(days)
+        return list(self._boundary_days)
 
     def change_dates(self) -> list[date]:
         """The days on which the state of at least one place differs from the day before
@@ -335,6 +567,21 @@ class Timeline:
                 d for d in self.boundary_days() if self.changes_between(d - timedelta(days=1), d)
             ]
         return list(self._change_dates)
+
+    def changes_over(self, first: date, last: date) -> list[tuple[date, list[Change]]]:
+        """Every change from ``first`` to ``last``, in order: for each day after ``first`` up
+        to ``last`` on which some place's state differs from the day before, those places.
+        ValueError when ``last`` is before ``first``."""
+        if last < first:
+            raise ValueError(
+                f"the range runs backwards: {last.isoformat()} is before {first.isoformat()}; "
+                "give the earlier day first"
+            )
+        out = []
+        for d in self.change_dates():
+            if first < d <= last:
+                out.append((d, self.changes_between(d - timedelta(days=1), d)))
+        return out
 
     def changes_between(self, before: date, after: date) -> list[Change]:
         """The places whose state on ``after`` differs from their state on ``before`` (only

@@ -31,7 +31,7 @@ from mapapp.core.dates import (
     resolve_cell,
     resolve_source_dates,
 )
-from mapapp.core.model import ControlRow, Dataset, Event, Faction, Place, Source
+from mapapp.core.model import Claimant, ControlRow, Dataset, Event, Faction, Place, Source
 from mapapp.core.read import RawGeoJSON, RawTable, read_csv, read_geojson
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import Field, Resource, Schema, load_schema
@@ -41,6 +41,7 @@ UNKNOWN_CODES = {
     "neighbourhoods": "unknown-place",
     "factions": "unknown-faction",
     "sources": "unknown-source",
+    "claimants": "unknown-claimant",
 }
 #: the longest value a cell (or GeoJSON property) may hold; the longest shipped is 342
 MAX_CELL_CHARS = 20_000
@@ -305,11 +306,18 @@ class _Validator:
         for row in self.rows.get("control", []):
             start, ok_s = self._resolve(row, "start", source_dates)
             end, ok_e = self._resolve(row, "end", source_dates)
-            if not (ok_s and ok_e):
-                continue
+            as_of, ok_a = self._resolve(row, "as_of", source_dates)
             v = row.values
+            if as_of is None and ok_a:
+                as_of = source_dates.get(v["source_id"])
+                ok_a = as_of is not None
+            if not (ok_s and ok_e and ok_a) or as_of is None:
+                continue
             if start is not None and end is not None and end.earliest <= start.earliest:
                 self.add([_end_before_start(file, row.line, v["start"], v["end"], start, end)])
+                continue
+            if start is None and end is not None and end.earliest <= as_of.earliest:
+                self.add([_end_before_as_of(file, row.line, v["end"], end, as_of)])
                 continue
             out.append(
                 ControlRow(
@@ -325,6 +333,8 @@ class _Validator:
                     quote_ar=v["quote_ar"],
                     quote_en=v["quote_en"],
                     note=v.get("note", ""),
+                    as_of=as_of,
+                    credibility=v.get("credibility") or "",
                 )
             )
         return out
@@ -412,8 +422,26 @@ class _Validator:
                 published=source_dates[v["id"]],
                 quoted_in=v.get("quoted_in", ""),
                 note=v.get("note", ""),
+                reliability=v.get("reliability") or "",
             )
-        return Dataset(places, factions, sources, tuple(control), tuple(events))
+        claimants = {
+            r.values["id"]: Claimant(
+                id=r.values["id"],
+                name_en=r.values["name_en"],
+                name_ar=r.values.get("name_ar", ""),
+                note=r.values.get("note", ""),
+            )
+            for r in self.rows.get("claimants", [])
+        }
+        return Dataset(
+            places,
+            factions,
+            sources,
+            tuple(control),
+            tuple(events),
+            horizon_days=self.schema.horizon_days,
+            claimants=claimants,
+        )
 
 
 # -- per-cell checks -----------------------------------------------------------------------
@@ -637,13 +665,27 @@ def _end_before_start(
     )
 
 
+def _end_before_as_of(file: str, line: int, end: DateSpec, e: FuzzyDate, as_of: FuzzyDate) -> Issue:
+    return Issue(
+        file,
+        line,
+        "end",
+        "end-before-as-of",
+        f"the claim has no start, so it holds from its as_of date ({as_of.label()}), but it "
+        f"ends ('{end.text}', {e.label()}) on or before that day; give the start the source "
+        "names, or an as_of on or before the time the source describes",
+    )
+
+
 # -- periods -------------------------------------------------------------------------------
 _FAR_PAST, _FAR_FUTURE = date.min, date.max
 
 
 def _bounds(row: ControlRow) -> tuple[date, date]:
+    """The days a claim covers: from its start, or without one from its as_of date."""
+    begin = row.start or row.as_of
     return (
-        row.start.earliest if row.start else _FAR_PAST,
+        begin.earliest if begin else _FAR_PAST,
         row.end.earliest if row.end else _FAR_FUTURE,
     )
 
@@ -655,11 +697,13 @@ def _overlaps(a: ControlRow, b: ControlRow) -> bool:
 
 
 def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
-    """Overlaps for one place and faction; sole control that overlaps another faction;
-    shared control with nobody to share it with."""
-    by_place: dict[str, list[ControlRow]] = defaultdict(list)
+    """A source contradicting itself: its own periods overlapping for one place and faction,
+    its own sole control overlapping another faction it names (other than as an ally), shared
+    control or an alliance with nobody to share it with. Different sources may disagree:
+    that is data (the timeline shows it as disputed), not an error."""
+    by_place: dict[tuple[str, str], list[ControlRow]] = defaultdict(list)
     for row in rows:
-        by_place[row.place_id].append(row)
+        by_place[(row.place_id, row.source_id)].append(row)
     for place_rows in by_place.values():
         place_rows.sort(key=lambda r: (_bounds(r), r.line))
         starts = [_bounds(r)[0] for r in place_rows]
@@ -681,19 +725,23 @@ def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
                         row.line,
                         "start",
                         "overlapping-period",
-                        f"'{row.faction_id}' already holds '{row.place_id}' for part of this "
-                        f"period (line {o.line}); end one period before the other starts",
+                        f"source '{row.source_id}' already has '{row.faction_id}' holding "
+                        f"'{row.place_id}' for part of this period (line {o.line}); end one "
+                        "period before the other starts",
                     )
-            if row.status == "sole" and other_factions:
-                lines = ", ".join(str(o.line) for o in other_factions)
+            rivals = [o for o in other_factions if o.status != "allied"]
+            if row.status == "sole" and rivals:
+                lines = ", ".join(str(o.line) for o in rivals)
                 yield Issue(
                     file,
                     row.line,
                     "status",
                     "conflicting-control",
-                    f"status is 'sole' but other factions hold '{row.place_id}' in the same "
-                    f"period (line {lines}); use 'shared', 'partial' or 'presence', or "
-                    "end one period first",
+                    f"status is 'sole' but source '{row.source_id}' itself has other factions "
+                    f"holding '{row.place_id}' in the same period (line {lines}); a source "
+                    "may not contradict itself: use 'shared', 'partial' or 'presence' (or "
+                    "'allied' for a named ally), or end one period first. Another source "
+                    "that says otherwise is a row with its own source_id, and is accepted",
                 )
             if row.status == "shared" and not other_factions:
                 yield Issue(
@@ -701,8 +749,19 @@ def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
                     row.line,
                     "status",
                     "shared-alone",
-                    f"status is 'shared' but no other faction holds '{row.place_id}' in "
-                    "this period; add the other factions' rows or use 'sole'",
+                    f"status is 'shared' but source '{row.source_id}' has no other faction "
+                    f"holding '{row.place_id}' in this period; add the other factions' rows "
+                    "(with the same source) or use 'sole'",
+                )
+            if row.status == "allied" and not rivals:
+                yield Issue(
+                    file,
+                    row.line,
+                    "status",
+                    "allied-alone",
+                    f"status is 'allied' but source '{row.source_id}' has no faction holding "
+                    f"'{row.place_id}' in this period for it to be allied with; add the "
+                    "controlling faction's row (with the same source) or use another status",
                 )
 
 

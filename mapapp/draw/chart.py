@@ -1,7 +1,8 @@
 """The charts under the map: ground held by bloc over time (stacked areas), and the timeline
 of control (one row per place, one bar per control period, coloured by faction). Both mark
 the day shown (:func:`with_day`), name their months with the year, and speak the page's
-language."""
+language. The timeline also shows the spans in which a place is disputed (violet)
+or stale (grey)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pyarrow as pa
 
 from mapapp.core import fronts
 from mapapp.core.model import Dataset
-from mapapp.draw.i18n import STATUS, Lang, date_label, label
-from mapapp.draw.style import NEUTRAL, Palette, faction_colour, side_colour, side_name, wash
+from mapapp.core.timeline import DISPUTED, Timeline
+from mapapp.draw.i18n import STATUS, Lang, date_label, label, t
+from mapapp.draw.style import DISPUTED as DISPUTED_COLOUR
+from mapapp.draw.style import NEUTRAL, STALE, Palette, faction_colour, side_colour, side_name, wash
 
 _AR_MONTHS = [
     "كانون الثاني",
@@ -142,7 +145,8 @@ def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict
     for row in ds.control:
         place = ds.places[row.place_id]
         faction = ds.factions[row.faction_id]
-        start = row.start.earliest if row.start else first
+        begin = row.start or row.as_of  # without a start, from the report's date
+        start = begin.earliest if begin else first
         end = row.end.earliest if row.end else last
         rows.append(
             {
@@ -153,6 +157,7 @@ def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict
                 "start": max(start, first).isoformat(),
                 "end": min(end, last).isoformat(),
                 "from": date_label(row.start, lang) if row.start else "?",
+                "as_of": date_label(row.as_of, lang) if row.as_of else "",
                 "to": date_label(row.end, lang) if row.end else "…",
                 "source": row.source_id,
             }
@@ -160,16 +165,70 @@ def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict
     return rows
 
 
+def span_rows(
+    ds: Dataset, timeline: Timeline, first: date, last: date, lang: Lang
+) -> list[dict[str, Any]]:
+    """The spans of ``[first, last]`` in which each place is disputed or stale: one record
+    per span, drawn as bars of their own beside the control periods."""
+    rows = []
+    kinds = (("disputed", t("disputed", lang)), ("stale", t("stale", lang)))
+    for pid, own in timeline.state_days().items():
+        days = [first, *sorted(d for d in own if first < d <= last)]
+        place = ds.places[pid]
+        open_: dict[str, date] = {}
+        for i, day in enumerate(days):
+            state = timeline.place_state(pid, day)
+            flags = {"disputed": state.agreement == DISPUTED, "stale": state.stale}
+            end = days[i + 1] if i + 1 < len(days) else last
+            for key, name in kinds:
+                if flags[key] and key not in open_:
+                    open_[key] = day
+                if (not flags[key] or i + 1 == len(days)) and key in open_:
+                    start = open_.pop(key)
+                    stop = end if flags[key] else day
+                    if stop > start:
+                        rows.append(
+                            {
+                                "place": place.name_ar if lang == "ar" else place.name_en,
+                                "faction": name,
+                                "faction_id": f"-{key}",
+                                "status": name,
+                                "start": start.isoformat(),
+                                "end": stop.isoformat(),
+                                "from": start.isoformat(),
+                                "to": stop.isoformat(),
+                                "source": "",
+                            }
+                        )
+    return rows
+
+
 def timeline_spec(
-    ds: Dataset, first: date, last: date, palette: Palette, lang: Lang
+    ds: Dataset,
+    first: date,
+    last: date,
+    palette: Palette,
+    lang: Lang,
+    timeline: Timeline | None = None,
 ) -> dict[str, Any]:
     """The chart's Vega-Lite spec. It does not mark the slider's day: built once per data
     version and unchanged between reruns, Streamlit sends it once and then only a reference
     to it (its forward-message cache), instead of ~20 KB on every date change."""
-    rows = timeline_rows(ds, first - timedelta(days=1), last + timedelta(days=1), lang)
+    lo, hi = first - timedelta(days=1), last + timedelta(days=1)
+    rows = timeline_rows(ds, lo, hi, lang)
+    rows += span_rows(ds, timeline or Timeline(ds), lo, hi, lang)
     factions = list(dict.fromkeys(r["faction_id"] for r in rows))
-    names = [ds.factions[f].name_ar if lang == "ar" else ds.factions[f].name_en for f in factions]
-    colours = [faction_colour(ds, f, palette) for f in factions]
+    special = {
+        "-disputed": (t("disputed", lang), DISPUTED_COLOUR),
+        "-stale": (t("stale", lang), STALE),
+    }
+    names = [
+        special[f][0]
+        if f in special
+        else (ds.factions[f].name_ar if lang == "ar" else ds.factions[f].name_en)
+        for f in factions
+    ]
+    colours = [special[f][1] if f in special else faction_colour(ds, f, palette) for f in factions]
     places = [p.name_ar if lang == "ar" else p.name_en for p in ds.places.values()]
     bars = (
         alt.Chart(pd.DataFrame(rows))

@@ -10,10 +10,11 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from mapapp.core.dates import FuzzyDate
-from mapapp.core.model import Dataset
+from mapapp.core.model import Dataset, Event
 from mapapp.core.timeline import Change, PlaceState
 from mapapp.draw.i18n import KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 
@@ -50,6 +51,56 @@ def date_record(d: FuzzyDate | None) -> dict[str, Any] | None:
     }
 
 
+def report_day(d: FuzzyDate | None) -> str | None:
+    """A report's date as one ISO day: the last day of its window (the day by which it was
+    reported, from which the horizon is counted)."""
+    return d.latest.isoformat() if d else None
+
+
+def claimant_name(ds: Dataset, claimant: str, lang: Lang = "en") -> str:
+    """Who speaks, from claimants.csv (the id itself when the table does not have it)."""
+    c = ds.claimants.get(claimant)
+    if c is None:
+        return claimant
+    return c.name_ar if lang == "ar" and c.name_ar else c.name_en
+
+
+def claim_records(ds: Dataset, state: PlaceState) -> list[dict[str, Any]]:
+    """Every claim covering the place on the day, all sources, the shown side first."""
+    shown = {id(r) for r in state.rows}
+    deciding = {id(r) for r in state.deciding}
+    horizon = timedelta(days=ds.horizon_days)
+    ordered = sorted(state.claims, key=lambda r: (id(r) not in shown, id(r) not in deciding))
+    out = []
+    for r in ordered:
+        as_of = r.as_of or ds.sources[r.source_id].published
+        src = ds.sources[r.source_id]
+        out.append(
+            {
+                "source_id": r.source_id,
+                "faction_ids": [r.faction_id],
+                "status": r.status,
+                "claimant": r.claimant,
+                "reported": report_day(as_of),
+                "reported_window": date_record(as_of),
+                "stale": state.day > as_of.latest + horizon,
+                "shown": id(r) in shown,
+                "outlet": src.outlet,
+                "reliability": src.reliability,
+                "credibility": r.credibility,
+                "began": date_record(r.start),
+                "end": date_record(r.end),
+                "faction_id": r.faction_id,
+                "claimant_name": claimant_name(ds, r.claimant),
+                "claims": list(r.claims),
+                "quote_ar": r.quote_ar,
+                "quote_en": r.quote_en,
+                "control_line": r.line,
+            }
+        )
+    return out
+
+
 def state_record(ds: Dataset, state: PlaceState) -> dict[str, Any]:
     """One place's state as JSON-ready data."""
     place = ds.places[state.place_id]
@@ -81,6 +132,8 @@ def state_record(ds: Dataset, state: PlaceState) -> dict[str, Any]:
             {
                 "kind": c.kind,
                 "event_id": c.id,
+                "stale": c.id in state.stale_conditions,
+                "reported": report_day(c.date),
                 "source_id": c.source_id,
                 "claimant": c.claimant,
                 "quote_ar": c.quote_ar,
@@ -88,24 +141,55 @@ def state_record(ds: Dataset, state: PlaceState) -> dict[str, Any]:
             }
             for c in state.conditions
         ],
-        "claims": [
+        "agreement": state.agreement,
+        "claims": claim_records(ds, state),
+        "as_of": report_day(state.as_of),
+        "as_of_window": date_record(state.as_of),
+        "first_reported": report_day(state.first_reported),
+        "stale": state.stale,
+        "horizon_days": ds.horizon_days,
+        "rule": state.rule,
+        "sides": [
+            {"source_id": sid, "faction_ids": list(fids)} for sid, fids in state.sides.items()
+        ],
+        "events": [
             {
-                "faction_id": r.faction_id,
-                "status": r.status,
-                "source_id": r.source_id,
-                "claimant": r.claimant,
-                "claims": list(r.claims),
-                "quote_ar": r.quote_ar,
-                "quote_en": r.quote_en,
-                "control_line": r.line,
+                "kind": e.kind,
+                "event_id": e.id,
+                "date": e.date.iso(),
+                "source_id": e.source_id,
+                "claimant": e.claimant,
+                "actors": list(e.actors),
+                "against": list(e.against),
+                "quote_ar": e.quote_ar,
+                "quote_en": e.quote_en,
             }
-            for r in state.rows
+            for e in place_events(ds, state.place_id, state.day)
         ],
     }
 
 
+#: events are listed with a place's state for this many days up to the day (as on the map)
+EVENT_WINDOW_DAYS = 60
+
+
+def place_events(ds: Dataset, place_id: str, day: date) -> list[Event]:
+    """The place's events (not conditions) whose date window overlaps the ``EVENT_WINDOW_DAYS``
+    up to ``day``."""
+    start = day - timedelta(days=EVENT_WINDOW_DAYS)
+    return [
+        e
+        for e in ds.events
+        if e.place_id == place_id
+        and not e.is_condition
+        and e.date.earliest <= day
+        and e.date.latest >= start
+    ]
+
+
 def change_record(ds: Dataset, change: Change) -> dict[str, Any]:
     return {
+        "date": change.after.day.isoformat(),
         "place_id": change.place_id,
         "name_en": ds.places[change.place_id].name_en,
         "before": state_record(ds, change.before),
@@ -119,17 +203,50 @@ def state_summary(state: dict[str, Any]) -> str:
     if state["status"] == "no-data":
         text = "no data"
     else:
-        names = " + ".join(f["name_en"] for f in state["factions"])
-        text = f"{names} ({state['status']})"
+        holders = [f for f in state["factions"] if f["status"] != "allied"]
+        allies = [f["name_en"] for f in state["factions"] if f["status"] == "allied"]
+        if state["status"] == "mixed":  # each its own status
+            text = " + ".join(f"{f['name_en']} ({f['status']})" for f in holders)
+        else:
+            names = " + ".join(f["name_en"] for f in holders)
+            text = f"{names} ({state['status']})" if names else ""
+        if allies:
+            text += (" " if text else "") + "with ally " + " + ".join(allies)
     if state["conditions"]:
         text += " [" + ", ".join(c["kind"] for c in state["conditions"]) + "]"
+    if state.get("agreement") == "disputed":
+        text += " (disputed)"
+    if state.get("stale"):
+        text += " (stale)"
     return text
 
 
 def _since_text(record: dict[str, Any]) -> str:
     if record["since"]:
         return str(record["since"]["label"])
+    if record["factions"] and record["as_of_window"]:
+        return f"as of {record['as_of_window']['label']}"
     return "unknown" if record["factions"] else ""
+
+
+def _flags(record: dict[str, Any]) -> str:
+    flags = []
+    if record["agreement"] == "disputed":
+        flags.append("DISPUTED")
+    if record["stale"]:
+        flags.append(f"STALE (reported {record['as_of']}, horizon {record['horizon_days']} days)")
+    elif record["uncertain"]:
+        flags.append("uncertain")
+    return ", ".join(flags)
+
+
+def who_says_what(record: dict[str, Any]) -> str:
+    """For a disputed place: each source and the factions it names."""
+    if record["agreement"] != "disputed":
+        return ""
+    return "; ".join(
+        f"{side['source_id']} says {'+'.join(side['faction_ids'])}" for side in record["sides"]
+    )
 
 
 def to_json(records: Sequence[dict[str, Any]]) -> str:
@@ -151,6 +268,15 @@ def flat_state(record: dict[str, Any]) -> dict[str, str]:
         "uncertain": "true" if record["uncertain"] else "false",
         "conditions": ";".join(c["kind"] for c in record["conditions"]),
         "source_ids": ";".join(record["source_ids"]),
+        "agreement": record["agreement"],
+        "as_of": record["as_of"] or "",
+        "stale": "true" if record["stale"] else "false",
+        "rule": record["rule"],
+        # every claim: source=faction(status)@reported, the shown side first
+        "claims": ";".join(
+            f"{c['source_id']}={'+'.join(c['faction_ids'])}({c['status']})@{c['reported']}"
+            for c in record["claims"]
+        ),
     }
 
 
@@ -196,12 +322,24 @@ def states_to_table(records: Sequence[dict[str, Any]]) -> str:
             r["place_id"],
             state_summary(r),
             _since_text(r),
-            "uncertain" if r["uncertain"] else "",
+            _flags(r),
             ", ".join(r["source_ids"]),
+            who_says_what(r),
         ]
         for r in records
     ]
-    return text_table(["place", "state", "since", "", "sources"], rows)
+    table = text_table(["place", "state", "since", "", "sources", "who says what"], rows)
+    events = [(r["place_id"], e) for r in records for e in r["events"]]
+    if events:
+        lines = [
+            f"  {terminal_text(pid)}: {terminal_text(e['kind'])} ({terminal_text(e['date'])}), "
+            f"{terminal_text('+'.join(e['actors']))}"
+            + (f" against {terminal_text('+'.join(e['against']))}" if e["against"] else "")
+            + f", claimed by {terminal_text(e['claimant'])} in {terminal_text(e['source_id'])}"
+            for pid, e in events
+        ]
+        table += "\nEvents reported in the 60 days up to the day:\n" + "\n".join(lines)
+    return table
 
 
 def changes_to_table(records: Sequence[dict[str, Any]]) -> str:
@@ -209,6 +347,7 @@ def changes_to_table(records: Sequence[dict[str, Any]]) -> str:
         return "No place changes between these dates."
     rows = [
         [
+            r["date"],
             r["place_id"],
             state_summary(r["before"]),
             state_summary(r["after"]),
@@ -216,7 +355,7 @@ def changes_to_table(records: Sequence[dict[str, Any]]) -> str:
         ]
         for r in records
     ]
-    return text_table(["place", "before", "after", "sources"], rows)
+    return text_table(["date", "place", "before", "after", "sources"], rows)
 
 
 def display_rows(ds: Dataset, states: Sequence[PlaceState], lang: Lang) -> list[dict[str, str]]:

@@ -28,7 +28,7 @@ _AR_MONTHS = [
 TEXT: dict[str, dict[Lang, str]] = {
     "title": {
         "en": "Southern Damascus: who held what, and who says so",
-        "ar": "جنوب دمشق: من يسيطر على ماذا، ومن يقول ذلك",
+        "ar": "جنوب دمشق: من كان يسيطر على ماذا، ومن يقول ذلك",
     },
     "subtitle": {
         "en": "From one Arabic news article (Elaph, September 2015) and the earlier Elaph "
@@ -126,6 +126,46 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ar": "تظهر الأحداث خلال الستين يومًا السابقة للتاريخ.",
     },
     "before": {"en": "before", "ar": "قبل"},
+    "disputed": {"en": "Disputed", "ar": "متنازع عليه"},
+    "disputed_legend": {
+        "en": "Disputed: the sources disagree; the fill follows the rule, stripes the other side",
+        "ar": "متنازع عليه: المصادر مختلفة؛ اللون بحسب القاعدة، والخطوط للطرف الآخر",
+    },
+    "stale": {"en": "Stale", "ar": "معلومات قديمة"},
+    "stale_legend": {
+        "en": "Stale: the newest report is more than {days} days old (faded)",
+        "ar": "قديم: أحدث تقرير عمره أكثر من {days} يومًا (باهت)",
+    },
+    "agreed": {"en": "The sources agree", "ar": "المصادر متفقة"},
+    "as_of": {"en": "As of", "ar": "بحسب تقرير"},
+    "first_reported": {"en": "first reported", "ar": "أول تقرير"},
+    "stale_note": {
+        "en": "Stale: the newest report behind this is of {when}, more than {days} days "
+        "before this day. It may no longer hold; it is not certain.",
+        "ar": "معلومات قديمة: أحدث تقرير يعود إلى {when}، أي قبل أكثر من {days} يومًا من هذا "
+        "اليوم. قد لا تكون صحيحة الآن.",
+    },
+    "with_ally": {"en": "with its ally", "ar": "مع حليفه"},
+    "claims_heading": {"en": "Who says what", "ar": "من يقول ماذا"},
+    "claim_says": {"en": "says", "ar": "يقول"},
+    "rating": {"en": "Rating", "ar": "التقييم"},
+    "unrated": {"en": "not rated", "ar": "غير مقيّم"},
+    "reported": {"en": "Reported", "ar": "تاريخ التقرير"},
+    "rule": {"en": "Colour a disputed place by", "ar": "لوّن المكان المتنازع عليه بحسب"},
+    "rule_newest": {"en": "the newest report", "ar": "أحدث تقرير"},
+    "rule_reliable": {"en": "the most reliable source", "ar": "المصدر الأكثر موثوقية"},
+    "rule_source": {"en": "only what {source} says", "ar": "ما يقوله {source} فقط"},
+    "data_stops": {
+        "en": "The data stops at {last}: the newest report is of {last}; from {stale} on, "
+        "every state shown is stale (older than {days} days), never certain.",
+        "ar": "تنتهي البيانات عند {last}: أحدث تقرير يعود إلى {last}؛ وابتداءً من {stale} "
+        "كل ما يُعرض قديم (أقدم من {days} يومًا) وغير مؤكد.",
+    },
+    "no_reports": {"en": "The data holds no reports.", "ar": "لا تقارير في البيانات."},
+    "boundaries": {
+        "en": "Boundaries approximate, hand-drawn; not surveyed.",
+        "ar": "الحدود تقريبية مرسومة يدويًا، وليست مسحًا.",
+    },
     "front": {"en": "Front", "ar": "جبهة"},
     "tentative_front": {"en": "Tentative front", "ar": "جبهة غير مؤكدة"},
     "names": {"en": "Names", "ar": "الأسماء"},
@@ -151,6 +191,7 @@ STATUS: dict[str, dict[Lang, str]] = {
     "shared": {"en": "Shared control", "ar": "سيطرة مشتركة"},
     "partial": {"en": "Partial control", "ar": "سيطرة جزئية"},
     "presence": {"en": "Forces present", "ar": "تواجد قوات"},
+    "allied": {"en": "Allied with the controller", "ar": "متحالف مع المسيطر"},
     "mixed": {"en": "Mixed control", "ar": "سيطرة متعددة"},
     "no-data": {"en": "No data", "ar": "لا بيانات"},
 }
@@ -217,6 +258,8 @@ KIND: dict[str, dict[Lang, str]] = {
     "under-attack": {"en": "Under attack", "ar": "تحت الهجوم"},
     "siege": {"en": "Besieged", "ar": "محاصر"},
     "demonstration": {"en": "Demonstration", "ar": "تظاهرة"},
+    "cooperation": {"en": "Cooperation (alleged)", "ar": "تعاون (بحسب الادعاء)"},
+    "contact": {"en": "Contact intercepted", "ar": "رصد تواصل"},
 }
 
 CLAIMANT: dict[str, dict[Lang, str]] = {
@@ -247,6 +290,27 @@ def date_label(d: FuzzyDate, lang: Lang) -> str:
 
 def uncertainty_text(kind: str, faction: str, boundary: FuzzyDate | None, lang: Lang) -> str:
     """Why an answer is uncertain, for people (see mapapp.core.timeline.Uncertainty)."""
+    if kind == "disputed":
+        return (
+            "المصادر مختلفة حول من يسيطر هنا"
+            if lang == "ar"
+            else "the sources disagree on who holds it"
+        )
+    if kind == "stale":
+        when = date_label(boundary, lang) if boundary else ""
+        return (
+            f"آخر تقرير يغطيه يعود إلى {when}: معلومات قديمة، لا يُعرف إن كانت لا تزال صحيحة"
+            if lang == "ar"
+            else f"the newest report covering it is from {when}, older than the horizon: "
+            "it may no longer hold"
+        )
+    if kind == "as-of-window" and boundary is not None:
+        return (
+            f"معروف كما في تقرير بتاريخ {date_label(boundary, lang)}: قد يكون هذا اليوم قبله"
+            if lang == "ar"
+            else f"{faction}'s hold is known as of a report of {boundary.label()}: "
+            "this day may be before it"
+        )
     if lang == "en" or boundary is None:
         if boundary is None:
             return (

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mapapp.core.model import Dataset, Event
+from mapapp.core.resolve import resolve
 from mapapp.core.timeline import PlaceState
 from mapapp.draw import popups
 from mapapp.draw.i18n import Lang
@@ -79,15 +80,16 @@ def state_layers(
     for pid, state in states.items():
         place = ds.places[pid]
         geometry = place_geometry(place)
-        style = place_style(ds, state, palette)
+        record = resolve(ds, state)  # drawing takes the state with what it names joined
+        style = place_style(record, palette)
         places.append(
             _feature(
                 geometry,
                 id=pid,
                 status=state.status,
                 factions=list(state.faction_ids),
-                popup=popups.place_popup(ds, state, lang),
-                tooltip=popups.place_tooltip(ds, state, lang),
+                popup=popups.place_popup(record, lang),
+                tooltip=popups.place_tooltip(record, lang),
                 style={
                     "fillColor": style.fill,
                     "fillOpacity": style.fill_opacity,

@@ -6,9 +6,12 @@ Every value from the data passes through :func:`mapapp.draw.escape.esc`; links o
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from mapapp.core.fronts import Front
-from mapapp.core.model import Dataset, Event
-from mapapp.core.timeline import Change, PlaceState
+from mapapp.core.model import ControlRow, Dataset, Event
+from mapapp.core.resolve import Lookups, PlaceRecord
+from mapapp.core.timeline import DISPUTED, PlaceState
 from mapapp.draw.escape import esc, isolate, safe_url
 from mapapp.draw.i18n import CLAIMANT, KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 from mapapp.draw.style import LegendItem
@@ -18,12 +21,12 @@ def _ar(text: str) -> str:
     return f'<span lang="ar" dir="rtl">{esc(text)}</span>'
 
 
-def faction_name(ds: Dataset, faction_id: str, lang: Lang) -> str:
+def faction_name(ds: Lookups, faction_id: str, lang: Lang) -> str:
     f = ds.factions[faction_id]
     return f.name_ar if lang == "ar" else f.name_en
 
 
-def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
+def citation(ds: Lookups, source_id: str, lang: Lang) -> str:
     """Outlet, author, date, link, and where a quoted source was quoted."""
     src = ds.sources[source_id]
     outlet = src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
@@ -45,31 +48,64 @@ def citation(ds: Dataset, source_id: str, lang: Lang) -> str:
     return text
 
 
+def claimant_name(ds: Lookups, claimant: str, lang: Lang) -> str:
+    """Who speaks, as claimants.csv names them (the built-in words for tables without it)."""
+    c = ds.claimants.get(claimant)
+    if c is None:
+        return label(CLAIMANT, claimant, lang)
+    return c.name_ar if lang == "ar" and c.name_ar else c.name_en
+
+
+def rating(ds: Lookups, row: ControlRow, lang: Lang) -> str:
+    """The Admiralty rating of a claim: its source's letter and the report's number."""
+    letter = ds.sources[row.source_id].reliability
+    text = f"{letter or '–'}{row.credibility or '–'}"
+    return text if letter or row.credibility else t("unrated", lang)
+
+
 def _quote_block(
-    ds: Dataset, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
+    ds: Lookups, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
 ) -> str:
     return (
         '<blockquote class="mapapp-quote" lang="ar" dir="rtl">'
         f"{isolate(quote_ar)}</blockquote>"
         f'<p class="mapapp-translation" lang="en" dir="ltr">“{isolate(quote_en)}”</p>'
-        f'<p class="mapapp-cite">{t("claim_by", lang)}: {esc(label(CLAIMANT, claimant, lang))}. '
+        f'<p class="mapapp-cite">{t("claim_by", lang)}: '
+        f"{isolate(claimant_name(ds, claimant, lang))}. "
         f"{t('source', lang)}: {citation(ds, source_id, lang)}</p>"
     )
 
 
-def place_title(ds: Dataset, place_id: str) -> str:
+def place_title(ds: Lookups, place_id: str) -> str:
     place = ds.places[place_id]
     return f"<b>{isolate(place.name_en)}</b> · {_ar(place.name_ar)}"
 
 
-def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def _holders(ds: Lookups, state: PlaceState, lang: Lang) -> str:
+    """The shown side's factions, a named ally after the holders: "ISIS, with its ally
+    al-Nusra Front"."""
+    allied = {r.faction_id for r in state.rows if r.status == "allied"}
+    holders = [f for f in state.faction_ids if f not in allied]
+    text = ", ".join(isolate(faction_name(ds, f, lang)) for f in holders)
+    if allied:
+        allies = ", ".join(
+            isolate(faction_name(ds, f, lang)) for f in state.faction_ids if f in allied
+        )
+        text += (
+            f"، {t('with_ally', lang)} " if lang == "ar" else f", {t('with_ally', lang)} "
+        ) + allies
+    return text
+
+
+def place_popup(record: PlaceRecord, lang: Lang) -> str:
     """The full story of one place on one day, with citations."""
+    ds, state = record, record.state
     direction = "rtl" if lang == "ar" else "ltr"
     parts = [f'<div class="mapapp-popup" lang="{lang}" dir="{direction}">']
     parts.append(f"<h4>{place_title(ds, state.place_id)}</h4>")
     parts.append(f"<p><b>{esc(label(STATUS, state.status, lang))}</b>")
     if state.rows:
-        names = ", ".join(isolate(faction_name(ds, f, lang)) for f in state.faction_ids)
+        names = _holders(ds, state, lang)
         since = state.since
         when = (
             f"{t('since', lang)} {esc(date_label(since, lang))}"
@@ -86,40 +122,116 @@ def place_popup(ds: Dataset, state: PlaceState, lang: Lang) -> str:
             for u in state.uncertainty
         )
         parts.append(f'<p class="mapapp-uncertain"><b>{t("uncertain", lang)}</b>: {reasons}</p>')
-    # one quote block per distinct claim (shared control usually rests on one sentence)
-    seen: dict[tuple[str, str], list[str]] = {}
-    for row in state.rows:
-        seen.setdefault((row.source_id, row.quote_ar), []).append(row.faction_id)
-    for (source_id, quote_ar), factions in seen.items():
-        row = next(r for r in state.rows if (r.source_id, r.quote_ar) == (source_id, quote_ar))
-        who = ", ".join(
-            f"{isolate(faction_name(ds, f, lang))} ({esc(label(STATUS, row.status, lang))})"
-            for f in factions
-        )
-        parts.append(f'<div class="mapapp-claim"><p><b>{who}</b></p>')
-        parts.append(
-            _quote_block(ds, source_id, row.claimant, quote_ar, row.quote_en, lang) + "</div>"
-        )
+    parts.append(_age_html(ds, state, lang))
+    parts.append(claims_html(ds, state, lang))
     for event in state.conditions:
-        parts.append(f'<div class="mapapp-condition">{event_body(ds, event, lang)}</div>')
+        stale = (
+            f'<p class="mapapp-stale"><b>{t("stale", lang)}</b></p>'
+            if event.id in state.stale_conditions
+            else ""
+        )
+        parts.append(f'<div class="mapapp-condition">{stale}{event_body(ds, event, lang)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
 
-def place_tooltip(ds: Dataset, state: PlaceState, lang: Lang) -> str:
+def _age_html(ds: Lookups, state: PlaceState, lang: Lang) -> str:
+    """As of which report the answer is known, and whether that report is stale."""
+    if state.as_of is None:
+        return ""
+    when = esc(date_label(state.as_of, lang))
+    if state.stale:
+        text = t("stale_note", lang).format(when=when, days=ds.horizon_days)
+        return f'<p class="mapapp-stale"><b>{text}</b></p>'
+    first = state.first_reported
+    extra = ""
+    if first is not None and first != state.as_of:
+        extra = f" ({t('first_reported', lang)} {esc(date_label(first, lang))})"
+    return f'<p class="mapapp-as-of">{t("as_of", lang)} {when}{extra}</p>'
+
+
+def claims_html(ds: Lookups, state: PlaceState, lang: Lang) -> str:
+    """Every claim covering the day, one column per source side by side (the side the map
+    shows first): outlet, report date, who says it, rating, the Arabic words and English."""
+    if not state.claims:
+        return ""
+    by_source: dict[str, list[ControlRow]] = {}
+    shown = {r.source_id for r in state.rows}
+    ordered = sorted(
+        state.claims, key=lambda r: (r.source_id not in shown, r not in state.deciding)
+    )
+    for row in ordered:
+        by_source.setdefault(row.source_id, []).append(row)
+    horizon = timedelta(days=ds.horizon_days)
+    heading = t("claims_heading", lang)
+    if state.agreement == DISPUTED:
+        heading = f"{t('disputed', lang)} · {heading}"
+    else:
+        heading = f"{t('agreed', lang)} · {heading}" if len(by_source) > 1 else heading
+    parts = [f'<div class="mapapp-claims-block"><p><b>{heading}</b></p><div class="mapapp-claims">']
+    for source_id, rows in by_source.items():
+        src = ds.sources[source_id]
+        outlet = src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
+        parts.append(
+            # ids are [a-z0-9_]: safe as a class name, which tests and styles select by
+            f'<div class="mapapp-side mapapp-source-{esc(source_id)}">'
+            f"<p><b>{isolate(outlet)}</b> {t('claim_says', lang)}: "
+            + ", ".join(
+                f"{isolate(faction_name(ds, r.faction_id, lang))} "
+                f"({esc(label(STATUS, r.status, lang))})"
+                for r in rows
+            )
+            + "</p>"
+        )
+        as_of = rows[0].as_of or src.published
+        stale = state.day > as_of.latest + horizon
+        parts.append(
+            f'<p class="mapapp-cite">{t("reported", lang)}: {esc(date_label(as_of, lang))}'
+            + (f" · <b>{t('stale', lang)}</b>" if stale else "")
+            + f" · {t('rating', lang)}: {esc(rating(ds, rows[0], lang))}</p>"
+        )
+        seen: set[tuple[str, str]] = set()
+        for row in rows:
+            if (row.quote_ar, row.claimant) in seen:
+                continue
+            seen.add((row.quote_ar, row.claimant))
+            parts.append(
+                _quote_block(ds, source_id, row.claimant, row.quote_ar, row.quote_en, lang)
+            )
+        parts.append("</div>")
+    parts.append("</div></div>")
+    return "".join(parts)
+
+
+def place_tooltip(record: PlaceRecord, lang: Lang) -> str:
+    ds, state = record, record.state
     place = ds.places[state.place_id]
     name = place.name_ar if lang == "ar" else place.name_en
     text = f"<b>{isolate(name)}</b>: {esc(label(STATUS, state.status, lang))}"
     if state.rows:
-        text += " — " + ", ".join(isolate(faction_name(ds, f, lang)) for f in state.faction_ids)
+        text += " — " + _holders(ds, state, lang)
     if state.conditions:
         text += " · " + ", ".join(esc(label(KIND, c.kind, lang)) for c in state.conditions)
-    if state.uncertain:
+    if state.agreement == DISPUTED:
+        says = "; ".join(
+            f"{isolate(_outlet(ds, sid, lang))} {t('claim_says', lang)} "
+            + ", ".join(isolate(faction_name(ds, f, lang)) for f in fids)
+            for sid, fids in state.sides.items()
+        )
+        text += f" · <b>{t('disputed', lang)}</b>: {says}"
+    if state.stale and state.as_of is not None:
+        text += f" · {t('stale', lang)} ({t('as_of', lang)} {esc(date_label(state.as_of, lang))})"
+    elif state.uncertain:
         text += f" · {t('uncertain', lang)}"
     return text
 
 
-def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
+def _outlet(ds: Lookups, source_id: str, lang: Lang) -> str:
+    src = ds.sources[source_id]
+    return src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet
+
+
+def event_body(ds: Lookups, event: Event, lang: Lang) -> str:
     kind = esc(label(KIND, event.kind, lang))
     actors = ", ".join(isolate(faction_name(ds, f, lang)) for f in event.actors)
     head = f"<p><b>{kind}</b> · {esc(date_label(event.date, lang))}"
@@ -133,7 +245,7 @@ def event_body(ds: Dataset, event: Event, lang: Lang) -> str:
     return head + quote + note
 
 
-def event_popup(ds: Dataset, event: Event, lang: Lang) -> str:
+def event_popup(ds: Lookups, event: Event, lang: Lang) -> str:
     direction = "rtl" if lang == "ar" else "ltr"
     return (
         f'<div class="mapapp-popup" lang="{lang}" dir="{direction}">'
@@ -141,7 +253,7 @@ def event_popup(ds: Dataset, event: Event, lang: Lang) -> str:
     )
 
 
-def event_tooltip(ds: Dataset, event: Event, lang: Lang) -> str:
+def event_tooltip(ds: Lookups, event: Event, lang: Lang) -> str:
     place = ds.places[event.place_id]
     name = place.name_ar if lang == "ar" else place.name_en
     return (
@@ -197,10 +309,10 @@ def front_tooltip(ds: Dataset, front: Front, sides: tuple[str, str], lang: Lang)
     )
 
 
-def change_html(ds: Dataset, change: Change, lang: Lang) -> str:
+def change_html(before: PlaceRecord, after: PlaceRecord, lang: Lang) -> str:
     """One place's change: what it was, then the new state with its citations."""
-    before = esc(label(STATUS, change.before.status, lang))
+    was = esc(label(STATUS, before.state.status, lang))
     return (
-        f"<p>{place_title(ds, change.place_id)}: {t('before', lang)}: {before} →</p>"
-        + place_popup(ds, change.after, lang)
+        f"<p>{place_title(after, after.state.place_id)}: {t('before', lang)}: {was} →</p>"
+        + place_popup(after, lang)
     )

@@ -6,8 +6,14 @@ Pure data in, plain style values out; the map and the legend read the same value
 * shared control: stripes of the factions' colours;
 * partial control: the faction's colour in stripes over a faint wash ("part of it");
 * forces present: the faction's colour, lighter;
+* a named ally of the holder (status ``allied``): a thin band of the ally's colour over the
+  holder's;
 * no data: neutral grey, hatched;
 * uncertain (inside an imprecise date's window, or start unknown): dashed outline;
+* disputed (the sources name different holders): the rule's side as the fill, the other
+  sides' colours as stripes over it, and a dotted violet outline;
+* stale (every report behind it is older than the horizon): everything faded, with a
+  sparse grey dotted outline;
 * besieged or under attack: a thick outline in the condition colour, plus a marker.
 """
 
@@ -18,6 +24,8 @@ from typing import Literal
 
 from mapapp.core.fronts import By, Front
 from mapapp.core.model import Dataset
+from mapapp.core.resolve import Lookups, PlaceRecord
+from mapapp.core.timeline import DISPUTED as DISPUTED_STATE
 from mapapp.core.timeline import NO_DATA, PlaceState
 from mapapp.draw.i18n import BLOC, EXPLAIN, STATUS, Lang, label, t
 
@@ -30,6 +38,12 @@ OUTLINE = "#333333"
 CONDITION = "#c2185b"
 EVENT = "#37474f"
 UNCERTAIN_DASH = "6 5"
+DISPUTED = "#6a1b9a"
+DISPUTED_DASH = "1 5"
+STALE = "#8a8a8a"
+STALE_DASH = "2 7"
+#: how much of its strength a stale place keeps (fill and stripes)
+STALE_FADE = 0.35
 
 
 @dataclass(frozen=True)
@@ -45,7 +59,7 @@ class PlaceStyle:
     marker: bool
 
 
-def faction_colour(ds: Dataset, faction_id: str, palette: Palette) -> str:
+def faction_colour(ds: Lookups, faction_id: str, palette: Palette) -> str:
     faction = ds.factions[faction_id]
     return faction.colour_cb if palette == "colour-blind" else faction.colour
 
@@ -58,6 +72,7 @@ STATUS_LOOK: dict[str, str] = {
     "shared": "stripes",
     "partial": "faded",
     "presence": "wash",
+    "allied": "ally",
     "mixed": "stripes",
     NO_DATA: "hatch",
 }
@@ -80,18 +95,24 @@ LOOK_SWATCH: dict[str, str] = {
     "stripes": _stripes_css([_GREY, _LIGHT]),
     "faded": _stripes_css([_GREY, "#f4f4f4"]),
     "wash": "#c8c8c8",
+    "ally": _stripes_css([_LIGHT, _GREY, _GREY], 3),
     "hatch": _stripes_css([HATCH, "#e6e6e6", "#e6e6e6"], 3),
 }
 
 
-def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
+def place_style(record: PlaceRecord, palette: Palette) -> PlaceStyle:
+    ds, state = record, record.state
     look = STATUS_LOOK.get(state.status)
     if look is None:
         raise ValueError(
             f"no style for the status {state.status!r}: add it to STATUS_LOOK in "
             "mapapp/draw/style.py, its label to mapapp/draw/i18n.py and its legend line"
         )
-    colours = [faction_colour(ds, f, palette) for f in state.faction_ids]
+    # a named ally is drawn as a thin band over the holder's colour, not as a co-holder
+    allied = {r.faction_id for r in state.rows if r.status == "allied"}
+    holders = [f for f in state.faction_ids if f not in allied] or list(state.faction_ids)
+    colours = [faction_colour(ds, f, palette) for f in holders]
+    allies = [faction_colour(ds, f, palette) for f in state.faction_ids if f not in holders]
     fill, opacity = NEUTRAL, 0.25
     stripes: tuple[str | None, ...] = ()
     stripe_opacity = 0.75
@@ -107,18 +128,37 @@ def place_style(ds: Dataset, state: PlaceState, palette: Palette) -> PlaceStyle:
     else:  # shared, mixed, or several factions at once
         fill, opacity = colours[0], 0.7
         stripes = tuple(colours)
+    if allies and not stripes:
+        stripes = (*allies, None, None)
+    dash = UNCERTAIN_DASH if state.uncertain else None
+    outline, weight = OUTLINE, 1.5
+    if state.agreement == DISPUTED_STATE:
+        # the other sides' holders as stripes over the rule's side: both are on the map
+        shown = set(state.faction_ids)
+        others = [
+            faction_colour(ds, f, palette)
+            for fids in state.sides.values()
+            for f in fids
+            if f not in shown
+        ]
+        stripes = (*dict.fromkeys(others), None)
+        stripe_opacity = 0.75
+        outline, weight, dash = DISPUTED, 3.0, DISPUTED_DASH
+    if state.stale:
+        opacity *= STALE_FADE
+        stripe_opacity *= STALE_FADE
+        if state.agreement != DISPUTED_STATE:
+            outline, dash = STALE, STALE_DASH
     if state.conditions:
         outline, weight = CONDITION, 4.0
-    else:
-        outline, weight = OUTLINE, 1.5
     return PlaceStyle(
         fill=fill,
-        fill_opacity=opacity,
+        fill_opacity=round(opacity, 3),
         stripes=stripes,
-        stripe_opacity=stripe_opacity,
+        stripe_opacity=round(stripe_opacity, 3),
         outline=outline,
         weight=weight,
-        dash=UNCERTAIN_DASH if state.uncertain else None,
+        dash=dash,
         marker=bool(state.conditions),
     )
 
@@ -137,13 +177,19 @@ class LegendItem:
     shape: str = "box"
 
 
+def legend_factions(state: PlaceState) -> tuple[str, ...]:
+    """The factions a place shows: the rule's side, and every side of a dispute (striped)."""
+    sides = (f for fids in state.sides.values() for f in fids) if state.agreement else ()
+    return tuple(dict.fromkeys((*state.faction_ids, *sides)))
+
+
 def legend_items(
-    ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang
+    ds: Dataset, states: list[PlaceState], palette: Palette, lang: Lang, rule: str = "newest"
 ) -> list[LegendItem]:
     """The factions shown on this date (in the factions file's order, so the legend of a
     set of factions is always the same), then every pattern the map uses."""
     items = []
-    present = {f for s in states for f in s.faction_ids}
+    present = {f for s in states for f in legend_factions(s)}
     for fid in (f for f in ds.factions if f in present):
         faction = ds.factions[fid]
         name = faction.name_ar if lang == "ar" else faction.name_en
@@ -177,6 +223,18 @@ def legend_items(
             EXPLAIN["uncertain"][lang],
         ),
         LegendItem(
+            "disputed",
+            disputed_label(lang, rule),
+            _stripes_css([_GREY, "#ffffff"]),
+            f"3px dotted {DISPUTED}",
+        ),
+        LegendItem(
+            "stale",
+            t("stale_legend", lang).format(days=ds.horizon_days),
+            "rgba(136,136,136,0.25)",
+            f"2px dotted {STALE}",
+        ),
+        LegendItem(
             "condition",
             _condition_label(lang),
             "#ffffff",
@@ -186,6 +244,17 @@ def legend_items(
         LegendItem("event", t("events", lang), EVENT, f"2px solid {EVENT}", EXPLAIN["event"][lang]),
     ]
     return items
+
+
+def disputed_label(lang: Lang, rule: str) -> str:
+    """The legend's words for a disputed place, naming the rule that picks its colour."""
+    if rule.startswith("source:"):
+        return (
+            t("disputed_legend", lang)
+            + " — "
+            + t("rule_source", lang).format(source=rule[len("source:") :])
+        )
+    return t("disputed_legend", lang) + " — " + t(f"rule_{rule}", lang)
 
 
 #: a colour to show a look in when no place has it this day

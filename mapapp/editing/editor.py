@@ -22,7 +22,7 @@ from mapapp.editing import store
 from mapapp.editing.review import ReviewItem, review
 
 #: the tables an editor can change in the app (places need a GIS editor)
-EDITABLE = ("control.csv", "events.csv", "sources.csv", "factions.csv")
+EDITABLE = ("control.csv", "events.csv", "sources.csv", "claimants.csv", "factions.csv")
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,48 @@ def cells(value: Any) -> str:
     if isinstance(value, float) and math.isnan(value):
         return ""
     return str(value)
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    """What the "add a claim from another source" form asks: one source's claim that one
+    faction holds one place, as of its report (or since a start it gives)."""
+
+    place_id: str
+    faction_id: str
+    status: str
+    source_id: str
+    claimant: str
+    quote_ar: str
+    quote_en: str
+    start: str = ""
+    as_of: str = ""
+    end: str = ""
+    credibility: str = ""
+    claim: str = ""
+    note: str = ""
+
+
+def claim_row(claim: NewClaim, header: Sequence[str]) -> dict[str, str]:
+    """The new claim as a control.csv row in the file's column order (cells the file has no
+    column for are dropped; the validator then says what is missing). Every value is
+    stripped; the precision cells are left empty (read from the dates as written)."""
+    values = {
+        "place_id": claim.place_id,
+        "faction_id": claim.faction_id,
+        "start": claim.start,
+        "end": claim.end,
+        "as_of": claim.as_of,
+        "status": claim.status,
+        "source_id": claim.source_id,
+        "credibility": claim.credibility,
+        "claim": claim.claim or "X1",
+        "claimant": claim.claimant,
+        "quote_ar": claim.quote_ar,
+        "quote_en": claim.quote_en,
+        "note": claim.note,
+    }
+    return {name: values.get(name, "").strip() for name in header}
 
 
 def rows_from_records(

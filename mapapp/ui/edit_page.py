@@ -105,6 +105,48 @@ if name not in tables or st.button(word("reload", lang), key="reload"):
     tables[name] = store.read_table(folder, name)
 table = tables[name]
 
+ds = current.dataset
+added: list[dict[str, str]] = ss.setdefault("added_claims", [])
+if name == "control.csv":
+    # another source's report in a few clicks: the row joins the table below, then the same
+    # preview, validation and save as any edit
+    with (
+        st.expander("Add a claim from another source", expanded=False),
+        st.form("new-claim", clear_on_submit=True),
+    ):
+        place = st.selectbox("Place", list(ds.places), key="nc-place")
+        faction = st.selectbox("Faction (who holds it, the source says)", list(ds.factions))
+        status = st.selectbox("Status", ["sole", "shared", "partial", "presence", "allied"])
+        source = st.selectbox("Source (add a new one in sources.csv first)", list(ds.sources))
+        claimant = st.selectbox("Who says it (claimants.csv)", list(ds.claimants))
+        as_of = st.text_input("As of (the report's date; empty: the source's date)")
+        start = st.text_input("Began (only if the source says when)")
+        credibility = st.selectbox(
+            "Credibility (1 confirmed … 6 cannot be judged)", ["", "1", "2", "3", "4", "5", "6"]
+        )
+        quote_ar = st.text_area("The source's Arabic words, verbatim")
+        quote_en = st.text_area("Their English translation")
+        note = st.text_input("Note")
+        if st.form_submit_button("Add this claim"):
+            added.append(
+                editing.claim_row(
+                    editing.NewClaim(
+                        place_id=place,
+                        faction_id=faction,
+                        status=status,
+                        source_id=source,
+                        claimant=claimant,
+                        quote_ar=quote_ar,
+                        quote_en=quote_en,
+                        start=start,
+                        as_of=as_of,
+                        credibility=credibility,
+                        note=note,
+                    ),
+                    table.header,
+                )
+            )
+
 schema = load_schema(folder)
 specs = editing.column_specs(schema, name, current.dataset)
 config: dict[str, Any] = {}
@@ -117,12 +159,13 @@ for spec in specs:
         config[spec.name] = st.column_config.TextColumn(
             spec.name, help=spec.help, required=spec.required, validate=spec.pattern
         )
+pending = added if name == "control.csv" else []
 edited = st.data_editor(
-    pd.DataFrame(table.rows, columns=table.header, dtype=str),
+    pd.DataFrame([*table.rows, *pending], columns=table.header, dtype=str),
     column_config=config,
     num_rows="dynamic",
     hide_index=True,
-    key=f"editor-{name}-{table.digest[:12]}",
+    key=f"editor-{name}-{table.digest[:12]}-{len(pending)}",
 )
 rows = editing.rows_from_records(edited.to_dict("records"), table.header)
 result = editing.preview(folder, table, rows, current.dataset)
@@ -165,6 +208,8 @@ if st.button(word("save", lang), type="primary", disabled=not result.can_save, k
             show_report(refused.report)
     else:
         tables[name] = store.read_table(folder, name)
+        if name == "control.csv":
+            added.clear()
         ss["flash"] = word("saved", lang, file=saved.file)
         st.rerun()
 

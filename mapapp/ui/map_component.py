@@ -178,6 +178,7 @@ def show_map(
     place: str | None,
     on_day: Callable[[], None],
     compare: date | None = None,
+    rule: str = "newest",
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
     from ``source`` (:func:`static_source` or :func:`inline_source`). When the reader picks
@@ -189,6 +190,7 @@ def show_map(
         "place": place,
         # a second day: the places that differ are outlined, its map drawn beside
         "compare": compare.isoformat() if compare else None,
+        "rule": rule,
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }
     _map_component(

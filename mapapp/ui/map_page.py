@@ -15,7 +15,9 @@ import pyarrow as pa
 import streamlit as st
 
 from mapapp.core import fronts
-from mapapp.draw import formats, popups
+from mapapp.core.resolve import resolve
+from mapapp.core.timeline import Timeline
+from mapapp.draw import credits, formats, popups
 from mapapp.draw.chart import ground_spec as ground_spec_for
 from mapapp.draw.chart import timeline_spec, with_day
 from mapapp.draw.escape import esc, isolate
@@ -82,7 +84,24 @@ if problems is not None:  # the files went bad while we were running: keep the g
         show_report(problems)
 
 ds = version.dataset
-timeline = version.timeline
+rules = {rule.key: rule for rule in credits.rules_for(ds)}
+if ss.get("rule") not in rules:
+    asked_rule = query.get("rule")
+    ss["rule"] = asked_rule if asked_rule in rules else "newest"
+    if asked_rule is not None and asked_rule not in rules:
+        st.warning(t("bad_link", lang) + "rule")
+with st.sidebar:
+    rule_key: str = st.selectbox(
+        t("rule", lang),
+        list(rules),
+        key="rule",
+        format_func=lambda k: credits.rule_label(ds, rules[k], lang),
+    )
+timeline = (
+    version.timeline
+    if rule_key == "newest"
+    else version.made(("timeline", rule_key), lambda: Timeline(ds, rules[rule_key]))
+)
 changes = timeline.change_dates()
 first, last, default_day = timeline.view_range()
 
@@ -151,18 +170,27 @@ def player() -> None:
     st.rerun()
 
 
-st.query_params.from_dict(view_params(View(day, selected, lang, compare_day)))
+player()
+params = view_params(View(day, selected, lang, compare_day))
+if rule_key != "newest":  # the rule that colours disputed places is part of the view
+    params["rule"] = rule_key
+st.query_params.from_dict(params)
 
 states = timeline.state_at(day)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:
-        show_map(source, day, lang, selected, on_day=from_map, compare=compare_day)
+        show_map(source, day, lang, selected, on_day=from_map, compare=compare_day, rule=rule_key)
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket
     changed = timeline.changes_between(day - timedelta(days=1), day)
-    parts = [f"<h3>{esc(t('legend', lang))}</h3>"]
-    parts.append(popups.legend_html(legend_items(ds, list(states.values()), palette, lang), lang))
+    # where the data stops, beside the map (not above it: the map comes first)
+    parts = [
+        f'<p class="mapapp-data-stops"><b>{esc(credits.data_stops(ds, lang))}</b></p>',
+        f"<h3>{esc(t('legend', lang))}</h3>",
+    ]
+    legend = legend_items(ds, list(states.values()), palette, lang, rule_key)
+    parts.append(popups.legend_html(legend, lang))
     day_fronts = fronts.fronts_on(ds, states)
     if day_fronts:
         items = front_legend_items(ds, day_fronts, "bloc", palette, lang)
@@ -185,11 +213,14 @@ with side_col:
     if selected:
         name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
         parts.append(f"<h3>{isolate(name)}</h3>")
-        parts.append(popups.place_popup(ds, states[selected], lang))
+        parts.append(popups.place_popup(resolve(ds, states[selected]), lang))
     parts.append(f"<h3>{esc(t('what_changed', lang))}</h3>")
     if not changed:
         parts.append(f"<p>{esc(t('nothing_changed', lang))}</p>")
-    parts.extend(popups.change_html(ds, change, lang) for change in changed[:LIST_LIMIT])
+    parts.extend(
+        popups.change_html(resolve(ds, change.before), resolve(ds, change.after), lang)
+        for change in changed[:LIST_LIMIT]
+    )
     if len(changed) > LIST_LIMIT:
         more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
         parts.append(f"<p><small>{esc(more)}</small></p>")
@@ -222,7 +253,8 @@ st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
 
 st.subheader(t("timeline", lang))
 chart_spec = version.made(
-    ("chart", palette, lang), lambda: timeline_spec(ds, first, last, palette, lang)
+    ("chart", palette, lang, rule_key),
+    lambda: timeline_spec(ds, first, last, palette, lang, timeline),
 )
 st.vega_lite_chart(with_day(chart_spec, day, lang), width="stretch")
 
@@ -267,4 +299,11 @@ dl3.download_button(
     on_click="ignore",
 )
 basemap = tiles.credit() or t("no_basemap", lang)
-st.caption(f"{t('attribution', lang)} {t('basemap', lang)}: {basemap}.")
+# the page credits the data it shows, built from the sources in the data: data, so
+# HTML-escaped text (a caption is markdown)
+html_block(
+    f"<p><small>{esc(credits.subtitle(ds, lang))} "
+    f"{esc(credits.attribution(ds, lang))} {esc(t('basemap', lang))}: "
+    f"{esc(basemap)}.</small></p>",
+    lang,
+)

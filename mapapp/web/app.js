@@ -4,7 +4,8 @@
  * legend, escaped by mapapp.draw.popups when the site was exported -- and is inserted as it is;
  * every other string (names, dates, the page's words) is set as textContent. The view lives
  * in the address: #date=YYYY-MM-DD&place=<id>&lang=en|ar; a bad value falls back to the
- * default and is named, never shown.
+ * default and is named, never shown. The rule that colours a place the sources dispute
+ * (newest report, most reliable source, or one source alone) is &rule=… in the address.
  */
 (function () {
   "use strict";
@@ -44,13 +45,14 @@
   var changes = D.changes.map(dayNumber);
   var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
 
-  var view = { day: fallbackDay, place: null, lang: "en", compare: null };
+  var rules = (D.rules || []).map(function (r) { return r.key; });
+  var view = { day: fallbackDay, place: null, lang: "en", compare: null, rule: "newest" };
 
   /* ---- the address ------------------------------------------------------------------ */
 
   function readHash() {
     var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    var next = { day: fallbackDay, place: null, lang: "en", compare: null };
+    var next = { day: fallbackDay, place: null, lang: "en", compare: null, rule: "newest" };
     var ignored = [];
     if (params.has("date")) {
       var day = dayNumber(params.get("date"));
@@ -72,6 +74,11 @@
       if (LANGS.indexOf(lang) >= 0) next.lang = lang;
       else ignored.push("lang");
     }
+    if (params.has("rule")) {
+      var rule = params.get("rule");
+      if (rules.indexOf(rule) >= 0) next.rule = rule;
+      else ignored.push("rule");
+    }
     return { view: next, ignored: ignored };
   }
 
@@ -80,6 +87,7 @@
     if (view.place) parts.push("place=" + encodeURIComponent(view.place));
     if (view.compare !== null) parts.push("compare=" + isoDay(view.compare));
     parts.push("lang=" + view.lang);
+    if (view.rule !== "newest") parts.push("rule=" + encodeURIComponent(view.rule));
     var hash = "#" + parts.join("&");
     if (window.location.hash === hash) return;
     try {
@@ -105,6 +113,7 @@
   compareInput.min = D.range.first;
   compareInput.max = D.range.last;
   var placeSelect = byId("place");
+  var ruleSelect = byId("rule");
   slider.min = "0";
   slider.max = String(last - first);
 
@@ -116,6 +125,15 @@
     document.title = T.title;
     byId("title").textContent = T.title;
     byId("subtitle").textContent = T.subtitle;
+    byId("data-stops").textContent = T.data_stops || "";
+    byId("rule-label").textContent = T.rule;
+    ruleSelect.textContent = "";
+    (D.rules || []).forEach(function (r) {
+      var option = document.createElement("option");
+      option.value = r.key;
+      option.textContent = r.label[view.lang];
+      ruleSelect.appendChild(option);
+    });
     byId("date-label").textContent = T.date;
     byId("prev").textContent = T.prev;
     byId("next").textContent = T.next;
@@ -164,6 +182,7 @@
     byId("prev").disabled = adjacent(-1) === null;
     byId("next").disabled = adjacent(1) === null;
     placeSelect.value = view.place || "";
+    ruleSelect.value = view.rule;
     var title = byId("selected-title"), body = byId("selected");
     if (view.place) {
       var at = placeIndex.get(view.place);
@@ -194,6 +213,7 @@
     view.day = read.view.day;
     view.lang = read.view.lang;
     view.compare = read.view.compare;
+    view.rule = read.view.rule;
     if (langChanged || !placeSelect.options.length) setTexts();
     select(read.view.place);
     notice(read.ignored.length ? D.text[view.lang].bad_link + read.ignored.join(", ") : "");
@@ -218,6 +238,10 @@
     render();
   });
   window.addEventListener("resize", function () { fitMap(); });
+  ruleSelect.addEventListener("change", function () {
+    view.rule = rules.indexOf(ruleSelect.value) >= 0 ? ruleSelect.value : "newest";
+    render();
+  });
   document.querySelectorAll("[data-lang]").forEach(function (button) {
     button.addEventListener("click", function () { setLang(button.dataset.lang); });
   });

@@ -111,7 +111,13 @@ function paint(parentElement, state) {
   const text = state.latest.text;
   const iso = window.MapappMap.isoDay(state.day);
   const compare = state.latest.compare ? window.MapappMap.dayNumber(state.latest.compare) : null;
-  state.map.show({ day: state.day, lang: state.latest.lang, place: state.latest.place, compare });
+  state.map.show({
+    day: state.day,
+    lang: state.latest.lang,
+    place: state.latest.place,
+    compare,
+    rule: state.latest.rule || "newest",
+  });
   const controls = $("controls");
   controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
   $("date-label").textContent = text.date;

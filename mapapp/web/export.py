@@ -24,10 +24,13 @@ by index:
   reads every column by its name from here, and refuses a bundle whose ``format`` is not
   :data:`FORMAT` (tests on both sides keep the two in step);
 * ``places`` -- ``{id, name: {en, ar}, geometry}`` in the data's order;
-* ``frames`` -- ``{start, en: {set, events, legend}, ar: {...}}``: from ``start`` (an ISO
-  day) to the next frame's; ``set`` is ``[[place index, entry], ...]`` for the places
-  that look different from the frame before (every place in the first frame), ``events``
-  the event markers shown, ``legend`` the legend's HTML.
+* ``frames`` -- ``{start, en: {set, events, legend}, ar: {...}, "en@reliable": {...},
+  ...}``: from ``start`` (an ISO day) to the next frame's; one *variant* per language and
+  rule (``en``/``ar`` for the newest report, ``<lang>@reliable`` for the most reliable
+  source, ``<lang>@source:<id>`` for one source alone); ``set`` is ``[[place index, entry],
+  ...]`` for the places that look different from the frame before (every place in the
+  first frame), ``events`` the event markers shown, ``legend`` the legend's HTML;
+* ``rules`` -- ``[{key, label: {en, ar}}]``: the rules a viewer can pick.
 
 Every ``<`` in ``data.js`` is written ``\\u003c``, so no text in it can close a script.
 """
@@ -51,8 +54,8 @@ import shapely
 
 from mapapp.core import fronts
 from mapapp.core.model import Dataset
-from mapapp.core.timeline import PlaceState, Timeline
-from mapapp.draw import popups
+from mapapp.core.timeline import PlaceState, Rule, Timeline
+from mapapp.draw import credits, popups
 from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, STATUS, Lang, label, t
 from mapapp.draw.labels import context_layer, label_record, place_labels
@@ -62,6 +65,7 @@ from mapapp.draw.style import (
     Palette,
     front_legend_items,
     front_styles,
+    legend_factions,
     legend_items,
     side_colour,
     side_name,
@@ -132,6 +136,7 @@ UI_TEXT = (
     "no_basemap",
     "bad_link",
     "tiles_failed",
+    "rule",
     "names",
     "fronts",
     "compare",
@@ -141,6 +146,8 @@ UI_TEXT = (
     "north",
 )
 Progress = Callable[[int, int], None]
+#: the most "as source X says" rules the static export offers (the newest sources)
+MAX_SOURCE_RULES = 12
 
 
 class ExportError(Exception):
@@ -191,7 +198,17 @@ class _JsonTable(_Table):
 
 def _state_key(state: PlaceState) -> tuple[Any, ...]:
     """Everything of a place's state the map shows (all but the day itself)."""
-    return (state.status, state.rows, state.conditions, state.uncertainty)
+    return (
+        state.status,
+        state.rows,
+        state.conditions,
+        state.uncertainty,
+        state.claims,
+        state.agreement,
+        state.stale,
+        state.stale_conditions,
+        state.as_of,
+    )
 
 
 def event_days(ds: Dataset) -> set[date]:
@@ -245,6 +262,11 @@ def _bounds(geometries: Iterable[dict[str, Any]]) -> list[list[float]] | None:
     return geometry_bounds(geometries)
 
 
+def variant_key(lang: Lang, rule: Rule) -> str:
+    """A frame's key for a language under a rule: ``en`` (newest), ``en@reliable``..."""
+    return lang if rule.key == "newest" else f"{lang}@{rule.key}"
+
+
 def build_bundle(
     ds: Dataset,
     tiles: Tiles,
@@ -273,8 +295,16 @@ def build_bundle(
         )
         return markers.add(key, list(key))
 
-    current: dict[Lang, list[int]] = {lang: [-1] * len(place_ids) for lang in LANGS}
-    shown: dict[Lang, tuple[list[int], int]] = {lang: ([], -1) for lang in LANGS}
+    # every rule is precomputed (frames per rule and language); "as source X" for at most
+    # MAX_SOURCE_RULES sources (the newest ones), so a data set of hundreds of sources does
+    # not multiply the bundle by hundreds
+    rules = credits.rules_for(ds, MAX_SOURCE_RULES)
+    variants = [(lang, rule, variant_key(lang, rule)) for rule in rules for lang in LANGS]
+    timelines = {
+        rule.key: timeline if rule.key == "newest" else Timeline(ds, rule) for rule in rules
+    }
+    current: dict[str, list[int]] = {key: [-1] * len(place_ids) for _, _, key in variants}
+    shown: dict[str, tuple[list[int], int]] = {key: ([], -1) for _, _, key in variants}
     place_geometry: dict[str, int] = {}
     frames: list[dict[str, Any]] = []
     changes: list[str] = []
@@ -285,34 +315,42 @@ def build_bundle(
         for day in own:
             if first < day <= last:
                 due.setdefault(day, []).append(pid)
-    states = timeline.state_at(first)
+    states = {key: tl.state_at(first) for key, tl in timelines.items()}
     # how many places each faction holds, kept up to date as places change: the legend is
     # rebuilt (over every place, for its order) only when the set of factions shown changes
-    holders: Counter[str] = Counter(f for s in states.values() for f in s.faction_ids)
-    legends: dict[tuple[Lang, frozenset[str]], int] = {}
+    holders: dict[str, Counter[str]] = {
+        key: Counter(f for s in st.values() for f in legend_factions(s))
+        for key, st in states.items()
+    }
+    legends: dict[tuple[str, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
     front_frames = _FrontFrames(ds, palette, geometries, styles, html)
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
-        if number == 1:
-            changed = dict(states)
-        else:
-            changed = {}
+        changed: dict[str, dict[str, PlaceState]] = {}
+        for key, tl in timelines.items():
+            if number == 1:
+                changed[key] = dict(states[key])
+                continue
+            moved = {}
             for pid in due.get(day, []):
-                state = timeline.place_state(pid, day)
-                if _state_key(state) != _state_key(states[pid]):
-                    changed[pid] = state
-            if any(s.signature() != states[pid].signature() for pid, s in changed.items()):
+                state = tl.place_state(pid, day)
+                if _state_key(state) != _state_key(states[key][pid]):
+                    moved[pid] = state
+            if key == "newest" and any(
+                s.signature() != states[key][pid].signature() for pid, s in moved.items()
+            ):
                 changes.append(day.isoformat())
-            for pid, state in changed.items():
-                holders.subtract(states[pid].faction_ids)
-                holders.update(state.faction_ids)
-            states.update(changed)
-        factions = frozenset(f for f, n in holders.items() if n > 0)
+            for pid, state in moved.items():
+                holders[key].subtract(legend_factions(states[key][pid]))
+                holders[key].update(legend_factions(state))
+            states[key].update(moved)
+            changed[key] = moved
         frame: dict[str, Any] = {"start": day.isoformat()}
-        for lang in LANGS:
-            layers = state_layers(ds, changed, day, palette, lang)
+        for lang, rule, vkey in variants:
+            factions = frozenset(f for f, n in holders[rule.key].items() if n > 0)
+            layers = state_layers(ds, changed[rule.key], day, palette, lang)
             stripes: dict[str, list[Stripe]] = {}
             for feature in layers.patterns["features"]:
                 stripes.setdefault(feature["properties"]["id"], []).append(
@@ -330,7 +368,8 @@ def build_bundle(
             for feature in layers.markers["features"]:
                 condition = conditions.get(feature["properties"]["id"])
                 if condition is None:
-                    events.append(marker(feature))
+                    if rule.source_id in (None, _event_source(ds, feature)):
+                        events.append(marker(feature))
                 else:
                     place_markers.setdefault(condition.place_id, []).append(marker(feature))
             updates = []
@@ -348,22 +387,23 @@ def build_bundle(
                 )
                 stripe_rows = [list(s) for s in entry.stripes]
                 index = entries.add(entry, [*entry[:4], stripe_rows, list(entry.markers)])
-                if current[lang][position[pid]] != index:
-                    current[lang][position[pid]] = index
+                if current[vkey][position[pid]] != index:
+                    current[vkey][position[pid]] = index
                     updates.append([position[pid], index])
-            if (lang, factions) not in legends:
-                items = legend_items(ds, list(states.values()), palette, lang)
-                legends[lang, factions] = html.add(popups.legend_html(items, lang))
-            legend = legends[lang, factions]
-            if updates or (events, legend) != shown[lang]:
-                shown[lang] = (events, legend)
-                frame[lang] = {"set": updates, "events": events, "legend": legend}
-        front_frames.update(day, states, changed, number == 1)
-        if frames and not any(lang in frame for lang in LANGS):
+            if (vkey, factions) not in legends:
+                items = legend_items(ds, list(states[rule.key].values()), palette, lang, rule.key)
+                legends[vkey, factions] = html.add(popups.legend_html(items, lang))
+            legend = legends[vkey, factions]
+            if updates or (events, legend) != shown[vkey]:
+                shown[vkey] = (events, legend)
+                frame[vkey] = {"set": updates, "events": events, "legend": legend}
+        # the front lines follow the newest report's map (the default rule)
+        front_frames.update(day, states["newest"], changed["newest"], number == 1)
+        if frames and not any(vkey in frame for _, _, vkey in variants):
             continue  # nothing the map shows changes on this day
-        for lang in LANGS:
-            if lang not in frame:
-                frame[lang] = {"set": [], "events": shown[lang][0], "legend": shown[lang][1]}
+        for _, _, vkey in variants:
+            if vkey not in frame:
+                frame[vkey] = {"set": [], "events": shown[vkey][0], "legend": shown[vkey][1]}
         frames.append(frame)
 
     return {
@@ -377,6 +417,13 @@ def build_bundle(
         },
         # the same days as Timeline.change_dates(), found on the way (tests compare them)
         "changes": changes,
+        "rules": [
+            {
+                "key": rule.key,
+                "label": {lang: credits.rule_label(ds, rule, lang) for lang in LANGS},
+            }
+            for rule in rules
+        ],
         "bounds": _bounds(geometries.items[place_geometry[pid]] for pid in place_ids),
         "tiles": (
             {"url": tiles.url, "attribution": _attribution_html(tiles)} if tiles.url else None
@@ -385,6 +432,10 @@ def build_bundle(
         "text": {
             lang: {
                 **{key: t(key, lang) for key in UI_TEXT},
+                # built from the sources in the data, not fixed words
+                "subtitle": credits.subtitle(ds, lang),
+                "attribution": credits.attribution(ds, lang),
+                "data_stops": credits.data_stops(ds, lang),
                 "basemap_name": _basemap_text(tiles, lang),
             }
             for lang in LANGS
@@ -540,6 +591,12 @@ def _ground(ds: Dataset, first: date, last: date, palette: Palette) -> dict[str,
             for g in rows
         ],
     }
+
+
+def _event_source(ds: Dataset, feature: dict[str, Any]) -> str | None:
+    """The source of an event marker (by its event id)."""
+    event_id = feature["properties"]["id"]
+    return next((e.source_id for e in ds.events if e.id == event_id), None)
 
 
 def _selected_weight(ds: Dataset, timeline: Timeline, day: date, palette: Palette) -> float:

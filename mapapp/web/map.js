@@ -14,8 +14,11 @@
  *
  *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn, resolve: fn});
  *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null,
- *           compare: <a second day> | null});
+ *           compare: <a second day> | null, rule: "newest" | "reliable" | "source:<id>"});
  *   -> {frame, state, differs: [place ids whose state differs on `compare`], fronts}
+ *
+ * The rule picks which side colours a place the sources dispute; each rule has its own
+ * frames in the bundle (the variant "<lang>@<rule>"; the newest report is plain "<lang>").
  */
 (function (root) {
   "use strict";
@@ -453,7 +456,13 @@
     options = options || {};
     var starts = D.frames.map(function (f) { return dayNumber(f.start); });
     var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
-    var view = { day: dayNumber(D.range["default"]), lang: "en", place: null };
+    var view = { day: dayNumber(D.range["default"]), lang: "en", place: null, rule: "newest" };
+    var ruleKeys = (D.rules || []).map(function (r) { return r.key; });
+
+    /* the frames' key for a language under a rule (an unknown rule reads as the newest) */
+    function variantOf(lang, rule) {
+      return rule && rule !== "newest" && ruleKeys.indexOf(rule) >= 0 ? lang + "@" + rule : lang;
+    }
 
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
@@ -461,13 +470,13 @@
       return frameIndex(starts, day);
     }
 
-    var materialised = { en: [], ar: [] };
+    var materialised = {};
 
-    function entriesOf(frame, lang) {
-      var done = materialised[lang];
+    function entriesOf(frame, variant) {
+      var done = materialised[variant] || (materialised[variant] = []);
       for (var k = done.length; k <= frame; k++) {
         var state = k === 0 ? new Int32Array(D.places.length).fill(-1) : done[k - 1].slice();
-        D.frames[k][lang].set.forEach(function (pair) { state[pair[0]] = pair[1]; });
+        D.frames[k][variant].set.forEach(function (pair) { state[pair[0]] = pair[1]; });
         done.push(state);
       }
       return done[frame];
@@ -648,10 +657,12 @@
         day: next.day,
         lang: next.lang === "ar" ? "ar" : "en",
         place: next.place && placeIndex.has(next.place) ? next.place : null,
+        rule: ruleKeys.indexOf(next.rule) >= 0 ? next.rule : "newest",
       };
       var index = frameAt(view.day);
-      var frame = D.frames[index][view.lang];
-      var state = entriesOf(index, view.lang);
+      var variant = variantOf(view.lang, view.rule);
+      var frame = D.frames[index][variant];
+      var state = entriesOf(index, variant);
       for (var i = 0; i < state.length; i++) {
         if (drawn[i].entry !== state[i]) draw(i, state[i]);
       }
@@ -666,7 +677,7 @@
         frame.events.forEach(function (m) { events.addLayer(markerLayer(m, "events")); });
       }
       var compared = overlays.show(view, next.compare, function (day) {
-        return entriesOf(frameAt(day), view.lang);
+        return entriesOf(frameAt(day), variant);
       }, state);
       return { frame: frame, state: state, differs: compared, fronts: overlays.frontsShown() };
     }

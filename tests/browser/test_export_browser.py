@@ -138,10 +138,8 @@ def test_draws_the_map_offline(watch: Watch, address: Callable[[str], str]) -> N
     assert colours["yarmouk"] == ISIS
     assert colours["qadam"] == AJNAD
     stripes = page.locator("path.mapapp-stripe-yarmouk")
-    assert {stripes.nth(i).get_attribute("fill") for i in range(stripes.count())} >= {
-        ISIS,
-        "#b8860b",
-    }
+    # al-Nusra, ISIS's ally, a thin band in its own (not ochre) colour
+    assert {stripes.nth(i).get_attribute("fill") for i in range(stripes.count())} == {"#7b3294"}
     # al-Qadam is besieged and its answer is uncertain: thick pink dashed outline
     outline = page.locator("path.mapapp-outline-qadam")
     assert outline.get_attribute("stroke") == "#c2185b"
@@ -176,6 +174,8 @@ def test_slider_and_change_buttons_recolour(watch: Watch, address: Callable[[str
     assert day_text(page) == "2015-08-11"
     wait_fill(frame, "tadamon", ISIS)
     page.locator("#prev").click()
+    assert day_text(page) == "2015-03-21"  # the last days of March: ISIS's large parts
+    page.locator("#prev").click()
     assert day_text(page) == "2015-03-01"
     assert page.locator("#prev").is_disabled(), "no change before the first"
     _assert_inert(watch)
@@ -189,7 +189,7 @@ def test_popup_cites_the_arabic_words(watch: Watch, address: Callable[[str], str
     popup = open_popup(page.main_frame, place("yarmouk"))
     assert YARMOUK_QUOTE in popup
     assert "Elaph" in popup
-    assert "Shared control" in popup
+    assert "Sole control" in popup and "with its ally al-Nusra Front" in popup
     # clicking selects the place: in the link and beside the map
     assert hash_params(page)["place"] == "yarmouk"
     assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
@@ -206,12 +206,12 @@ def test_arabic_reads_right_to_left(watch: Watch, address: Callable[[str], str])
     assert page.locator("#title").inner_text().startswith("جنوب دمشق")
     assert day_text(page) == "2015-09-30"
     popup = open_popup(page.main_frame, place("yarmouk"))
-    assert "سيطرة مشتركة" in popup
+    assert "سيطرة منفردة" in popup and "مع حليفه" in popup
     assert YARMOUK_QUOTE in popup
     page.locator('button[data-lang="en"]').click()
     assert page.evaluate("document.documentElement.dir") == "ltr"
     assert hash_params(page)["lang"] == "en"
-    assert "Shared control" in page.locator(".leaflet-popup-content").inner_text()
+    assert "Sole control" in page.locator(".leaflet-popup-content").inner_text()
     _assert_inert(watch)
 
 
@@ -272,7 +272,7 @@ def test_hostile_data_shows_as_text_and_never_runs(
     popup = open_popup(page.main_frame, place("yarmouk"))
     assert yarmouk["name_en"] in popup
     assert yarmouk["name_ar"] in popup
-    assert _yarmouk_quote("shared") in popup
+    assert _yarmouk_quote("sole") in popup
     shown = [p for p in PAYLOADS if p.strip("\\") and p in popup]
     assert len(shown) >= 3, f"payloads not shown literally: {popup!r}"
     if lang == "en":

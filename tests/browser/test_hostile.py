@@ -128,7 +128,7 @@ def _assert_inert(watch: Watch) -> None:
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("lang", "day", "status"),
-    [("en", "2015-09-15", "shared"), ("ar", "2015-03-01", "partial")],
+    [("en", "2015-09-15", "sole"), ("ar", "2015-04-01", "partial")],
 )
 def test_payloads_show_as_text_and_never_run(
     watch: Watch, hostile_url: str, lang: str, day: str, status: str

@@ -79,6 +79,8 @@ CSV_FIELDS: dict[str, tuple[str, ...]] = {
     "sources.csv": ("outlet", "outlet_ar", "author", "author_ar", "title_ar", "url", "note"),
     "control.csv": ("quote_ar", "quote_en", "note"),
     "events.csv": ("quote_ar", "quote_en", "note"),
+    # claimant names reach every popup ("Claim by ...")
+    "claimants.csv": ("name_en", "name_ar", "note"),
     # the proposer's lexicons: names and phrases are matched text, their notes free text
     "place_names.csv": ("note",),
     "faction_names.csv": ("note",),

@@ -511,8 +511,9 @@ def mark_existing(lex: Lexicon, proposals: list[Proposal]) -> None:
                 and r.faction_id in p.faction_ids
                 and r.status == p.status
                 and r.source_id == p.source_id
-                and r.start is not None
-                and (r.start.earliest, r.start.latest) == when
+                # a claim holds from its start, or without one as of its report
+                and (begin := r.start or r.as_of) is not None
+                and (begin.earliest, begin.latest) == when
             ]
             if lines and len(lines) >= len(p.faction_ids):
                 p.existing = "control.csv line " + ", ".join(map(str, lines))

@@ -90,9 +90,9 @@ def _quotes_plain(data: bytes) -> bool:
     lengths = np.diff(np.append(firsts, quotes.size))
     begin = quotes[firsts]
     end = begin + lengths  # the byte after the run
-    padded = np.concatenate(([ord("\n")], raw, [ord("\n")]))
-    before = padded[begin]  # raw[begin - 1], a newline before the file
-    after = padded[end + 1]  # raw[end], a newline after the file
+    # the byte before each run and after it (a newline before and after the file)
+    before = np.where(begin > 0, raw[np.maximum(begin - 1, 0)], ord("\n"))
+    after = np.where(end < raw.size, raw[np.minimum(end, raw.size - 1)], ord("\n"))
     opens_field = np.isin(before, np.frombuffer(b",\n", dtype=np.uint8))
     ends_field = np.isin(after, np.frombuffer(b",\r\n", dtype=np.uint8))
     inside = firsts % 2 == 1  # an odd number of quotes before the run: in a quoted field

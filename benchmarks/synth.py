@@ -26,6 +26,7 @@ import json
 import math
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -343,11 +344,27 @@ def write_places(out: Path, count: int, seed: int) -> None:
         f.write("]}\n")
 
 
+def schema_columns(file: str) -> list[str]:
+    """Every column the shipped schema declares for ``file``, in its order: the files are
+    written with all of them (optional ones empty), as frictionless expects every label."""
+    descriptor = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    (resource,) = (r for r in descriptor["resources"] if r["path"] == file)
+    return [f["name"] for f in resource["schema"]["fields"]]
+
+
+def widen(header: list[str], full: list[str]) -> Callable[[list[str]], list[str]]:
+    """A function that moves a row written under ``header`` to the columns ``full``."""
+    at = [header.index(c) if c in header else None for c in full]
+    return lambda row: ["" if i is None else row[i] for i in at]
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    full = schema_columns(path.name)
+    move = widen(header, full)
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(full)
+        writer.writerows(move(row) for row in rows)
 
 
 def write_tables(out: Path, places: int, rows: int, rng: random.Random) -> None:
@@ -377,12 +394,14 @@ def write_tables(out: Path, places: int, rows: int, rng: random.Random) -> None:
     )
     per_place, extra = divmod(rows, places) if places else (0, 0)
     pool = boundary_pool(rng, extra_days=max(120, 2 * (per_place + 1)))
+    full = schema_columns("control.csv")
+    move = widen(CONTROL_HEADER, full)
     with (out / "control.csv").open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(CONTROL_HEADER)
+        writer.writerow(full)
         for i in range(places):
             quota = per_place + (1 if i < extra else 0)
-            writer.writerows(place_rows(place_id(i), quota, pool, rng))
+            writer.writerows(move(row) for row in place_rows(place_id(i), quota, pool, rng))
     write_csv(out / "events.csv", EVENTS_HEADER, events(places, rng))
 
 

@@ -8,6 +8,8 @@ core's exceptions into messages and exit codes (0 fine, 1 problems in the data,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import sys
 import tempfile
@@ -16,11 +18,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from mapapp.core import fronts
 from mapapp.core.codes import CODES
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
+from mapapp.core.report import printable
 from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
 from mapapp.core.timeline import RULES, Rule, Timeline
 from mapapp.core.validate import load_dataset, validate
@@ -146,7 +150,7 @@ def cmd_state(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(formats.to_json(records))
     elif args.format == "csv":
-        print(formats.states_to_csv(records), end="")
+        print(formats.states_to_csv(records, terminal=True), end="")
     elif args.format == "geojson":
         print(formats.states_to_geojson(ds, records))
     else:
@@ -279,6 +283,39 @@ def cmd_docs(args: argparse.Namespace) -> int:
     path.write_text(updated, encoding="utf-8")
     print(f"Updated the column reference in {path}.")
     return EXIT_OK
+
+
+def cmd_quotes(args: argparse.Namespace) -> int:
+    from mapapp.editing import quotes
+
+    data_dir = _folder(args, "data_dir")
+    if not data_dir.is_dir():
+        raise CommandError(f"{data_dir} is not a folder")
+    try:
+        result = quotes.run(data_dir, write=args.write)
+    except quotes.QuotesError as exc:
+        raise CommandError(f"{exc}; nothing was written") from None
+    pending = bool(result.changes) and not args.write
+    status = EXIT_PROBLEMS if result.attention or pending else EXIT_OK
+    if args.format == "json":
+        notes = [asdict(n) for n in result.notes]
+        print(formats.to_json([{"notes": notes, "written": result.written}]))
+        return status
+    for note in result.notes:
+        if note.status in quotes.DONE or note.needs_attention:
+            print(formats.terminal_text(str(note)))
+    done = sum(result.count(s) for s in ("filled", "refreshed"))
+    verb = "located" if args.write else "to locate"
+    print(
+        f"{result.count('ok')} quotes verified, {done} {verb}, "
+        f"{len(result.attention)} need you, {result.count('unverified')} unverified "
+        "(their source has no archived text)."
+    )
+    if args.write:
+        print("Wrote " + ", ".join(result.written) + "." if result.written else "Nothing to write.")
+    elif result.changes:
+        print(f"Nothing written: run `mapapp quotes {data_dir} --write` to write these.")
+    return status
 
 
 def _proposal_text(number: int, p: dict[str, object]) -> str:
@@ -613,6 +650,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_docs)
 
     p = command(
+        "quotes",
+        "Locate every quote in its source's archived text (data/sources/<source id>.txt): "
+        "record a new archive's SHA-256 in sources.csv and fill in, or correct, quote_start "
+        "and quote_end. A quote that occurs more than once or not at all is reported and "
+        "left as it is. Without --write nothing is written. Exit status 0 when every quote "
+        "of an archived source is located, 1 when some need an editor (or, without --write, "
+        "offsets are to be written), 2 when it cannot run.",
+        "mapapp quotes data --write",
+    )
+    _add_data(p, "data_dir")
+    p.add_argument("--write", action="store_true", help="write the offsets and hashes found")
+    _add_format(p, "json")
+    p.set_defaults(func=cmd_quotes)
+
+    p = command(
         "export",
         "Write the map as a self-contained static site (index.html, data.js, the page's "
         "script and style, Leaflet): every day of the app's date range, the legend, popups "
@@ -696,13 +748,33 @@ def command_names() -> list[str]:
     ]
 
 
+class _Printable(io.TextIOBase):
+    """A stream that shows terminal controls as ``\\uXXXX`` (:func:`printable`, lines kept):
+    whatever a command prints, from whatever text, cannot drive the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(printable(text, keep_lines=True))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except (CommandError, SchemaError) as exc:
-        print(f"mapapp: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except BrokenPipeError:  # e.g. piped into head
-        return EXIT_OK
+    out, err = _Printable(sys.stdout), _Printable(sys.stderr)
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        args = parser.parse_args(argv)  # its errors echo the arguments: escaped too
+        try:
+            return int(args.func(args))
+        except (CommandError, SchemaError) as exc:
+            print(f"mapapp: error: {printable(str(exc))}", file=sys.stderr)
+            return EXIT_ERROR
+        except BrokenPipeError:  # e.g. piped into head
+            return EXIT_OK

@@ -26,6 +26,14 @@ How the polygons are built
   as their northern boundary.
 * Space not covered by any polygon stands for districts that are not
   modelled (al-Zahira, al-Midan, al-Zain, al-Hajira, ...).
+* Each place records where its reference point comes from (``ref_source``,
+  in words, and ``ref_basis``, one of a few kinds the map's attribution is
+  built from): seven OCHA place points, the centroid of one OCHA admin5
+  polygon (al-Qadam), three encyclopedia values (Yarmouk -- not OCHA's
+  C1002, which lies about 600 m east --, al-Tadamon, al-Asali) and one
+  inferred point (the airport road).
+* al-Qadam is drawn north-west of al-Asali, where OCHA's admin5 layer puts
+  its built-up area, so that al-Asali lies between it and Yarmouk.
 
 Nodes are projected back to WGS84 and rounded to 5 decimal places (about a
 metre); rings are written counter-clockwise as RFC 7946 requires.  Before the
@@ -66,34 +74,60 @@ class Place:
     ref_lon: float
     ref_source: str
     ref_confidence: str
+    #: the kind of provenance, for the map's attribution (see data/datapackage.json)
+    ref_basis: str
+    #: said of this place's outline in addition to the general note
+    boundary_extra: str = ""
+
+
+#: where the OCHA positions were read: a public mirror, used as a reference for positions
+#: only (no licence is stated, so none of its data is shipped)
+OCHA_MIRROR: Final = "as mirrored in alahwa/Syria-GeoJson-Maps"
+
+
+def _ocha_point(pcode: str) -> str:
+    return f"OCHA place point {pcode} (layer syr_admin4_point, {OCHA_MIRROR})"
 
 
 PLACES: Final[tuple[Place, ...]] = (
     Place("yarmouk", "Yarmouk Camp", "مخيم اليرموك", "camp",
-          33.47417, 36.30306, "OCHA place p-code C1002", "high"),
+          33.47417, 36.30306,
+          "encyclopedia infobox value; not an OCHA point: OCHA's own 'Yarmuk' place point "
+          f"C1002 (33.47382, 36.30952; {OCHA_MIRROR}) lies about 600 m further east",
+          "high", "encyclopedia"),
     Place("tadamon", "al-Tadamon", "حي التضامن", "neighbourhood",
-          33.47778, 36.30944, "encyclopedia infobox", "medium"),
+          33.47778, 36.30944, "encyclopedia infobox value", "medium", "encyclopedia"),
     Place("hajar_aswad", "al-Hajar al-Aswad", "الحجر الأسود", "town",
-          33.46060, 36.30400, "OCHA place p-code C2502", "high"),
+          33.46060, 36.30400, _ocha_point("C2502"), "high", "ocha-place-point"),
     Place("yalda", "Yalda", "يلدا", "town",
-          33.46269, 36.32492, "OCHA place p-code C2302", "high"),
+          33.46269, 36.32492, _ocha_point("C2302"), "high", "ocha-place-point"),
     Place("babbila", "Babbila", "ببيلا", "town",
-          33.46924, 36.33047, "OCHA place p-code C2300", "high"),
+          33.46924, 36.33047, _ocha_point("C2300"), "high", "ocha-place-point"),
     Place("beit_sahm", "Beit Sahm", "بيت سحم", "town",
-          33.47125, 36.33834, "OCHA place p-code C2295", "medium"),
+          33.47125, 36.33834, _ocha_point("C2295"), "medium", "ocha-place-point"),
     Place("qadam", "al-Qadam", "القدم", "neighbourhood",
-          33.47748, 36.28538, "encyclopedia infobox", "medium"),
+          33.47748, 36.28538,
+          "centroid of OCHA's admin5 polygon 'Al Qadam' (C10011068, layer syr_admin5, "
+          f"{OCHA_MIRROR})",
+          "medium", "ocha-polygon-centroid",
+          "Drawn north-west of al-Asali, as OCHA's admin5 layer places al-Qadam's built-up "
+          "area (about 0.6 km further north than an outline drawn around the point alone): "
+          "al-Asali lies between it and Yarmouk, and the two do not touch."),
     Place("asali", "al-Asali", "العسالي", "neighbourhood",
-          33.46833, 36.28972, "encyclopedia infobox", "medium"),
+          33.46833, 36.28972, "encyclopedia infobox value", "medium", "encyclopedia",
+          "al-Asali, al-Qadam's 'eastern gate', runs along Yarmouk's whole western edge, "
+          "between al-Qadam and Yarmouk / al-Hajar al-Aswad."),
     Place("sayyida_zaynab", "Sayyida Zaynab", "السيدة زينب", "town",
-          33.44631, 36.33807, "OCHA place p-code C2299", "high"),
+          33.44631, 36.33807, _ocha_point("C2299"), "high", "ocha-place-point"),
     Place("sbeineh", "al-Sbeineh (al-Sabinah)", "السبينة", "town",
-          33.43845, 36.28590, "OCHA place p-code C2301", "medium"),
+          33.43845, 36.28590, _ocha_point("C2301"), "medium", "ocha-place-point"),
     Place("aqraba", "Aqraba", "عقربا", "town",
-          33.47125, 36.35192, "OCHA place p-code C2292", "medium"),
+          33.47125, 36.35192, _ocha_point("C2292"), "medium", "ocha-place-point"),
     Place("airport_road", "Airport road", "طريق المطار", "road",
           33.47800, 36.35000,
-          "encyclopedia infobox (point on the road, low confidence)", "low"),
+          "inferred: a point on the airport road between Jaramana and Aqraba, placed by "
+          "hand; no published coordinate",
+          "low", "inferred"),
 )  # fmt: skip
 
 DISTRICT_NOTE: Final = (
@@ -141,7 +175,7 @@ ROAD_STATIONS_M: Final[dict[str, float]] = {
 
 NODES: Final[dict[str, tuple[float, float]]] = {
     # Yarmouk: north edge, Palestine Street (boundary with Tadamon) ...
-    "Y_Q_X": (-650.0, 1100.0),
+    "Y_A_X": (-650.0, 1100.0),
     "Y_X_1": (-150.0, 1130.0),
     "Y_T_X": (330.0, 1150.0),
     "Y_T_1": (300.0, 500.0),
@@ -151,8 +185,8 @@ NODES: Final[dict[str, tuple[float, float]]] = {
     "Y_HA_YL": (750.0, -950.0),
     "Y_HA_1": (50.0, -880.0),
     "Y_HA_A": (-650.0, -850.0),
-    "Y_Q_A": (-650.0, -50.0),
-    "Y_Q_1": (-560.0, 480.0),
+    "Y_A_2": (-650.0, -50.0),
+    "Y_A_1": (-560.0, 480.0),
     # Tadamon: north-east edge towards its southern tip.
     "T_X_1": (750.0, 1260.0),
     "T_X_2": (1150.0, 1000.0),
@@ -168,8 +202,8 @@ NODES: Final[dict[str, tuple[float, float]]] = {
     "HA_SB_X": (-600.0, -2200.0),
     "HA_SB_1": (-900.0, -2150.0),
     "HA_SB_X2": (-1150.0, -2080.0),
-    "HA_Q_X": (-1650.0, -1650.0),
-    "HA_Q_A": (-1500.0, -1250.0),
+    "HA_X_3": (-1650.0, -1650.0),
+    "HA_A_X": (-1500.0, -1250.0),
     "HA_A_1": (-1000.0, -1300.0),
     "HA_A_2": (-700.0, -1050.0),
     # Yalda.
@@ -194,14 +228,19 @@ NODES: Final[dict[str, tuple[float, float]]] = {
     "AQ_X_1": (5350.0, -800.0),
     "AQ_X_2": (5000.0, -1350.0),
     "AQ_X_3": (4400.0, -1400.0),
-    # Qadam and al-Asali.
-    "Q_X_1": (-1300.0, 1200.0),
-    "Q_X_2": (-1900.0, 1000.0),
-    "Q_X_3": (-2150.0, 450.0),
-    "Q_X_4": (-2150.0, -500.0),
-    "Q_X_5": (-2050.0, -1450.0),
-    "Q_A_1": (-1800.0, -700.0),
-    "Q_A_2": (-1400.0, -80.0),
+    # Qadam and al-Asali.  al-Asali runs along Yarmouk's whole western edge, so
+    # al-Qadam, drawn north-west of it (OCHA's admin5 "Al Qadam" lies about
+    # 0.6 km further north than an outline around the point alone), never
+    # touches Yarmouk; the strip south-west of al-Asali is unmodelled.
+    "Q_A_S": (-1800.0, -650.0),
+    "Q_A_1": (-1450.0, 150.0),
+    "Q_A_2": (-1150.0, 700.0),
+    "Q_A_N": (-950.0, 1250.0),
+    "Q_X_1": (-1300.0, 1850.0),
+    "Q_X_2": (-1950.0, 1900.0),
+    "Q_X_3": (-2400.0, 1350.0),
+    "Q_X_4": (-2450.0, 500.0),
+    "Q_X_5": (-2250.0, -300.0),
     # Sayyida Zaynab.
     "SZ_X_1": (2300.0, -3000.0),
     "SZ_X_2": (2500.0, -3800.0),
@@ -224,7 +263,7 @@ NODES: Final[dict[str, tuple[float, float]]] = {
 #: ring is oriented counter-clockwise on output).
 RINGS: Final[dict[str, tuple[str, ...]]] = {
     "yarmouk": (
-        "Y_Q_X", "Y_Q_1", "Y_Q_A", "Y_HA_A", "Y_HA_1", "Y_HA_YL", "Y_T_YL",
+        "Y_A_X", "Y_A_1", "Y_A_2", "Y_HA_A", "Y_HA_1", "Y_HA_YL", "Y_T_YL",
         "Y_T_3", "Y_T_2", "Y_T_1", "Y_T_X", "Y_X_1",
     ),
     "tadamon": (
@@ -232,7 +271,7 @@ RINGS: Final[dict[str, tuple[str, ...]]] = {
         "T_B_1", "T_B_X", "T_X_3", "T_X_2", "T_X_1",
     ),
     "hajar_aswad": (
-        "Y_HA_A", "HA_A_2", "HA_A_1", "HA_Q_A", "HA_Q_X", "HA_SB_X2",
+        "Y_HA_A", "HA_A_2", "HA_A_1", "HA_A_X", "HA_X_3", "HA_SB_X2",
         "HA_SB_1", "HA_SB_X", "HA_X_2", "HA_X_1", "HA_YL_X", "Y_HA_YL",
         "Y_HA_1",
     ),
@@ -249,11 +288,12 @@ RINGS: Final[dict[str, tuple[str, ...]]] = {
         "BS_AQ_X", "BS_AQ_1", "R_S_bs_aq",
     ),
     "qadam": (
-        "Y_Q_X", "Q_X_1", "Q_X_2", "Q_X_3", "Q_X_4", "Q_X_5", "HA_Q_X",
-        "HA_Q_A", "Q_A_1", "Q_A_2", "Y_Q_A", "Y_Q_1",
+        "Q_A_S", "Q_A_1", "Q_A_2", "Q_A_N", "Q_X_1", "Q_X_2", "Q_X_3", "Q_X_4",
+        "Q_X_5",
     ),
     "asali": (
-        "Y_Q_A", "Q_A_2", "Q_A_1", "HA_Q_A", "HA_A_1", "HA_A_2", "Y_HA_A",
+        "Y_A_X", "Y_A_1", "Y_A_2", "Y_HA_A", "HA_A_2", "HA_A_1", "HA_A_X",
+        "Q_A_S", "Q_A_1", "Q_A_2", "Q_A_N",
     ),
     "sayyida_zaynab": (
         "YL_SZ_X", "SZ_X_1", "SZ_X_2", "SZ_X_3", "SZ_X_4", "SZ_X_5",
@@ -366,6 +406,12 @@ def _project_utm(lon: Any, lat: Any) -> tuple[Any, Any]:
     return _TO_UTM.transform(lon, lat)
 
 
+def _note(place: Place) -> str:
+    """The general note for a district or the road, and what is said of this place."""
+    note = ROAD_NOTE if place.kind == "road" else DISTRICT_NOTE
+    return f"{note} {place.boundary_extra}" if place.boundary_extra else note
+
+
 def feature_collection(rings: dict[str, list[LonLat]]) -> dict[str, Any]:
     """The GeoJSON FeatureCollection (RFC 7946: no ``crs`` member)."""
     features = [
@@ -380,8 +426,9 @@ def feature_collection(rings: dict[str, list[LonLat]]) -> dict[str, Any]:
                 "ref_lon": place.ref_lon,
                 "ref_source": place.ref_source,
                 "ref_confidence": place.ref_confidence,
+                "ref_basis": place.ref_basis,
                 "boundary_approximate": True,
-                "boundary_note": ROAD_NOTE if place.kind == "road" else DISTRICT_NOTE,
+                "boundary_note": _note(place),
             },
             "geometry": {
                 "type": "Polygon",

@@ -13,8 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 FIXTURES = ROOT / "tests" / "data"
 VALID = FIXTURES / "valid"
-#: the seed article; it lives beside the repo, not in it
-ARTICLE = ROOT.parent / "shared" / "seed" / "article-ar.txt"
 
 
 def run_mapapp(*args: str) -> subprocess.CompletedProcess[str]:

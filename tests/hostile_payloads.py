@@ -373,6 +373,18 @@ CORPUS: tuple[Payload, ...] = (
         "markdown image: an external request from the viewer's browser",
     ),
     Payload(
+        "md-blank-line-link",
+        "first line\n\n[PWNED link](https://evil.example/pwned) **bold** _em_\n\nlast",
+        "text",
+        "a blank line ends Streamlit's HTML block: the rest would render as a live link",
+    ),
+    Payload(
+        "md-blank-line-pixel",
+        "\r\n\r\n![pixel](https://evil.example/pixel.gif?reader=1)\r\n\r\n# PWNED",
+        "text",
+        "CRLF blank line, then a remote image: a tracking pixel every reader would fetch",
+    ),
+    Payload(
         "md-autolink",
         f"<javascript:{_RUN}>",
         "text",
@@ -439,3 +451,36 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 
 def payload(name: str) -> str:
     return BY_NAME[name].text
+
+
+#: entry names a crafted git tree can hold in the data folder (git accepts such a tree
+#: without ``fsck``): ``mapapp review REV`` must refuse each, writing nothing anywhere
+#: (bytes, as git stores them; ``/`` inside one entry is how a crafted tree spells a path)
+HOSTILE_ENTRY_NAMES: tuple[tuple[str, bytes], ...] = (
+    ("parent-parent", b"../../pwned.csv"),
+    ("parent", b"../pwned.csv"),
+    ("dot-dot", b".."),
+    ("inner-parent", b"sub/../../pwned.csv"),
+    ("absolute", b"/tmp/mapapp-pwned.csv"),
+    ("dot", b"."),
+    ("empty-part", b"a//b.csv"),
+    ("backslash", b"..\\..\\pwned.csv"),
+    ("drive", b"C:pwned.csv"),
+    ("escape", b"\x1b[2J\x1b[1;1Hvalid.csv"),
+    ("bidi", b"control\xe2\x80\xaevsc.csv"),
+    ("not-utf8", b"caf\xe9.csv"),
+    ("newline", b"a\nb.csv"),
+)
+
+#: text the validator must refuse, with a location (never placed in tests/data/hostile/,
+#: which validates): lone surrogates, which JSON escapes can spell but no browser, page or
+#: terminal can encode (one crashed the map page for every viewer, and ``mapapp export``)
+UNENCODABLE_JSON_ESCAPES: tuple[tuple[str, str], ...] = (
+    ("high-alone", "\\ud83d"),
+    ("low-alone", "\\ude00"),
+    ("reversed-pair", "\\ude00\\ud83d"),
+    ("high-then-text", "Yarmouk \\ud83d camp"),
+    ("escaped-at-the-end", "note \\uDBFF"),
+)
+#: the same characters as bytes in a CSV file (UTF-8 cannot hold them: CESU-style bytes)
+UNENCODABLE_CSV_BYTES: tuple[bytes, ...] = (b"\xed\xa0\xbd", b"\xed\xb8\x80")

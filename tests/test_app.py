@@ -219,6 +219,21 @@ def _static_serving_off(get: Any) -> Any:
     return lambda key: False if key == "server.enableStaticServing" else get(key)
 
 
+def test_streamlits_own_data_exports_are_off(app: AppTest) -> None:
+    """Finding 6: the table's "Download as CSV" and the chart's data view kept
+    `=HYPERLINK(…)`; they are switched off by the app itself and by its config file."""
+    import tomllib
+
+    from streamlit import config
+
+    config.set_option("client.disableDataExport", False)
+    at = app.run()
+    assert not at.exception
+    assert config.get_option("client.disableDataExport") is True
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["client"]["disableDataExport"] is True
+
+
 def test_the_rule_for_disputed_places_is_a_switch_and_part_of_the_link(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -279,3 +294,12 @@ def test_a_map_too_big_to_send_inline_is_refused_loudly(
         monkeypatch.undo()
         leaflet_assets.clear()
         load_version.cache_clear()
+
+
+def test_the_attribution_is_built_from_the_places(app: AppTest) -> None:
+    at = app.run()
+    text = markdown(at)
+    assert "Reference points: OCHA place points (" in text
+    assert "the centroid of an OCHA admin polygon (al-Qadam)" in text
+    assert "encyclopedia values (Yarmouk Camp" in text
+    assert "OCHA reference points" not in text

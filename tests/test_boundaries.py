@@ -45,7 +45,6 @@ MUST_TOUCH: list[tuple[str, str]] = [
     ("tadamon", "yalda"),
     ("tadamon", "babbila"),
     ("hajar_aswad", "asali"),
-    ("hajar_aswad", "qadam"),
     ("hajar_aswad", "yalda"),
     ("hajar_aswad", "sbeineh"),
     ("yalda", "babbila"),
@@ -57,10 +56,35 @@ MUST_TOUCH: list[tuple[str, str]] = [
     ("aqraba", "airport_road"),
 ]
 
+#: Pairs that must not touch at all (not even at a point). OCHA's admin5 layer puts
+#: al-Qadam about 0.6 km further north than an outline drawn around its point alone, with
+#: al-Asali ("the eastern gate" of al-Qadam) between it and Yarmouk / al-Hajar al-Aswad.
+MUST_NOT_TOUCH: list[tuple[str, str]] = [
+    ("qadam", "yarmouk"),
+    ("qadam", "hajar_aswad"),
+]
+
+#: Where each reference point comes from: (ref_basis, words its ref_source must contain).
+PROVENANCE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "yarmouk": ("encyclopedia", ("encyclopedia", "C1002", "600 m")),
+    "tadamon": ("encyclopedia", ("encyclopedia",)),
+    "hajar_aswad": ("ocha-place-point", ("OCHA place point C2502",)),
+    "yalda": ("ocha-place-point", ("OCHA place point C2302",)),
+    "babbila": ("ocha-place-point", ("OCHA place point C2300",)),
+    "beit_sahm": ("ocha-place-point", ("OCHA place point C2295",)),
+    "qadam": ("ocha-polygon-centroid", ("centroid", "admin5", "Al Qadam", "C10011068")),
+    "asali": ("encyclopedia", ("encyclopedia",)),
+    "sayyida_zaynab": ("ocha-place-point", ("OCHA place point C2299",)),
+    "sbeineh": ("ocha-place-point", ("OCHA place point C2301",)),
+    "aqraba": ("ocha-place-point", ("OCHA place point C2292",)),
+    "airport_road": ("inferred", ("inferred",)),
+}
+
 #: Relative layout from the geography notes: (place, direction, of place),
 #: compared by the centroids of the polygons.
 LAYOUT: list[tuple[str, str, str]] = [
     ("qadam", "west", "yarmouk"),
+    ("qadam", "north", "asali"),
     ("asali", "west", "yarmouk"),
     ("tadamon", "east", "yarmouk"),
     ("hajar_aswad", "south", "yarmouk"),
@@ -83,6 +107,7 @@ PROPERTY_KEYS = [
     "ref_lon",
     "ref_source",
     "ref_confidence",
+    "ref_basis",
     "boundary_approximate",
     "boundary_note",
 ]
@@ -196,6 +221,18 @@ def test_properties(features: dict[str, dict[str, Any]], place_id: str) -> None:
     )
 
 
+@pytest.mark.parametrize("place_id", list(PLACES))
+def test_reference_point_provenance(features: dict[str, dict[str, Any]], place_id: str) -> None:
+    props = features[place_id]["properties"]
+    basis, words = PROVENANCE[place_id]
+    assert props["ref_basis"] == basis, place_id
+    for word in words:
+        assert word in props["ref_source"], f"{place_id}: {word!r} not in ref_source"
+    if basis != "ocha-place-point":
+        # only the seven OCHA place points may be called one
+        assert not props["ref_source"].startswith("OCHA place point"), place_id
+
+
 # -- 3. validity and reference points --------------------------------------
 
 
@@ -225,6 +262,26 @@ def test_must_touch_pairs_share_a_boundary(utm: dict[str, Polygon], a: str, b: s
     assert shared >= MIN_SHARED_M, (
         f"{a} and {b} share only {shared:.0f} m of boundary (need {MIN_SHARED_M})"
     )
+
+
+@pytest.mark.parametrize(("a", "b"), MUST_NOT_TOUCH, ids=[f"{a}-{b}" for a, b in MUST_NOT_TOUCH])
+def test_must_not_touch_pairs_are_apart(utm: dict[str, Polygon], a: str, b: str) -> None:
+    gap = utm[a].distance(utm[b])
+    assert gap >= MIN_SHARED_M, f"{a} and {b} are only {gap:.0f} m apart"
+
+
+def test_asali_lies_between_qadam_and_yarmouk(utm: dict[str, Polygon]) -> None:
+    """The way from al-Qadam's point to Yarmouk's crosses al-Asali, and no other place."""
+    way = shapely.LineString([ref_point_utm("qadam"), ref_point_utm("yarmouk")])
+    crossed = {pid for pid, poly in utm.items() if poly.intersects(way)}
+    assert crossed == {"qadam", "asali", "yarmouk"}, crossed
+
+
+def test_qadam_is_drawn_north_of_its_point(utm: dict[str, Polygon]) -> None:
+    """OCHA's admin5 "Al Qadam" lies about 0.6 km further north than an outline drawn
+    around the point alone would: the outline's centre is well north of the point."""
+    north = utm["qadam"].centroid.y - ref_point_utm("qadam").y
+    assert 300.0 <= north <= 900.0, f"al-Qadam's centroid is {north:.0f} m north of its point"
 
 
 @pytest.mark.parametrize(

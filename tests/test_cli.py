@@ -160,6 +160,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "stats",
         "review",
         "docs",
+        "quotes",
         "export",
         "propose",
         "edit",

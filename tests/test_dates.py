@@ -175,3 +175,34 @@ def test_derived_dates_follow_the_articles_date(data_copy: Path) -> None:
     late = timeline.place_state("qadam", date(2015, 12, 14))
     assert "siege_qadam" in late.stale_conditions
     assert "siege_qadam" not in timeline.place_state("qadam", date(2015, 12, 13)).stale_conditions
+
+
+@pytest.mark.parametrize("length", [1_500, 20_000])
+def test_a_long_relative_to_chain_is_a_located_error_not_a_crash(
+    tmp_path: Path, length: int
+) -> None:
+    """Finding 9: a 1,500-long relative_to chain raised RecursionError (a traceback in the
+    CLI, an error page in the app). Past MAX_RELATIVE_CHAIN it is one located problem."""
+    import shutil
+
+    from mapapp.core.dates import MAX_RELATIVE_CHAIN
+    from mapapp.core.validate import load_dataset
+
+    from .conftest import VALID
+
+    shutil.copytree(VALID, tmp_path / "data")
+    sources = tmp_path / "data" / "sources.csv"
+    # s0 is dated from s1, s1 from s2, … the last from art: the first asks the whole chain
+    last = length - 1
+    rows = [
+        f"s{k},O,,,,,,,,{'s' + str(k + 1) if k < last else 'art'},1,false,,\n"
+        for k in range(length)
+    ]
+    sources.write_text(sources.read_text(encoding="utf-8") + "".join(rows), encoding="utf-8")
+    report = load_dataset(tmp_path / "data").report
+    chained = [i for i in report.sorted() if "chained more than" in i.message]
+    assert chained and chained[0].code == "bad-relative-date"
+    assert chained[0].file == "sources.csv" and chained[0].column == "relative_to"
+    assert chained[0].line == 4 + MAX_RELATIVE_CHAIN  # header, art, inv, then s0… s64
+    # a chain within the limit still resolves
+    assert MAX_RELATIVE_CHAIN >= 8

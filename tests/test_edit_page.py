@@ -76,7 +76,7 @@ def test_signed_in_but_not_an_editor_cannot_edit(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": "reader@example.org"}
+    at.user = {"is_logged_in": True, "email": "reader@example.org", "email_verified": True}
     at = _open(at)
     assert not at.exception
     assert "not on the list of editors" in _texts(at)
@@ -87,7 +87,7 @@ def test_an_allow_listed_editor_gets_the_editor(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": "Editor@Example.org"}
+    at.user = {"is_logged_in": True, "email": "Editor@Example.org", "email_verified": True}
     at = _open(at)
     assert not at.exception
     assert f"Signed in as {'Editor@Example.org'}" in _texts(at)
@@ -99,13 +99,30 @@ def test_an_allow_listed_editor_gets_the_editor(
     assert at.button(key="save").disabled
 
 
+@pytest.mark.parametrize("flag", [None, False, "true", 1])
+def test_an_unverified_address_is_not_an_editor(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch, flag: object
+) -> None:
+    """Finding 8: an account may carry any address its owner typed; only an address the
+    identity provider verified (``email_verified`` exactly true) is matched."""
+    at = edit_page(data_copy, monkeypatch)
+    user: dict[str, object] = {"is_logged_in": True, "email": "editor@example.org"}
+    if flag is not None:
+        user["email_verified"] = flag
+    at.user = user
+    at = _open(at)
+    assert not at.exception
+    assert "not verified that address" in _texts(at)
+    assert all(b.key != "save" for b in at.button)
+
+
 def test_an_editor_adds_a_claim_from_another_source_in_a_few_clicks(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The issue's case: a second outlet says ISIS took al-Asali, Elaph says Ajnad al-Sham.
     The form adds the row; the page validates it (a dispute is accepted) and offers to save."""
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": EDITOR}
+    at.user = {"is_logged_in": True, "email": EDITOR, "email_verified": True}
     at = _open(at)
     at.selectbox(key="nc-place").set_value("asali")
     form = {s.label.split(" ")[0]: s for s in at.selectbox}
@@ -169,7 +186,7 @@ def test_local_mode_is_off_by_default(
 
 def test_the_editor_pages_speak_arabic(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": EDITOR}
+    at.user = {"is_logged_in": True, "email": EDITOR, "email_verified": True}
     at.query_params["lang"] = "ar"
     at = _open(at)
     assert not at.exception
@@ -183,7 +200,7 @@ def test_proposer_on_the_page_checks_before_anything_is_saved(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": EDITOR}
+    at.user = {"is_logged_in": True, "email": EDITOR, "email_verified": True}
     at = _open(at)
     before = (data_copy / "control.csv").read_bytes()
     at.radio(key="task").set_value("propose").run()
@@ -205,7 +222,7 @@ def test_proposer_refuses_text_it_cannot_read(
     data_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = edit_page(data_copy, monkeypatch)
-    at.user = {"is_logged_in": True, "email": EDITOR}
+    at.user = {"is_logged_in": True, "email": EDITOR, "email_verified": True}
     at = _open(at)
     at.radio(key="task").set_value("propose").run()
     at.text_area(key="propose_text").set_value("no Arabic here").run()

@@ -95,6 +95,23 @@ def test_editors_and_auth_from_secrets() -> None:
     assert editing.auth_configured({"auth": {"redirect_uri": "x", "cookie_secret": "y"}})
 
 
+def test_the_preview_shows_a_bounded_number_of_rows() -> None:
+    """Finding 2: a pasted block of thousands of rows is counted, not drawn each rerun."""
+    from mapapp.editing.editor import PREVIEW_ROWS, preview_tables
+    from mapapp.editing.store import RowDiff
+
+    row = {"a": "1"}
+    diff = RowDiff([row] * (PREVIEW_ROWS + 25), [row] * 3, [(row, row)] * (PREVIEW_ROWS + 1))
+    tables = preview_tables(diff)
+    assert [t.key for t in tables] == ["added_rows", "removed_rows", "changed_rows"]
+    assert [(len(t.rows), t.more) for t in tables] == [
+        (PREVIEW_ROWS, 25),
+        (3, 0),
+        (PREVIEW_ROWS, PREVIEW_ROWS + 2),
+    ]
+    assert tables[0].note == "… and 25 more rows not shown" and tables[1].note == ""
+
+
 def test_a_new_claim_becomes_a_row_in_the_files_column_order() -> None:
     header = ["place_id", "faction_id", "start", "as_of", "status", "source_id", "claimant",
               "quote_ar", "quote_en", "note"]  # fmt: skip

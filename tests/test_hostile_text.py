@@ -10,7 +10,9 @@ still read literally.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import html
 import io
 import json
 import re
@@ -26,6 +28,7 @@ import pytest
 
 from mapapp.cli import main
 from mapapp.core.model import Dataset
+from mapapp.core.report import printable
 from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
@@ -362,7 +365,7 @@ def test_state_csv_is_well_formed_and_starts_no_formula(capsys: pytest.CaptureFi
         for value in row.values():
             # a spreadsheet runs a cell that starts with one of these as a formula
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
-        name = ds.places[row["place_id"]].name_en
+        name = printable(ds.places[row["place_id"]].name_en)  # a terminal gets escapes
         assert row["name_en"] in (name, "'" + name), (row["name_en"], name)
     # the names that are formulas are kept, as text
     formulas = [p.text for p in CORPUS if p.use == "cell"]
@@ -480,3 +483,110 @@ def test_every_payload_is_in_the_fixture() -> None:
     missing = [p.name for p in CORPUS if p.text not in texts + others + props]
     assert missing == ["huge"], "all but the one over the validator's limit"
     assert len(CORPUS) >= 30
+
+
+# -- round two: Markdown around our HTML (finding 3) -----------------------------------------
+def test_escaped_text_holds_no_line_break() -> None:
+    """A blank line would end Streamlit's HTML block; escaped text has no line at all."""
+    for p in CORPUS:
+        assert not re.search(r"[\r\n]", esc(p.text)), p.name
+        assert html.unescape(esc(p.text)) == p.text, p.name
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_side_column_is_one_html_block_with_nothing_markdown(
+    lang: Lang, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Markdown element of the map page, on the hostile data with a place selected,
+    parses (CommonMark, as Streamlit's renderer) into HTML blocks only: no link, image,
+    heading or emphasis made from the data, and no evil.example address outside our
+    escaped text."""
+    from markdown_it import MarkdownIt
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import ROOT
+
+    monkeypatch.setenv("MAPAPP_DATA", str(HOSTILE))
+    monkeypatch.setenv("MAPAPP_TILES", "none")
+    at = AppTest.from_file(str(ROOT / "mapapp" / "app.py"), default_timeout=60)
+    at.query_params.update({"lang": lang, "place": "yarmouk", "date": "2015-09-15"})
+    at.run()
+    assert not at.exception
+    parser = MarkdownIt("commonmark")
+    bodies = [m.value for m in at.markdown]
+    side = [b for b in bodies if "data-key=" in b]
+    assert side, "the legend was drawn"
+    for body in bodies:
+        kinds = {tok.type for tok in parser.parse(body)}
+        assert kinds <= {"html_block"}, (kinds, body[:200])
+        rendered = parser.render(body)
+        assert 'evil.example/pwned"' not in rendered and '<img src="https://evil' not in rendered
+    assert "[PWNED link](https://evil.example/pwned)" in side[0] or lang == "ar"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_chart_spec_holds_no_data_text(lang: Lang) -> None:
+    """A line break in a place's name blanked the chart ('Unexpected token ILLEGAL'): an
+    explicit sort order of names was compiled into a Vega expression. Places are sorted by
+    a number; names appear only as values (the data, the legend's domain)."""
+    from mapapp.draw.chart import split_data, timeline_spec
+
+    ds = dataset()
+    _, spec = split_data(
+        timeline_spec(ds, date(2014, 1, 1), date(2016, 1, 1), "conventional", lang)
+    )
+    encoding = spec["encoding"]
+    assert encoding["y"]["sort"] == {"field": "place_order", "op": "min"}
+    assert not any("sort" in e for k, e in encoding.items() if k != "y")
+    assert "transform" not in spec and "params" not in spec, "no expressions at all"
+
+
+# -- round two: every command and format is safe for a terminal (finding 9) ------------------
+#: a C0 or C1 control (but the line breaks and tabs of our own layout), a line or paragraph
+#: separator, a bidi control, a lone surrogate
+_DRIVES_A_TERMINAL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def test_every_command_and_format_prints_nothing_that_drives_a_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`mapapp validate` and `state --format csv` once printed ESC sequences from the data
+    (a fake "The data is valid." could be drawn over the real report)."""
+    broken = tmp_path / "broken"
+    shutil.copytree(HOSTILE, broken)
+    control = broken / "control.csv"
+    fake = "\x1b[2J\x1b[H\rThe data is valid.\x9b0m\u202e"
+    control.write_text(
+        control.read_text(encoding="utf-8") + f"yarmouk,{fake},2015,year,,,sole,x,C1,y,a,b,c\n",
+        encoding="utf-8",
+    )
+    data = ["--data", str(HOSTILE)]
+    runs = [
+        ["validate", str(broken)],
+        ["validate", str(broken), "--json"],
+        ["state", "--on", "2015-09-15", *data],
+        ["changes", "--from", "2014-01-01", "--to", "2015-09-30", *data],
+        ["dates", *data],
+        ["review", str(HOSTILE), str(broken)],
+        ["state", "--on", "x\x1b[2J", *data],
+    ]
+    for fmt in ("json", "csv", "geojson"):
+        runs.append(["state", "--on", "2015-09-15", *data, "--format", fmt])
+    for fmt in ("json",):
+        runs.append(
+            ["changes", "--from", "2014-01-01", "--to", "2015-09-30", *data, "--format", fmt]
+        )
+        runs.append(["dates", *data, "--format", fmt])
+    for args in runs:
+        with contextlib.suppress(SystemExit):  # argparse refusing a bad value
+            main(args)
+        out, err = capsys.readouterr()
+        for text in (out, err):
+            assert not _DRIVES_A_TERMINAL.search(text), (args, _DRIVES_A_TERMINAL.search(text))
+    # the JSON still reads back to exactly the data's text
+    main(["state", "--on", "2015-09-15", *data, "--format", "json"])
+    records = json.loads(capsys.readouterr().out)
+    ds = dataset()
+    assert [r["name_en"] for r in records] == [p.name_en for p in ds.places.values()]

@@ -6,8 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from mapapp.core.validate import load_dataset
 from mapapp.ui.map_component import COMPONENT_TEXT, WEB_ASSETS, map_day, static_asset
@@ -92,6 +95,8 @@ def _copy(src: Path, dst: Path) -> Path:
     for p in src.iterdir():
         if p.is_file():
             (dst / p.name).write_bytes(p.read_bytes())
+        elif p.is_dir() and not p.name.startswith("."):  # the archived sources
+            shutil.copytree(p, dst / p.name)
     return dst
 
 
@@ -138,3 +143,63 @@ def test_files_of_another_layout_are_never_reused(tmp_path: Path) -> None:
     (tmp_path / f"{old_name}.json").write_text(export.to_json(bundle), encoding="utf-8")
     main = json.loads(publish.publish_bundle(bundle, tmp_path).read_text(encoding="utf-8"))
     assert main["html"]["size"] == publish.HTML_FILE_SIZE
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    ["not json", "a folder", "missing everywhere", "not utf-8", "bad resources"],
+)
+def test_a_broken_schema_never_shows_a_server_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, breakage: str
+) -> None:
+    """Finding 9: a broken datapackage.json showed the server's absolute path to viewers."""
+    from mapapp.core import schema
+
+    folder = _copy(DATA, tmp_path / "data")
+    descriptor = folder / "datapackage.json"
+    if breakage == "not json":
+        descriptor.write_text("{not json", encoding="utf-8")
+    elif breakage == "a folder":
+        descriptor.unlink()
+        descriptor.mkdir()  # not a file: then the shipped one, made missing too
+        monkeypatch.setattr(schema, "DEFAULT_DATA_DIR", tmp_path / "nowhere")
+    elif breakage == "missing everywhere":
+        descriptor.unlink()
+        monkeypatch.setattr(schema, "DEFAULT_DATA_DIR", tmp_path / "nowhere")
+    elif breakage == "not utf-8":
+        descriptor.write_bytes(b"\xff\xfe not utf-8")
+    else:
+        descriptor.write_text('{"resources": 5}', encoding="utf-8")
+    version = load_version(str(folder), file_stamp(folder))
+    assert version.result.dataset is None
+    text = " ".join(i.message + i.file for i in version.result.report.sorted())
+    assert str(tmp_path) not in text and "/work" not in text and "datapackage.json" in text
+
+
+def test_a_symlinked_data_file_is_refused_not_read(tmp_path: Path) -> None:
+    """Finding 9: a data file that is a symlink echoed its target's first line (its
+    'header') on the public page."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:the-secret-first-line\n", encoding="utf-8")
+    folder = _copy(DATA, tmp_path / "data")
+    for name in ("factions.csv", "neighbourhoods.geojson"):
+        (folder / name).unlink()
+        (folder / name).symlink_to(secret)
+    version = load_version(str(folder), file_stamp(folder))
+    assert version.result.dataset is None
+    issues = version.result.report.sorted()
+    assert {(i.file, i.code) for i in issues if i.code == "symlinked-file"} == {
+        ("factions.csv", "symlinked-file"),
+        ("neighbourhoods.geojson", "symlinked-file"),
+    }
+    assert not any("the-secret-first-line" in i.message for i in issues)
+
+
+def test_a_symlinked_descriptor_is_refused(tmp_path: Path) -> None:
+    folder = _copy(DATA, tmp_path / "data")
+    real = tmp_path / "elsewhere.json"
+    (folder / "datapackage.json").rename(real)
+    (folder / "datapackage.json").symlink_to(real)
+    version = load_version(str(folder), file_stamp(folder))
+    assert version.result.dataset is None
+    assert "symbolic link" in version.result.report.sorted()[0].message

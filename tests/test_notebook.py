@@ -200,10 +200,15 @@ def _poison(folder: Path) -> None:
         for row in rows:
             for column in columns:
                 row[column] = row[column] + PAYLOAD
+            # poisoned quotes are no longer the archived article's words: unarchive it
+            for column in ("archive_sha256", "quote_start", "quote_end"):
+                if column in row:
+                    row[column] = ""
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
+    shutil.rmtree(folder / "sources", ignore_errors=True)
     geo = json.loads((folder / "neighbourhoods.geojson").read_text(encoding="utf-8"))
     for feature in geo["features"]:
         for key in ("name_en", "name_ar", "ref_source", "boundary_note"):
@@ -283,7 +288,8 @@ def test_notebook_map_has_names_fronts_and_a_control_to_hide_them(ds: Dataset) -
     m = notebook.folium_map(day, ds, lang="ar", tiles=assets.Tiles(None, ""))
     html = m.get_root().render()
     for place in ds.places.values():
-        assert place.name_ar in html
+        # folium writes a label's HTML as a JSON string: non-ASCII letters as \u escapes
+        assert place.name_ar in html or json.dumps(place.name_ar)[1:-1] in html, place.id
     assert html.count("mapapp-label") >= len(ds.places)
     assert "pointer-events:none" in html
     assert fronts_on(ds, Timeline(ds).state_at(day))

@@ -340,8 +340,12 @@ def test_cli_json_contract() -> None:
 
 
 def test_cli_csv_rows_paste_into_the_files(data_copy: Path, tmp_path: Path) -> None:
-    with (data_copy / "sources.csv").open("a", encoding="utf-8") as f:
-        f.write("elaph_2015_10,Elaph,إيلاف,,,,,2015-10-20,,,,false,,,\n")  # + reliability
+    with (data_copy / "sources.csv").open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    new = {"id": "elaph_2015_10", "outlet": "Elaph", "outlet_ar": "إيلاف"}
+    new |= {"published": "2015-10-20", "approximate": "false"}
+    with (data_copy / "sources.csv").open("a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerow([new.get(c, "") for c in header])
     article = tmp_path / "a.txt"
     article.write_text(
         "تتواجد قوات النظام في بلدة يلدا. وقصفت قوات النظام حي القدم.\n", encoding="utf-8"

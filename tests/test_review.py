@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -14,6 +17,7 @@ import pytest
 from mapapp.cli import main
 from mapapp.core.model import Dataset
 from mapapp.core.validate import load_dataset
+from mapapp.editing import revision
 from mapapp.editing.review import (
     NO_CHANGES,
     ReviewItem,
@@ -24,16 +28,32 @@ from mapapp.editing.review import (
 )
 
 from .conftest import DATA, FIXTURES, VALID
+from .hostile_payloads import HOSTILE_ENTRY_NAMES
 
 EDITING_EXAMPLE = FIXTURES / "editing-example"
-NEW_SOURCE = (
-    "new_report,Test Outlet,,,,,https://example.org/report,2015-10-05,day,,,false,,,"
-    "A source made up for this test."
-)
-NEW_PERIOD = (
-    "qadam,ajnad_sham,2015-01,month,source:elaph_investigation,,,,sole,new_report,,N1,activists,"
-    "يسيطر أجناد الشام على القدم,Ajnad al-Sham controls al-Qadam,"
-)
+#: a new source and a period resting on it, by column: written under the file's own header
+NEW_SOURCE = {
+    "id": "new_report",
+    "outlet": "Test Outlet",
+    "url": "https://example.org/report",
+    "published": "2015-10-05",
+    "published_precision": "day",
+    "approximate": "false",
+    "note": "A source made up for this test.",
+}
+NEW_PERIOD = {
+    "place_id": "qadam",
+    "faction_id": "ajnad_sham",
+    "start": "2015-01",
+    "start_precision": "month",
+    "end": "source:elaph_investigation",
+    "status": "sole",
+    "source_id": "new_report",
+    "claim": "N1",
+    "claimant": "activists",
+    "quote_ar": "يسيطر أجناد الشام على القدم",
+    "quote_en": "Ajnad al-Sham controls al-Qadam",
+}
 NEW_PERIOD_LINE = (
     "qadam (al-Qadam), 2015-01-01 to 2015-08-10: was no data; now Ajnad al-Sham (sole). "
     "Sources: new_report."
@@ -68,6 +88,16 @@ def append_line(path: Path, text: str) -> None:
         fh.write(text + "\n")
 
 
+def append_row(path: Path, values: dict[str, str]) -> None:
+    """Append a row holding ``values`` in the columns of the file's header (others empty)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    assert set(values) <= set(header), set(values) - set(header)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([values.get(c, "") for c in header])
+    append_line(path, out.getvalue().removesuffix("\n"))
+
+
 def load(folder: Path) -> Dataset:
     result = load_dataset(folder)
     assert result.dataset is not None, result.report.to_text()
@@ -82,8 +112,8 @@ def compare(old: Path, new: Path) -> tuple[list[ReviewItem], list[str]]:
 
 def add_new_period(new: Path) -> None:
     """A new source, and a control period resting on it, before anything was known."""
-    append_line(new / "sources.csv", NEW_SOURCE)
-    append_line(new / "control.csv", NEW_PERIOD)
+    append_row(new / "sources.csv", NEW_SOURCE)
+    append_row(new / "control.csv", NEW_PERIOD)
 
 
 # -- the review itself ---------------------------------------------------------------------
@@ -446,3 +476,109 @@ def test_git_mode_by_subprocess_reports_problems_at_the_revision(repo: Path) -> 
     )
     assert result.returncode == 1, result.stderr
     assert "The old data (HEAD:data) has problems:" in result.stderr
+
+
+# -- crafted trees: entries that try to leave the scratch folder ---------------------------
+def _crafted_commit(repo: Path, entries: list[tuple[bytes, bytes, bytes]]) -> str:
+    """A commit whose ``data`` tree holds ``entries`` (mode, name, object id) verbatim,
+    next to the shipped files: written with ``hash-object --literally``, as an attacker
+    would, since ``git mktree`` refuses some of these names."""
+
+    def run(args: list[str], data: bytes | None = None) -> str:
+        out = subprocess.run(["git", *args], cwd=repo, input=data, capture_output=True, check=True)
+        return out.stdout.decode("ascii").strip()
+
+    listing = subprocess.run(
+        ["git", "ls-tree", "-z", "HEAD:data"], cwd=repo, capture_output=True, check=True
+    ).stdout
+    rows = []
+    for line in listing.split(b"\0"):
+        if line:
+            meta, name = line.split(b"\t", 1)
+            mode, _kind, sha = meta.split()
+            rows.append((mode, name, bytes.fromhex(sha.decode())))
+    rows += [(m, n, bytes.fromhex(o.decode())) for m, n, o in entries]
+    body = b"".join(m + b" " + n + b"\0" + o for m, n, o in rows)
+    inner = run(["hash-object", "-t", "tree", "-w", "--literally", "--stdin"], body)
+    top = run(
+        ["hash-object", "-t", "tree", "-w", "--literally", "--stdin"],
+        b"40000 data\0" + bytes.fromhex(inner),
+    )
+    return run(
+        ["-c", "user.name=T", "-c", "user.email=t@example.org", "commit-tree", top, "-m", "x"]
+    )
+
+
+def _blob(repo: Path, content: bytes) -> bytes:
+    out = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=repo,
+        input=content,
+        capture_output=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def _every_file(folder: Path) -> set[Path]:
+    return set(folder.rglob("*"))
+
+
+@needs_git
+@pytest.mark.parametrize(
+    ("label", "name"), HOSTILE_ENTRY_NAMES, ids=[n for n, _ in HOSTILE_ENTRY_NAMES]
+)
+def test_a_crafted_entry_name_is_refused_and_nothing_is_written(
+    repo: Path, tmp_path: Path, label: str, name: bytes
+) -> None:
+    if name.startswith(b"/tmp/"):  # an absolute name: aim it at this test's own folder
+        name = bytes(tmp_path / "abs") + name[len(b"/tmp") :]
+    sha = _crafted_commit(repo, [(b"100644", name, _blob(repo, b"pwned\n"))])
+    scratch = tmp_path / "deep" / "down" / "scratch"
+    scratch.mkdir(parents=True)
+    before = _every_file(tmp_path)
+    with pytest.raises(revision.RevisionError) as err:
+        revision.extract(sha, repo / "data", scratch)
+    message = str(err.value)
+    assert "the entry '" in message
+    assert not any(c in message for c in "\x1b\n\u202e"), message
+    # nothing written beside the scratch folder (above it, or anywhere by an absolute name)
+    assert {p for p in _every_file(tmp_path) - before if not p.is_relative_to(scratch)} == set()
+    assert not (tmp_path / "deep" / "pwned.csv").exists()
+
+
+@needs_git
+@pytest.mark.parametrize(
+    ("mode", "what"), [(b"120000", "a symbolic link"), (b"160000", "a commit (mode 160000)")]
+)
+def test_a_symlink_or_submodule_in_the_tree_is_refused(
+    repo: Path, tmp_path: Path, mode: bytes, what: str
+) -> None:
+    target = _blob(repo, b"../../../../etc/passwd")
+    if mode == b"160000":
+        target = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, check=True
+        ).stdout.strip()
+    sha = _crafted_commit(repo, [(mode, b"zz.csv", target)])
+    with pytest.raises(revision.RevisionError, match=re.escape(f"is {what}, not a plain file")):
+        revision.extract(sha, repo / "data", tmp_path)
+    assert not (tmp_path / "zz.csv").exists()
+
+
+@needs_git
+def test_review_of_a_crafted_revision_exits_2_naming_the_entry(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = _crafted_commit(repo, [(b"100644", b"../../pwned.csv", _blob(repo, b"x\n"))])
+    assert main(["review", sha, str(repo / "data")]) == 2
+    assert "the entry '../../pwned.csv'" in capsys.readouterr().err
+
+
+@needs_git
+def test_a_non_utf8_name_at_a_revision_is_named_escaped_not_a_crash(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sha = _crafted_commit(repo, [(b"100644", b"caf\xe9.csv", _blob(repo, b"x\n"))])
+    assert main(["review", sha, str(repo / "data")]) == 2
+    err = capsys.readouterr().err
+    assert "caf\\xe9.csv" in err and "not UTF-8" in err

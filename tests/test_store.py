@@ -629,3 +629,88 @@ def test_concurrent_saves_are_serialised_and_none_is_lost(data_copy: Path) -> No
     assert len(_history(data_copy)) == successes
     assert load_dataset(data_copy).report.valid
     assert _left_behind(data_copy) == [store.STATE_DIR]
+
+
+# -- the state folder is never published (finding 7) ----------------------------------------
+def test_the_served_folder_is_the_one_streamlit_serves() -> None:
+    from mapapp.web.assets import STATIC_DIR
+
+    assert STATIC_DIR.resolve() in [d.resolve() for d in store.SERVED_DIRS]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        ".mapapp -> static",  # the attack: the whole state folder published
+        ".mapapp -> static/deeper",
+        ".mapapp/history -> static",
+        ".mapapp/audit.jsonl -> static/audit.jsonl",
+        ".mapapp -> hop -> static",  # through a second link
+    ],
+)
+def test_a_state_folder_linked_into_a_served_folder_is_refused(
+    data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, link: str
+) -> None:
+    served = tmp_path / "site" / "static"
+    (served / "deeper").mkdir(parents=True)
+    monkeypatch.setattr(store, "SERVED_DIRS", (served,))
+    name, _, target = link.partition(" -> ")
+    hops = target.split(" -> ")
+    where = served / hops[-1].removeprefix("static").lstrip("/")
+    if len(hops) == 2:
+        (tmp_path / "hop").symlink_to(where, target_is_directory=True)
+        where = tmp_path / "hop"
+    if "/" in name:
+        (data_copy / ".mapapp").mkdir()
+    (data_copy / name).symlink_to(where, target_is_directory=not name.endswith(".jsonl"))
+    before = _snapshot(data_copy)
+    with pytest.raises(SaveRefused) as refused:
+        _save(data_copy, "factions.csv", 0, note="leaked?")
+    assert refused.value.code == "io-error"
+    assert "publishes" in refused.value.message
+    assert _snapshot(data_copy) == before
+    assert sorted(p.name for p in served.rglob("*")) == ["deeper"], "nothing written there"
+    with pytest.raises(SaveRefused):
+        undo_last(data_copy, user=EDITOR, allowed=ALLOWED)
+
+
+# -- the allow-list compares exactly (finding 8) --------------------------------------------
+@pytest.mark.parametrize(
+    ("user", "listed"),
+    [
+        ("straße@example.org", "strasse@example.org"),  # casefold: ß -> ss
+        ("strasse@example.org", "straße@example.org"),
+        ("\ufb01ona@example.org", "fiona@example.org"),  # the ligature fi
+        ("\u017fam@example.org", "sam@example.org"),  # the long s
+        ("\u0130van@example.org", "ivan@example.org"),  # dotted capital I
+        ("ÉVA@example.org", "éva@example.org"),  # non-ASCII case is not folded
+        ("editor@example.org\u200b", "editor@example.org"),  # a zero-width space
+        ("editor@ex\u0430mple.org", "editor@example.org"),  # a Cyrillic a
+    ],
+)
+def test_look_alike_addresses_are_not_allowed(data_copy: Path, user: str, listed: str) -> None:
+    assert not is_allowed(user, [listed])
+    before = _snapshot(data_copy)
+    table = read_table(data_copy, "factions.csv")
+    rows = _edit(table, 0, note="x")
+    with pytest.raises(SaveRefused) as refused:
+        save_table(data_copy, table, rows, user=user, allowed=[listed])
+    assert refused.value.code == "forbidden"
+    assert _snapshot(data_copy) == before
+
+
+def test_addresses_match_in_any_unicode_normal_form() -> None:
+    composed, decomposed = "\u00e9va@example.org", "e\u0301va@example.org"
+    assert is_allowed(composed, [decomposed]) and is_allowed(decomposed, [composed])
+    assert is_allowed("EVA@Example.ORG", ["eva@example.org"])
+
+
+def test_only_a_verified_address_is_an_identity() -> None:
+    from mapapp.editing.editor import verified_email
+
+    base = {"is_logged_in": True, "email": "editor@example.org"}
+    assert verified_email({**base, "email_verified": True}) == ("editor@example.org", True)
+    for flag in (False, "true", 1, None):
+        assert verified_email({**base, "email_verified": flag}) == ("editor@example.org", False)
+    assert verified_email(base)[1] is False
+    assert verified_email({"is_logged_in": False, "email": "editor@example.org"}) == ("", False)

@@ -100,6 +100,8 @@ def _copy_data(into: Path) -> Path:
     for path in DATA.iterdir():
         if path.is_file():
             shutil.copy2(path, into / path.name)
+    # the archived article the quotes are checked against
+    shutil.copytree(DATA / "sources", into / "sources")
     return into
 
 

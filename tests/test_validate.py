@@ -19,6 +19,7 @@ from mapapp.core.report import Report
 from mapapp.core.validate import validate
 
 from .conftest import run_mapapp
+from .hostile_payloads import UNENCODABLE_CSV_BYTES, UNENCODABLE_JSON_ESCAPES
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -433,11 +434,13 @@ def test_cli_missing_folder(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int | None]]:
-    """check_periods as first written: every row against every other (the reference)."""
-    from mapapp.core.validate import _overlaps
+def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int, set[int]]]:
+    """check_periods by comparing every row with every other (the reference): per row and
+    code, how many rows it overlaps and which (the issue names one and counts them all)."""
+    from mapapp.core.validate import _bounds, _overlaps
 
-    out: list[tuple[int, str, int | None]] = []
+    rows = [r for r in rows if _bounds(r)[0] < _bounds(r)[1]]  # end-before-start: elsewhere
+    out: list[tuple[int, str, int, set[int]]] = []
     for row in sorted(rows, key=lambda r: r.line):
         same_place = [
             o
@@ -445,18 +448,25 @@ def _brute_force_periods(rows: list[ControlRow]) -> list[tuple[int, str, int | N
             if o.place_id == row.place_id and o.source_id == row.source_id and o is not row
         ]
         others = [o for o in same_place if _overlaps(row, o)]
-        for o in others:
-            if o.faction_id == row.faction_id and o.line < row.line:
-                out.append((row.line, "overlapping-period", o.line))
-        other_factions = [o for o in others if o.faction_id != row.faction_id]
-        rivals = [o for o in other_factions if o.status != "allied"]
+        earlier = {o.line for o in others if o.faction_id == row.faction_id and o.line < row.line}
+        if earlier:
+            out.append((row.line, "overlapping-period", len(earlier), earlier))
+        other_factions = {o.line for o in others if o.faction_id != row.faction_id}
+        rivals = {o.line for o in others if o.faction_id != row.faction_id and o.status != "allied"}
         if row.status == "sole" and rivals:
-            out.append((row.line, "conflicting-control", None))
+            out.append((row.line, "conflicting-control", len(rivals), rivals))
         if row.status == "shared" and not other_factions:
-            out.append((row.line, "shared-alone", None))
+            out.append((row.line, "shared-alone", 0, set()))
         if row.status == "allied" and not rivals:
-            out.append((row.line, "allied-alone", None))
+            out.append((row.line, "allied-alone", 0, set()))
     return out
+
+
+def _named(message: str) -> tuple[int, int]:
+    """(line named, count) from '(line 7)' or '(line 7 and 1,203 more earlier lines)'."""
+    inside = message.split("(line ")[1].split(")")[0]
+    line, _, more = inside.partition(" and ")
+    return int(line), 1 + (int(more.split()[0].replace(",", "")) if more else 0)
 
 
 def test_the_period_sweep_finds_what_comparing_every_pair_finds() -> None:
@@ -466,9 +476,9 @@ def test_the_period_sweep_finds_what_comparing_every_pair_finds() -> None:
     from mapapp.core.validate import check_periods
 
     rng = random.Random(11)
-    for _ in range(300):
+    for _ in range(400):
         rows = []
-        for line in range(2, rng.randint(3, 14)):
+        for line in range(2, rng.randint(3, 18)):
             start = None if rng.random() < 0.15 else literal_date(2015, rng.randint(1, 12))
             end = None if rng.random() < 0.2 else literal_date(2015, rng.randint(1, 12))
             rows.append(
@@ -478,15 +488,143 @@ def test_the_period_sweep_finds_what_comparing_every_pair_finds() -> None:
                     ("C1",), "elaph", "", "", "",
                 )
             )  # fmt: skip
-        found: list[tuple[int, str, int | None]] = []
+        expected = {
+            (line, code): (count, lines) for line, code, count, lines in _brute_force_periods(rows)
+        }
+        found = {}
         for issue in check_periods(rows, "control.csv"):
-            other = None
-            if issue.code == "overlapping-period":
-                other = int(issue.message.split("(line ")[1].split(")")[0])
             assert issue.line is not None
-            found.append((issue.line, issue.code, other))
-        assert issue_lines(found) == issue_lines(_brute_force_periods(rows)), rows
+            assert (issue.line, issue.code) not in found, "one issue a row and code"
+            alone = issue.code in ("shared-alone", "allied-alone")
+            named, count = (0, 0) if alone else _named(issue.message)
+            found[(issue.line, issue.code)] = (count, named)
+        assert set(found) == set(expected), rows
+        for key, (count, named) in found.items():
+            assert count == expected[key][0], (key, rows)
+            assert named in expected[key][1] or key[1].endswith("-alone"), (key, rows)
 
 
-def issue_lines(found: list[tuple[int, str, int | None]]) -> list[tuple[int, str, int]]:
-    return sorted((line, code, other or 0) for line, code, other in found)
+def test_identical_rows_give_one_issue_a_row_with_a_count() -> None:
+    """Finding 2: 1,000 identical rows gave 500,501 issues (one a pair); now one a row."""
+    from mapapp.core.dates import literal_date
+    from mapapp.core.validate import check_periods
+
+    def row(line: int, faction: str, status: str) -> ControlRow:
+        start, end = literal_date(2015, 1), literal_date(2015, 6)
+        return ControlRow(line, "p", faction, start, end, status, "s", ("C1",), "e", "", "", "")
+
+    rows = [row(n, "x", "sole") for n in range(2, 1002)] + [row(1002, "y", "sole")]
+    issues = list(check_periods(rows, "control.csv"))
+    overlapping = [i for i in issues if i.code == "overlapping-period"]
+    conflicting = [i for i in issues if i.code == "conflicting-control"]
+    assert len(overlapping) == 999  # every row but the first, once
+    last = max(overlapping, key=lambda i: i.line or 0)
+    named, count = _named(last.message)
+    assert count == 999 and 2 <= named < 1001
+    assert len(conflicting) == 1001  # every row, once
+    named, count = _named(next(i for i in conflicting if i.line == 1002).message)
+    assert count == 1000 and 2 <= named < 1002
+    assert max(len(i.message) for i in issues) < 600  # bounded, however many rows
+
+
+def _with_duplicates(folder: Path, copies: int) -> Path:
+    """The valid folder with its first control row pasted ``copies`` more times."""
+    copy_valid(folder)
+    control = folder / "control.csv"
+    lines = control.read_text(encoding="utf-8").splitlines(keepends=True)
+    control.write_text("".join(lines) + lines[1] * copies, encoding="utf-8")
+    return folder
+
+
+def test_a_pasted_block_of_duplicates_gives_a_capped_report(tmp_path: Path) -> None:
+    """Finding 2: 1,000 duplicated rows made 500,501 issues and a 117 MB report; now at most
+    CAP_PER_CODE problems a file and code are listed, then one '… and N more' line."""
+    from mapapp.core.report import CAP_PER_CODE
+
+    report = validate(_with_duplicates(tmp_path, 1000))
+    assert not report.valid
+    shown = report.sorted()
+    by_code: dict[str, list[object]] = {}
+    for issue in shown:
+        by_code.setdefault(issue.code, []).append(issue)
+    assert len(by_code["overlapping-period"]) == CAP_PER_CODE + 1
+    more = [i for i in shown if i.message.startswith("… and ")]
+    assert any(
+        i.code == "overlapping-period" and f"{1000 - CAP_PER_CODE:,} more" in i.message
+        for i in more
+    )
+    assert report.count >= 1000  # every duplicate is one problem, counted
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{report.count:,} problems found:" in result.stdout
+    assert len(result.stdout) < 100_000
+    issues = json.loads(run_cli("validate", str(tmp_path), "--json").stdout)
+    assert len(issues) == len(shown)
+
+
+def test_a_report_counts_what_it_does_not_keep() -> None:
+    from mapapp.core.report import CAP_PER_CODE, Issue
+
+    report = Report()
+    report.extend(Issue("a.csv", n, "x", "bad-value", "m") for n in range(CAP_PER_CODE + 7))
+    report.extend([Issue("b.csv", 1, "x", "bad-value", "m"), Issue("a.csv", 1, "x", "bad-id", "m")])
+    assert report.count == CAP_PER_CODE + 9
+    assert len(report.issues) == CAP_PER_CODE + 2
+    assert report.sorted()[-1].message.startswith("… and 7 more 'bad-value' problems in a.csv")
+    assert report.codes() == {"bad-value", "bad-id"}
+
+
+# -- lone surrogates (finding 5) ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("label", "escape"),
+    UNENCODABLE_JSON_ESCAPES,
+)
+@pytest.mark.parametrize("where", ["value", "key", "outside"])
+def test_a_lone_surrogate_in_the_geojson_is_refused_with_its_place(
+    tmp_path: Path, label: str, escape: str, where: str
+) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / "neighbourhoods.geojson"
+    text = path.read_text(encoding="utf-8")
+    if where == "value":
+        text = text.replace('"test square"', f'"test {escape} square"', 1)
+    elif where == "key":
+        text = text.replace('"boundary_note"', f'"note{escape}"', 1)
+    else:
+        text = text.replace(
+            '"type": "FeatureCollection"', f'"name": "{escape}", "type": "FeatureCollection"', 1
+        )
+    path.write_text(text, encoding="utf-8")
+    report = validate(tmp_path)
+    found = [i for i in report.sorted() if i.code == "unencodable-text"]
+    assert found, report.to_text()
+    if where == "value":
+        assert (found[0].line, found[0].column) == (5, "boundary_note")
+    elif where == "key":
+        assert found[0].line == 5 and found[0].column is not None
+    # every message can be written out as UTF-8 (a terminal, a page, a JSON file)
+    report.to_text().encode("utf-8")
+    report.to_json().encode("utf-8")
+    if where == "value" and label == "high-alone":  # and through the command, once
+        result = run_cli("validate", str(tmp_path))
+        assert result.returncode == 1 and "unencodable-text" in result.stdout
+        assert "Traceback" not in result.stderr
+
+
+def test_a_surrogate_pair_escape_is_a_character_and_valid(tmp_path: Path) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / "neighbourhoods.geojson"
+    text = path.read_text(encoding="utf-8").replace('"test square"', '"test \\ud83d\\ude00"', 1)
+    path.write_text(text, encoding="utf-8")
+    assert validate(tmp_path).valid
+
+
+@pytest.mark.parametrize("raw", UNENCODABLE_CSV_BYTES)
+def test_a_surrogate_in_a_csv_is_refused_with_its_line(tmp_path: Path, raw: bytes) -> None:
+    copy_valid(tmp_path)
+    path = tmp_path / "control.csv"
+    data = path.read_bytes().replace(b"first quote", b"first " + raw + b" quote", 1)
+    path.write_bytes(data)
+    report = validate(tmp_path)
+    (issue,) = [i for i in report.sorted() if i.file == "control.csv"]
+    assert (issue.line, issue.code) == (2, "bad-encoding")

@@ -27,6 +27,16 @@ _DECLARED = (
     Code("file-too-large", "a data file is too large to read", "split or shorten it"),
     Code("bad-encoding", "a file is not UTF-8 text", "save it as UTF-8 (CSV UTF-8 in a sheet)"),
     Code("bad-schema", "datapackage.json cannot be used", "fix datapackage.json (see git)"),
+    Code(
+        "symlinked-file",
+        "a data file is a symbolic link, so it is not read",
+        "put the file itself in the data folder",
+    ),
+    Code(
+        "unencodable-text",
+        "text holds a lone surrogate escape no browser can show",
+        "write the character itself, or its whole \\ud83d\\ude00-style pair",
+    ),
     # CSV shape
     Code("bad-csv", "a file cannot be read as CSV", 'balance the double quotes (") in values'),
     Code("blank-header", "a column has no name", "name the column or delete it"),
@@ -98,6 +108,48 @@ _DECLARED = (
         "allied-alone",
         "an ally with no controlling faction of the same source to be allied with",
         "add the controlling faction's row, or use another status",
+    ),
+    # the evidence: archived sources (data/sources/<id>.txt) and where each quote is in them
+    Code(
+        "archive-missing",
+        "a source records a SHA-256 but its archived text is missing",
+        "put the text back in sources/<id>.txt, or clear archive_sha256",
+    ),
+    Code(
+        "archive-unrecorded",
+        "an archived text has no SHA-256 in sources.csv",
+        "run mapapp quotes --write to record it and locate the quotes",
+    ),
+    Code(
+        "archive-changed",
+        "an archived text is not the one whose SHA-256 was recorded",
+        "restore the file from git; to replace it, clear archive_sha256 and run mapapp quotes",
+    ),
+    Code("bad-archive", "an archived source is not a file", "save it as a UTF-8 text file"),
+    Code(
+        "stray-archive",
+        "a file in sources/ is the archive of no source",
+        "name it <source id>.txt for a source in sources.csv, or remove it",
+    ),
+    Code(
+        "quote-unlocated",
+        "a quote of an archived source has no offsets",
+        "run mapapp quotes --write, or write the offsets the message gives",
+    ),
+    Code(
+        "bad-offsets",
+        "quote_start and quote_end are not a stretch of the archived text",
+        "give both, start before end, within the text (or run mapapp quotes --write)",
+    ),
+    Code(
+        "quote-mismatch",
+        "the archived text at a quote's offsets is not the quote",
+        "use the offsets the message suggests, or copy the quote verbatim from the archive",
+    ),
+    Code(
+        "offsets-without-archive",
+        "a quote has offsets but its source has no archived text",
+        "archive the source (EDITING.md), or clear quote_start and quote_end",
     ),
     # the proposer's lexicons
     Code(

@@ -236,6 +236,12 @@ class RelativeDateError(ValueError):
         self.column = column
 
 
+#: the longest chain of sources dated relative to one another that is followed: a longer
+#: one (1,500 deep) once exhausted Python's stack (a traceback in the CLI, an error page
+#: in the app); real chains are a handful of reports quoting one another
+MAX_RELATIVE_CHAIN = 64
+
+
 def resolve_source_dates(
     specs: Mapping[str, SourceDate],
 ) -> tuple[dict[str, FuzzyDate], list[RelativeDateError]]:
@@ -257,7 +263,17 @@ def resolve_source_dates(
         result: FuzzyDate | None = None
         if spec.relative_to is not None:
             base_id = spec.relative_to
-            if base_id in chain or base_id == sid:
+            if len(chain) >= MAX_RELATIVE_CHAIN:
+                errors.append(
+                    RelativeDateError(
+                        sid,
+                        f"relative dates are chained more than {MAX_RELATIVE_CHAIN} sources "
+                        f"deep here ({chain[0]} -> … -> {sid} -> {base_id}); give this source "
+                        "its own published date, or date it relative to a source nearer the "
+                        "start of the chain",
+                    )
+                )
+            elif base_id in chain or base_id == sid:
                 cycle = " -> ".join((*chain, sid, base_id))
                 errors.append(
                     RelativeDateError(sid, f"relative dates go round in a circle: {cycle}")

@@ -24,6 +24,8 @@ class Place:
     geometry: dict[str, Any]
     #: the geometry serialised once at load time: the cache key for drawing it
     geometry_json: str = ""
+    #: the kind of provenance of the reference point (ocha-place-point, encyclopedia, ...)
+    ref_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Source:
     note: str
     #: Admiralty source reliability, A (completely reliable) to F (cannot be judged); "" unrated
     reliability: str = ""
+    #: SHA-256 of the archived text (data folder: sources/<id>.txt); "" when not archived
+    archive_sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,12 @@ class ControlRow:
     quote_ar: str
     quote_en: str
     note: str
+    #: where quote_ar is in the archived text of ``quote_archive`` (see mapapp.core.evidence)
+    quote_start: int | None = None
+    quote_end: int | None = None
+    #: the source whose archived text holds quote_ar at those offsets, checked by the
+    #: validator; "" when no archive is kept: the quote is unverified
+    quote_archive: str = ""
     #: the day the claim describes the place as of (the report's date); None only for rows
     #: built by hand without one (read then as the source's publication date)
     as_of: FuzzyDate | None = None
@@ -107,6 +117,10 @@ class Event:
     note: str
     #: True for conditions (siege, under attack) that hold on the place over a span
     is_condition: bool
+    #: as for :class:`ControlRow`
+    quote_start: int | None = None
+    quote_end: int | None = None
+    quote_archive: str = ""
 
 
 @dataclass(frozen=True)

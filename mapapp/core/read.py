@@ -33,6 +33,11 @@ MAX_VERTICES = 500_000
 MAX_JSON_DEPTH = 32
 #: bytes read at a time while counting lines
 _CHUNK = 1024 * 1024
+#: a lone surrogate (a JSON escape like ``\\ud83d`` without its pair): not a character, so
+#: no browser, page or terminal can encode it; UTF-8 files cannot hold one, JSON escapes can
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: a JSON escape that may spell half of a surrogate pair (a quick test before the walk)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,17 @@ def read_text(
     Files over ``max_bytes`` are not read at all; with ``max_lines``, reading stops at the
     first line past the limit.
     """
+    if path.is_symlink():  # it could show another file's first line to every viewer
+        return None, [
+            Issue(
+                file,
+                None,
+                None,
+                "symlinked-file",
+                f"{file} is a symbolic link; a data folder holds its own files, so it is not "
+                "read: replace the link with the file itself",
+            )
+        ]
     if not path.exists():
         return None, [Issue(file, None, None, "missing-file", f"the file {file} is missing")]
     if not path.is_file():
@@ -330,6 +346,25 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
             )
         )
         return raw
+    # lone surrogates: located per property first, then written as escapes everywhere
+    bad_props: dict[int, list[str]] = {}
+    if _SURROGATE_ESCAPE.search(text):
+        for index, feature in enumerate(features):
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            if isinstance(props, dict):
+                keys = [
+                    _shown(k)
+                    for k, v in props.items()
+                    if _has_surrogate(k) or _without_surrogates(v)[1]
+                ]
+                if keys:
+                    bad_props[index] = keys
+        doc, found = _without_surrogates(doc)
+        features = doc["features"]
+        if found and not bad_props:
+            raw.issues.append(
+                _unencodable(file, None, None, "a name or value outside the features' properties")
+            )
     raw.document = doc
     starts = _feature_offsets(text)
     lines: dict[int, int] = {}
@@ -349,12 +384,53 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
             )
             continue
         props = feature.get("properties")
+        for key in bad_props.get(index, []):
+            raw.issues.append(_unencodable(file, line, key, f"the property '{key}'"))
         raw.features.append(
             RawFeature(
                 index, line, props if isinstance(props, dict) else {}, feature.get("geometry")
             )
         )
     return raw
+
+
+def _has_surrogate(value: object) -> bool:
+    return isinstance(value, str) and _SURROGATE.search(value) is not None
+
+
+def _shown(text: str) -> str:
+    """Text with each lone surrogate written as its escape, so it can be printed."""
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _without_surrogates(node: Any) -> tuple[Any, bool]:
+    """The document with every lone surrogate in a string or key written as its escape
+    (so nothing downstream carries one), and whether there was any. The depth is
+    already checked (at most :data:`MAX_JSON_DEPTH`)."""
+    if isinstance(node, str):
+        return (_shown(node), True) if _has_surrogate(node) else (node, False)
+    if isinstance(node, list):
+        pairs = [_without_surrogates(v) for v in node]
+        return [v for v, _ in pairs], any(f for _, f in pairs)
+    if isinstance(node, dict):
+        out, found = {}, False
+        for key, value in node.items():
+            clean, hit = _without_surrogates(value)
+            found = found or hit or _has_surrogate(key)
+            out[_shown(key)] = clean
+        return out, found
+    return node, False
+
+
+def _unencodable(file: str, line: int | None, column: str | None, where: str) -> Issue:
+    return Issue(
+        file,
+        line,
+        column,
+        "unencodable-text",
+        f"{where} holds a lone surrogate (a '\\ud800'–'\\udfff' escape without its pair), "
+        "which no browser can show; write the character itself, or its full pair",
+    )
 
 
 _WS = re.compile(r"[ \t\n\r]*")

@@ -179,15 +179,26 @@ def _load(path: Path, mtime_ns: int) -> Schema:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8-sig"))
         return parse_schema(descriptor)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SchemaError(f"{path}: cannot read the data package descriptor: {exc}") from exc
+    except OSError as exc:  # its text names the server's path: say only why
+        raise SchemaError(
+            f"{DESCRIPTOR}: cannot read the data package descriptor: {exc.strerror or 'unreadable'}"
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SchemaError(
+            f"{DESCRIPTOR}: the data package descriptor is not usable: {exc}"
+        ) from exc
 
 
 def load_schema(data_dir: Path | None = None) -> Schema:
     """The schema in ``data_dir/datapackage.json``, or the shipped one if that folder has none."""
     path = (data_dir or DEFAULT_DATA_DIR) / DESCRIPTOR
+    if path.is_symlink():
+        raise SchemaError(
+            f"{DESCRIPTOR} is a symbolic link; a data folder holds its own files, so it is "
+            "not read (copy the file in instead)"
+        )
     if not path.is_file():
         path = DEFAULT_DATA_DIR / DESCRIPTOR
-    if not path.is_file():
-        raise SchemaError(f"{path}: the data package descriptor is missing")
+    if not path.is_file():  # messages reach viewers: the file's name, never a server path
+        raise SchemaError(f"{DESCRIPTOR}: the data package descriptor is missing")
     return _load(path, path.stat().st_mtime_ns)

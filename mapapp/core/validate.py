@@ -8,7 +8,6 @@ A dataset is built only when there are no problems at all.
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import re
@@ -19,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mapapp.core import geometry
+from mapapp.core import evidence, geometry, overlap
 from mapapp.core.codes import did_you_mean
 from mapapp.core.dates import (
     DateFormatError,
@@ -103,6 +102,8 @@ class _Validator:
         self.geo_resource: Resource | None = None
         #: build the dataset when the data is valid (the columnar screen only reports)
         self.build = True
+        #: (file, line) of each quote verified in an archive -> that archive's source id
+        self.located: dict[tuple[str, int], str] = {}
 
     def add(self, issues: list[Issue] | Iterator[Issue]) -> None:
         self.report.extend(issues)
@@ -115,6 +116,7 @@ class _Validator:
             else:
                 self.read_table(res)
         self.add(self.check_references())
+        self.located = self.check_evidence()
         source_dates = self.resolve_source_dates()
         control = self.build_control(source_dates)
         events = self.build_events(source_dates)
@@ -264,6 +266,43 @@ class _Validator:
                             res, column, "sources", spec.source_ref, row.line, self.schema, self.ids
                         )
 
+    # -- the evidence: archived sources and where each quote is in them --------------------
+    def check_evidence(self) -> dict[tuple[str, int], str]:
+        """Check the archived sources' SHA-256 and every quote's offsets (see
+        :mod:`mapapp.core.evidence`); where each located quote is, by (file, line)."""
+        if "sources" in self.unknown_ids:
+            return {}  # which sources are archived is not known: checked once it reads
+        sources = [
+            evidence.SourceRecord(
+                r.values["id"],
+                r.line,
+                r.values.get("archive_sha256") or "",
+                r.values.get("quoted_in") or "",
+            )
+            for r in self.rows.get("sources", [])
+        ]
+        found = evidence.check_archives(
+            self.dir, sources, self.file_of("sources"), self.ids.get("sources", set())
+        )
+        quotes = [
+            evidence.QuoteRecord(
+                row.file,
+                row.line,
+                row.values["source_id"],
+                row.values["quote_ar"],
+                row.values.get("quote_start"),
+                row.values.get("quote_end"),
+            )
+            for name in ("control", "events")
+            for row in self.rows.get(name, [])
+        ]
+        quoted_in = {s.id: s.quoted_in for s in sources}
+        # a source row with a bad cell is reported already: its quotes wait until it is fixed
+        found.unusable |= self.ids.get("sources", set()) - set(quoted_in)
+        evidence.check_quotes(found, quotes, quoted_in)
+        self.add(found.issues)
+        return found.located
+
     # -- dates -----------------------------------------------------------------------------
     def resolve_source_dates(self) -> dict[str, FuzzyDate]:
         specs: dict[str, SourceDate] = {}
@@ -333,6 +372,9 @@ class _Validator:
                     quote_ar=v["quote_ar"],
                     quote_en=v["quote_en"],
                     note=v.get("note", ""),
+                    quote_start=v.get("quote_start"),
+                    quote_end=v.get("quote_end"),
+                    quote_archive=self.located.get((row.file, row.line), ""),
                     as_of=as_of,
                     credibility=v.get("credibility") or "",
                 )
@@ -369,6 +411,9 @@ class _Validator:
                     quote_en=v["quote_en"],
                     note=v.get("note", ""),
                     is_condition=v["kind"] in conditions,
+                    quote_start=v.get("quote_start"),
+                    quote_end=v.get("quote_end"),
+                    quote_archive=self.located.get((row.file, row.line), ""),
                 )
             )
         return out
@@ -401,6 +446,7 @@ class _Validator:
                 boundary_note=v.get("boundary_note", ""),
                 geometry=geometries[v["id"]],
                 geometry_json=json.dumps(geometries[v["id"]], sort_keys=True),
+                ref_basis=v.get("ref_basis") or "",
             )
         factions = {
             r.values["id"]: Faction(
@@ -422,6 +468,7 @@ class _Validator:
                 published=source_dates[v["id"]],
                 quoted_in=v.get("quoted_in", ""),
                 note=v.get("note", ""),
+                archive_sha256=(v.get("archive_sha256") or "").lower(),
                 reliability=v.get("reliability") or "",
             )
         claimants = {
@@ -696,54 +743,78 @@ def _overlaps(a: ControlRow, b: ControlRow) -> bool:
     return a0 < b1 and b0 < a1
 
 
+def _span(row: ControlRow) -> tuple[int, int]:
+    begin, finish = _bounds(row)
+    return begin.toordinal(), finish.toordinal()
+
+
+def _and_more(line: int, count: int) -> str:
+    """``line 7``, or ``line 7 and 1,203 others``: one issue a row, however many."""
+    others = count - 1
+    return (
+        f"line {line}" if not others else f"line {line} and {others:,} other{'s' * (others != 1)}"
+    )
+
+
 def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
     """A source contradicting itself: its own periods overlapping for one place and faction,
     its own sole control overlapping another faction it names (other than as an ally), shared
     control or an alliance with nobody to share it with. Different sources may disagree:
-    that is data (the timeline shows it as disputed), not an error."""
+    that is data (the timeline shows it as disputed), not an error.
+
+    Each row is reported at most once a code, with how many rows it overlaps and one of
+    them, in O(n log n) (:mod:`mapapp.core.overlap`): a block of identical rows gives one
+    issue a row, not one a pair. Rows that end before they start are reported elsewhere
+    (``end-before-start``) and have no period to compare.
+    """
     by_place: dict[tuple[str, str], list[ControlRow]] = defaultdict(list)
     for row in rows:
-        by_place[(row.place_id, row.source_id)].append(row)
+        if _span(row)[0] < _span(row)[1]:
+            by_place[(row.place_id, row.source_id)].append(row)
     for place_rows in by_place.values():
-        place_rows.sort(key=lambda r: (_bounds(r), r.line))
-        starts = [_bounds(r)[0] for r in place_rows]
-        # a sweep in start order: `open_rows` are the earlier rows not yet ended; the later
-        # rows that can overlap are those starting before this one ends (a slice)
-        open_rows: list[ControlRow] = []
+        place_rows.sort(key=lambda r: r.line)
+        spans = [_span(r) for r in place_rows]
+        by_faction: dict[str, list[int]] = defaultdict(list)
         for i, row in enumerate(place_rows):
-            begin, finish = _bounds(row)
-            open_rows = [o for o in open_rows if _bounds(o)[1] > begin]
-            later = place_rows[i + 1 : bisect.bisect_left(starts, finish, lo=i + 1)]
-            others = [o for o in open_rows + later if _overlaps(row, o)]
-            open_rows.append(row)
-            same = [o for o in others if o.faction_id == row.faction_id]
-            other_factions = [o for o in others if o.faction_id != row.faction_id]
-            for o in same:
-                if o.line < row.line:
+            by_faction[row.faction_id].append(i)
+        for members in by_faction.values():  # the same faction, rows earlier in the file
+            found = overlap.earlier_overlaps([spans[i] for i in members])
+            for i, hit in zip(members, found, strict=True):
+                if hit.count and hit.example is not None:
+                    row, first = place_rows[i], place_rows[members[hit.example]]
                     yield Issue(
                         file,
                         row.line,
                         "start",
                         "overlapping-period",
                         f"source '{row.source_id}' already has '{row.faction_id}' holding "
-                        f"'{row.place_id}' for part of this period (line {o.line}); end one "
-                        "period before the other starts",
+                        f"'{row.place_id}' for part of this period "
+                        f"({_and_more(first.line, hit.count)}); end one period before the "
+                        "other starts",
                     )
-            rivals = [o for o in other_factions if o.status != "allied"]
-            if row.status == "sole" and rivals:
-                lines = ", ".join(str(o.line) for o in rivals)
+        others = overlap.Others(spans, [r.faction_id for r in place_rows])
+        rival_rows = [i for i, r in enumerate(place_rows) if r.status != "allied"]
+        rivals = overlap.Others(
+            [spans[i] for i in rival_rows], [place_rows[i].faction_id for i in rival_rows]
+        )
+        for i, row in enumerate(place_rows):
+            if row.status not in ("sole", "shared", "allied"):
+                continue
+            rival = rivals.of_other_kinds(spans[i], row.faction_id)
+            if row.status == "sole" and rival.count and rival.example is not None:
+                shown = _and_more(place_rows[rival_rows[rival.example]].line, rival.count)
                 yield Issue(
                     file,
                     row.line,
                     "status",
                     "conflicting-control",
                     f"status is 'sole' but source '{row.source_id}' itself has other factions "
-                    f"holding '{row.place_id}' in the same period (line {lines}); a source "
+                    f"holding '{row.place_id}' in the same period ({shown}); a source "
                     "may not contradict itself: use 'shared', 'partial' or 'presence' (or "
                     "'allied' for a named ally), or end one period first. Another source "
                     "that says otherwise is a row with its own source_id, and is accepted",
                 )
-            if row.status == "shared" and not other_factions:
+            if row.status == "shared" and not others.of_other_kinds(spans[i], row.faction_id).count:
                 yield Issue(
                     file,
                     row.line,
@@ -753,7 +824,7 @@ def check_periods(rows: list[ControlRow], file: str) -> Iterator[Issue]:
                     f"holding '{row.place_id}' in this period; add the other factions' rows "
                     "(with the same source) or use 'sole'",
                 )
-            if row.status == "allied" and not rivals:
+            if row.status == "allied" and not rival.count:
                 yield Issue(
                     file,
                     row.line,

@@ -142,6 +142,7 @@ def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
 def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict[str, Any]]:
     """One record per control period, open ends clipped to ``[first, last]``."""
     rows = []
+    order = {pid: i for i, pid in enumerate(ds.places)}
     for row in ds.control:
         place = ds.places[row.place_id]
         faction = ds.factions[row.faction_id]
@@ -151,6 +152,8 @@ def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict
         rows.append(
             {
                 "place": place.name_ar if lang == "ar" else place.name_en,
+                "place_id": row.place_id,
+                "place_order": order[row.place_id],
                 "faction": faction.name_ar if lang == "ar" else faction.name_en,
                 "faction_id": row.faction_id,
                 "status": label(STATUS, row.status, lang),
@@ -172,6 +175,7 @@ def span_rows(
     per span, drawn as bars of their own beside the control periods."""
     rows = []
     kinds = (("disputed", t("disputed", lang)), ("stale", t("stale", lang)))
+    order = {p: i for i, p in enumerate(ds.places)}
     for pid, own in timeline.state_days().items():
         days = [first, *sorted(d for d in own if first < d <= last)]
         place = ds.places[pid]
@@ -190,6 +194,7 @@ def span_rows(
                         rows.append(
                             {
                                 "place": place.name_ar if lang == "ar" else place.name_en,
+                                "place_order": order[pid],
                                 "faction": name,
                                 "faction_id": f"-{key}",
                                 "status": name,
@@ -236,7 +241,9 @@ def timeline_spec(
         .encode(
             x=alt.X("start:T", title=None, axis=month_axis(lang)),
             x2="end:T",
-            y=alt.Y("place:N", sort=places, title=None),
+            y=alt.Y(
+                "place:N", sort=alt.EncodingSortField(field="place_order", op="min"), title=None
+            ),
             yOffset=alt.YOffset("faction:N"),
             color=alt.Color(
                 "faction:N",

@@ -4,6 +4,10 @@
 template literals, where ``${...}``, backticks and backslashes act even after HTML
 escaping. :func:`esc` turns those into character references too, so escaped text is
 inert in HTML, in attribute values and inside a template literal, and shows literally.
+
+Line breaks become character references too: Streamlit renders HTML through Markdown, where
+a blank line ends an HTML block and the text after it would be read as Markdown (live links,
+remote images). Escaped text never holds a line break, so it can never end a block.
 """
 
 from __future__ import annotations
@@ -11,7 +15,17 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-_EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"})
+_EXTRA = str.maketrans(
+    {
+        "`": "&#96;",
+        "$": "&#36;",
+        "\\": "&#92;",
+        "{": "&#123;",
+        "}": "&#125;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+    }
+)
 
 
 def esc(value: object) -> str:

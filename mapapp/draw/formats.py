@@ -8,19 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from mapapp.core.dates import FuzzyDate
 from mapapp.core.model import Dataset, Event
+from mapapp.core.report import printable
 from mapapp.core.timeline import Change, PlaceState
 from mapapp.draw.i18n import KIND, STATUS, Lang, date_label, label, t, uncertainty_text
 
-#: characters a terminal acts on (escape sequences, bell, carriage return...) or that
-#: reorder the rest of the line (bidi embeddings, overrides and isolates)
-_TERMINAL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: a spreadsheet reads a cell that starts with one of these as a formula
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,7 +25,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def terminal_text(text: str) -> str:
     """``text`` with every control character and bidi control shown as ``\\uXXXX``, so text
     from the data printed to a terminal cannot drive it or reorder the line."""
-    return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return printable(text)
 
 
 def sheet_cell(value: str) -> str:
@@ -250,7 +247,8 @@ def who_says_what(record: dict[str, Any]) -> str:
 
 
 def to_json(records: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(list(records), ensure_ascii=False, indent=2)
+    """JSON with every terminal control escaped (``\\u009b``…): reads back the same text."""
+    return printable(json.dumps(list(records), ensure_ascii=False, indent=2), keep_lines=True)
 
 
 def flat_state(record: dict[str, Any]) -> dict[str, str]:
@@ -280,9 +278,11 @@ def flat_state(record: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def states_to_csv(records: Iterable[dict[str, Any]]) -> str:
-    """The states as CSV, one row a place; no cell starts a spreadsheet formula."""
-    rows = [{k: sheet_cell(v) for k, v in flat_state(r).items()} for r in records]
+def states_to_csv(records: Iterable[dict[str, Any]], *, terminal: bool = False) -> str:
+    """The states as CSV, one row a place; no cell starts a spreadsheet formula. For a
+    terminal (``terminal``), controls and line breaks in a cell are shown as escapes."""
+    shown = printable if terminal else (lambda v: v)
+    rows = [{k: shown(sheet_cell(v)) for k, v in flat_state(r).items()} for r in records]
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
@@ -301,7 +301,8 @@ def states_to_geojson(ds: Dataset, records: Iterable[dict[str, Any]]) -> str:
         }
         for r in records
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    return printable(text, keep_lines=True)
 
 
 def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

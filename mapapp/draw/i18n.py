@@ -54,12 +54,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "state_table": {"en": "The state on this date", "ar": "الوضع في هذا التاريخ"},
     "timeline": {"en": "Timeline of control", "ar": "الخط الزمني للسيطرة"},
     "downloads": {"en": "Download the state on this date", "ar": "تنزيل الوضع في هذا التاريخ"},
+    # the sources only: mapapp.draw.credits adds the boundaries and reference points
     "attribution": {
         "en": "Source: Elaph (إيلاف), Jawad al-Sayegh, September 2015, and the Elaph "
-        "investigation it quotes. Boundaries approximate, hand-drawn around OCHA reference "
-        "points; not surveyed.",
-        "ar": "المصدر: إيلاف، جواد الصايغ، أيلول/سبتمبر 2015، وتحقيق إيلاف الذي يقتبسه. "
-        "الحدود تقريبية مرسومة يدويًا حول نقاط مرجعية من أوتشا، وليست مسحًا.",
+        "investigation it quotes.",
+        "ar": "المصدر: إيلاف، جواد الصايغ، أيلول/سبتمبر 2015، وتحقيق إيلاف الذي يقتبسه.",
     },
     "basemap": {"en": "Basemap", "ar": "الخريطة الأساسية"},
     "no_basemap": {"en": "no basemap (tiles switched off)", "ar": "بلا خريطة أساسية"},
@@ -117,6 +116,16 @@ TEXT: dict[str, dict[Lang, str]] = {
     "source": {"en": "Source", "ar": "المصدر"},
     "quoted_in": {"en": "quoted in", "ar": "مقتبس في"},
     "link": {"en": "link", "ar": "رابط"},
+    "quote_verified": {
+        "en": "Verified: the exact words of the archived text of {source} (characters "
+        "{start}–{end}).",
+        "ar": "تم التحقق: هي الكلمات نفسها في النص المؤرشف لـ{source} (المحارف {start}–{end}).",
+    },
+    "quote_unverified": {
+        "en": "Not verified: no archived copy of this source is kept, so the quote has not "
+        "been checked against its text.",
+        "ar": "لم يُتحقق منه: لا نحتفظ بنسخة مؤرشفة من هذا المصدر، فلم يُطابَق الاقتباس مع نصه.",
+    },
     "conditions": {"en": "Conditions", "ar": "أوضاع"},
     "events": {"en": "Events", "ar": "أحداث"},
     "factions": {"en": "Factions", "ar": "الفصائل"},

@@ -63,16 +63,32 @@ def rating(ds: Lookups, row: ControlRow, lang: Lang) -> str:
     return text if letter or row.credibility else t("unrated", lang)
 
 
-def _quote_block(
-    ds: Lookups, source_id: str, claimant: str, quote_ar: str, quote_en: str, lang: Lang
-) -> str:
+def verification(ds: Lookups, item: ControlRow | Event, lang: Lang) -> str:
+    """Whether the quote was checked against an archived copy of its source, and where
+    (the source by name, as everywhere readers look: never a raw id or file name)."""
+    if not item.quote_archive or item.quote_start is None or item.quote_end is None:
+        return f'<p class="mapapp-unverified">{t("quote_unverified", lang)}</p>'
+    src = ds.sources.get(item.quote_archive)
+    outlet = (src.outlet_ar if lang == "ar" and src.outlet_ar else src.outlet) if src else ""
+    text = t("quote_verified", lang).format(
+        source=isolate(f"{outlet}, {date_label(src.published, lang)}" if src else ""),
+        start=item.quote_start,
+        end=item.quote_end,
+    )
+    return f'<p class="mapapp-verified">{text}</p>'
+
+
+def _quote_block(ds: Lookups, item: ControlRow | Event, lang: Lang) -> str:
+    """The quote, its translation, who says it in which source, and whether the quote was
+    verified against an archived copy of the source."""
     return (
         '<blockquote class="mapapp-quote" lang="ar" dir="rtl">'
-        f"{isolate(quote_ar)}</blockquote>"
-        f'<p class="mapapp-translation" lang="en" dir="ltr">“{isolate(quote_en)}”</p>'
+        f"{isolate(item.quote_ar)}</blockquote>"
+        f'<p class="mapapp-translation" lang="en" dir="ltr">“{isolate(item.quote_en)}”</p>'
         f'<p class="mapapp-cite">{t("claim_by", lang)}: '
-        f"{isolate(claimant_name(ds, claimant, lang))}. "
-        f"{t('source', lang)}: {citation(ds, source_id, lang)}</p>"
+        f"{isolate(claimant_name(ds, item.claimant, lang))}. "
+        f"{t('source', lang)}: {citation(ds, item.source_id, lang)}</p>"
+        + verification(ds, item, lang)
     )
 
 
@@ -195,9 +211,7 @@ def claims_html(ds: Lookups, state: PlaceState, lang: Lang) -> str:
             if (row.quote_ar, row.claimant) in seen:
                 continue
             seen.add((row.quote_ar, row.claimant))
-            parts.append(
-                _quote_block(ds, source_id, row.claimant, row.quote_ar, row.quote_en, lang)
-            )
+            parts.append(_quote_block(ds, row, lang))
         parts.append("</div>")
     parts.append("</div></div>")
     return "".join(parts)
@@ -241,7 +255,7 @@ def event_body(ds: Lookups, event: Event, lang: Lang) -> str:
         head += " → " + ", ".join(isolate(faction_name(ds, f, lang)) for f in event.against)
     head += "</p>"
     note = f'<p class="mapapp-note">{isolate(event.note)}</p>' if event.note else ""
-    quote = _quote_block(ds, event.source_id, event.claimant, event.quote_ar, event.quote_en, lang)
+    quote = _quote_block(ds, event, lang)
     return head + quote + note
 
 

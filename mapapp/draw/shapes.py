@@ -24,6 +24,9 @@ from mapapp.core.model import Place
 #: width of one stripe band on the ground (metres) and its angle (degrees)
 STRIPE_WIDTH_M = 110.0
 STRIPE_ANGLE = 45.0
+#: the most bands across one place: a larger place gets wider bands, so the work (and the
+#: bundle) follows the place's vertices, not its extent (an 8 by 8 degree square took 34 s)
+MAX_STRIPE_BANDS = 64
 #: about 1 m at this latitude
 GRID = 1e-5
 
@@ -54,11 +57,12 @@ def _stripe_parts(key: str, groups: int, metric_crs: str) -> tuple[dict[str, Any
     centre = metric.centroid
     turned = affinity.rotate(metric, -STRIPE_ANGLE, origin=centre)
     minx, miny, maxx, maxy = turned.bounds
-    count = math.ceil((maxy - miny) / STRIPE_WIDTH_M) + 1
+    width = max(STRIPE_WIDTH_M, (maxy - miny) / MAX_STRIPE_BANDS)
+    count = math.ceil((maxy - miny) / width) + 1
     bands: list[list[BaseGeometry]] = [[] for _ in range(groups)]
     for i in range(count):
-        y = miny + i * STRIPE_WIDTH_M
-        bands[i % groups].append(box(minx - 1, y, maxx + 1, y + STRIPE_WIDTH_M))
+        y = miny + i * width
+        bands[i % groups].append(box(minx - 1, y, maxx + 1, y + width))
     parts: list[dict[str, Any] | None] = []
     for group in bands:
         if not group:

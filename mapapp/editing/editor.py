@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import getpass
 import math
+import re
 import tempfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mapapp.core.evidence import locate_quote
 from mapapp.core.model import Dataset
 from mapapp.core.report import Report
 from mapapp.core.schema import Field, Schema
@@ -105,10 +107,15 @@ class NewClaim:
     note: str = ""
 
 
-def claim_row(claim: NewClaim, header: Sequence[str]) -> dict[str, str]:
+def claim_row(
+    claim: NewClaim, header: Sequence[str], data_dir: Path | None = None
+) -> dict[str, str]:
     """The new claim as a control.csv row in the file's column order (cells the file has no
     column for are dropped; the validator then says what is missing). Every value is
-    stripped; the precision cells are left empty (read from the dates as written)."""
+    stripped; the precision cells are left empty (read from the dates as written). With
+    ``data_dir``, a quote of an archived source gets its offsets in the archived text when
+    it occurs there once (see :func:`mapapp.core.evidence.locate_quote`)."""
+    offsets = locate_quote(data_dir, claim.source_id, claim.quote_ar) if data_dir else None
     values = {
         "place_id": claim.place_id,
         "faction_id": claim.faction_id,
@@ -123,6 +130,8 @@ def claim_row(claim: NewClaim, header: Sequence[str]) -> dict[str, str]:
         "quote_ar": claim.quote_ar,
         "quote_en": claim.quote_en,
         "note": claim.note,
+        "quote_start": str(offsets[0]) if offsets else "",
+        "quote_end": str(offsets[1]) if offsets else "",
     }
     return {name: values.get(name, "").strip() for name in header}
 
@@ -168,6 +177,61 @@ def preview(
     if result.dataset is not None and current is not None:
         changes = review(current, result.dataset)
     return Preview(diff, result.report, changes, result.dataset)
+
+
+#: rows of each table the preview shows: a pasted block of thousands of rows is counted,
+#: not drawn on every rerun
+PREVIEW_ROWS = 200
+
+
+@dataclass(frozen=True)
+class PreviewTable:
+    """One table of the preview: its title (a key of :mod:`mapapp.editing.words`), the rows
+    shown and how many more there are."""
+
+    key: str
+    rows: list[dict[str, str]]
+    more: int
+
+    @property
+    def note(self) -> str:
+        return f"… and {self.more:,} more rows not shown" if self.more else ""
+
+
+def preview_tables(diff: store.RowDiff, limit: int = PREVIEW_ROWS) -> list[PreviewTable]:
+    """The added, removed and changed rows as at most ``limit`` rows a table."""
+    changed = [row for pair in diff.changed for row in pair]
+    out = []
+    for key, rows in (
+        ("added_rows", diff.added),
+        ("removed_rows", diff.removed),
+        ("changed_rows", changed),
+    ):
+        if rows:
+            out.append(PreviewTable(key, rows[:limit], max(0, len(rows) - limit)))
+    return out
+
+
+def md_literal(text: str) -> str:
+    """Text shown literally inside a line of Streamlit's Markdown (an address in a notice):
+    every character that starts Markdown, HTML, math or a shortcode mid-line
+    backslash-escaped, line breaks folded."""
+    flat = " ".join(text.splitlines())
+    return re.sub(r"([\\`*_{}\[\]()#!|<>~:$&])", r"\\\1", flat)
+
+
+def verified_email(user: Mapping[str, Any]) -> tuple[str, bool]:
+    """(the signed-in user's e-mail or "", whether the identity provider verified it).
+
+    Only ``email_verified`` exactly true counts: an unverified address is whatever the
+    account's owner typed, so it may be an editor's address without being theirs.
+    """
+    if not user.get("is_logged_in"):
+        return "", False
+    email = user.get("email")
+    if not isinstance(email, str):
+        return "", False
+    return email, user.get("email_verified") is True
 
 
 def editors_from_secrets(secrets: Mapping[str, Any]) -> tuple[str, ...]:

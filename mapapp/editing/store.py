@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import stat
+import unicodedata
 from collections import Counter, deque
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -32,6 +33,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from mapapp.core.evidence import ARCHIVE_DIR
 from mapapp.core.read import MAX_FILE_BYTES, decode, parse_csv
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import SchemaError
@@ -44,6 +46,11 @@ HISTORY_DIR = "history"
 AUDIT_FILE = "audit.jsonl"
 #: where a save assembles the folder it validates (inside STATE_DIR, emptied after use)
 CANDIDATE_DIR = "candidate"
+#: folders a web server publishes: Streamlit serves ``mapapp/static`` at ``/app/static``
+#: (``mapapp.web.assets.STATIC_DIR``). The state folder holds editors' e-mails and diffs,
+#: so it must never resolve inside one (a committed ``data/.mapapp -> ../mapapp/static``
+#: symlink once published the audit log after the next save)
+SERVED_DIRS: tuple[Path, ...] = (Path(__file__).resolve().parents[1] / "static",)
 #: seconds to wait for another save to finish before giving up
 LOCK_TIMEOUT = 30.0
 #: seconds between attempts to take the lock while another save holds it
@@ -128,16 +135,31 @@ class _UnknownColumn(ValueError):
 # -- identity ------------------------------------------------------------------------------
 
 
+#: A-Z to a-z and nothing else: ``casefold()`` maps ``ß`` to ``ss``, the ligature U+FB01
+#: to ``fi`` and the long s (U+017F) to ``s``, so ``straße@…`` matched ``strasse@…``
+#: (someone else's address)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def address_key(address: str) -> str:
+    """An e-mail address as compared: NFC, surrounding ASCII spaces dropped, ASCII letters
+    lower-cased; every other character must match exactly."""
+    return unicodedata.normalize("NFC", address).strip(" \t\r\n").translate(_ASCII_LOWER)
+
+
 def is_allowed(user: str | None, allowed: Collection[str]) -> bool:
-    """Whether ``user`` (an e-mail address) is in ``allowed``, ignoring case and spaces.
+    """Whether ``user`` (a *verified* e-mail address) is in ``allowed``, compared by
+    :func:`address_key` (exactly, but for ASCII case, spaces around it and NFC form).
 
     No user (``None`` or blank) is never allowed. A single string is taken as one address.
+    The caller passes an address only when the identity provider verified it
+    (:func:`mapapp.editing.editor.verified_email`).
     """
-    if not user or not user.strip():
+    if not isinstance(user, str) or not address_key(user):
         return False
     names = [allowed] if isinstance(allowed, str) else allowed
-    me = user.strip().casefold()
-    return any(a.strip().casefold() == me for a in names if a and a.strip())
+    me = address_key(user)
+    return any(isinstance(a, str) and address_key(a) == me for a in names)
 
 
 def _require_allowed(user: str | None, allowed: Collection[str]) -> str:
@@ -416,7 +438,9 @@ def candidate_folder(data_dir: Path, name: str, content: bytes, into: Path) -> P
     """Copy the data folder's files into ``into`` with ``name`` holding ``content``.
 
     Only regular, non-hidden files directly in ``data_dir`` are copied (not ``.mapapp/``),
-    with their modification times. ``into`` is created if needed; returns it.
+    and those of its archive folder (``sources/``: the archived texts the quotes are
+    checked against), with their modification times. ``into`` is created if needed;
+    returns it.
     """
     _target(data_dir, name)
     into = Path(into)
@@ -424,6 +448,12 @@ def candidate_folder(data_dir: Path, name: str, content: bytes, into: Path) -> P
     for path in sorted(Path(data_dir).iterdir()):
         if path.name != name and not path.name.startswith(".") and path.is_file():
             shutil.copy2(path, into / path.name)
+    archives = Path(data_dir) / ARCHIVE_DIR
+    if archives.is_dir() and not archives.is_symlink():
+        (into / ARCHIVE_DIR).mkdir(exist_ok=True)
+        for path in sorted(archives.iterdir()):
+            if not path.name.startswith(".") and path.is_file():
+                shutil.copy2(path, into / ARCHIVE_DIR / path.name)
     try:
         (into / name).write_bytes(content)
     except OSError as exc:
@@ -452,7 +482,7 @@ def _check_folder(data_dir: Path, state: Path, name: str, content: bytes) -> Non
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     if not report.valid:
-        count = len(report.sorted())
+        count = report.count
         raise SaveRefused(
             "invalid",
             f"not saved: the data would have {count} problem{'s' if count != 1 else ''}; "
@@ -468,8 +498,10 @@ def _check_folder(data_dir: Path, state: Path, name: str, content: bytes) -> Non
 def _locked(data_dir: Path, name: str | None = None) -> Iterator[Path]:
     """Hold the data folder's save lock (to save ``name``); yields the app's state folder."""
     state = Path(data_dir) / STATE_DIR
+    _refuse_served(state)
     try:
         state.mkdir(exist_ok=True)
+        _refuse_served(state)  # again, now that it exists (a link may point at a new folder)
         lock = FileLock(state / LOCK_FILE, timeout=LOCK_TIMEOUT, poll_interval=LOCK_POLL)
         lock.acquire()
     except Timeout as exc:
@@ -484,6 +516,26 @@ def _locked(data_dir: Path, name: str | None = None) -> Iterator[Path]:
         yield state
     finally:
         lock.release()
+
+
+def _state_name(state: Path, path: Path) -> str:
+    return STATE_DIR if path == state else f"{STATE_DIR}/{path.name}"
+
+
+def _refuse_served(state: Path) -> None:
+    """Refuse to use a state folder (or its lock, history or audit log) that resolves
+    inside a folder the web server publishes, through links or not."""
+    served = [d.resolve() for d in SERVED_DIRS]
+    for path in (state, *(state / n for n in (LOCK_FILE, HISTORY_DIR, AUDIT_FILE, CANDIDATE_DIR))):
+        real = path.resolve()
+        if any(real.is_relative_to(d) for d in served):
+            raise SaveRefused(
+                "io-error",
+                f"not saved: the app's state folder ({_state_name(state, path)}) "
+                "resolves inside a folder the web server publishes, where anyone could read "
+                "the audit log; make it a plain folder in the data folder (remove the link); "
+                "nothing was changed",
+            )
 
 
 def _io_error(exc: OSError, name: str | None = None, data_dir: Path | None = None) -> SaveRefused:

@@ -38,7 +38,17 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "You are signed in as {email}, which is not on the list of editors.",
         "ar": "أنت مسجّل الدخول باسم {email}، وهو ليس في قائمة المحررين.",
     },
+    "not_verified": {
+        "en": "You are signed in as {email}, but your identity provider has not verified that "
+        "address, so it cannot be matched with the list of editors.",
+        "ar": "أنت مسجّل الدخول باسم {email}، لكن مزوّد الهوية لم يتحقق من هذا العنوان، "
+        "فلا يمكن مطابقته مع قائمة المحررين.",
+    },
     "signed_in": {"en": "Signed in as {email}.", "ar": "مسجّل الدخول باسم {email}."},
+    "more_not_shown": {
+        "en": "… and {n:,} more, not shown",
+        "ar": "… و{n:,} أخرى غير معروضة",
+    },
     "data_bad": {
         "en": "The data on disk has problems; fix them by hand first (mapapp validate).",
         "ar": "في البيانات المحفوظة مشكلات؛ أصلحها يدويًا أولًا (mapapp validate).",

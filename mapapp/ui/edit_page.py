@@ -66,19 +66,24 @@ else:
         # viewers are told editing is off; how to configure it is in EDITING.md, not here
         st.info(word("editing_off", lang))
         st.stop()
-    user = st.user
-    email = str(user.get("email") or "") if user.get("is_logged_in") else ""
+    email, verified = editing.verified_email(st.user.to_dict())
     if not email:
         st.write(word("sign_in", lang))
         if st.button(word("log_in", lang), key="login"):
             st.login()
         st.stop()
-    if not store.is_allowed(email, editors):
-        st.warning(word("not_editor", lang, email=email))
+    shown = editing.md_literal(email)  # the provider's text, read as Markdown
+    if not verified:  # any address its owner typed: never matched with the list
+        st.warning(word("not_verified", lang, email=shown))
         if st.button(word("log_out", lang), key="logout"):
             st.logout()
         st.stop()
-    st.caption(word("signed_in", lang, email=email))
+    if not store.is_allowed(email, editors):
+        st.warning(word("not_editor", lang, email=shown))
+        if st.button(word("log_out", lang), key="logout"):
+            st.logout()
+        st.stop()
+    st.caption(word("signed_in", lang, email=shown))
     if st.button(word("log_out", lang), key="logout"):
         st.logout()
 
@@ -144,6 +149,7 @@ if name == "control.csv":
                         note=note,
                     ),
                     table.header,
+                    folder,
                 )
             )
 
@@ -183,21 +189,21 @@ else:
             changed=len(result.diff.changed),
         )
     )
-    if result.diff.added:
-        st.write(word("added_rows", lang))
-        st.dataframe(result.diff.added, hide_index=True)
-    if result.diff.removed:
-        st.write(word("removed_rows", lang))
-        st.dataframe(result.diff.removed, hide_index=True)
-    if result.diff.changed:
-        st.write(word("changed_rows", lang))
-        st.dataframe([row for pair in result.diff.changed for row in pair], hide_index=True)
+    for part in editing.preview_tables(result.diff):
+        st.write(word(part.key, lang))
+        st.dataframe(part.rows, hide_index=True)
+        if part.more:
+            st.caption(word("more_not_shown", lang, n=part.more))
     if not result.report.valid:
         st.error(word("problems", lang))
         show_report(result.report)
     elif result.new_dataset is not None:
         st.write(word("map_changes", lang))
-        st.text(review_text(current.dataset, result.new_dataset, result.map_changes))
+        shown_changes = result.map_changes[: editing.PREVIEW_ROWS]
+        st.text(review_text(current.dataset, result.new_dataset, shown_changes))
+        if len(result.map_changes) > len(shown_changes):
+            more = len(result.map_changes) - len(shown_changes)
+            st.caption(word("more_not_shown", lang, n=more))
 
 if st.button(word("save", lang), type="primary", disabled=not result.can_save, key="save"):
     try:

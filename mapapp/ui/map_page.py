@@ -43,8 +43,12 @@ LIST_LIMIT = 20
 
 
 def html_block(body: str, lang: Lang) -> None:
+    """Our HTML as one Markdown HTML block. Streamlit reads it as Markdown, where a blank
+    line would end the block: data text has none (``esc`` encodes line breaks) and our own
+    line breaks are folded here, so the block is one line and nothing in it is Markdown."""
     direction = "rtl" if lang == "ar" else "ltr"
-    st.markdown(f'<div dir="{direction}" lang="{lang}">{body}</div>', unsafe_allow_html=True)
+    one_line = body.replace("\r", " ").replace("\n", " ")  # Markdown's only line endings
+    st.markdown(f'<div dir="{direction}" lang="{lang}">{one_line}</div>', unsafe_allow_html=True)
 
 
 ss = st.session_state

@@ -15,12 +15,14 @@ import functools
 import os
 import threading
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
 
+from mapapp.core.evidence import ARCHIVE_DIR
 from mapapp.core.model import Dataset
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError
@@ -41,6 +43,11 @@ def file_stamp(folder: Path) -> Stamp:
         entries = sorted(folder.iterdir())
     except OSError:
         return ()
+    archives = folder / ARCHIVE_DIR
+    if archives.is_dir():
+        # an archived source edited in place changes its own stamp, not its folder's
+        with suppress(OSError):
+            entries += sorted(archives.iterdir())
     stamp = []
     for p in entries:
         if p.name.startswith("."):
@@ -49,7 +56,8 @@ def file_stamp(folder: Path) -> Stamp:
             info = p.stat()
         except OSError:  # removed between the listing and now
             continue
-        stamp.append((p.name, info.st_mtime_ns, info.st_size))
+        name = p.name if p.parent == folder else f"{ARCHIVE_DIR}/{p.name}"
+        stamp.append((name, info.st_mtime_ns, info.st_size))
     return tuple(stamp)
 
 

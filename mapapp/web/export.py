@@ -59,7 +59,7 @@ from mapapp.draw import credits, popups
 from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, STATUS, Lang, label, t
 from mapapp.draw.labels import context_layer, label_record, place_labels
-from mapapp.draw.layers import EVENT_WINDOW_DAYS, state_layers
+from mapapp.draw.layers import EVENT_WINDOW_DAYS, EventIndex, state_layers
 from mapapp.draw.shapes import geometry_bounds
 from mapapp.draw.style import (
     Palette,
@@ -324,6 +324,7 @@ def build_bundle(
     }
     legends: dict[tuple[str, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
+    event_index = EventIndex(ds)  # events by date and their popups, once for every day
     front_frames = _FrontFrames(ds, palette, geometries, styles, html)
     for number, day in enumerate(days, start=1):
         if progress is not None:
@@ -350,7 +351,7 @@ def build_bundle(
         frame: dict[str, Any] = {"start": day.isoformat()}
         for lang, rule, vkey in variants:
             factions = frozenset(f for f, n in holders[rule.key].items() if n > 0)
-            layers = state_layers(ds, changed[rule.key], day, palette, lang)
+            layers = state_layers(ds, changed[rule.key], day, palette, lang, index=event_index)
             stripes: dict[str, list[Stripe]] = {}
             for feature in layers.patterns["features"]:
                 stripes.setdefault(feature["properties"]["id"], []).append(
@@ -593,10 +594,17 @@ def _ground(ds: Dataset, first: date, last: date, palette: Palette) -> dict[str,
     }
 
 
+_SOURCES_BY_EVENT: dict[int, tuple[Dataset, dict[str, str]]] = {}
+
+
 def _event_source(ds: Dataset, feature: dict[str, Any]) -> str | None:
-    """The source of an event marker (by its event id)."""
-    event_id = feature["properties"]["id"]
-    return next((e.source_id for e in ds.events if e.id == event_id), None)
+    """The source of an event marker (by its event id): looked up in a table built once a
+    dataset, not by scanning every event for every marker of every day."""
+    cached = _SOURCES_BY_EVENT.get(id(ds))
+    if cached is None or cached[0] is not ds:
+        _SOURCES_BY_EVENT.clear()
+        cached = _SOURCES_BY_EVENT[id(ds)] = (ds, {e.id: e.source_id for e in ds.events})
+    return cached[1].get(feature["properties"]["id"])
 
 
 def _selected_weight(ds: Dataset, timeline: Timeline, day: date, palette: Palette) -> float:

@@ -12,6 +12,7 @@ import csv
 import filecmp
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -96,7 +97,7 @@ def test_hostile_folder_validates_and_carries_every_payload() -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "The data is valid." in done.stdout
-    text = "".join(p.read_text(encoding="utf-8") for p in HOSTILE.iterdir())
+    text = "".join(p.read_text(encoding="utf-8") for p in HOSTILE.rglob("*") if p.is_file())
     for payload in PAYLOADS:
         assert payload in text or json.dumps(payload)[1:-1] in text, payload
     for name, fields in make_hostile.CSV_FIELDS.items():
@@ -169,6 +170,33 @@ def test_payloads_show_as_text_and_never_run(
     expect(
         page.get_by_text("جنوب دمشق" if lang == "ar" else "Southern Damascus").first
     ).to_be_visible()
+    _assert_inert(watch)
+
+
+@pytest.mark.browser
+def test_the_page_renders_no_markdown_from_data_and_tables_offer_no_export(
+    watch: Watch, hostile_url: str
+) -> None:
+    """Findings 3 and 6: a blank line in data text once ended the side column's HTML block
+    (the rest became live links and a tracking pixel); Streamlit's table toolbar offered
+    the data, formulas and all, as a CSV download."""
+    page: Page = watch.page
+    page.goto(f"{hostile_url}/?date=2015-09-15&place=yarmouk&lang=en")
+    map_frame(page)
+    main = page.get_by_test_id("stMain")
+    # (sources' web addresses are real links, some to evil.example: those are ours)
+    assert main.locator("a[href='https://evil.example/pwned']").count() == 0
+    assert main.locator("img[src*='evil.example']").count() == 0
+    assert main.locator("strong, em, h1").filter(has_text=re.compile("bold|PWNED")).count() == 0
+    assert "[PWNED link](https://evil.example/pwned)" in main.inner_text()
+    table = page.get_by_test_id("stDataFrame").first
+    table.scroll_into_view_if_needed()
+    table.hover()
+    toolbar = page.get_by_test_id("stElementToolbar").first
+    expect(toolbar).to_be_visible()
+    expect(toolbar.get_by_role("button").first).to_be_visible()  # the toolbar is there
+    assert toolbar.get_by_role("button", name=re.compile("download", re.I)).count() == 0
+    assert page.get_by_role("button", name=re.compile("download as csv", re.I)).count() == 0
     _assert_inert(watch)
 
 

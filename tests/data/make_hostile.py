@@ -98,6 +98,11 @@ PINS: dict[tuple[str, str, str], str] = {
     (GEOJSON, "yarmouk", "name_en"): payload("legacy-script"),
     ("factions.csv", "isis", "name_en"): payload("legacy-img"),
     (GEOJSON, "airport_road", "boundary_note"): payload("crlf"),
+    # a blank line in a faction's name reaches the legend, and a place's, the selected place
+    ("factions.csv", "regime", "name_en"): payload("md-blank-line-link"),
+    (GEOJSON, "yarmouk", "name_ar"): payload("md-blank-line-pixel"),
+    # and in Arabic too the popups carry the classic onerror payload (a place's Arabic name)
+    (GEOJSON, "babbila", "name_ar"): payload("legacy-img"),
     # the browser tests compare al-Qadam's name with a tooltip's innerText, which folds line
     # breaks: its name gets a payload without any
     (GEOJSON, "qadam", "name_en"): payload("svg-onload"),
@@ -182,7 +187,58 @@ def build(target: Path = TARGET) -> int:
         # newline="": a CRLF inside a quoted cell is written as it is
         with (target / name).open("w", encoding="utf-8", newline="") as out:
             out.write(spike_csv(name, text, fields, spike))
+    archive_quotes(target)
     return len(spike.seen) + len(PINS)
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def archive_quotes(target: Path) -> None:
+    """Archive, for each source archived in the shipped data, a text made of the spiked
+    quotes located in it (one per paragraph), with its SHA-256 and every quote's offsets:
+    the hostile quotes stay verified, so hostile text reaches the "verified" line too."""
+    from mapapp.core.evidence import archive_of, archive_path, occurrences, sha256_hex
+
+    sources = _read_rows(target / "sources.csv")
+    archived = {r["id"] for r in sources if r.get("archive_sha256", "").strip()}
+    if not archived:
+        return
+    quoted_in = {r["id"]: r.get("quoted_in") or "" for r in sources}
+    tables = {name: _read_rows(target / name) for name in ("control.csv", "events.csv")}
+    texts: dict[str, str] = {}
+    for sid in sorted(archived):
+        quotes = [
+            row["quote_ar"].strip()
+            for rows in tables.values()
+            for row in rows
+            if archive_of(row["source_id"], quoted_in, archived) == sid
+        ]
+        texts[sid] = "\n&\n".join(dict.fromkeys(quotes)) + "\n"
+        (target / "sources").mkdir(exist_ok=True)
+        (target / archive_path(sid)).write_bytes(texts[sid].encode("utf-8"))
+    for row in sources:
+        if row["id"] in archived:
+            row["archive_sha256"] = sha256_hex(texts[row["id"]].encode("utf-8"))
+    _write_rows(target / "sources.csv", sources)
+    for name, rows in tables.items():
+        for row in rows:
+            holder = archive_of(row["source_id"], quoted_in, archived)
+            if holder is None:
+                continue
+            quote = row["quote_ar"].strip()
+            (start,) = occurrences(texts[holder], quote)  # each quote once: the offsets are sure
+            row["quote_start"], row["quote_end"] = str(start), str(start + len(quote))
+        _write_rows(target / name, rows)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ files of any size."""
 from __future__ import annotations
 
 import csv
+import io
 import random
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from mapapp.core.schema import load_schema
 from mapapp.core.screen import _read_plain, _ScreenedValidator, screened_report
 from mapapp.core.validate import load_dataset
 
+from .conftest import ROOT
 from .test_validate import DATA, FIXTURES, VALID, split_name
 
 
@@ -36,6 +38,27 @@ def test_every_broken_fixture_is_reported_the_same(fixture: Path, tmp_path: Path
     shutil.copyfile(fixture, tmp_path / split_name(fixture)[1])
     slow, fast, _ = both(tmp_path)
     assert slow, "every fixture has a problem"
+    assert fast == slow
+
+
+def test_shipped_data_with_archived_quotes_is_reported_the_same(tmp_path: Path) -> None:
+    """Quotes checked against archived sources: a quote changed so it no longer occurs at
+    its offsets is found by both."""
+    slow, fast, screened = both(ROOT / "data")
+    assert screened and fast == slow == []
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "control.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = next(csv.reader([lines[1]]))
+    header = next(csv.reader([lines[0]]))
+    assert cells[header.index("quote_start")], "the shipped quotes have offsets"
+    cells[header.index("quote_ar")] = cells[header.index("quote_ar")][:-3] + "xyz"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    lines[1] = out.getvalue()
+    path.write_text("".join(lines), encoding="utf-8")
+    slow, fast, _ = both(tmp_path / "data")
+    assert slow, "the changed quote is reported"
     assert fast == slow
 
 

@@ -255,6 +255,7 @@ class _ScreenedValidator(_Validator):
             else:
                 target = fld.references or refs.get(fld.name)
                 suspect |= self.screen_distinct(res, fld, column, target)
+        suspect |= self.screen_evidence(columns)
         places = columns.get("place_id")
         if places is not None and "start" in starts and "end" in starts:
             # a row with a cell too many is still built (its cells are all there): its
@@ -275,6 +276,28 @@ class _ScreenedValidator(_Validator):
         if read.wrong:  # checked by the cells they have, as the validator does
             rows = [(row.line, row.cells) for row, _ in read.wrong]
             self.check_rows(res, rows, skip=[row.lacking for row, _ in read.wrong])
+
+    def screen_evidence(self, columns: dict[str, Any]) -> BoolArray:
+        """Rows whose quote the validator checks against an archived source: those giving
+        quote offsets, and those citing a source that is archived or quotes another (they
+        go the validator's way, which reads the archives)."""
+        import pyarrow.compute as pc
+
+        n = len(columns["source_id"])
+        out = np.zeros(n, dtype=bool)
+        for name in ("quote_start", "quote_end"):
+            if name in columns:
+                out |= pc.utf8_length(columns[name]).to_numpy(zero_copy_only=False) > 0
+        archived = {
+            r.values["id"]
+            for r in self.rows.get("sources", [])
+            if r.values.get("archive_sha256") or r.values.get("quoted_in")
+        }
+        if archived:
+            sources = columns["source_id"].combine_chunks().dictionary_encode()
+            hit = [str(v).strip() in archived for v in sources.dictionary.to_pylist()]
+            out |= np.asarray(hit, dtype=bool)[sources.indices.to_numpy(zero_copy_only=False)]
+        return out
 
     def screen_distinct(
         self, res: Resource, fld: Field, column: Any, target: str | None

@@ -1170,9 +1170,11 @@ places = gpd.read_file(data + "/neighbourhoods.geojson")
 control = pd.read_csv(data + "/control.csv", dtype=str, keep_default_na=False)
 sources = pd.read_csv(data + "/sources.csv", dtype=str, keep_default_na=False)
 published = dict(zip("source:" + sources["id"], sources["published"]))
-for column in ("start", "end"):
-    text = control[column].str.rstrip("~").replace(published)
-    control[column + "_day"] = pd.to_datetime(text.where(text != ""), format="ISO8601")
+for column in ("start", "end"):  # a span (a/b) is read at its first day, as mapapp does
+    text = control[column].str.rstrip("~").replace(published).str.rstrip("~")
+    text = text.str.split("/").str[0]
+    day = pd.to_datetime(text.where(text != ""), format="ISO8601", errors="coerce")
+    control[column + "_day"] = day
 s, e = control["start_day"], control["end_day"]
 active = control[(s.isna() | (s <= day)) & (e.isna() | (e > day))]
 held = active.groupby("place_id").agg(faction_id=("faction_id", "first"))
@@ -1529,7 +1531,10 @@ def table(results: dict[str, Any]) -> list[Row]:
                 "≤ 0.6 s",
                 ours is not None and ours <= 600,
                 f"peer: the same query as a geopandas + pandas script; a bare interpreter "
-                f"{_get(cli, 'floor', 'median_ms'):.0f} ms",
+                f"{_get(cli, 'floor', 'median_ms'):.0f} ms; "
+                + "; ".join(
+                    f"{a}: {cli[a]['error']}" for a in ("ours", "peer") if "error" in cli[a]
+                ),
             )
         )
     for key, rec in results.get("geometry", {}).items():

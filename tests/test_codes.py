@@ -15,7 +15,7 @@ from mapapp.core.codes import CODES, UndeclaredCode, did_you_mean
 from mapapp.core.report import Issue
 from mapapp.core.schema import load_schema
 from mapapp.core.validate import load_dataset
-from mapapp.draw.i18n import KIND, LANGS, STATUS
+from mapapp.draw.i18n import BLOC, KIND, LANGS, STATUS
 from mapapp.draw.style import STATUS_LOOK, legend_items
 
 from .conftest import FIXTURES, ROOT, run_mapapp
@@ -55,7 +55,7 @@ def test_mapapp_codes_lists_the_catalogue() -> None:
     assert "wrong-cell-count" in text and CODES["bad-colour"].title in text
 
 
-def test_every_status_and_kind_of_the_schema_has_words_a_style_and_a_legend_line() -> None:
+def test_every_status_kind_and_bloc_of_the_schema_has_words_a_style_and_a_legend_line() -> None:
     schema = load_schema()  # the shipped schema: what the editors may write
     statuses = schema.resource("control").field("status").enum
     kinds = schema.resource("events").field("kind").enum
@@ -70,6 +70,10 @@ def test_every_status_and_kind_of_the_schema_has_words_a_style_and_a_legend_line
         assert status in legend, f"legend line of {status}"
     for kind in kinds:
         assert all(KIND.get(kind, {}).get(lang) for lang in LANGS), f"label of {kind}"
+    blocs = schema.resource("factions").field("bloc").enum
+    assert blocs
+    for bloc in blocs:  # the sides of fronts and of ground held
+        assert all(BLOC.get(bloc, {}).get(lang) for lang in LANGS), f"label of bloc {bloc}"
 
 
 def test_an_unknown_status_is_an_error_not_shared_stripes() -> None:

@@ -329,7 +329,7 @@ def states_to_table(records: Sequence[dict[str, Any]]) -> str:
         ]
         for r in records
     ]
-    table = text_table(["place", "state", "since", "", "sources", "who says what"], rows)
+    table = text_table(["place", "state", "since", "caveats", "sources", "who says what"], rows)
     events = [(r["place_id"], e) for r in records for e in r["events"]]
     if events:
         lines = [

@@ -257,6 +257,7 @@ BLOC: dict[str, dict[Lang, str]] = {
     "jihadist": {"en": "Jihadist groups", "ar": "الجماعات الجهادية"},
     "opposition": {"en": "Opposition", "ar": "المعارضة"},
     "civil": {"en": "Civil groups", "ar": "مجموعات مدنية"},
+    "other": {"en": "Other groups", "ar": "مجموعات أخرى"},
 }
 
 KIND: dict[str, dict[Lang, str]] = {

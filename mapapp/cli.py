@@ -27,7 +27,7 @@ from mapapp.core.model import Dataset
 from mapapp.core.report import printable
 from mapapp.core.schema import DEFAULT_DATA_DIR, SchemaError, load_schema
 from mapapp.core.timeline import RULES, Rule, Timeline
-from mapapp.core.validate import load_dataset
+from mapapp.core.validate import load_dataset, validate
 from mapapp.draw import formats
 from mapapp.draw.escape import safe_url
 from mapapp.draw.style import PALETTES
@@ -107,7 +107,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data_dir = _folder(args, "data_dir")
     if not data_dir.is_dir():
         raise CommandError(f"{data_dir} is not a folder")
-    report = load_dataset(data_dir).report
+    report = validate(data_dir)
     print(report.to_json() if args.json or args.format == "json" else report.to_text())
     return EXIT_OK if report.valid else EXIT_PROBLEMS
 

@@ -156,3 +156,33 @@ def test_load_writes_json_with_moves_and_no_errors(tmp_path: Path) -> None:
     assert results["error_total"] == 0, results["error_examples"]
     assert "server_rss_mb_max" in output["usage"]
     assert "| repaint p50 / p95 / max |" in done.stdout
+
+
+def test_run_measures_the_save_and_the_command(tmp_path: Path) -> None:
+    """Issue 14's rows, tiny: the one-row save and `mapapp state` as a whole process."""
+    out = tmp_path / "results.json"
+    command = [sys.executable, "benchmarks/run.py", "--quick", "--only", "save,cli"]
+    command += ["--save", "20x200", "--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(out.read_text(encoding="utf-8"))["results"]
+    assert results["save"]["ours"]["changed_rows"] == 1, results["save"]
+    assert results["save"]["peer"]["seconds"] > 0
+    for name in ("ours", "peer", "floor"):
+        assert results["cli"][name]["median_ms"] > 0
+        assert "error" not in results["cli"][name], results["cli"][name]
+    assert "in-app save of one edited row" in done.stdout
+    assert "`mapapp state --on DAY`" in done.stdout
+
+
+@pytest.mark.browser
+def test_run_measures_the_rebuild_and_the_static_first_paint(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    command = [sys.executable, "benchmarks/run.py", "--quick", "--only", "rebuild"]
+    command += ["--rebuild", "12", "--json", str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rebuild = json.loads(out.read_text(encoding="utf-8"))["results"]["rebuild"]
+    assert rebuild["ours"]["seconds"] > 0 and rebuild["peer"]["seconds"] > 0
+    assert rebuild["site"]["data_js_bytes"] > 0
+    assert rebuild["static"]["first_paint_ms"], rebuild["static"]

@@ -208,23 +208,8 @@ def parse_csv(text: str, file: str) -> RawTable:
                 _check_header(table)
                 continue
             if len(record) != len(table.header):
-                table.issues.append(
-                    Issue(
-                        file,
-                        first_line,
-                        None,
-                        "wrong-cell-count",
-                        f"this row has {len(record)} cells but the header has "
-                        f"{len(table.header)}; check for a missing or extra comma, or a "
-                        "comma inside a value that is not in double quotes",
-                    )
-                )
-                # still check the cells it has, by position: every problem in one run. A
-                # row cut short may end in a cut cell: its last one is not checked either
-                cells = dict(zip(table.header, record, strict=False))
-                short = len(record) < len(table.header)
-                lacking = frozenset(table.header[len(record) - short :])
-                table.rows.append(RawRow(first_line, cells, lacking))
+                table.issues.append(wrong_cell_count(file, first_line, len(record), table.header))
+                table.rows.append(uneven_row(table.header, record, first_line))
                 continue
             # a duplicated column (reported on the header): the first one counts
             pairs = zip(table.header, record, strict=True)
@@ -249,6 +234,26 @@ def parse_csv(text: str, file: str) -> RawTable:
         table.issues.append(Issue(file, None, None, "empty-file", f"{file} is empty"))
         table.readable = False
     return table
+
+
+def uneven_row(header: list[str], record: list[str], line: int) -> RawRow:
+    """A row with the wrong number of cells, still checked by position (every problem in
+    one run). A row cut short may end in a cut cell: its last one is not checked either."""
+    cells = dict(zip(header, record, strict=False))
+    short = len(record) < len(header)
+    return RawRow(line, cells, frozenset(header[len(record) - short :]))
+
+
+def wrong_cell_count(file: str, line: int, cells: int, header: list[str]) -> Issue:
+    """A row with more or fewer cells than the header (also used by the columnar screen)."""
+    return Issue(
+        file,
+        line,
+        None,
+        "wrong-cell-count",
+        f"this row has {cells} cells but the header has {len(header)}; check for a missing "
+        "or extra comma, or a comma inside a value that is not in double quotes",
+    )
 
 
 def _check_header(table: RawTable) -> None:

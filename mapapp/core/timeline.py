@@ -56,6 +56,8 @@ _SPAN = 4_000_000
 _KEEP_STATES = 200_000
 #: days between the index's checkpoints (each holds every place's stretch on its day)
 _STEP = 32
+#: new stretches on a day below which each place's rows are scanned as they are
+_FEW_NEW = 64
 
 
 @dataclass(frozen=True)
@@ -263,6 +265,17 @@ def _summary_status(rows: Iterable[ControlRow]) -> str:
     return statuses.pop() if len(statuses) == 1 else MIXED
 
 
+@dataclass(frozen=True)
+class _Spans:
+    """Every control row, by place (in the places file's order), with its place's number
+    and the first and last day (ordinals) it may matter on."""
+
+    rows: list[ControlRow]
+    owner: npt.NDArray[np.int64]
+    first: npt.NDArray[np.int64]
+    last: npt.NDArray[np.int64]
+
+
 class _Sweep:
     """One place's rows and conditions in force on a day, kept up to date as the day moves
     forward: each row enters and leaves once, so asking every day of a place costs its
@@ -351,6 +364,7 @@ class Timeline:
         self._checkpoints: npt.NDArray[np.int64] | None = None
         self._bases = np.arange(len(self._place_ids), dtype=np.int64) * _SPAN
         self._segment_states: dict[int, PlaceState] = {}
+        self._row_spans: _Spans | None = None
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
         for row in dataset.control:
             self._rows[row.place_id].append(row)
@@ -394,14 +408,28 @@ class Timeline:
         ranked.sort(key=lambda k: k[0], reverse=True)  # stable: equal keys stay by id
         return [sid for _, sid in ranked]
 
-    def place_state(self, place_id: str, day: date) -> PlaceState:
-        with self._sweep_lock:  # the rows in force, found by a forward sweep (see _Sweep)
-            sweep = self._sweeps.get(place_id)
-            if sweep is None:
-                sweep = self._sweeps[place_id] = _Sweep(
-                    self._rows.get(place_id, []), self._conditions.get(place_id, [])
-                )
-            held, ending, in_force = sweep.at(day)
+    def place_state(
+        self, place_id: str, day: date, rows: list[ControlRow] | None = None
+    ) -> PlaceState:
+        """The place's state on ``day``. ``rows``: its rows that may matter on that day (a
+        subset of its rows in their order, holding every row whose span holds ``day``, see
+        :meth:`_spans`), read as they are; by default the place's forward sweep finds them."""
+        if rows is not None:
+            held = [r for r in rows if holds(r, day)]
+            ending = [r for r in rows if not holds(r, day) and _in_window(r.end, day)]
+            in_force = [
+                e
+                for e in self._conditions.get(place_id, [])
+                if condition_span(e)[0] <= day < condition_span(e)[1]
+            ]
+        else:
+            with self._sweep_lock:  # the rows in force, found by a forward sweep (_Sweep)
+                sweep = self._sweeps.get(place_id)
+                if sweep is None:
+                    sweep = self._sweeps[place_id] = _Sweep(
+                        self._rows.get(place_id, []), self._conditions.get(place_id, [])
+                    )
+                held, ending, in_force = sweep.at(day)
         claims = tuple(held)
         if self.rule.source_id is not None:
             pool = [r for r in claims if r.source_id == self.rule.source_id]
@@ -539,17 +567,63 @@ class Timeline:
                 return found
             found[step] += 1
 
+    def _spans(self) -> _Spans:
+        """Every control row's span of days that may matter, as arrays (built on first
+        use): from its start's first day (the far past without a start) to its end's last
+        day (the far future without an end). A row holds only inside it, and a row just
+        ended is in its end's window only inside it; outside it a row changes nothing."""
+        if self._row_spans is None:
+            flat: list[ControlRow] = []
+            owners: list[int] = []
+            for index, pid in enumerate(self._place_ids):
+                own = self._rows.get(pid, [])
+                flat.extend(own)
+                owners.extend([index] * len(own))
+            first, last = date.min.toordinal(), date.max.toordinal()
+            dates = [r.start.earliest.toordinal() if r.start is not None else first for r in flat]
+            ends = [r.end.latest.toordinal() if r.end is not None else last for r in flat]
+            self._row_spans = _Spans(
+                flat,
+                np.asarray(owners, dtype=np.int64),
+                np.asarray(dates, dtype=np.int64),
+                np.asarray(ends, dtype=np.int64),
+            )
+        return self._row_spans
+
+    def _rows_on(self, day: date) -> dict[int, list[ControlRow]]:
+        """For each place (by number) with any, its rows whose span holds ``day``: one
+        vectorised pass over every row instead of a loop over each place's rows."""
+        spans = self._spans()
+        ordinal = day.toordinal()
+        picked = np.flatnonzero((spans.first <= ordinal) & (ordinal <= spans.last))
+        owners = spans.owner[picked]
+        out: dict[int, list[ControlRow]] = {}
+        flat = spans.rows
+        for owner, index in zip(owners.tolist(), picked.tolist(), strict=True):
+            found = out.get(owner)
+            if found is None:
+                out[owner] = [flat[index]]
+            else:
+                found.append(flat[index])
+        return out
+
     def state_at(self, day: date) -> dict[str, PlaceState]:
         """The state of every place on ``day``, in the places file's order. Each stretch's
-        state is worked out once (:meth:`state_ids`); later days only re-date it."""
+        state is worked out once (:meth:`state_ids`); later days only re-date it. When many
+        stretches are new, each place's state is worked out from only the rows that may
+        matter on the day (:meth:`_rows_on`), found for all places at once."""
         states = self._segment_states
         if len(states) > _KEEP_STATES:
             states.clear()
+        segments = self.state_ids(day).tolist()
+        new = sum(1 for segment in segments if segment not in states)
+        relevant = self._rows_on(day) if new > _FEW_NEW else None
         out: dict[str, PlaceState] = {}
-        for pid, segment in zip(self._place_ids, self.state_ids(day).tolist(), strict=True):
+        for index, (pid, segment) in enumerate(zip(self._place_ids, segments, strict=True)):
             state = states.get(segment)
             if state is None:
-                state = states[segment] = self.place_state(pid, day)
+                rows = None if relevant is None else relevant.get(index, [])
+                state = states[segment] = self.place_state(pid, day, rows)
             elif state.day != day:
                 state = _on_day(state, day)
             out[pid] = state

@@ -57,8 +57,12 @@ class LoadResult:
 
 
 def validate(data_dir: Path) -> Report:
-    """Every problem in the data folder (an empty report when the data is valid)."""
-    return load_dataset(data_dir).report
+    """Every problem in the data folder (an empty report when the data is valid): the same
+    findings as :func:`load_dataset`, with a large control table screened as arrays
+    (:mod:`mapapp.core.screen`) and no dataset built."""
+    from mapapp.core.screen import screened_report  # it builds on this module
+
+    return screened_report(Path(data_dir))
 
 
 def load_dataset(data_dir: Path) -> LoadResult:
@@ -96,6 +100,8 @@ class _Validator:
         self.unknown_ids: set[str] = set()
         self.geo: RawGeoJSON | None = None
         self.geo_resource: Resource | None = None
+        #: build the dataset when the data is valid (the columnar screen only reports)
+        self.build = True
         #: (file, line) of each quote verified in an archive -> that archive's source id
         self.located: dict[tuple[str, int], str] = {}
 
@@ -117,7 +123,7 @@ class _Validator:
         self.add(check_periods(control, self.file_of("control")))
         if self.geo is not None and self.geo_resource is not None:
             self.add(geometry.check_features(self.geo, self.schema.metric_crs))
-        if not self.report.valid:
+        if not self.report.valid or not self.build:
             return LoadResult(None, self.report)
         return LoadResult(self.build_dataset(source_dates, control, events), self.report)
 

@@ -1,0 +1,467 @@
+"""A columnar screen for the large table (control.csv): the validator's own findings, with a
+million rows checked as arrays instead of one Python row at a time.
+
+How it stays identical to :mod:`mapapp.core.validate`:
+
+* the file is read with pyarrow only when it is *plain* -- UTF-8, one record per line (no
+  blank lines, no line breaks inside quotes, no lone CR), quotes only as RFC 4180 allows --
+  so that row ``i`` is on line ``i + 2`` and both readers see the same cells; anything else
+  goes the validator's row-by-row way, which names the problem;
+* each *distinct* value of a column (a few thousand among a million cells) is checked once
+  with the validator's own per-cell function, references once per distinct id;
+* the period rules (overlaps, sole and shared control) and end-before-start are worked out
+  as array operations over all rows;
+* every row of a place with anything suspect -- a bad cell, an unknown reference, a period
+  rule broken -- then goes through the validator's row-by-row checks, with its real line,
+  together with every other row of that place, so the messages (and the lines they cite)
+  are the validator's. Rows of other places are known to have no problem.
+
+Only the report comes out: :func:`screened_report` never builds a dataset.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mapapp.core.dates import DateSpec, FuzzyDate, resolve_cell
+from mapapp.core.read import (
+    MAX_CSV_ROWS,
+    MAX_FILE_BYTES,
+    RawRow,
+    RawTable,
+    uneven_row,
+    wrong_cell_count,
+)
+from mapapp.core.report import Issue, Report
+from mapapp.core.schema import Field, Resource, Schema, load_schema
+from mapapp.core.validate import (
+    MAX_CELL_CHARS,
+    _check_cell,
+    _check_columns,
+    _Validator,
+)
+
+#: the table screened (the one that grows to millions of rows)
+SCREENED = "control"
+#: smaller files take the row-by-row way (as fast, and nothing to prove)
+MIN_BYTES = 1_000_000
+#: more than any day's ordinal (date.max is 3,652,059): keys are ``group * _BIG + ordinal``
+_BIG = 4_000_000
+_FIRST, _LAST = date.min.toordinal(), date.max.toordinal()
+#: what str.strip() removes besides ASCII whitespace (a cell with any of it at either end,
+#: or ASCII whitespace there, goes the row-by-row way)
+_WS = r"\s\x0b\x1c-\x1f\x85\xa0\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+_EDGE_WS = f"^[{_WS}]|[{_WS}]$"
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+def screened_report(data_dir: Path, min_bytes: int = MIN_BYTES) -> Report:
+    """Every problem in the data folder, as :func:`mapapp.core.validate.validate` reports
+    them; the control table is screened as arrays when its file has at least
+    ``min_bytes`` bytes (0: always, as the tests do)."""
+    schema = load_schema(data_dir)
+    return _ScreenedValidator(schema, Path(data_dir), min_bytes).run().report
+
+
+# -- reading -----------------------------------------------------------------------------------
+def _quotes_plain(data: bytes) -> bool:
+    """Whether every double quote is where RFC 4180 puts it (so pyarrow and Python's csv
+    read the same cells): a quoted field opens at a field's start and closes before a
+    delimiter, quotes inside it doubled. Worked out from the quotes alone: outside a
+    quoted field an even number of quotes precede a position."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    if quotes.size == 0:
+        return True
+    run_start = np.ones(quotes.size, dtype=bool)
+    run_start[1:] = quotes[1:] != quotes[:-1] + 1
+    firsts = np.flatnonzero(run_start)  # index in `quotes` of each run's first quote
+    lengths = np.diff(np.append(firsts, quotes.size))
+    begin = quotes[firsts]
+    end = begin + lengths  # the byte after the run
+    # the byte before each run and after it (a newline before and after the file)
+    before = np.where(begin > 0, raw[np.maximum(begin - 1, 0)], ord("\n"))
+    after = np.where(end < raw.size, raw[np.minimum(end, raw.size - 1)], ord("\n"))
+    opens_field = np.isin(before, np.frombuffer(b",\n", dtype=np.uint8))
+    ends_field = np.isin(after, np.frombuffer(b",\r\n", dtype=np.uint8))
+    inside = firsts % 2 == 1  # an odd number of quotes before the run: in a quoted field
+    odd = lengths % 2 == 1
+    ok = np.where(
+        inside,
+        ~odd | ends_field,  # doubled quotes stay inside; the closing one ends the field
+        opens_field & (odd | ends_field),  # opens (or is the empty field "")
+    )
+    return bool(ok.all()) and quotes.size % 2 == 0
+
+
+@dataclass
+class Plain:
+    """A plain CSV file as read by pyarrow: every cell a string."""
+
+    header: list[str]
+    table: Any
+    #: the file line of each row of ``table``
+    lines: IntArray
+    #: the rows with the wrong number of cells (not in ``table``), as the validator reads
+    #: them, and how many cells each has
+    wrong: list[tuple[RawRow, int]]
+
+
+def _read_plain(path: Path) -> Plain | None:
+    """The file's cells when it is plain (see the module's doc), else None."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    newlines = data.count(b"\n")
+    if (
+        b"\x00" in data
+        or data.count(b"\r") != data.count(b"\r\n")
+        or newlines > MAX_CSV_ROWS + 1  # the reader refuses such a file, with its message
+        or not _quotes_plain(data)
+    ):
+        return None
+    first = data.find(b"\n")
+    try:
+        head = data[: first if first >= 0 else len(data)].decode("utf-8").rstrip("\r")
+        header = next(csv.reader(io.StringIO(head), strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    # rows with the wrong number of cells: pyarrow names their lines only when it reads
+    # in one thread, so that slower read is made only when the fast one finds such a row
+    wrong: list[tuple[RawRow, int]] = []
+
+    def skip(row: Any) -> str:
+        record = next(csv.reader(io.StringIO(row.text), strict=True), [])
+        wrong.append((uneven_row(header, record, int(row.number)), len(record)))
+        return "skip"
+
+    for threads in (True, False):
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(data),
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=1, use_threads=threads
+                ),
+                parse_options=pacsv.ParseOptions(
+                    newlines_in_values=False, invalid_row_handler=None if threads else skip
+                ),
+                convert_options=convert,
+            )
+            break
+        except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError):
+            if not threads:
+                return None
+    lines = newlines + (0 if data.endswith(b"\n") else 1)
+    if table.num_rows == 0 or table.num_rows + 1 + len(wrong) != lines:
+        return None  # blank lines or line breaks in values: lines and rows differ
+    row_lines = np.delete(np.arange(2, lines + 1), [row.line - 2 for row, _ in wrong])
+    return Plain(header, table, row_lines, wrong)
+
+
+# -- the screen ----------------------------------------------------------------------------------
+class _ScreenedValidator(_Validator):
+    def __init__(self, schema: Schema, data_dir: Path, min_bytes: int) -> None:
+        super().__init__(schema, data_dir)
+        self.build = False
+        self.min_bytes = min_bytes
+        self.pending: list[tuple[Resource, Plain]] = []
+
+    def read_table(self, res: Resource) -> None:
+        path = self.dir / res.path
+        try:
+            small = path.stat().st_size < self.min_bytes
+        except OSError:
+            small = True
+        read = None if small or res.name != SCREENED or res.primary_key else _read_plain(path)
+        if read is None:
+            super().read_table(res)
+            return
+        header = read.header
+        clean = [h.strip().strip("\ufeff").strip() for h in header]
+        required = {f.name for f in res.fields if f.required}
+        if clean != header or len(set(header)) != len(header) or not required <= set(header):
+            super().read_table(res)  # header problems: reported the validator's way
+            return
+        self.rows[res.name] = []
+        self.ids[res.name] = set()
+        self.add(_check_columns(res, RawTable(res.path, header=header)))
+        self.add(wrong_cell_count(res.path, row.line, count, header) for row, count in read.wrong)
+        self.pending.append((res, read))
+
+    def check_references(self) -> Iterator[Issue]:
+        # every file has been read: ids are known, so the screened tables can be checked
+        for res, read in self.pending:
+            self.screen(res, read)
+        self.pending.clear()
+        return iter(list(super().check_references()))
+
+    def quiet_source_dates(self) -> dict[str, FuzzyDate]:
+        """The sources' dates, without reporting their problems (the run does that)."""
+        report, self.report = self.report, Report()
+        try:
+            return self.resolve_source_dates()
+        finally:
+            self.report = report
+
+    def screen(self, res: Resource, read: Plain) -> None:
+        import pyarrow.compute as pc
+
+        header, table = read.header, read.table
+        columns = {name: table.column(i) for i, name in enumerate(header)}
+        n = table.num_rows
+        suspect = np.zeros(n, dtype=bool)
+        source_dates = self.quiet_source_dates()
+        starts: dict[str, IntArray] = {}
+        refs = {fk.field: fk.resource for fk in res.foreign_keys}
+        for fld in res.fields:
+            column = columns.get(fld.name)
+            if column is None:
+                continue  # an optional column left out: every cell is empty, which is fine
+            if fld.is_date:
+                bad, first_day = self.screen_dates(res, fld, column, columns, source_dates)
+                suspect |= bad
+                starts[fld.name] = first_day
+            elif _plain_text(fld) and fld.name not in refs:
+                length = pc.utf8_length(column).to_numpy(zero_copy_only=False)
+                edge = pc.match_substring_regex(column, _EDGE_WS).to_numpy(zero_copy_only=False)
+                suspect |= (length > MAX_CELL_CHARS) | edge
+                if fld.required:
+                    suspect |= length == 0
+            else:
+                target = fld.references or refs.get(fld.name)
+                suspect |= self.screen_distinct(res, fld, column, target)
+        suspect |= self.screen_evidence(columns)
+        places = columns.get("place_id")
+        if places is not None and "start" in starts and "end" in starts:
+            # a row with a cell too many is still built (its cells are all there): its
+            # place's periods are checked with it, the validator's way
+            uneven = {row.cells.get("place_id", "").strip() for row, _ in read.wrong}
+            self.screen_periods(columns, starts, suspect, places, uneven, source_dates)
+        else:
+            suspect[:] = True
+        affected = np.flatnonzero(suspect)
+        if affected.size:
+            picked = table.take(affected).to_pylist()
+            names = [f"c{i}" for i in range(len(header))]
+            records = [
+                (int(line), {h: row[c] for h, c in zip(header, names, strict=True)})
+                for line, row in zip(read.lines[affected].tolist(), picked, strict=True)
+            ]
+            self.check_rows(res, records, skip=[frozenset()] * len(records))
+        if read.wrong:  # checked by the cells they have, as the validator does
+            rows = [(row.line, row.cells) for row, _ in read.wrong]
+            self.check_rows(res, rows, skip=[row.lacking for row, _ in read.wrong])
+
+    def screen_evidence(self, columns: dict[str, Any]) -> BoolArray:
+        """Rows whose quote the validator checks against an archived source: those giving
+        quote offsets, and those citing a source that is archived or quotes another (they
+        go the validator's way, which reads the archives)."""
+        import pyarrow.compute as pc
+
+        n = len(columns["source_id"])
+        out = np.zeros(n, dtype=bool)
+        for name in ("quote_start", "quote_end"):
+            if name in columns:
+                out |= pc.utf8_length(columns[name]).to_numpy(zero_copy_only=False) > 0
+        archived = {
+            r.values["id"]
+            for r in self.rows.get("sources", [])
+            if r.values.get("archive_sha256") or r.values.get("quoted_in")
+        }
+        if archived:
+            sources = columns["source_id"].combine_chunks().dictionary_encode()
+            hit = [str(v).strip() in archived for v in sources.dictionary.to_pylist()]
+            out |= np.asarray(hit, dtype=bool)[sources.indices.to_numpy(zero_copy_only=False)]
+        return out
+
+    def screen_distinct(
+        self, res: Resource, fld: Field, column: Any, target: str | None
+    ) -> BoolArray:
+        """Each distinct value checked once, as the validator checks a cell; ids it refers
+        to looked up once."""
+        encoded = column.combine_chunks().dictionary_encode()
+        bad = []
+        known = None if target is None or target in self.unknown_ids else self.ids.get(target)
+        for raw in encoded.dictionary.to_pylist():
+            values: dict[str, Any] = {}
+            problem = any(True for _ in _check_cell(res, fld, raw, 0, {}, values))
+            if not problem and known is not None:
+                value = values.get(fld.name)
+                wanted = value if isinstance(value, tuple) else (value,)
+                problem = any(v and v not in known for v in wanted)
+            bad.append(problem)
+        flags: BoolArray = np.asarray(bad, dtype=bool)[
+            encoded.indices.to_numpy(zero_copy_only=False)
+        ]
+        return flags
+
+    def screen_dates(
+        self,
+        res: Resource,
+        fld: Field,
+        column: Any,
+        columns: dict[str, Any],
+        source_dates: dict[str, FuzzyDate],
+    ) -> tuple[BoolArray, IntArray]:
+        """(suspect, first day's ordinal or 0 when empty) per row: each distinct pair of
+        date and precision cell checked and resolved once."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        prec_field = fld.extra.get("precision_field")
+        precision = columns.get(prec_field) if prec_field else None
+        if precision is None:
+            precision = pa.chunked_array([pa.array([""] * len(column), pa.string())])
+        pairs = pc.binary_join_element_wise(column, precision, "\x1f").combine_chunks()
+        encoded = pairs.dictionary_encode()
+        bad, first = [], []
+        for pair in encoded.dictionary.to_pylist():
+            raw, _, prec = pair.partition("\x1f")
+            values: dict[str, Any] = {}
+            cells = {prec_field: prec} if prec_field else {}
+            problem = any(True for _ in _check_cell(res, fld, raw, 0, cells, values))
+            spec = values.get(fld.name)
+            day = 0
+            if not problem and raw.strip():
+                # no date read (its precision cell is wrong), or a source with no usable
+                # date (unknown, or its own date broken): the validator's way explains
+                try:
+                    if not isinstance(spec, DateSpec):
+                        raise KeyError(fld.name)
+                    day = resolve_cell(spec, source_dates).earliest.toordinal()
+                except KeyError:
+                    problem = True
+            bad.append(problem)
+            first.append(day)
+        indices = encoded.indices.to_numpy(zero_copy_only=False)
+        return (
+            np.asarray(bad, dtype=bool)[indices],
+            np.asarray(first, dtype=np.int64)[indices],
+        )
+
+    def screen_periods(
+        self,
+        columns: dict[str, Any],
+        starts: dict[str, IntArray],
+        suspect: BoolArray,
+        places: Any,
+        hit: set[str],
+        source_dates: dict[str, FuzzyDate],
+    ) -> None:
+        """Marks (in ``suspect``) every row of a place where a row is suspect or a period
+        rule is broken. A claim covers its days from its start or, without one, from its
+        as_of (the source's date when empty), to its end; the rules hold per place and
+        source (a source may not contradict itself; sources may disagree): end on or before
+        start (or as_of), the same faction twice at once, 'sole' beside another faction
+        that is not an ally, 'shared' with nobody, 'allied' with nobody to ally with."""
+        has_start, has_end = starts["start"] > 0, starts["end"] > 0
+        sources = columns["source_id"].combine_chunks().dictionary_encode()
+        published = []
+        for sid in sources.dictionary.to_pylist():
+            window = source_dates.get(str(sid).strip())
+            published.append(window.earliest.toordinal() if window else 0)
+        source = sources.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        given = starts.get("as_of", np.zeros(len(suspect), dtype=np.int64))
+        as_of = np.where(given > 0, given, np.asarray(published, dtype=np.int64)[source])
+        suspect |= as_of == 0  # no report date to be had: the validator's way explains
+        begin = np.where(has_start, starts["start"], as_of)
+        end = np.where(has_end, starts["end"], _LAST)
+        suspect |= has_end & (end <= begin)  # before its start, or (no start) its as_of
+        place_codes = places.combine_chunks().dictionary_encode()
+        place = place_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        faction = _codes(columns["faction_id"])
+        status = columns["status"].to_numpy()
+        good = ~suspect
+        width_s = int(source.max()) + 1 if source.size else 1
+        width_f = int(faction.max()) + 1 if faction.size else 1
+        group = (place * width_s + source)[good]
+        own = group * width_f + faction[good]
+        b, e, st = begin[good], end[good], status[good]
+        ally = st == "allied"
+        everyone = _overlap_counts(group, b, e, group, b, e)
+        same = _overlap_counts(own, b, e, own, b, e)
+        rivals = _overlap_counts(group, b, e, group[~ally], b[~ally], e[~ally]) - (
+            _overlap_counts(own, b, e, own[~ally], b[~ally], e[~ally])
+        )
+        others = everyone - same
+        broken = (same > 1) | ((st == "sole") & (rivals > 0)) | ((st == "shared") & (others == 0))
+        broken |= ally & (rivals == 0)
+        flagged = np.zeros(len(suspect), dtype=bool)
+        flagged[np.flatnonzero(good)[broken]] = True
+        # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
+        names = [str(p).strip() for p in place_codes.dictionary.to_pylist()]
+        hit = hit | {names[i] for i in np.unique(place[suspect | flagged]).tolist()}
+        if hit:
+            entries = np.asarray([name in hit for name in names], dtype=bool)
+            suspect |= entries[place]
+
+
+def _plain_text(fld: Field) -> bool:
+    """A free-text column: only emptiness and length can be wrong."""
+    return (
+        fld.type == "string"
+        and fld.enum is None
+        and not fld.pattern
+        and not fld.delimiter
+        and not fld.references
+        and not fld.is_date
+    )
+
+
+def _codes(column: Any) -> IntArray:
+    codes: IntArray = (
+        column.combine_chunks()
+        .dictionary_encode()
+        .indices.to_numpy(zero_copy_only=False)
+        .astype(np.int64)
+    )
+    return codes
+
+
+def _overlap_counts(
+    group: IntArray,
+    start: IntArray,
+    end: IntArray,
+    of_group: IntArray,
+    of_start: IntArray,
+    of_end: IntArray,
+) -> IntArray:
+    """For each row ``i`` (``group``, ``start``, ``end``), how many rows ``j`` of a set
+    (``of_*``) in its group overlap it: ``start_j < end_i`` and ``end_j > start_i``
+    (half-open days; every row has ``start < end``). Rows of earlier groups are counted by
+    both searches and cancel."""
+    base, of_base = group * _BIG, of_group * _BIG
+    sorted_starts = np.sort(of_base + of_start)
+    sorted_ends = np.sort(of_base + of_end)
+    counts: IntArray = np.searchsorted(sorted_starts, base + end, side="left") - np.searchsorted(
+        sorted_ends, base + start, side="right"
+    )
+    return counts
+
+
+__all__ = ["MIN_BYTES", "screened_report"]

@@ -1,0 +1,187 @@
+"""The columnar screen (mapapp.core.screen) reports exactly what the row-by-row validator
+reports: same files, lines, columns, codes and messages, on every broken fixture and on
+synthetic tables with many mistakes of every kind. ``min_bytes=0`` forces the screen on
+files of any size."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks import synth
+from mapapp.core.report import Issue
+from mapapp.core.schema import load_schema
+from mapapp.core.screen import _read_plain, _ScreenedValidator, screened_report
+from mapapp.core.validate import load_dataset
+
+from .conftest import ROOT
+from .test_validate import DATA, FIXTURES, VALID, split_name
+
+
+def both(folder: Path) -> tuple[list[Issue], list[Issue], bool]:
+    """(row-by-row findings, screened findings, whether the control table was screened)."""
+    slow = load_dataset(folder).report.sorted()
+    validator = _ScreenedValidator(load_schema(folder), folder, 0)
+    screened = bool((folder / "control.csv").is_file() and _read_plain(folder / "control.csv"))
+    fast = validator.run().report.sorted()
+    return slow, fast, screened
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.name for f in FIXTURES])
+def test_every_broken_fixture_is_reported_the_same(fixture: Path, tmp_path: Path) -> None:
+    shutil.copytree(VALID, tmp_path, dirs_exist_ok=True)
+    shutil.copyfile(fixture, tmp_path / split_name(fixture)[1])
+    slow, fast, _ = both(tmp_path)
+    assert slow, "every fixture has a problem"
+    assert fast == slow
+
+
+def test_shipped_data_with_archived_quotes_is_reported_the_same(tmp_path: Path) -> None:
+    """Quotes checked against archived sources: a quote changed so it no longer occurs at
+    its offsets is found by both."""
+    slow, fast, screened = both(ROOT / "data")
+    assert screened and fast == slow == []
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    path = tmp_path / "data" / "control.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = next(csv.reader([lines[1]]))
+    header = next(csv.reader([lines[0]]))
+    assert cells[header.index("quote_start")], "the shipped quotes have offsets"
+    cells[header.index("quote_ar")] = cells[header.index("quote_ar")][:-3] + "xyz"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    lines[1] = out.getvalue()
+    path.write_text("".join(lines), encoding="utf-8")
+    slow, fast, _ = both(tmp_path / "data")
+    assert slow, "the changed quote is reported"
+    assert fast == slow
+
+
+@pytest.mark.parametrize("name", ["valid", "broken-example", "hostile", "editing-example"])
+def test_example_folders_are_reported_the_same(name: str) -> None:
+    slow, fast, screened = both(DATA / name)
+    # the hostile table has line breaks inside values: read the row-by-row way
+    assert screened == (name != "hostile")
+    assert fast == slow
+
+
+def test_plain_control_fixtures_take_the_screen(tmp_path: Path) -> None:
+    """The fixtures of control.csv that are plain CSV go through the screen (the others --
+    broken quotes, a cell too few -- are read the row-by-row way or by the slower read)."""
+    screened = []
+    for fixture in FIXTURES:
+        if split_name(fixture)[1] == "control.csv" and _read_plain(fixture) is not None:
+            screened.append(fixture.name)
+    assert len(screened) >= 8, screened
+
+
+def _mutate(
+    row: list[str], header: list[str], rng: random.Random, places: list[str]
+) -> list[str] | None:
+    """One mistake (or a harmless change) in a control row; None to duplicate it."""
+    kind = rng.randrange(20)
+    r = dict(zip(header, row, strict=True))
+    if kind == 0:
+        r["status"] = "solo"  # not an allowed status
+    elif kind == 1:
+        r["faction_id"] = "nobody"  # unknown faction
+    elif kind == 2:
+        r["quote_ar"] = "  "  # an empty quote, once stripped
+    elif kind == 3:
+        r["start"], r["start_precision"] = "15/09/2015", ""
+    elif kind == 4:
+        r["start"], r["start_precision"] = "2015-02-30", ""
+    elif kind == 5:
+        r["place_id"] = "nowhere"
+    elif kind == 6:
+        return row[:-1]  # a cell too few
+    elif kind == 7:
+        return None  # the same claim twice
+    elif kind == 8:
+        r["status"] = "sole" if r["status"] != "sole" else "shared"  # beside others / alone
+    elif kind == 9:
+        r["place_id"] = f" {r['place_id']} "  # spaces around an id: the same place stripped
+    elif kind == 10:
+        r["start"], r["start_precision"] = "2016-05", "month"
+        r["end"], r["end_precision"] = "2014", "year"  # ends before it starts
+    elif kind == 11:
+        r["start"], r["start_precision"] = "2015", "month"  # precision mismatch
+    elif kind == 12:
+        r["start"], r["start_precision"] = "source:nosuch", ""
+    elif kind == 13:
+        r["place_id"] = rng.choice(places)  # a claim moved to another place: may now clash
+    elif kind == 14:
+        r["end_precision"] = "weekly"  # bad precision
+    elif kind == 15:
+        r["quote_en"] = 'he said "so", twice'  # quotes in a value (written quoted, doubled)
+    elif kind == 16:
+        return [*row, "extra"]  # a cell too many: still built, its place's periods checked
+    elif kind == 17:
+        r["status"] = "allied"  # an ally, with or without a holder beside it
+    elif kind == 18:
+        r["start"], r["start_precision"] = "", ""  # no start: it holds from its as_of
+        r["as_of"], r["as_of_precision"] = "2019-06", "month"
+    else:
+        r["claim"] = "C7;;C8"  # not a claim list
+    return [r[h] for h in header]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_synthetic_tables_with_many_mistakes_are_reported_the_same(
+    seed: int, tmp_path: Path
+) -> None:
+    folder = synth.generate(tmp_path / "data", 30, 900)
+    rng = random.Random(seed)
+    path = folder / "control.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    places = sorted({r[0] for r in body})
+    out: list[list[str]] = []
+    for row in body:
+        if rng.random() < 0.04:
+            changed = _mutate(row, header, rng, places)
+            out.extend([row, row] if changed is None else [changed])
+        else:
+            out.append(row)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(out)
+    slow, fast, screened = both(folder)
+    assert screened
+    codes = {i.code for i in slow}
+    assert len(codes) >= 8, codes
+    assert fast == slow
+
+
+def test_clean_synthetic_data_is_valid_both_ways(tmp_path: Path) -> None:
+    folder = synth.generate(tmp_path / "data", 20, 400)
+    assert screened_report(folder, min_bytes=0).valid
+    slow, fast, screened = both(folder)
+    assert screened and slow == fast == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'x,"ab"c,y\n',  # text after a closing quote
+        'x,ab"c,y\n',  # a quote inside an unquoted value
+        'x,"a"""b",y\n',  # an odd run of quotes inside a quoted value
+        'x,""c,y\n',  # an empty quoted value followed by text
+    ],
+)
+def test_quotes_where_readers_could_differ_are_not_screened(text: str, tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c\n" + "1,2,3\n" * 5 + text, encoding="utf-8")
+    assert _read_plain(path) is None
+    ok = tmp_path / "ok.csv"
+    ok.write_text('a,b,c\n1,"he said ""so""",3\n"",",",""\n', encoding="utf-8")
+    read = _read_plain(ok)
+    assert read is not None
+    assert read.table.column(1).to_pylist() == ['he said "so"', ","]

@@ -33,3 +33,38 @@ def test_the_spec_hands_its_data_over_as_arrow() -> None:
     assert table.num_rows > len(ds.control), "the stale spans after the horizon"
     assert "datasets" not in spec and spec["mark"]["type"] == "bar"
     assert set(table.column_names) >= {"place", "faction", "start", "end"}
+
+
+def test_names_with_line_breaks_reach_the_charts_on_one_line() -> None:
+    """A line break or line separator in a name, once inside Vega's compiled expressions,
+    is a syntax error that blanks the chart: every string of both specs is one line."""
+    from dataclasses import replace
+
+    from mapapp.draw.chart import ground_spec
+
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    fid, faction = next(iter(ds.factions.items()))
+    pid, place = next(iter(ds.places.items()))
+    ds = replace(
+        ds,
+        factions={**ds.factions, fid: replace(faction, name_en="first\r\n\r\nsecond\u2028third")},
+        places={**ds.places, pid: replace(place, name_en="a\nplace\u2029name")},
+    )
+
+    def strings(value: object) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        if isinstance(value, dict):
+            return [s for v in value.values() for s in strings(v)]
+        return []
+
+    for spec in (
+        timeline_spec(ds, FIRST, LAST, "conventional", "en"),
+        ground_spec(ds, FIRST, LAST, "conventional", "en"),
+    ):
+        texts = strings(spec)
+        assert not [s for s in texts if any(c.isspace() and c != " " for c in s)]
+    assert "first second third" in strings(timeline_spec(ds, FIRST, LAST, "conventional", "en"))

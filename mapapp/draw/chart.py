@@ -102,11 +102,27 @@ def ground_spec(
         )
         .properties(height=180)
     )
-    spec: dict[str, Any] = chart.to_dict()
+    spec: dict[str, Any] = one_line(chart.to_dict())
     return spec
 
 
 _LAYER_KEYS = ("mark", "encoding", "transform", "params")
+
+
+def one_line(value: Any) -> Any:
+    """The spec with every string on one line (white space runs as one space).
+
+    Vega compiles parts of a spec (sort orders, scale domains, legends) into JavaScript
+    expressions; a line break or line separator from the data in a name there is a syntax
+    error ("Unexpected token ILLEGAL") and the chart is blank. A chart label shows white
+    space as one space anyway."""
+    if isinstance(value, str):
+        return " ".join(value.split()) if any(c.isspace() and c != " " for c in value) else value
+    if isinstance(value, list):
+        return [one_line(v) for v in value]
+    if isinstance(value, dict):
+        return {k: one_line(v) for k, v in value.items()}
+    return value
 
 
 def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
@@ -256,7 +272,7 @@ def timeline_spec(
     )
     # the data is ours and bounded by the files; Altair's 5,000-row guard would crash the page
     with alt.data_transformers.disable_max_rows():
-        spec: dict[str, Any] = bars.to_dict()
+        spec: dict[str, Any] = one_line(bars.to_dict())
     return spec
 
 

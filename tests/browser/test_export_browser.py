@@ -19,7 +19,7 @@ from mapapp.ui.launch import Server, free_port
 
 from ..conftest import FIXTURES
 from .conftest import PLACE_COUNT, Watch, fills, hover_tooltip, open_popup, place, settle, wait_fill
-from .test_hostile import PAYLOADS, _assert_inert, _places, _yarmouk_quote
+from .test_hostile import PAYLOADS, _assert_inert, _flat, _places, _yarmouk_quote
 
 pytestmark = pytest.mark.browser
 
@@ -267,29 +267,28 @@ def test_hostile_data_shows_as_text_and_never_runs(
     open_map(page, address("hostile") + f"#date=2015-09-15&lang={lang}")
     assert page.locator("path.mapapp-place").count() == PLACE_COUNT
     yarmouk = _places()["yarmouk"]
-    tooltip = hover_tooltip(page.main_frame, place("qadam"))
-    assert _places()["qadam"]["name_ar" if lang == "ar" else "name_en"] in tooltip
-    popup = open_popup(page.main_frame, place("yarmouk"))
-    assert yarmouk["name_en"] in popup
-    assert yarmouk["name_ar"] in popup
-    assert _yarmouk_quote("sole") in popup
-    shown = [p for p in PAYLOADS if p.strip("\\") and p in popup]
+    # names and quotes hold line breaks (blank-line payloads): HTML shows them as spaces
+    tooltip = _flat(hover_tooltip(page.main_frame, place("qadam")))
+    assert _flat(_places()["qadam"]["name_ar" if lang == "ar" else "name_en"]) in tooltip
+    popup = _flat(open_popup(page.main_frame, place("yarmouk")))
+    assert _flat(yarmouk["name_en"]) in popup
+    assert _flat(yarmouk["name_ar"]) in popup
+    assert _flat(_yarmouk_quote("sole")) in popup
+    shown = [p for p in PAYLOADS if _flat(p) and _flat(p) in popup]
     assert len(shown) >= 3, f"payloads not shown literally: {popup!r}"
     if lang == "en":
         assert "<script>window.__xss=2</script>" in popup
         assert '<img src=x onerror="window.__xss=1">' in popup
     for selector in ("path.mapapp-condition", "path.mapapp-event"):
-        text = open_popup(page.main_frame, selector)
-        assert any(p in text for p in PAYLOADS if p.strip("\\")), text
+        text = _flat(open_popup(page.main_frame, selector))
+        assert any(_flat(p) in text for p in PAYLOADS if _flat(p)), text
     # names set as text: the place list and the selected place's heading (a click inside
     # al-Qadam's siege ring is a click on al-Qadam, which selects it: pick Yarmouk again)
     page.locator("#place").select_option("yarmouk")
-    options = page.locator("#place option").all_inner_texts()
-    assert yarmouk["name_ar" if lang == "ar" else "name_en"] in options
-    assert (
-        yarmouk["name_ar" if lang == "ar" else "name_en"]
-        in page.locator("#selected-title").inner_text()
-    )
-    legend = page.locator("#legend").inner_text()
-    assert any(p in legend for p in PAYLOADS if p.strip("\\")), legend
+    name = _flat(yarmouk["name_ar" if lang == "ar" else "name_en"])
+    options = [_flat(o) for o in page.locator("#place option").all_inner_texts()]
+    assert name in options
+    assert name in _flat(page.locator("#selected-title").inner_text())
+    legend = _flat(page.locator("#legend").inner_text())
+    assert any(_flat(p) in legend for p in PAYLOADS if _flat(p)), legend
     _assert_inert(watch)

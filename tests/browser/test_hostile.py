@@ -192,7 +192,11 @@ def test_the_page_renders_no_markdown_from_data_and_tables_offer_no_export(
     table = page.get_by_test_id("stDataFrame").first
     table.scroll_into_view_if_needed()
     table.hover()
-    toolbar = page.get_by_test_id("stElementToolbar").first
+    # the table's own toolbar (charts above it have toolbars of their own)
+    container = page.get_by_test_id("stElementContainer").filter(
+        has=page.get_by_test_id("stDataFrame")
+    )
+    toolbar = container.first.get_by_test_id("stElementToolbar")
     expect(toolbar).to_be_visible()
     expect(toolbar.get_by_role("button").first).to_be_visible()  # the toolbar is there
     assert toolbar.get_by_role("button", name=re.compile("download", re.I)).count() == 0

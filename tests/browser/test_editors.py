@@ -68,7 +68,7 @@ def app(oidc: str) -> Iterator[App]:
         with (data / "sources.csv").open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f))
         with (data / "sources.csv").open("a", encoding="utf-8", newline="") as f:
-            row = {"outlet": "Test Wire (made up for the tests)", "published": "2015-09"}
+            row = {"outlet": "Test Wire", "published": "2015-09", "note": "made up for the tests"}
             row |= {"id": SOURCE, "published_precision": "month", "approximate": "false"}
             csv.DictWriter(f, header).writerow(row)
         # its own voice, as an editor adding a new outlet records it in claimants.csv

@@ -159,12 +159,17 @@ def cmd_state(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_changes(args: argparse.Namespace) -> int:
+def _check_range(args: argparse.Namespace) -> None:
+    """A reversed --from/--to is refused, in the same words by every command that takes one."""
     if args.to < args.from_:
         raise CommandError(
             f"--to {args.to.isoformat()} is before --from {args.from_.isoformat()}; "
             "give the earlier day as --from"
         )
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    _check_range(args)
     ds = _load(args.data)
     timeline = Timeline(ds, _rule(args, ds))
     records = [
@@ -210,10 +215,7 @@ def cmd_fronts(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    if args.to < args.from_:
-        raise CommandError(
-            f"--to {args.to.isoformat()} is before --from {args.from_.isoformat()}; swap them"
-        )
+    _check_range(args)
     ds = _load(args.data)
     days = fronts.ground_over(ds, args.from_, args.to, args.by)
     columns = fronts.ground_columns(ds, days, args.by)

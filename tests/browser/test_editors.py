@@ -147,8 +147,14 @@ def propose(page: Page, article: str, english: str) -> None:
             expect(page.locator("textarea.gdg-input")).to_be_visible(timeout=10_000)
         except AssertionError:
             continue  # the app reran under the click and redrew the grid
-        page.keyboard.press("ControlOrMeta+A")
-        page.keyboard.type(english)
+        cell = page.locator("textarea.gdg-input")
+        cell.fill(english)
+        expect(cell).to_have_value(english)
+        # the grid's editor keeps the text in React state: let it render once before Enter
+        # reads it (an Enter right after the last key committed an empty cell, 3 runs in 4)
+        page.evaluate(
+            "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+        )
         page.keyboard.press("Enter")
         try:
             expect(problems).to_have_count(0, timeout=20_000)

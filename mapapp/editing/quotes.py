@@ -16,7 +16,6 @@ as the app's own saves are -- and untouched rows keep their exact bytes.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +91,7 @@ def _with_columns(table: store.TableFile, columns: list[str], after: str) -> sto
     header[at:at] = missing
     rows = [{**row, **dict.fromkeys(missing, "")} for row in table.rows]
     # no original text to reuse: render() writes the header and every row afresh (BOM kept)
-    return dataclasses.replace(table, header=header, rows=rows, _prefix="", _records=(), _cells=())
+    return store.rewritten(table, header, rows)
 
 
 def _read(data_dir: Path, name: str) -> tuple[store.TableFile, list[int]]:

@@ -33,10 +33,12 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from mapapp.core import affected
 from mapapp.core.evidence import ARCHIVE_DIR
-from mapapp.core.read import MAX_FILE_BYTES, decode, parse_csv
+from mapapp.core.read import MAX_CSV_ROWS, MAX_FILE_BYTES, decode, parse_csv
 from mapapp.core.report import Issue, Report
 from mapapp.core.schema import SchemaError
+from mapapp.core.screen import _quotes_plain
 from mapapp.core.validate import validate
 
 #: the app's own folder inside the data folder: lock, history, audit log
@@ -75,28 +77,131 @@ class SaveRefused(Exception):
         self.report = report
 
 
+class _Rows:
+    """The data rows of a table file as read: each row's exact text and its cells."""
+
+    def __init__(self, records: tuple[tuple[str, str], ...], cells: tuple[tuple[str, ...], ...]):
+        self.records = records
+        self.cells = cells
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def cells_at(self, indices: Sequence[int]) -> list[tuple[str, ...]]:
+        return [self.cells[i] for i in indices]
+
+
+class _PlainRows:
+    """The data rows of a *plain* file (one record a line, see :func:`_parse_plain`): its
+    bytes, where each row starts, and its cells as pyarrow columns. Rows become Python
+    values only when asked for, so a million-row table opens without a million dicts."""
+
+    def __init__(self, data: bytes, starts: Any, columns: Any) -> None:
+        self.data = data
+        #: the byte offset of each row's first byte, and of the end of the last row
+        self.starts = starts
+        self.columns = columns
+        self._cells: tuple[tuple[str, ...], ...] | None = None
+        self._records: tuple[tuple[str, str], ...] | None = None
+
+    def __len__(self) -> int:
+        return int(self.columns.num_rows)
+
+    def span(self, index: int) -> tuple[int, int]:
+        return int(self.starts[index]), int(self.starts[index + 1])
+
+    def record(self, index: int) -> tuple[str, str]:
+        begin, stop = self.span(index)
+        raw = self.data[begin:stop].decode("utf-8")
+        ending = _terminator(raw)
+        return raw[: len(raw) - len(ending)], ending
+
+    def cells_at(self, indices: Sequence[int]) -> list[tuple[str, ...]]:
+        import pyarrow as pa
+
+        if not len(indices):
+            return []
+        picked = self.columns.take(pa.array(list(indices), pa.int64()))
+        columns = [picked.column(i).to_pylist() for i in range(picked.num_columns)]
+        return list(zip(*columns, strict=True))
+
+    @property
+    def cells(self) -> tuple[tuple[str, ...], ...]:
+        if self._cells is None:
+            self._cells = tuple(self.cells_at(range(len(self))))
+        return self._cells
+
+    @property
+    def records(self) -> tuple[tuple[str, str], ...]:
+        if self._records is None:
+            self._records = tuple(self.record(i) for i in range(len(self)))
+        return self._records
+
+
 @dataclass(frozen=True)
 class TableFile:
     """A CSV file as read for editing.
 
-    ``rows`` is the editor's copy; the private fields keep what :func:`render` needs to
-    write untouched rows back byte for byte, whatever happens to ``rows``.
+    ``rows`` is the editor's copy (built when first asked for: :meth:`rows_at` gives a few
+    without building them all); the private fields keep what :func:`render` and
+    :func:`save_changes` need to write untouched rows back byte for byte.
     """
 
     name: str
     digest: str
     header: list[str]
-    rows: list[dict[str, str]]
+    #: the data rows as read (their exact text and cells)
+    _body: _Rows | _PlainRows = field(repr=False, compare=False)
     #: everything before the first data row: BOM-less text of leading blank lines and header
     _prefix: str = field(default="", repr=False, compare=False)
-    #: the exact text of each data row, and what follows it: its line ending and any blank
-    #: lines after it (kept when the row is edited)
-    _records: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
-    #: the cells of each data row as read, in header order
-    _cells: tuple[tuple[str, ...], ...] = field(default=(), repr=False, compare=False)
     _newline: str = field(default="\n", repr=False, compare=False)
     _bom: bool = field(default=False, repr=False, compare=False)
     _trailing_newline: bool = field(default=True, repr=False, compare=False)
+    #: the rows, once built
+    _built: list[list[dict[str, str]]] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        if not self._built:
+            self._built.append(
+                [dict(zip(self.header, cells, strict=True)) for cells in self._body.cells]
+            )
+        return self._built[0]
+
+    @property
+    def row_count(self) -> int:
+        return len(self._body)
+
+    def rows_at(self, indices: Sequence[int]) -> list[dict[str, str]]:
+        """The rows at ``indices`` (positions in the file's order), as dicts."""
+        return [dict(zip(self.header, c, strict=True)) for c in self._body.cells_at(indices)]
+
+    @property
+    def _records(self) -> tuple[tuple[str, str], ...]:
+        """The exact text of each data row, and what follows it: its line ending and any
+        blank lines after it (kept when the row is edited)."""
+        return self._body.records
+
+    @property
+    def _cells(self) -> tuple[tuple[str, ...], ...]:
+        """The cells of each data row as read, in header order."""
+        return self._body.cells
+
+
+def rewritten(table: TableFile, header: list[str], rows: list[dict[str, str]]) -> TableFile:
+    """``table`` with a new header and rows and no original text to reuse: :func:`render`
+    then writes the header and every row afresh (BOM kept)."""
+    return TableFile(
+        name=table.name,
+        digest=table.digest,
+        header=header,
+        _body=_Rows((), ()),
+        _prefix="",
+        _newline=table._newline,
+        _bom=table._bom,
+        _trailing_newline=table._trailing_newline,
+        _built=[rows],
+    )
 
 
 @dataclass(frozen=True)
@@ -277,10 +382,8 @@ def _parse(name: str, data: bytes) -> TableFile:
         name=name,
         digest=_digest(data),
         header=header,
-        rows=[dict(zip(header, row, strict=True)) for row in cells],
+        _body=_Rows(tuple(records), tuple(cells)),
         _prefix=prefix,
-        _records=tuple(records),
-        _cells=tuple(cells),
         _newline=endings.most_common(1)[0][0] if endings else "\n",
         _bom=data.startswith(codecs.BOM_UTF8),
         _trailing_newline=text.endswith(("\n", "\r")),
@@ -299,13 +402,78 @@ def _read_bytes(path: Path, name: str) -> bytes:
         raise SaveRefused("io-error", f"{name} cannot be read: {exc.strerror or exc}") from exc
 
 
+def _parse_plain(name: str, data: bytes) -> TableFile | None:
+    """The table in ``data`` read as columns (pyarrow), when the file is *plain*: UTF-8, one
+    record a line (no blank lines, no line break inside a value, no lone CR), quotes only
+    as RFC 4180 puts them, every row with the header's cell count -- then pyarrow and
+    Python's csv reader read the same cells (as :mod:`mapapp.core.screen` relies on). None
+    otherwise: :func:`_parse` reads it, and names what stops it being edited."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    body = data[bom:] if bom else data
+    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n") or not _quotes_plain(body):
+        return None
+    first = data.find(b"\n", bom)
+    if first < 0:
+        return None
+    try:
+        raw_header = data[bom : first + 1].decode("utf-8")
+        header = next(csv.reader(io.StringIO(raw_header, newline=""), strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    clean = [h.strip().strip("\ufeff").strip() for h in header]
+    if not header or header == [""] or clean != header or len(set(header)) != len(header):
+        return None
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        columns = pacsv.read_csv(
+            pa.BufferReader(body),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError):
+        return None  # a row with the wrong cell count, or not UTF-8
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    ends_open = not data.endswith(b"\n")
+    if columns.num_rows == 0 or columns.num_rows != newlines.size - 1 + ends_open:
+        return None  # blank lines: lines and rows differ
+    starts = np.append(newlines + 1, len(data)) if ends_open else newlines + 1
+    crlf = data.count(b"\r\n")
+    lf = newlines.size - crlf
+    if crlf != lf:
+        newline = "\r\n" if crlf > lf else "\n"
+    else:  # a tie: the first row's (as Counter.most_common keeps the first seen)
+        newline = "\r\n" if data[int(starts[1]) - 2 : int(starts[1])] == b"\r\n" else "\n"
+    return TableFile(
+        name=name,
+        digest=_digest(data),
+        header=header,
+        _body=_PlainRows(data, starts.astype(np.int64), columns),
+        _prefix=raw_header,
+        _newline=newline,
+        _bom=bool(bom),
+        _trailing_newline=not ends_open,
+    )
+
+
 def read_table(data_dir: Path, name: str) -> TableFile:
     """Read the CSV file ``name`` of ``data_dir`` for editing.
 
     Raises ValueError for a name that is not a CSV file directly in the folder, and
     :class:`SaveRefused` when the file cannot be read ("io-error") or parsed ("invalid").
+    A plain file (the usual kind, and the large ones) is read as columns; its rows become
+    Python values only when asked for.
     """
-    return _parse(name, _read_bytes(_target(data_dir, name), name))
+    data = _read_bytes(_target(data_dir, name), name)
+    return _parse_plain(name, data) or _parse(name, data)
 
 
 # -- writing rows as CSV -------------------------------------------------------------------
@@ -607,6 +775,20 @@ def _write_new(path: Path, data: bytes, mode: int | None = None) -> None:
         raise
 
 
+def _link_history(target: Path, history: Path, identity: tuple[int, ...]) -> bool:
+    """Make ``history`` a hard link to ``target`` if ``target`` is still the file
+    ``identity`` names; whether it did (no link is left when not)."""
+    try:
+        os.link(target, history)
+    except OSError:
+        return False
+    info = history.stat()
+    if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) != identity:
+        history.unlink()
+        return False
+    return True
+
+
 def _stamp(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -642,8 +824,14 @@ def _commit(
     old: bytes,
     new: bytes,
     entry: dict[str, Any],
+    link: tuple[int, ...] | None = None,
 ) -> None:
     """Replace ``name``'s ``old`` bytes with ``new``, keeping ``old`` and logging ``entry``.
+
+    With ``link`` (what identifies the file ``old`` was read from: see
+    :func:`_current_with_identity`), the history copy is a hard link to that file when it
+    is still the one there (the rename leaves it to the history alone): no copy of a large
+    file. Otherwise, or when linking fails, the old bytes are written.
 
     The new bytes go to a hidden temporary file beside the target, flushed to disk; the old
     bytes to ``history/``; the audit line is appended; then the temporary file is renamed
@@ -663,7 +851,8 @@ def _commit(
         _write_new(temp, new, stat.S_IMODE(target.stat().st_mode))
         written.append(temp)
         history.parent.mkdir(exist_ok=True)
-        _write_new(history, old)
+        if not (link is not None and _link_history(target, history, link)):
+            _write_new(history, old)
         written.append(history)
         _fsync_dir(history.parent)
         audit = state / AUDIT_FILE
@@ -853,3 +1042,383 @@ def undo_last(data_dir: Path, *, user: str | None, allowed: Collection[str]) -> 
             return SaveResult(name, old_digest, new_digest, diff)
     except OSError as exc:
         raise _io_error(exc, name, Path(data_dir)) from exc
+
+
+# -- saving an edit: the changed rows spliced into the file -----------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """An edit of a table, as a table editor reports it: rows are named by their position
+    in the file as read (``0`` is the first data row).
+
+    ``edited`` maps a row to its new cells (only the cells that changed are needed; the
+    others are kept); ``deleted`` rows are removed; ``added`` rows go at the end.
+    """
+
+    edited: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    deleted: Collection[int] = ()
+    added: Sequence[Mapping[str, Any]] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.edited or self.deleted or self.added)
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """An edit resolved against its table: new cells by row, rows deleted, rows added."""
+
+    changed: dict[int, tuple[str, ...]]
+    deleted: frozenset[int]
+    added: list[tuple[str, ...]]
+    old: dict[int, tuple[str, ...]]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changed or self.deleted or self.added)
+
+
+def _unknown_column(name: str, exc: _UnknownColumn) -> SaveRefused:
+    message = f"not saved: the column '{exc.column}' is not in {name}"
+    return SaveRefused(
+        "invalid", message, Report([Issue(name, 1, exc.column, "unknown-column", message)])
+    )
+
+
+def _resolve(table: TableFile, changes: Changes) -> _Edit:
+    """The edit's cells, checked against the table: a row that is not in it is a
+    ValueError; a column the header lacks a refusal ("invalid"); an edit that leaves a row
+    as it was is no change."""
+    count = table.row_count
+    touched = sorted({int(i) for i in changes.edited} | {int(i) for i in changes.deleted})
+    for index in touched:
+        if not 0 <= index < count:
+            raise ValueError(f"row {index} is not in {table.name} ({count} rows)")
+    old = dict(zip(touched, table._body.cells_at(touched), strict=True))
+    deleted = frozenset(int(i) for i in changes.deleted)
+    changed: dict[int, tuple[str, ...]] = {}
+    try:
+        for index, cells in changes.edited.items():
+            if int(index) in deleted:
+                continue
+            before = old[int(index)]
+            merged = dict(zip(table.header, before, strict=True))
+            merged.update(cells)
+            new = _cells_of(table.header, merged)
+            if new != before:
+                changed[int(index)] = new
+        added = [_cells_of(table.header, row) for row in changes.added]
+    except _UnknownColumn as exc:
+        raise _unknown_column(table.name, exc) from exc
+    return _Edit(changed, deleted, added, old)
+
+
+def _splice(table: TableFile, edit: _Edit) -> bytes:
+    """The file's bytes with the edit made: every other row byte for byte as it was, an
+    edited row minimally quoted with the line ending (and blank lines) that followed it, a
+    new row with the file's line ending; BOM, header and final newline (or its absence)
+    kept, as :func:`render` writes them."""
+    body = table._body
+    if not isinstance(body, _PlainRows):
+        rows: list[dict[str, str]] = []
+        for index, cells in enumerate(body.cells):
+            if index in edit.deleted:
+                continue
+            rows.append(dict(zip(table.header, edit.changed.get(index, cells), strict=True)))
+        rows += [dict(zip(table.header, cells, strict=True)) for cells in edit.added]
+        return render(table, rows)
+    data = body.data
+    newline = table._newline.encode()
+    pieces: list[bytes] = [data[: int(body.starts[0])]]
+    at = int(body.starts[0])
+    for index in sorted(edit.deleted | set(edit.changed)):
+        begin, stop = body.span(index)
+        if begin > at:
+            pieces.append(data[at:begin])
+        if index in edit.changed:
+            ending = _terminator(data[begin:stop].decode("utf-8")).encode()
+            pieces.append(_format_record(edit.changed[index]).encode("utf-8") + ending)
+        at = stop
+    if at < len(data):
+        pieces.append(data[at:])
+    pieces += [_format_record(cells).encode("utf-8") + newline for cells in edit.added]
+    # only the last piece may lack a line ending, and only if the file's last line did
+    for i, piece in enumerate(pieces[:-1]):
+        if not piece.endswith((b"\n", b"\r")):
+            pieces[i] = piece + newline
+    last = pieces[-1]
+    if not table._trailing_newline:
+        pieces[-1] = last[: len(last) - len(_terminator(last[-2:].decode("latin-1")))]
+    elif not last.endswith((b"\n", b"\r")):
+        pieces[-1] = last + newline
+    return b"".join(pieces)
+
+
+def _edit_diff(table: TableFile, edit: _Edit) -> RowDiff:
+    header = table.header
+
+    def row(cells: tuple[str, ...]) -> dict[str, str]:
+        return dict(zip(header, cells, strict=True))
+
+    return RowDiff(
+        added=[row(c) for c in edit.added],
+        removed=[row(edit.old[i]) for i in sorted(edit.deleted)],
+        changed=[(row(edit.old[i]), row(c)) for i, c in sorted(edit.changed.items())],
+    )
+
+
+# -- the last folder that validated, and validating an edit by what it can affect ------------
+
+#: in the state folder: the digest of every file of the last folder that validated whole
+VALIDATED_FILE = "validated.json"
+#: the places' ids by the digest of the places file (a save needs them, not their shapes)
+_PLACE_IDS: dict[str, frozenset[str]] = {}
+
+
+def _folder_files(data_dir: Path) -> list[Path]:
+    """The files a validation reads (those :func:`candidate_folder` copies), sorted."""
+    files = [p for p in Path(data_dir).iterdir() if not p.name.startswith(".") and p.is_file()]
+    archives = Path(data_dir) / ARCHIVE_DIR
+    if archives.is_dir() and not archives.is_symlink():
+        files += [p for p in archives.iterdir() if not p.name.startswith(".") and p.is_file()]
+    return sorted(files)
+
+
+def _folder_digests(data_dir: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Each file's SHA-256 by its path in the folder (``known`` ones not read again)."""
+    known = known or {}
+    out = {}
+    for path in _folder_files(data_dir):
+        rel = path.relative_to(data_dir).as_posix()
+        out[rel] = known[rel] if rel in known else _digest(path.read_bytes())
+    return out
+
+
+def _validated(state: Path) -> dict[str, str] | None:
+    try:
+        recorded = json.loads((state / VALIDATED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = recorded.get("files") if isinstance(recorded, dict) else None
+    return files if isinstance(files, dict) else None
+
+
+def _remember_valid(state: Path, digests: Mapping[str, str]) -> None:
+    """Record that the folder with these files validated (best effort: without the
+    record, the next save validates the whole folder)."""
+    temp = state / f".{VALIDATED_FILE}.{os.getpid()}.tmp"
+    with suppress(OSError):
+        temp.write_text(json.dumps({"files": dict(digests)}, sort_keys=True), encoding="utf-8")
+        os.replace(temp, state / VALIDATED_FILE)  # noqa: PTH105 -- atomic, named as such
+    with suppress(OSError):
+        temp.unlink(missing_ok=True)
+
+
+def remember_if_valid(data_dir: Path) -> bool:
+    """Validate the whole folder and, if it is valid, record its files' digests so that
+    the next save validates only what it can affect (the edit page calls this when it
+    opens). Whether the folder is valid."""
+    data_dir = Path(data_dir)
+    with _locked(data_dir) as state:
+        before = _folder_digests(data_dir)
+        if _validated(state) == before:
+            return True
+        try:
+            valid = validate(data_dir).valid
+        except SchemaError:
+            return False
+        if valid and _folder_digests(data_dir) == before:
+            _remember_valid(state, before)
+        return valid
+
+
+def _places_of(data_dir: Path, digests: Mapping[str, str]) -> frozenset[str] | None:
+    from mapapp.core.schema import load_schema
+
+    schema = load_schema(data_dir)
+    geo = [r for r in schema.resources if r.format == "geojson"]
+    if len(geo) != 1 or geo[0].path not in digests:
+        return None
+    digest = digests[geo[0].path]
+    if digest not in _PLACE_IDS:
+        data = (Path(data_dir) / geo[0].path).read_bytes()
+        if _digest(data) != digest:
+            return None
+        _PLACE_IDS.clear()
+        _PLACE_IDS[digest] = frozenset(affected.place_ids(data))
+    return _PLACE_IDS[digest]
+
+
+def _affected_records(
+    table: TableFile, edit: _Edit, new: bytes
+) -> tuple[list[tuple[int, dict[str, str]]], set[str]] | None:
+    """The rows of the places the edit touches, as they are in the new file (line, cells),
+    in file order; None when the new file's lines cannot be known this way."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    body = table._body
+    header = table.header
+    if not isinstance(body, _PlainRows) or "place_id" not in header:
+        return None
+    at = header.index("place_id")
+    new_cells = [*edit.changed.values(), *edit.added]
+    for cells in new_cells:
+        text = _format_record(cells)
+        if "\n" in text or "\r" in text:
+            return None  # a line break inside a value: lines after it move
+    if len(new) and new.count(b"\n") + (not new.endswith(b"\n")) > MAX_CSV_ROWS + 1:
+        return None  # the validator refuses the file by its length
+    touched = {c[at].strip() for c in new_cells}
+    touched |= {edit.old[i][at].strip() for i in edit.deleted | set(edit.changed)}
+    encoded = body.columns.column(at).combine_chunks().dictionary_encode()
+    hit = pa.array([str(v).strip() in touched for v in encoded.dictionary.to_pylist()])
+    mask = pc.take(hit, encoded.indices)
+    rows = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    gone = np.fromiter(sorted(edit.deleted), dtype=np.int64, count=len(edit.deleted))
+    kept = rows[~np.isin(rows, gone)]
+    found = body.cells_at(kept.tolist())
+    # a kept row's line: 2 for the first data row, less the deleted rows before it
+    lines = kept + 2 - np.searchsorted(gone, kept)
+    records = []
+    for index, line, was in zip(kept.tolist(), lines.tolist(), found, strict=True):
+        records.append((int(line), dict(zip(header, edit.changed.get(index, was), strict=True))))
+    first_new = len(body) - len(edit.deleted) + 2
+    for k, added in enumerate(edit.added):
+        if added[at].strip() in touched:
+            records.append((first_new + k, dict(zip(header, added, strict=True))))
+    return records, touched
+
+
+def _affected_check(
+    data_dir: Path, state: Path, table: TableFile, edit: _Edit, new: bytes
+) -> Report | None:
+    """The new folder's problems found by the places the edit touches
+    (:func:`mapapp.core.affected.affected_report`: the whole validator's findings), or None
+    when that cannot be sure: the folder as it is now is not the one recorded as valid
+    (a file changed outside the store, or it never validated), the table is not the
+    control table, or the new file's lines cannot be known row by row."""
+    from mapapp.core.schema import load_schema
+
+    digests = _folder_digests(data_dir, {table.name: table.digest})
+    try:
+        if _validated(state) != digests:
+            return None
+        if affected.edited_file(load_schema(data_dir)) != table.name:
+            return None
+    except (SchemaError, KeyError):
+        return None
+    picked = _affected_records(table, edit, new)
+    places = _places_of(data_dir, digests)
+    if picked is None or places is None:
+        return None
+    return affected.affected_report(data_dir, table.header, picked[0], places)
+
+
+def _check_edit(data_dir: Path, state: Path, table: TableFile, edit: _Edit, new: bytes) -> None:
+    """Refuse ("invalid") unless the folder validates with ``new`` as the table's file:
+    by the places the edit touches when :func:`_affected_check` can be sure, else the
+    whole folder on a candidate copy."""
+    report = _affected_check(data_dir, state, table, edit, new)
+    if report is None:
+        _check_folder(data_dir, state, table.name, new)
+    elif not report.valid:
+        count = report.count
+        raise SaveRefused(
+            "invalid",
+            f"not saved: the data would have {count} problem{'s' if count != 1 else ''}; "
+            "nothing was changed",
+            report,
+        )
+
+
+def check_changes(data_dir: Path, table: TableFile, changes: Changes) -> Report:
+    """The problems the folder would have with ``changes`` saved (an empty report when
+    it would be valid), found as :func:`save_changes` finds them; nothing is written but
+    the validation record. A stale table is checked as it was read."""
+    data_dir = Path(data_dir)
+    try:
+        edit = _resolve(table, changes)
+    except SaveRefused as refused:
+        return refused.report or Report()
+    new = _splice(table, edit)
+    try:
+        with _locked(data_dir, table.name) as state:
+            if _digest(_current(data_dir, table.name)) != table.digest:
+                raise _conflict(table.name)
+            _check_edit(data_dir, state, table, edit, new)
+    except SaveRefused as refused:
+        if refused.report is not None:
+            return refused.report
+        raise
+    except OSError as exc:
+        raise _io_error(exc, table.name, data_dir) from exc
+    return Report()
+
+
+def save_changes(
+    data_dir: Path,
+    table: TableFile,
+    changes: Changes,
+    *,
+    user: str | None,
+    allowed: Collection[str],
+) -> SaveResult:
+    """Save an edit of ``table`` (the rows changed, deleted and added, as a table editor
+    reports them) as ``user``: :func:`save_table`'s guarantees, at the cost of the edit.
+
+    The changed rows are spliced into the file's bytes (every other line untouched); the
+    folder is validated by what the edit can affect (see :func:`_check_edit`); the lock,
+    the conflict check against ``table.digest``, the atomic write, the history copy (a
+    hard link to the replaced file where the file system allows) and the audit entry with
+    the diff are those of :func:`save_table`. Refused (:class:`SaveRefused`, nothing
+    changed) for the same reasons; ValueError for a row that is not in the table.
+    """
+    who = _require_allowed(user, allowed)
+    name = table.name
+    data_dir = Path(data_dir)
+    _target(data_dir, name)
+    edit = _resolve(table, changes)
+    try:
+        new = _splice(table, edit)
+    except UnicodeEncodeError as exc:
+        raise SaveRefused(
+            "invalid",
+            f"not saved: a cell holds text that cannot be written as UTF-8 ({exc.reason})",
+        ) from exc
+    try:
+        with _locked(data_dir, name) as state:
+            old, identity = _current_with_identity(data_dir, name)
+            old_digest = _digest(old)
+            if old_digest != table.digest:
+                raise _conflict(name)
+            if edit.empty or new == old:
+                return SaveResult(name, old_digest, old_digest, RowDiff([], [], []))
+            _require_writable(data_dir, name)
+            new_digest = _digest(new)
+            _check_edit(data_dir, state, table, edit, new)
+            diff = _edit_diff(table, edit)
+            entry = {"user": who, "action": "save", "file": name}
+            entry |= {"old_digest": old_digest, "new_digest": new_digest, **_diff_fields(diff)}
+            _commit(data_dir, state, name, old, new, entry, link=identity)
+            # the folder as saved validated: the next save checks only what it touches
+            _remember_valid(state, _folder_digests(data_dir, {name: new_digest}))
+            return SaveResult(name, old_digest, new_digest, diff)
+    except OSError as exc:
+        raise _io_error(exc, name, data_dir) from exc
+
+
+def _current_with_identity(data_dir: Path, name: str) -> tuple[bytes, tuple[int, ...] | None]:
+    """The file's bytes now, and what identifies the file they were read from (device,
+    inode, size, modification time; None when missing or linked elsewhere too)."""
+    try:
+        with _target(data_dir, name).open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            data = handle.read()
+    except FileNotFoundError:
+        return b"", None
+    if info.st_nlink != 1 or info.st_size != len(data):
+        return data, None
+    return data, (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)

@@ -172,6 +172,7 @@ def test_every_editor_word_is_in_both_languages() -> None:
                 address="a",
                 file="f",
                 n=1,
+                page=1,
                 files="f",
                 added=1,
                 removed=1,

@@ -179,6 +179,82 @@ def preview(
     return Preview(diff, result.report, changes, result.dataset)
 
 
+#: rows a table shows at once: a table of a million rows is edited a page at a time
+PAGE_ROWS = 1_000
+#: tables up to this many rows show what an edit changes on the map (that loads the whole
+#: new folder row by row; a larger table's edit is validated by the places it touches)
+MAP_PREVIEW_ROWS = 20_000
+
+
+def page_indices(table: store.TableFile, place: str = "", page: int = 0) -> list[int]:
+    """The positions of the rows shown: those of ``place`` (every row when empty), the
+    ``page``-th :data:`PAGE_ROWS` of them."""
+    if place.strip():
+        chosen: Sequence[int] = table.indices_where("place_id", place)
+    else:
+        chosen = range(table.row_count)
+    start = max(0, page) * PAGE_ROWS
+    return list(chosen[start : start + PAGE_ROWS])
+
+
+def changes_from_editor(
+    state: Mapping[str, Any],
+    shown: Sequence[int],
+    pending: Sequence[Mapping[str, str]],
+    header: Sequence[str],
+) -> store.Changes:
+    """The edit a table editor made, from its state (Streamlit's ``data_editor``:
+    ``edited_rows`` by position, ``added_rows``, ``deleted_rows``) over a table showing the
+    rows at ``shown`` and then the ``pending`` new rows. Cells become CSV text (empty for a
+    missing value); columns not in ``header`` are ignored; an added row left blank is
+    dropped."""
+    edited: dict[int, dict[str, str]] = {}
+    extra = [dict(row) for row in pending]
+    for key, cells_by_column in (state.get("edited_rows") or {}).items():
+        position = int(key)
+        values = {str(k): cells(v) for k, v in dict(cells_by_column).items() if str(k) in header}
+        if position < len(shown):
+            edited.setdefault(shown[position], {}).update(values)
+        elif position - len(shown) < len(extra):
+            extra[position - len(shown)].update(values)
+    deleted: set[int] = set()
+    dropped: set[int] = set()
+    for key in state.get("deleted_rows") or []:
+        position = int(key)
+        if position < len(shown):
+            deleted.add(shown[position])
+        else:
+            dropped.add(position - len(shown))
+    added = [row for i, row in enumerate(extra) if i not in dropped]
+    for record in state.get("added_rows") or []:
+        row = {name: cells(dict(record).get(name)) for name in header}
+        if any(row.values()):
+            added.append(row)
+    added = [{name: cells(row.get(name)) for name in header} for row in added]
+    return store.Changes(edited=edited, deleted=deleted, added=added)
+
+
+def preview_changes(
+    data_dir: Path, table: store.TableFile, changes: store.Changes, current: Dataset | None
+) -> Preview:
+    """What saving ``changes`` would do: the rows, the problems (found as the save finds
+    them: by the places the edit touches when it can be sure) and, for a table of at most
+    :data:`MAP_PREVIEW_ROWS` rows, the change on the map."""
+    diff = store.changes_diff(table, changes)
+    if diff.empty:
+        return Preview(diff, Report())
+    if table.row_count > MAP_PREVIEW_ROWS:
+        return Preview(diff, store.check_changes(data_dir, table, changes))
+    content = store.spliced(table, changes)
+    with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
+        folder = store.candidate_folder(data_dir, table.name, content, Path(tmp))
+        result = load_dataset(folder)
+    changes_on_map: list[ReviewItem] = []
+    if result.dataset is not None and current is not None:
+        changes_on_map = review(current, result.dataset)
+    return Preview(diff, result.report, changes_on_map, result.dataset)
+
+
 #: rows of each table the preview shows: a pasted block of thousands of rows is counted,
 #: not drawn on every rerun
 PREVIEW_ROWS = 200

@@ -176,6 +176,35 @@ class TableFile:
         """The rows at ``indices`` (positions in the file's order), as dicts."""
         return [dict(zip(self.header, c, strict=True)) for c in self._body.cells_at(indices)]
 
+    def column(self, column: str) -> list[str]:
+        """Every cell of ``column`` in file order (empty when there is no such column)."""
+        if column not in self.header:
+            return []
+        at = self.header.index(column)
+        if isinstance(self._body, _PlainRows):
+            values: list[str] = self._body.columns.column(at).to_pylist()
+            return values
+        return [cells[at] for cells in self._body.cells]
+
+    def indices_where(self, column: str, value: str) -> list[int]:
+        """The positions of the rows whose ``column`` holds ``value`` (spaces around
+        either ignored), in file order; none when there is no such column."""
+        if column not in self.header:
+            return []
+        at, wanted = self.header.index(column), value.strip()
+        body = self._body
+        if isinstance(body, _PlainRows):
+            import numpy as np
+            import pyarrow.compute as pc
+
+            encoded = body.columns.column(at).combine_chunks().dictionary_encode()
+            hit = [str(v).strip() == wanted for v in encoded.dictionary.to_pylist()]
+            if not any(hit):
+                return []
+            mask = pc.take(pa_bool(hit), encoded.indices).to_numpy(zero_copy_only=False)
+            return [int(i) for i in np.flatnonzero(mask)]
+        return [i for i, cells in enumerate(body.cells) if cells[at].strip() == wanted]
+
     @property
     def _records(self) -> tuple[tuple[str, str], ...]:
         """The exact text of each data row, and what follows it: its line ending and any
@@ -186,6 +215,12 @@ class TableFile:
     def _cells(self) -> tuple[tuple[str, ...], ...]:
         """The cells of each data row as read, in header order."""
         return self._body.cells
+
+
+def pa_bool(values: list[bool]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, pa.bool_())
 
 
 def rewritten(table: TableFile, header: list[str], rows: list[dict[str, str]]) -> TableFile:
@@ -1128,16 +1163,16 @@ def _splice(table: TableFile, edit: _Edit) -> bytes:
             rows.append(dict(zip(table.header, edit.changed.get(index, cells), strict=True)))
         rows += [dict(zip(table.header, cells, strict=True)) for cells in edit.added]
         return render(table, rows)
-    data = body.data
+    data = memoryview(body.data)  # slices of a view copy nothing: the join copies once
     newline = table._newline.encode()
-    pieces: list[bytes] = [data[: int(body.starts[0])]]
+    pieces: list[bytes | memoryview] = [data[: int(body.starts[0])]]
     at = int(body.starts[0])
     for index in sorted(edit.deleted | set(edit.changed)):
         begin, stop = body.span(index)
         if begin > at:
             pieces.append(data[at:begin])
         if index in edit.changed:
-            ending = _terminator(data[begin:stop].decode("utf-8")).encode()
+            ending = _terminator(bytes(data[begin:stop]).decode("utf-8")).encode()
             pieces.append(_format_record(edit.changed[index]).encode("utf-8") + ending)
         at = stop
     if at < len(data):
@@ -1145,14 +1180,30 @@ def _splice(table: TableFile, edit: _Edit) -> bytes:
     pieces += [_format_record(cells).encode("utf-8") + newline for cells in edit.added]
     # only the last piece may lack a line ending, and only if the file's last line did
     for i, piece in enumerate(pieces[:-1]):
-        if not piece.endswith((b"\n", b"\r")):
-            pieces[i] = piece + newline
+        if len(piece) and piece[-1:] not in (b"\n", b"\r"):
+            pieces[i] = bytes(piece) + newline
     last = pieces[-1]
     if not table._trailing_newline:
-        pieces[-1] = last[: len(last) - len(_terminator(last[-2:].decode("latin-1")))]
-    elif not last.endswith((b"\n", b"\r")):
-        pieces[-1] = last + newline
+        tail = bytes(last[-2:])
+        pieces[-1] = last[: len(last) - len(_terminator(tail.decode("latin-1")))]
+    elif len(last) and last[-1:] not in (b"\n", b"\r"):
+        pieces[-1] = bytes(last) + newline
     return b"".join(pieces)
+
+
+def changes_diff(table: TableFile, changes: Changes) -> RowDiff:
+    """The rows ``changes`` would add, remove and change (an unknown column or a row that
+    is not in the table: an empty diff; the save names them)."""
+    try:
+        return _edit_diff(table, _resolve(table, changes))
+    except (SaveRefused, ValueError):
+        return RowDiff([], [], [])
+
+
+def spliced(table: TableFile, changes: Changes) -> bytes:
+    """The bytes of ``table``'s file with ``changes`` made, as :func:`save_changes` writes
+    them."""
+    return _splice(table, _resolve(table, changes))
 
 
 def _edit_diff(table: TableFile, edit: _Edit) -> RowDiff:
@@ -1195,21 +1246,32 @@ def _folder_digests(data_dir: Path, known: Mapping[str, str] | None = None) -> d
     return out
 
 
-def _validated(state: Path) -> dict[str, str] | None:
+def _record(state: Path) -> dict[str, Any]:
     try:
         recorded = json.loads((state / VALIDATED_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    files = recorded.get("files") if isinstance(recorded, dict) else None
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _validated(state: Path) -> dict[str, str] | None:
+    """The digests of the files of the last folder that validated whole, if recorded."""
+    files = _record(state).get("files")
     return files if isinstance(files, dict) else None
 
 
-def _remember_valid(state: Path, digests: Mapping[str, str]) -> None:
-    """Record that the folder with these files validated (best effort: without the
-    record, the next save validates the whole folder)."""
+def _remember_valid(
+    state: Path, digests: Mapping[str, str], places: tuple[str, frozenset[str]] | None
+) -> None:
+    """Record that the folder with these files validated, and its places' ids by the
+    places file's digest (best effort: without the record, the next save validates the
+    whole folder)."""
+    record: dict[str, Any] = {"files": dict(digests)}
+    if places is not None:
+        record["places"] = {"digest": places[0], "ids": sorted(places[1])}
     temp = state / f".{VALIDATED_FILE}.{os.getpid()}.tmp"
     with suppress(OSError):
-        temp.write_text(json.dumps({"files": dict(digests)}, sort_keys=True), encoding="utf-8")
+        temp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         os.replace(temp, state / VALIDATED_FILE)  # noqa: PTH105 -- atomic, named as such
     with suppress(OSError):
         temp.unlink(missing_ok=True)
@@ -1223,17 +1285,23 @@ def remember_if_valid(data_dir: Path) -> bool:
     with _locked(data_dir) as state:
         before = _folder_digests(data_dir)
         if _validated(state) == before:
+            if "places" not in _record(state):
+                _remember_valid(state, before, _places_of(data_dir, before, state))
             return True
         try:
             valid = validate(data_dir).valid
         except SchemaError:
             return False
         if valid and _folder_digests(data_dir) == before:
-            _remember_valid(state, before)
+            _remember_valid(state, before, _places_of(data_dir, before, state))
         return valid
 
 
-def _places_of(data_dir: Path, digests: Mapping[str, str]) -> frozenset[str] | None:
+def _places_of(
+    data_dir: Path, digests: Mapping[str, str], state: Path
+) -> tuple[str, frozenset[str]] | None:
+    """(the places file's digest, the ids of its places), from memory, the validation
+    record or the file itself; None when the schema has no one places file."""
     from mapapp.core.schema import load_schema
 
     schema = load_schema(data_dir)
@@ -1242,12 +1310,17 @@ def _places_of(data_dir: Path, digests: Mapping[str, str]) -> frozenset[str] | N
         return None
     digest = digests[geo[0].path]
     if digest not in _PLACE_IDS:
-        data = (Path(data_dir) / geo[0].path).read_bytes()
-        if _digest(data) != digest:
-            return None
+        places = _record(state).get("places")
+        if isinstance(places, dict) and places.get("digest") == digest:
+            ids = frozenset(str(i) for i in places.get("ids", []))
+        else:
+            data = (Path(data_dir) / geo[0].path).read_bytes()
+            if _digest(data) != digest:
+                return None
+            ids = frozenset(affected.place_ids(data))
         _PLACE_IDS.clear()
-        _PLACE_IDS[digest] = frozenset(affected.place_ids(data))
-    return _PLACE_IDS[digest]
+        _PLACE_IDS[digest] = ids
+    return digest, _PLACE_IDS[digest]
 
 
 def _affected_records(
@@ -1311,10 +1384,10 @@ def _affected_check(
     except (SchemaError, KeyError):
         return None
     picked = _affected_records(table, edit, new)
-    places = _places_of(data_dir, digests)
+    places = _places_of(data_dir, digests, state)
     if picked is None or places is None:
         return None
-    return affected.affected_report(data_dir, table.header, picked[0], places)
+    return affected.affected_report(data_dir, table.header, picked[0], places[1])
 
 
 def _check_edit(data_dir: Path, state: Path, table: TableFile, edit: _Edit, new: bytes) -> None:
@@ -1336,8 +1409,8 @@ def _check_edit(data_dir: Path, state: Path, table: TableFile, edit: _Edit, new:
 
 def check_changes(data_dir: Path, table: TableFile, changes: Changes) -> Report:
     """The problems the folder would have with ``changes`` saved (an empty report when
-    it would be valid), found as :func:`save_changes` finds them; nothing is written but
-    the validation record. A stale table is checked as it was read."""
+    it would be valid), found as :func:`save_changes` finds them; nothing is written. (A
+    stale table is checked as it was read, the whole folder: its save is refused.)"""
     data_dir = Path(data_dir)
     try:
         edit = _resolve(table, changes)
@@ -1346,8 +1419,6 @@ def check_changes(data_dir: Path, table: TableFile, changes: Changes) -> Report:
     new = _splice(table, edit)
     try:
         with _locked(data_dir, table.name) as state:
-            if _digest(_current(data_dir, table.name)) != table.digest:
-                raise _conflict(table.name)
             _check_edit(data_dir, state, table, edit, new)
     except SaveRefused as refused:
         if refused.report is not None:
@@ -1404,7 +1475,8 @@ def save_changes(
             entry |= {"old_digest": old_digest, "new_digest": new_digest, **_diff_fields(diff)}
             _commit(data_dir, state, name, old, new, entry, link=identity)
             # the folder as saved validated: the next save checks only what it touches
-            _remember_valid(state, _folder_digests(data_dir, {name: new_digest}))
+            saved = _folder_digests(data_dir, {name: new_digest})
+            _remember_valid(state, saved, _places_of(data_dir, saved, state))
             return SaveResult(name, old_digest, new_digest, diff)
     except OSError as exc:
         raise _io_error(exc, name, data_dir) from exc

@@ -59,6 +59,15 @@ WORDS: dict[str, dict[str, str]] = {
     "table": {"en": "Table", "ar": "الجدول"},
     "reload": {"en": "Reload from disk", "ar": "إعادة التحميل من القرص"},
     "no_changes": {"en": "No changes yet.", "ar": "لا تغييرات بعد."},
+    "rows_paged": {
+        "en": "{n:,} rows: shown {page:,} at a time; pick a page or a place.",
+        "ar": "{n:,} صفًّا: تُعرض {page:,} في كل مرة؛ اختر صفحة أو مكانًا.",
+    },
+    "rows_place": {
+        "en": "Only the rows of the place (its id)",
+        "ar": "صفوف المكان وحده (معرّفه)",
+    },
+    "rows_page": {"en": "Page", "ar": "الصفحة"},
     "preview": {"en": "Preview", "ar": "معاينة"},
     "counts": {
         "en": "{added} added, {removed} removed, {changed} changed.",

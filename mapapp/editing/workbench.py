@@ -5,7 +5,7 @@ comes back goes through :func:`accepted` (the editor's edits applied; the quote 
 offsets are never taken from the table, so they stay the article's own words), then
 :func:`plan` (the rows each file gains, checked together with every other file), then
 :func:`save`. A save *appends* the accepted rows to the file as it is at that moment and
-goes through :func:`mapapp.editing.store.save_table` (allow-list, lock, validation, audit
+goes through :func:`mapapp.editing.store.save_changes` (allow-list, lock, validation, audit
 log); if another editor saved the same file in between, it reads the file again and
 appends again, so two editors adding rows at once both keep theirs.
 """
@@ -93,7 +93,7 @@ class Plan:
 def _new_rows(
     table: store.TableFile, proposals: Sequence[Proposal], kind: str
 ) -> list[dict[str, str]]:
-    taken = {r.get("id", "") for r in table.rows}
+    taken = set(table.column("id"))
     rows: list[dict[str, str]] = []
     for p in proposals:
         if p.kind == kind:
@@ -118,7 +118,7 @@ def plan(data_dir: Path, proposals: Sequence[Proposal], current: Dataset | None)
         for kind, table in tables.items():
             name = TABLES[kind]
             if name in rows:
-                content = store.render(table, table.rows + rows[name])
+                content = store.spliced(table, store.Changes(added=rows[name]))
                 if folder is None:
                     folder = store.candidate_folder(data_dir, name, content, Path(tmp))
                 else:
@@ -139,7 +139,9 @@ def save(
             table = store.read_table(data_dir, name)
             try:
                 saved.append(
-                    store.save_table(data_dir, table, table.rows + rows, user=user, allowed=allowed)
+                    store.save_changes(
+                        data_dir, table, store.Changes(added=rows), user=user, allowed=allowed
+                    )
                 )
                 break
             except store.SaveRefused as refused:

@@ -12,6 +12,7 @@ the identity again itself. A thin shell over :mod:`mapapp.editing.editor`,
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from typing import Any
 
 import pandas as pd
@@ -108,6 +109,10 @@ name = st.radio(word("table", lang), editing.EDITABLE, horizontal=True, key="tab
 tables: dict[str, store.TableFile] = ss.setdefault("loaded_tables", {})
 if name not in tables or st.button(word("reload", lang), key="reload"):
     tables[name] = store.read_table(folder, name)
+    # the validation record a save checks its edit against (validating only the places the
+    # edit touches); the whole folder is validated here only when it changed since
+    with suppress(store.SaveRefused):  # a folder that cannot be written: the save says so
+        store.remember_if_valid(folder)
 table = tables[name]
 
 ds = current.dataset
@@ -166,15 +171,26 @@ for spec in specs:
             spec.name, help=spec.help, required=spec.required, validate=spec.pattern
         )
 pending = added if name == "control.csv" else []
-edited = st.data_editor(
-    pd.DataFrame([*table.rows, *pending], columns=table.header, dtype=str),
+visible: list[int] = list(range(table.row_count))
+if table.row_count > editing.PAGE_ROWS:
+    # a large table is edited a page (or a place) at a time: only those rows are read
+    st.caption(word("rows_paged", lang, n=table.row_count, page=editing.PAGE_ROWS))
+    by_place = st.text_input(word("rows_place", lang), key=f"place-{name}")
+    pages = max(1, -(-len(table.indices_where("place_id", by_place)) // editing.PAGE_ROWS))
+    if not by_place.strip():
+        pages = -(-table.row_count // editing.PAGE_ROWS)
+    page = st.number_input(word("rows_page", lang), 1, pages, 1, key=f"page-{name}") - 1
+    visible = editing.page_indices(table, by_place, int(page))
+editor_key = f"editor-{name}-{table.digest[:12]}-{len(pending)}-{visible[:1]}-{len(visible)}"
+st.data_editor(
+    pd.DataFrame([*table.rows_at(visible), *pending], columns=table.header, dtype=str),
     column_config=config,
     num_rows="dynamic",
     hide_index=True,
-    key=f"editor-{name}-{table.digest[:12]}-{len(pending)}",
+    key=editor_key,
 )
-rows = editing.rows_from_records(edited.to_dict("records"), table.header)
-result = editing.preview(folder, table, rows, current.dataset)
+changes = editing.changes_from_editor(ss.get(editor_key) or {}, visible, pending, table.header)
+result = editing.preview_changes(folder, table, changes, current.dataset)
 
 if result.diff.empty:
     st.info(word("no_changes", lang))
@@ -207,7 +223,7 @@ else:
 
 if st.button(word("save", lang), type="primary", disabled=not result.can_save, key="save"):
     try:
-        saved = store.save_table(folder, table, rows, user=email, allowed=editors)
+        saved = store.save_changes(folder, table, changes, user=email, allowed=editors)
     except store.SaveRefused as refused:
         st.error(refused.message)
         if refused.report is not None:

@@ -229,3 +229,31 @@ def test_proposer_refuses_text_it_cannot_read(
     at.button(key="propose_run").click().run()
     assert not at.exception
     assert "no Arabic" in at.error[0].value
+
+
+def test_an_added_claim_is_saved_as_one_new_line(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Save writes the edit: the new row appended, every other byte kept, in the audit log."""
+    from mapapp.editing import store
+
+    before = (data_copy / "control.csv").read_bytes()
+    at = edit_page(data_copy, monkeypatch)
+    at.user = {"is_logged_in": True, "email": EDITOR, "email_verified": True}
+    at = _open(at)
+    at.selectbox(key="nc-place").set_value("asali")
+    form = {s.label.split(" ")[0]: s for s in at.selectbox}
+    form["Faction"].set_value("isis")
+    form["Source"].set_value("elaph_2015_09")
+    form["Who"].set_value("anonymous-source")
+    at.text_area[0].input("قال مصدر سوري معارض")
+    at.text_area[1].input("a Syrian opposition source said")
+    at.button[[b.label for b in at.button].index("Add this claim")].click().run()
+    at.button(key="save").click().run()
+    assert not at.exception
+    after = (data_copy / "control.csv").read_bytes()
+    assert after.startswith(before if before.endswith(b"\n") else before + b"\n")
+    assert "a Syrian opposition source said" in after[len(before) :].decode("utf-8")
+    (entry,) = store.audit_entries(data_copy)
+    assert entry["user"] == EDITOR
+    assert [row["place_id"] for row in entry["added"]] == ["asali"]

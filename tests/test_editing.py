@@ -131,3 +131,50 @@ def test_a_new_claim_becomes_a_row_in_the_files_column_order() -> None:
     )
     assert list(row) == header, "credibility has no column in this file: dropped"
     assert row["quote_ar"] == "نص" and row["as_of"] == "2015-09-20" and row["start"] == ""
+
+
+def test_the_editor_state_becomes_the_changes_by_row_in_the_file() -> None:
+    """Streamlit's data_editor names rows by their position in the table shown: a page of
+    the file's rows, then the new rows not saved yet."""
+    header = ["id", "name"]
+    shown = [40, 41, 42]  # a page showing rows 40-42 of the file
+    pending = [{"id": "p", "name": "P"}, {"id": "q", "name": "Q"}]
+    state = {
+        "edited_rows": {1: {"name": "changed", "_index": 9}, 3: {"name": "Q2"}},
+        "deleted_rows": [2, 4],
+        "added_rows": [{"id": "n", "name": None}, {"id": None, "name": ""}],
+    }
+    changes = editing.changes_from_editor(state, shown, pending, header)
+    assert changes.edited == {41: {"name": "changed"}}
+    assert set(changes.deleted) == {42}
+    # positions 3 and 4 are the pending rows: the first edited, the second deleted; a
+    # blank added row is dropped
+    assert list(changes.added) == [{"id": "p", "name": "Q2"}, {"id": "n", "name": ""}]
+
+
+def test_a_large_table_is_shown_a_page_or_a_place_at_a_time(tmp_path: Path) -> None:
+    from benchmarks import synth
+
+    folder = synth.generate(tmp_path / "data", 12, editing.PAGE_ROWS + 300)
+    table = store.read_table(folder, "control.csv")
+    assert table.row_count == editing.PAGE_ROWS + 300
+    assert editing.page_indices(table) == list(range(editing.PAGE_ROWS))
+    assert editing.page_indices(table, page=1) == list(range(editing.PAGE_ROWS, table.row_count))
+    place = table.rows_at([500])[0]["place_id"]
+    mine = editing.page_indices(table, f" {place} ")
+    assert 500 in mine
+    assert [r["place_id"] for r in table.rows_at(mine)] == [place] * len(mine)
+    assert len(mine) == sum(r["place_id"] == place for r in table.rows)
+
+
+def test_preview_of_changes_checks_as_the_save_does(data_copy: Path) -> None:
+    current = load_dataset(data_copy).dataset
+    table = store.read_table(data_copy, "control.csv")
+    bad = store.Changes(edited={0: {"faction_id": "nobody"}})
+    result = editing.preview_changes(data_copy, table, bad, current)
+    assert [c for _, c in result.diff.changed] == [{**table.rows[0], "faction_id": "nobody"}]
+    assert "unknown-faction" in result.report.codes()
+    assert not result.can_save
+    good = store.Changes(edited={0: {"note": "checked again"}})
+    result = editing.preview_changes(data_copy, table, good, current)
+    assert result.report.valid and result.can_save

@@ -197,6 +197,7 @@ def test_a_file_changed_outside_is_validated_whole(tmp_path: Path) -> None:
 def test_a_save_splices_one_line_and_keeps_every_other_byte(tmp_path: Path) -> None:
     folder = _shipped(tmp_path)
     before = (folder / NAME).read_bytes()
+    inode = (folder / NAME).stat().st_ino
     table = read_table(folder, NAME)
     row = table.rows_at([3])[0]
     result = save_changes(
@@ -220,6 +221,7 @@ def test_a_save_splices_one_line_and_keeps_every_other_byte(tmp_path: Path) -> N
     # the history keeps the old bytes; undo restores them exactly
     history = folder / store.STATE_DIR / entry["history"]
     assert history.read_bytes() == before
+    assert history.stat().st_ino == inode, "the replaced file itself, linked: not copied"
     store.undo_last(folder, user=EDITOR, allowed=ALLOWED)
     assert (folder / NAME).read_bytes() == before
 

@@ -386,3 +386,75 @@ def test_a_full_disk_at_each_later_write(
     if first is not None:
         assert result.old_digest == first.new_digest
     assert "a second edit" in (data / NAME).read_text(encoding="utf-8"), "with room, it saves"
+
+
+# -- the same faults for a save of the edit (store.save_changes) ------------------------------
+
+
+def _save_edit(folder: Path, note: str = "edited during a fault") -> Callable[[], Any]:
+    table = read_table(folder, NAME)
+    changes = store.Changes(edited={0: {"note": note}})
+    return lambda: store.save_changes(folder, table, changes, user=EDITOR, allowed=ALLOWED)
+
+
+def test_an_edit_onto_an_immutable_file_leaves_no_history_link(
+    on_tmpfs: Path, mounts: Mounts
+) -> None:
+    """The history is a hard link to the replaced file; when the rename then fails, the
+    link and the audit line are removed."""
+    store.remember_if_valid(on_tmpfs)
+    attempt = _save_edit(on_tmpfs)
+    before = _files(on_tmpfs)
+    mounts.make_immutable(on_tmpfs / NAME)
+    _refused(on_tmpfs, attempt, before, "Operation not permitted")
+    assert audit_entries(on_tmpfs) == []
+    assert list((on_tmpfs / store.STATE_DIR / store.HISTORY_DIR).iterdir()) == []
+
+
+def test_an_edit_with_an_unwritable_history_folder_is_refused(
+    on_tmpfs: Path, mounts: Mounts
+) -> None:
+    store.remember_if_valid(on_tmpfs)
+    attempt = _save_edit(on_tmpfs)
+    history = on_tmpfs / store.STATE_DIR / store.HISTORY_DIR
+    history.mkdir(parents=True)
+    before = _files(on_tmpfs)
+    mounts.read_only(history)
+    _refused(on_tmpfs, attempt, before, "Read-only file system")
+    assert audit_entries(on_tmpfs) == []
+
+
+def test_an_edit_with_history_on_another_file_system_copies_it(
+    tmp_path: Path, mounts: Mounts
+) -> None:
+    """No hard link across file systems: the old bytes are written, and undo restores them."""
+    _root_only()
+    data = mounts.tmpfs(tmp_path / "data", "1m")
+    _copy_data(data)
+    old = (data / NAME).read_bytes()
+    mounts.tmpfs(data / store.STATE_DIR / store.HISTORY_DIR, "1m")
+    _save_edit(data)()
+    (entry,) = audit_entries(data)
+    history = data / store.STATE_DIR / entry["history"]
+    assert history.read_bytes() == old
+    assert history.stat().st_dev != (data / NAME).stat().st_dev
+    undo_last(data, user=EDITOR, allowed=ALLOWED)
+    assert (data / NAME).read_bytes() == old
+
+
+def test_an_edit_on_a_full_disk_is_refused_where_it_runs_out(on_tmpfs: Path) -> None:
+    """With the validation record, no candidate copy is made: a full disk stops the save
+    at the new file, and nothing is left."""
+    store.remember_if_valid(on_tmpfs)
+    attempt = _save_edit(on_tmpfs)
+    before = _files(on_tmpfs)
+    filler = _fill(on_tmpfs.parent / "filler", 0)
+    try:
+        refusal = _refused(on_tmpfs, attempt, before, "No space left on device")
+    finally:
+        filler.unlink()
+    assert STAGES["new file"] in refusal.message, refusal.message
+    saved = attempt()
+    assert "edited during a fault" in (on_tmpfs / NAME).read_text(encoding="utf-8")
+    assert (on_tmpfs / store.STATE_DIR / audit_entries(on_tmpfs)[0]["history"]).stat().st_ino
+    assert saved.new_digest != saved.old_digest

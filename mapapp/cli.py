@@ -379,7 +379,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
             if args.only not in ("", kind):
                 continue
             table = read_table(args.data, name)
-            taken = {r.get("id", "") for r in table.rows}
+            taken = set(table.column("id"))
             rows = []
             for p in proposals:
                 if p.kind == kind and not p.existing:

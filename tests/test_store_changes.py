@@ -224,6 +224,8 @@ def test_a_save_splices_one_line_and_keeps_every_other_byte(tmp_path: Path) -> N
     assert history.stat().st_ino == inode, "the replaced file itself, linked: not copied"
     store.undo_last(folder, user=EDITOR, allowed=ALLOWED)
     assert (folder / NAME).read_bytes() == before
+    # the undone folder validated whole: the next edit is checked by its places
+    assert store._validated(folder / store.STATE_DIR) == store._folder_digests(folder)
 
 
 @pytest.mark.parametrize(

@@ -1074,12 +1074,18 @@ def undo_last(data_dir: Path, *, user: str | None, allowed: Collection[str]) -> 
                 )
             restored = _history_bytes(state, entry)
             _require_writable(data_dir, name)
+            checked = _folder_digests(data_dir)  # before the check (see _check_edit)
             _check_folder(data_dir, state, name, restored)
             diff = row_diff(_rows_of(name, current), _rows_of(name, restored))
             old_digest, new_digest = _digest(current), _digest(restored)
             undo = {"user": who, "action": "undo", "file": name, "undoes": index}
             undo |= {"old_digest": old_digest, "new_digest": new_digest, **_diff_fields(diff)}
             _commit(data_dir, state, name, current, restored, undo)
+            # keep the record of the valid folder current (best effort: the undo is done)
+            with suppress(OSError, SchemaError):
+                if _validated(state) is not None:
+                    files = {**checked, name: new_digest}
+                    _remember_valid(state, files, _places_of(data_dir, files, state))
             return SaveResult(name, old_digest, new_digest, diff)
     except OSError as exc:
         raise _io_error(exc, name, Path(data_dir)) from exc
@@ -1372,16 +1378,23 @@ def _affected_records(
 
 
 def _affected_check(
-    data_dir: Path, state: Path, table: TableFile, edit: _Edit, new: bytes
+    data_dir: Path,
+    state: Path,
+    table: TableFile,
+    edit: _Edit,
+    new: bytes,
+    digests: Mapping[str, str] | None = None,
 ) -> Report | None:
     """The new folder's problems found by the places the edit touches
     (:func:`mapapp.core.affected.affected_report`: the whole validator's findings), or None
     when that cannot be sure: the folder as it is now is not the one recorded as valid
     (a file changed outside the store, or it never validated), the table is not the
-    control table, or the new file's lines cannot be known row by row."""
+    control table, or the new file's lines cannot be known row by row. ``digests``: the
+    folder's, with the table's file as read (worked out when not given)."""
     from mapapp.core.schema import load_schema
 
-    digests = _folder_digests(data_dir, {table.name: table.digest})
+    if digests is None:
+        digests = _folder_digests(data_dir, {table.name: table.digest})
     try:
         if _validated(state) != digests:
             return None
@@ -1396,11 +1409,15 @@ def _affected_check(
     return affected.affected_report(data_dir, table.header, picked[0], places[1])
 
 
-def _check_edit(data_dir: Path, state: Path, table: TableFile, edit: _Edit, new: bytes) -> None:
+def _check_edit(
+    data_dir: Path, state: Path, table: TableFile, edit: _Edit, new: bytes, new_digest: str
+) -> dict[str, str]:
     """Refuse ("invalid") unless the folder validates with ``new`` as the table's file:
     by the places the edit touches when :func:`_affected_check` can be sure, else the
-    whole folder on a candidate copy."""
-    report = _affected_check(data_dir, state, table, edit, new)
+    whole folder on a candidate copy. Returns the digests of the folder that validated
+    (taken before it was read: a file changed meanwhile makes them stale, never wrong)."""
+    digests = _folder_digests(data_dir, {table.name: table.digest})
+    report = _affected_check(data_dir, state, table, edit, new, digests)
     if report is None:
         _check_folder(data_dir, state, table.name, new)
     elif not report.valid:
@@ -1411,6 +1428,7 @@ def _check_edit(data_dir: Path, state: Path, table: TableFile, edit: _Edit, new:
             "nothing was changed",
             report,
         )
+    return {**digests, table.name: new_digest}
 
 
 def check_changes(data_dir: Path, table: TableFile, changes: Changes) -> Report:
@@ -1425,7 +1443,7 @@ def check_changes(data_dir: Path, table: TableFile, changes: Changes) -> Report:
     new = _splice(table, edit)
     try:
         with _locked(data_dir, table.name) as state:
-            _check_edit(data_dir, state, table, edit, new)
+            _check_edit(data_dir, state, table, edit, new, "")
     except SaveRefused as refused:
         if refused.report is not None:
             return refused.report
@@ -1475,14 +1493,15 @@ def save_changes(
                 return SaveResult(name, old_digest, old_digest, RowDiff([], [], []))
             _require_writable(data_dir, name)
             new_digest = _digest(new)
-            _check_edit(data_dir, state, table, edit, new)
+            checked = _check_edit(data_dir, state, table, edit, new, new_digest)
             diff = _edit_diff(table, edit)
             entry = {"user": who, "action": "save", "file": name}
             entry |= {"old_digest": old_digest, "new_digest": new_digest, **_diff_fields(diff)}
             _commit(data_dir, state, name, old, new, entry, link=identity)
             # the folder as saved validated: the next save checks only what it touches
-            saved = _folder_digests(data_dir, {name: new_digest})
-            _remember_valid(state, saved, _places_of(data_dir, saved, state))
+            # (best effort: the save is done; without the record the next one checks all)
+            with suppress(OSError, SchemaError):
+                _remember_valid(state, checked, _places_of(data_dir, checked, state))
             return SaveResult(name, old_digest, new_digest, diff)
     except OSError as exc:
         raise _io_error(exc, name, data_dir) from exc

@@ -257,3 +257,26 @@ def test_an_added_claim_is_saved_as_one_new_line(
     (entry,) = store.audit_entries(data_copy)
     assert entry["user"] == EDITOR
     assert [row["place_id"] for row in entry["added"]] == ["asali"]
+
+
+def test_a_large_table_is_edited_a_page_or_a_place_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks import synth
+    from mapapp.editing import editor as editing
+
+    folder = synth.generate(tmp_path / "data", 12, editing.PAGE_ROWS + 200)
+    at = edit_page(folder, monkeypatch)
+    at.user = {"is_logged_in": True, "email": EDITOR, "email_verified": True}
+    at = _open(at)
+    assert not at.exception
+    assert f"{editing.PAGE_ROWS + 200:,} rows: shown {editing.PAGE_ROWS:,} at a time" in _texts(at)
+    assert at.number_input(key="page-control.csv-").max == 2
+    at.number_input(key="page-control.csv-").set_value(2).run()
+    assert not at.exception
+    at.text_input(key="place-control.csv").input("p00003").run()
+    assert not at.exception
+    assert at.number_input(key="page-control.csv-p00003").max == 1
+    assert at.button(key="save").disabled, "nothing edited"
+    # opening the page recorded the valid folder: a save checks only what it touches
+    assert (folder / ".mapapp" / "validated.json").is_file()

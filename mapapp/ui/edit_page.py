@@ -176,10 +176,11 @@ if table.row_count > editing.PAGE_ROWS:
     # a large table is edited a page (or a place) at a time: only those rows are read
     st.caption(word("rows_paged", lang, n=table.row_count, page=editing.PAGE_ROWS))
     by_place = st.text_input(word("rows_place", lang), key=f"place-{name}")
-    pages = max(1, -(-len(table.indices_where("place_id", by_place)) // editing.PAGE_ROWS))
-    if not by_place.strip():
-        pages = -(-table.row_count // editing.PAGE_ROWS)
-    page = st.number_input(word("rows_page", lang), 1, pages, 1, key=f"page-{name}") - 1
+    count = len(table.indices_where("place_id", by_place)) if by_place.strip() else None
+    pages = max(1, -(-(table.row_count if count is None else count) // editing.PAGE_ROWS))
+    # a page number per filter: another place starts again at its first page
+    page_key = f"page-{name}-{by_place.strip()}"
+    page = st.number_input(word("rows_page", lang), 1, pages, 1, key=page_key) - 1
     visible = editing.page_indices(table, by_place, int(page))
 editor_key = f"editor-{name}-{table.digest[:12]}-{len(pending)}-{visible[:1]}-{len(visible)}"
 st.data_editor(

@@ -1011,11 +1011,14 @@ def section_save(sizes: Sizes, folders: Folders, work: Path) -> dict[str, Any]:
             "how": "store.save_changes: the edited row spliced in, its place validated",
             "seconds": round(time.perf_counter() - started, 2),
             "changed_rows": len(result.diff.changed),
+            "table_handed_back": result.table is not None,
         }
     except Exception as exc:
         record["ours"] = {"error": reason(exc), "seconds": round(time.perf_counter() - started, 2)}
+    # the page edits on from the table the save hands back; reading the file again is
+    # what it pays when the save could not make it (timed apart)
     started = time.perf_counter()
-    store.read_table(folder, "control.csv")  # the page shows the saved table
+    store.read_table(folder, "control.csv")
     record["reload_s"] = round(time.perf_counter() - started, 2)
     # what a save validated before it took the edit: the whole folder (screened), and row
     # by row as every save did before that (at a million rows that alone takes minutes, so

@@ -164,6 +164,11 @@ def test_edits_it_cannot_be_sure_of_validate_the_whole_folder(tmp_path: Path) ->
     # a line break inside a value moves the lines after it
     broken = Changes(edited={0: {"note": "two\nlines"}})
     assert _affected(folder, table, broken) is None
+    # a NUL byte: the reader refuses the whole file, which the rows alone cannot show
+    nul = Changes(edited={0: {"note": "a\x00b"}})
+    assert _affected(folder, table, nul) is None
+    whole = store.check_changes(folder, table, nul)
+    assert whole.codes() == {"bad-encoding"}
     # another table: its rows are referred to by control rows
     factions = read_table(folder, "factions.csv")
     assert _affected(folder, factions, Changes(deleted=[0])) is None
@@ -247,8 +252,20 @@ def test_splicing_writes_what_render_writes(content: bytes, tmp_path: Path) -> N
         Changes(deleted=[0], added=[{"id": "d", "name": "D"}]),
         Changes(edited={2: {"name": "Z"}}, added=[{"id": "e"}]),
     ]:
-        spliced = store._splice(table, store._resolve(table, changes))
+        edit = store._resolve(table, changes)
+        spliced = store._splice(table, edit)
         assert spliced == store.render(table, _applied(table, changes)), changes
+        # the table a save hands back is the new file as read again
+        saved = store._saved_table(table, edit, spliced, store._digest(spliced))
+        again = store._parse_plain("t.csv", spliced)
+        assert saved is not None and again is not None
+        assert saved.rows == again.rows
+        assert saved._records == again._records
+        assert (saved.digest, saved._newline, saved._trailing_newline) == (
+            again.digest,
+            again._newline,
+            again._trailing_newline,
+        )
 
 
 def test_a_stale_edit_is_a_conflict(tmp_path: Path) -> None:
@@ -306,3 +323,25 @@ def test_reading_for_editing_keeps_the_errors_of_bad_files(tmp_path: Path) -> No
             read_table(tmp_path, "t.csv")
         assert caught.value.report is not None
         assert code in caught.value.report.codes(), content
+
+
+def test_a_save_hands_back_the_table_as_saved(tmp_path: Path) -> None:
+    """The page edits on from the table the save returns, without reading the file again:
+    it is the file as read_table reads it, and saves from it splice the same way."""
+    folder = _shipped(tmp_path)
+    assert store.remember_if_valid(folder)
+    table = read_table(folder, NAME)
+    moved = table.rows_at([5])[0]
+    for changes in [
+        Changes(edited={2: {"note": "checked"}}),
+        Changes(deleted=[5], added=[moved]),  # a row moved to the end: the same claims
+        Changes(edited={0: {"quote_en": table.rows_at([0])[0]["quote_en"] + ", again"}}),
+    ]:
+        result = save_changes(folder, table, changes, user=EDITOR, allowed=ALLOWED)
+        assert result.table is not None
+        again = read_table(folder, NAME)
+        assert result.table.digest == again.digest == store._digest((folder / NAME).read_bytes())
+        assert result.table.rows == again.rows
+        assert result.table._records == again._records
+        table = result.table
+    assert len(store.audit_entries(folder)) == 3

@@ -104,11 +104,18 @@ class _PlainRows:
 
     def __init__(self, data: bytes, starts: Any, columns: Any) -> None:
         self.data = data
-        #: the byte offset of each row's first byte, and of the end of the last row
-        self.starts = starts
+        self._starts = starts
         self.columns = columns
         self._cells: tuple[tuple[str, ...], ...] | None = None
         self._records: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def starts(self) -> Any:
+        """The byte offset of each row's first byte, and of the end of the last row (found
+        when first needed for a table made by a save)."""
+        if self._starts is None:
+            self._starts = _row_starts(self.data)
+        return self._starts
 
     def __len__(self) -> int:
         return int(self.columns.num_rows)
@@ -264,12 +271,15 @@ class RowDiff:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """A save (or undo) that happened: the file's digest before and after, and the rows."""
+    """A save (or undo) that happened: the file's digest before and after, and the rows;
+    ``table`` is the file as saved, ready for the next edit, when :func:`save_changes`
+    could make it without reading the file again (None: read it with :func:`read_table`)."""
 
     file: str
     old_digest: str
     new_digest: str
     diff: RowDiff
+    table: TableFile | None = field(default=None, repr=False, compare=False)
 
 
 class _UnknownColumn(ValueError):
@@ -443,13 +453,24 @@ def _read_bytes(path: Path, name: str) -> bytes:
         raise SaveRefused("io-error", f"{name} cannot be read: {exc.strerror or exc}") from exc
 
 
+def _row_starts(data: bytes) -> Any:
+    """Where each line after the first (the header) starts in a plain file's bytes, and
+    its end: the rows' starts and the end of the last row."""
+    import numpy as np
+
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n")).astype(np.int64)
+    starts = newlines + 1
+    if data.endswith(b"\n"):
+        return starts
+    return np.append(starts, np.int64(len(data)))
+
+
 def _parse_plain(name: str, data: bytes) -> TableFile | None:
     """The table in ``data`` read as columns (pyarrow), when the file is *plain*: UTF-8, one
     record a line (no blank lines, no line break inside a value, no lone CR), quotes only
     as RFC 4180 puts them, every row with the header's cell count -- then pyarrow and
     Python's csv reader read the same cells (as :mod:`mapapp.core.screen` relies on). None
     otherwise: :func:`_parse` reads it, and names what stops it being edited."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -482,13 +503,12 @@ def _parse_plain(name: str, data: bytes) -> TableFile | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError, TypeError):
         return None  # a row with the wrong cell count, or not UTF-8
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    ends_open = not data.endswith(b"\n")
-    if columns.num_rows == 0 or columns.num_rows != newlines.size - 1 + ends_open:
+    starts = _row_starts(data)
+    if columns.num_rows == 0 or columns.num_rows != starts.size - 1:
         return None  # blank lines: lines and rows differ
-    starts = np.append(newlines + 1, len(data)) if ends_open else newlines + 1
+    ends_open = not data.endswith(b"\n")
     crlf = data.count(b"\r\n")
-    lf = newlines.size - crlf
+    lf = starts.size - ends_open - crlf  # the lines ended by LF alone
     if crlf != lf:
         newline = "\r\n" if crlf > lf else "\n"
     else:  # a tie: the first row's (as Counter.most_common keeps the first seen)
@@ -497,7 +517,7 @@ def _parse_plain(name: str, data: bytes) -> TableFile | None:
         name=name,
         digest=_digest(data),
         header=header,
-        _body=_PlainRows(data, starts.astype(np.int64), columns),
+        _body=_PlainRows(data, starts, columns),
         _prefix=raw_header,
         _newline=newline,
         _bom=bool(bom),
@@ -1354,6 +1374,8 @@ def _affected_records(
         text = _format_record(cells)
         if "\n" in text or "\r" in text:
             return None  # a line break inside a value: lines after it move
+        if "\x00" in text:
+            return None  # the reader refuses the whole file (bad-encoding)
     if new.count(b"\n") > MAX_CSV_ROWS + 1:
         return None  # the validator refuses the file by its length (counting as it does)
     touched = {c[at].strip() for c in new_cells}
@@ -1502,9 +1524,55 @@ def save_changes(
             # (best effort: the save is done; without the record the next one checks all)
             with suppress(OSError, SchemaError):
                 _remember_valid(state, checked, _places_of(data_dir, checked, state))
-            return SaveResult(name, old_digest, new_digest, diff)
+            saved = _saved_table(table, edit, new, new_digest)
+            return SaveResult(name, old_digest, new_digest, diff, saved)
     except OSError as exc:
         raise _io_error(exc, name, data_dir) from exc
+
+
+def _saved_table(table: TableFile, edit: _Edit, new: bytes, digest: str) -> TableFile | None:
+    """``table`` as it is once ``edit`` is saved as ``new`` (digest ``digest``): its columns
+    are the old ones cut where the edit falls, with the new rows between (no copy, no
+    parse); None when the new file would not be plain (a line break inside a value)."""
+    import pyarrow as pa
+
+    body = table._body
+    if not isinstance(body, _PlainRows):
+        return None
+    rows = [*edit.changed.values(), *edit.added]
+    if any("\n" in c or "\r" in c or "\x00" in c for cells in rows for c in cells):
+        return None
+    names = body.columns.column_names
+
+    def table_of(cells: Sequence[tuple[str, ...]]) -> Any:
+        columns = [pa.array([row[i] for row in cells], pa.string()) for i in range(len(names))]
+        return pa.Table.from_arrays(columns, names=names)
+
+    pieces = []
+    at = 0
+    for index in sorted(edit.deleted | set(edit.changed)):
+        if index > at:
+            pieces.append(body.columns.slice(at, index - at))
+        if index in edit.changed:
+            pieces.append(table_of([edit.changed[index]]))
+        at = index + 1
+    if at < len(body):
+        pieces.append(body.columns.slice(at))
+    if edit.added:
+        pieces.append(table_of(edit.added))
+    columns = pa.concat_tables(pieces) if pieces else body.columns.slice(0, 0)
+    if columns.num_rows == 0:
+        return None  # a table with no rows is read the row-by-row way
+    return TableFile(
+        name=table.name,
+        digest=digest,
+        header=table.header,
+        _body=_PlainRows(new, None, columns),
+        _prefix=table._prefix,
+        _newline=table._newline,
+        _bom=table._bom,
+        _trailing_newline=table._trailing_newline,
+    )
 
 
 def _current_with_identity(data_dir: Path, name: str) -> tuple[bytes, tuple[int, ...] | None]:

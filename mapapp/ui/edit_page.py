@@ -230,7 +230,8 @@ if st.button(word("save", lang), type="primary", disabled=not result.can_save, k
         if refused.report is not None:
             show_report(refused.report)
     else:
-        tables[name] = store.read_table(folder, name)
+        # the table as saved, without reading a million rows again when the save made it
+        tables[name] = saved.table or store.read_table(folder, name)
         if name == "control.csv":
             added.clear()
         ss["flash"] = word("saved", lang, file=saved.file)

@@ -1341,18 +1341,20 @@ def _places_of(
     if len(geo) != 1 or geo[0].path not in digests:
         return None
     digest = digests[geo[0].path]
-    if digest not in _PLACE_IDS:
-        places = _record(state).get("places")
-        if isinstance(places, dict) and places.get("digest") == digest:
-            ids = frozenset(str(i) for i in places.get("ids", []))
-        else:
-            data = (Path(data_dir) / geo[0].path).read_bytes()
-            if _digest(data) != digest:
-                return None
-            ids = frozenset(affected.place_ids(data))
-        _PLACE_IDS.clear()
-        _PLACE_IDS[digest] = ids
-    return digest, _PLACE_IDS[digest]
+    known = _PLACE_IDS.get(digest)
+    if known is not None:
+        return digest, known
+    places = _record(state).get("places")
+    if isinstance(places, dict) and places.get("digest") == digest:
+        ids = frozenset(str(i) for i in places.get("ids", []))
+    else:
+        data = (Path(data_dir) / geo[0].path).read_bytes()
+        if _digest(data) != digest:
+            return None
+        ids = frozenset(affected.place_ids(data))
+    _PLACE_IDS.clear()  # one places file at a time: a server edits one folder
+    _PLACE_IDS[digest] = ids
+    return digest, ids
 
 
 def _affected_records(

@@ -345,3 +345,25 @@ def test_a_save_hands_back_the_table_as_saved(tmp_path: Path) -> None:
         assert result.table._records == again._records
         table = result.table
     assert len(store.audit_entries(folder)) == 3
+
+
+def test_the_new_file_is_copied_from_the_old_one_only_while_it_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    """The ranges of the old file are copied by the kernel only from the very file that was
+    read and hashed; any other (changed meanwhile) and the new bytes are written instead."""
+    source = tmp_path / "t.csv"
+    source.write_bytes(b"id,name\na,A\nb,B\n")
+    table = read_table(tmp_path, "t.csv")
+    edit = store._resolve(table, Changes(edited={1: {"name": "Z"}}))
+    pieces = store._pieces(table, edit)
+    assert any(isinstance(p, tuple) for p in pieces)
+    new = store._splice(table, edit)
+    identity = store._identity(source.stat())
+    store._write_pieces(tmp_path / "copied", pieces, source, identity, new, 0o640)
+    assert (tmp_path / "copied").read_bytes() == new == b"id,name\na,A\nb,Z\n"
+    assert (tmp_path / "copied").stat().st_mode & 0o777 == 0o640
+    # the old file rewritten since: its ranges are not trusted
+    source.write_bytes(b"id,name\nxx,X\ny,Y\n")
+    store._write_pieces(tmp_path / "written", pieces, source, identity, new, 0o644)
+    assert (tmp_path / "written").read_bytes() == new

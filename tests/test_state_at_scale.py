@@ -142,7 +142,7 @@ def test_state_at_equals_place_state_with_disputes_conditions_and_rules(
             kinds.update("stale" for _ in state.stale_conditions)
             kinds.update("condition" for _ in state.conditions)
     # the days met every kind of answer the array path must get right
-    wanted = {"agreed", "no-data", "stale", "condition", "start-window"}
+    wanted = {"agreed", "no-data", "stale", "condition", "start-window", "end-window"}
     if parsed.source_id is None:
         wanted |= {"disputed", "as-of-window"}
     assert wanted <= kinds, wanted - kinds

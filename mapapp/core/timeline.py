@@ -668,10 +668,9 @@ class Timeline:
         """The states on ``day`` of the places numbered ``todo``, all at once: the rows
         that hold or have just ended are found for every place by array operations, and
         so is each place's kind of answer. A place answered by one source's claims alone
-        (no claim just ended, no condition in force, in the rule's scope) has its state
-        built directly from those rows (:meth:`_one_source`); every other place -- several
-        sources, a claim in its end's window, a condition -- goes through
-        :meth:`place_state` with its few rows. Both give the same states."""
+        (in the rule's scope, no condition in force) has its state built directly
+        (:meth:`_one_source`); every other place -- several sources, a condition -- goes
+        through :meth:`place_state` with its few rows. Both give the same states."""
         spans = self._spans()
         o = day.toordinal()
         count = len(self._place_ids)
@@ -685,47 +684,150 @@ class Timeline:
         own = rows[held]  # held rows, by place (places in order, rows in file order)
         own_place = owners[held]
         own_source = spans.source[own]
-        simple = np.bincount(owners[~held], minlength=count) == 0
+        ended = rows[~held]  # rows in their end's window, by place
+        ended_place = owners[~held]
         in_force = (spans.cond_first <= o) & (o < spans.cond_stop)
-        simple &= np.bincount(spans.cond_owner[in_force], minlength=count) == 0
+        simple = np.bincount(spans.cond_owner[in_force], minlength=count) == 0
         # several sources speak for a place (agreeing or not): the general way
         second = (own_place[1:] == own_place[:-1]) & (own_source[1:] != own_source[:-1])
         simple[own_place[1:][second]] = False
         if self.rule.source_id is not None:
             wanted = self._source_codes.get(self.rule.source_id, -1)
             simple[own_place[own_source != wanted]] = False
-        firsts = np.searchsorted(own_place, np.arange(count + 1)).tolist()
+            # a row just ended of another source counts only when no source speaks
+            simple[ended_place[spans.source[ended] != wanted]] = False
+        else:
+            # a row just ended of a source not speaking for the place: the general way
+            # (its source's claim is in scope only when no source speaks)
+            speaker = np.full(count, -1, dtype=np.int64)
+            speaker[own_place] = own_source
+            quiet = speaker[ended_place]
+            simple[ended_place[(quiet >= 0) & (quiet != spans.source[ended])]] = False
+        places = np.arange(count + 1)
+        firsts = np.searchsorted(own_place, places).tolist()
+        ends = np.searchsorted(ended_place, places).tolist()
         certain = (
             ~((spans.doubt_lo[own] <= o) & (o <= spans.doubt_hi[own])) & spans.anchored[own]
         ).tolist()
         stale = (o >= spans.stale[own]).tolist()
-        own_rows = own.tolist()
-        bounds = np.searchsorted(owners, np.arange(count + 1)).tolist()
+        own_rows, ended_rows = own.tolist(), ended.tolist()
+        bounds = np.searchsorted(owners, places).tolist()
         rows_l = rows.tolist()
         simple_l = simple.tolist()
-        flat, reported = spans.rows, spans.reported
+        flat, reported, ids = spans.rows, spans.reported, self._place_ids
+        key = self.rule.key
+        new = object.__new__
         out: list[PlaceState] = []
         for index in todo:
-            pid = self._place_ids[index]
-            if simple_l[index]:
-                a, b = firsts[index], firsts[index + 1]
-                if a == b:
-                    out.append(self._no_data(pid, day))
-                else:
-                    out.append(
-                        self._one_source(
-                            pid,
-                            day,
-                            [flat[j] for j in own_rows[a:b]],
-                            [reported[j] for j in own_rows[a:b]],
-                            certain[a:b],
-                            stale[a:b],
-                        )
-                    )
-            else:
+            pid = ids[index]
+            if not simple_l[index]:
                 mine = [flat[j] for j in rows_l[bounds[index] : bounds[index + 1]]]
                 out.append(self.place_state(pid, day, mine))
+                continue
+            a, b = firsts[index], firsts[index + 1]
+            c, d = ends[index], ends[index + 1]
+            if b == a + 1 and c == d and certain[a] and not stale[a]:
+                # the usual case: one claim, certain and fresh (as _one_source works out)
+                row = flat[own_rows[a]]
+                said = reported[own_rows[a]]
+                one = (row,)
+                state = new(PlaceState)
+                state.__dict__.update(
+                    place_id=pid,
+                    day=day,
+                    status=row.status,
+                    rows=one,
+                    conditions=(),
+                    uncertain=False,
+                    uncertainty=(),
+                    claims=one,
+                    agreement=AGREED,
+                    as_of=said,
+                    first_reported=said,
+                    stale=False,
+                    deciding=one,
+                    stale_conditions=_NONE,
+                    rule=key,
+                )
+                out.append(state)
+                continue
+            out.append(
+                self._one_source(
+                    pid,
+                    day,
+                    [flat[j] for j in own_rows[a:b]],
+                    [reported[j] for j in own_rows[a:b]],
+                    certain[a:b],
+                    stale[a:b],
+                    [flat[j] for j in ended_rows[c:d]],
+                )
+            )
         return out
+
+    def _one_source(
+        self,
+        place_id: str,
+        day: date,
+        held: list[ControlRow],
+        reported: list[FuzzyDate],
+        certain: list[bool],
+        stale: list[bool],
+        ending: list[ControlRow],
+    ) -> PlaceState:
+        """The state :meth:`place_state` works out when every claim holding on the day is
+        one source's (or none is), in the rule's scope, and no condition is in force: the
+        source agrees with itself, its fresh claims decide (all of them when every one is
+        stale), one row per faction is shown; a claim of that source in its end's window
+        (of any source in scope, when none holds) makes the answer uncertain.
+        ``reported``, ``certain`` and ``stale``: each held row's :meth:`as_of`,
+        :func:`_certain_on` and :meth:`is_stale` on the day; ``ending``: the rows in their
+        end's window (all of the speaking source's, or of sources in scope)."""
+        reasons: list[Uncertainty] = []
+        if not held:
+            reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
+            state = self._no_data(place_id, day)
+            if reasons:
+                state.__dict__.update(uncertain=True, uncertainty=tuple(dict.fromkeys(reasons)))
+            return state
+        fresh = [i for i, old in enumerate(stale) if not old]
+        chosen = fresh or list(range(len(held)))
+        deciding = [held[i] for i in chosen]
+        reports = [reported[i] for i in chosen]
+        holding = _one_per_faction(deciding)
+        as_of = max(reports, key=_newest)
+        first = min(reports, key=lambda d: (d.earliest, d.latest))
+        known = {held[i].faction_id for i in chosen if certain[i]}
+        for r in holding:
+            if r.faction_id in known:
+                continue
+            if r.start is None and r.as_of is None:
+                reasons.append(Uncertainty("no-start", r.faction_id, None))
+            elif r.start is None:
+                reasons.append(Uncertainty("as-of-window", r.faction_id, r.as_of))
+            else:
+                reasons.append(Uncertainty("start-window", r.faction_id, r.start))
+        reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
+        if not fresh:
+            reasons.append(Uncertainty("stale", holding[0].faction_id, as_of))
+        state = object.__new__(PlaceState)
+        state.__dict__.update(
+            place_id=place_id,
+            day=day,
+            status=_summary_status(holding),
+            rows=holding,
+            conditions=(),
+            uncertain=bool(reasons),
+            uncertainty=tuple(dict.fromkeys(reasons)),
+            claims=tuple(held),
+            agreement=AGREED,
+            as_of=as_of,
+            first_reported=first,
+            stale=not fresh,
+            deciding=tuple(deciding),
+            stale_conditions=_NONE,
+            rule=self.rule.key,
+        )
+        return state
 
     def _no_data(self, place_id: str, day: date) -> PlaceState:
         """A place with no claim and no condition on the day (as :meth:`place_state`)."""
@@ -744,93 +846,6 @@ class Timeline:
             first_reported=None,
             stale=False,
             deciding=(),
-            stale_conditions=_NONE,
-            rule=self.rule.key,
-        )
-        return state
-
-    def _one_source(
-        self,
-        place_id: str,
-        day: date,
-        held: list[ControlRow],
-        reported: list[FuzzyDate],
-        certain: list[bool],
-        stale: list[bool],
-    ) -> PlaceState:
-        """The state :meth:`place_state` works out when every claim holding on the day is
-        one source's (in the rule's scope), none has just ended and no condition is in
-        force: the source agrees with itself, its fresh claims decide (all of them when
-        every one is stale), one row per faction is shown. ``reported``, ``certain`` and
-        ``stale``: each held row's :meth:`as_of`, :func:`_certain_on` and
-        :meth:`is_stale` on the day."""
-        if len(held) == 1:  # the usual case, spelled out
-            row, said = held[0], reported[0]
-            reasons: list[Uncertainty] = []
-            if not certain[0]:
-                if row.start is None and row.as_of is None:
-                    reasons.append(Uncertainty("no-start", row.faction_id, None))
-                elif row.start is None:
-                    reasons.append(Uncertainty("as-of-window", row.faction_id, row.as_of))
-                else:
-                    reasons.append(Uncertainty("start-window", row.faction_id, row.start))
-            if stale[0]:
-                reasons.append(Uncertainty("stale", row.faction_id, said))
-            rows = (row,)
-            state = object.__new__(PlaceState)
-            state.__dict__.update(
-                place_id=place_id,
-                day=day,
-                status=row.status,
-                rows=rows,
-                conditions=(),
-                uncertain=bool(reasons),
-                uncertainty=tuple(reasons),
-                claims=rows,
-                agreement=AGREED,
-                as_of=said,
-                first_reported=said,
-                stale=stale[0],
-                deciding=rows,
-                stale_conditions=_NONE,
-                rule=self.rule.key,
-            )
-            return state
-        fresh = [i for i, old in enumerate(stale) if not old]
-        chosen = fresh or list(range(len(held)))
-        deciding = [held[i] for i in chosen]
-        reports = [reported[i] for i in chosen]
-        holding = _one_per_faction(deciding)
-        as_of = max(reports, key=_newest)
-        first = min(reports, key=lambda d: (d.earliest, d.latest))
-        known = {held[i].faction_id for i in chosen if certain[i]}
-        reasons = []
-        for r in holding:
-            if r.faction_id in known:
-                continue
-            if r.start is None and r.as_of is None:
-                reasons.append(Uncertainty("no-start", r.faction_id, None))
-            elif r.start is None:
-                reasons.append(Uncertainty("as-of-window", r.faction_id, r.as_of))
-            else:
-                reasons.append(Uncertainty("start-window", r.faction_id, r.start))
-        if not fresh:
-            reasons.append(Uncertainty("stale", holding[0].faction_id, as_of))
-        state = object.__new__(PlaceState)
-        state.__dict__.update(
-            place_id=place_id,
-            day=day,
-            status=_summary_status(holding),
-            rows=holding,
-            conditions=(),
-            uncertain=bool(reasons),
-            uncertainty=tuple(dict.fromkeys(reasons)),
-            claims=tuple(held),
-            agreement=AGREED,
-            as_of=as_of,
-            first_reported=first,
-            stale=not fresh,
-            deciding=tuple(deciding),
             stale_conditions=_NONE,
             rule=self.rule.key,
         )

@@ -395,24 +395,39 @@ class _ScreenedValidator(_Validator):
         place_codes = places.combine_chunks().dictionary_encode()
         place = place_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         faction = _codes(columns["faction_id"])
-        status = columns["status"].to_numpy()
-        good = ~suspect
+        # statuses as codes (a million strings compared as Python objects cost seconds)
+        statuses = columns["status"].combine_chunks().dictionary_encode()
+        status = statuses.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        named = statuses.dictionary.to_pylist()
+
+        def code(word: str) -> int:
+            return named.index(word) if word in named else -1
+
+        good = np.flatnonzero(~suspect)
         width_s = int(source.max()) + 1 if source.size else 1
         width_f = int(faction.max()) + 1 if faction.size else 1
         group = (place * width_s + source)[good]
+        # the rows in order of group and start: the searches below then look their keys up
+        # in nearly ascending order (numpy's search is much faster so)
+        order = np.argsort(group * _BIG + begin[good], kind="stable")
+        good, group = good[order], group[order]
         own = group * width_f + faction[good]
         b, e, st = begin[good], end[good], status[good]
-        ally = st == "allied"
+        ally = st == code("allied")
         everyone = _overlap_counts(group, b, e, group, b, e)
         same = _overlap_counts(own, b, e, own, b, e)
-        rivals = _overlap_counts(group, b, e, group[~ally], b[~ally], e[~ally]) - (
-            _overlap_counts(own, b, e, own[~ally], b[~ally], e[~ally])
-        )
+        if ally.any():
+            rivals = _overlap_counts(group, b, e, group[~ally], b[~ally], e[~ally]) - (
+                _overlap_counts(own, b, e, own[~ally], b[~ally], e[~ally])
+            )
+        else:  # no ally: every row is a rival
+            rivals = everyone - same
         others = everyone - same
-        broken = (same > 1) | ((st == "sole") & (rivals > 0)) | ((st == "shared") & (others == 0))
+        broken = (same > 1) | ((st == code("sole")) & (rivals > 0))
+        broken |= (st == code("shared")) & (others == 0)
         broken |= ally & (rivals == 0)
         flagged = np.zeros(len(suspect), dtype=bool)
-        flagged[np.flatnonzero(good)[broken]] = True
+        flagged[good[broken]] = True
         # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
         names = [str(p).strip() for p in place_codes.dictionary.to_pylist()]
         hit = hit | {names[i] for i in np.unique(place[suspect | flagged]).tolist()}

@@ -188,58 +188,6 @@ def test_quotes_where_readers_could_differ_are_not_screened(text: str, tmp_path:
     assert read.table.column(1).to_pylist() == ['he said "so"', ","]
 
 
-def _geojson_texts() -> list[str]:
-    """Places files as written by hand and by tools, and shapes that could mislead a scan."""
-    texts = [p.read_text(encoding="utf-8") for p in FIXTURES if p.suffix == ".geojson"]
-    texts.append((ROOT / "data" / "neighbourhoods.geojson").read_text(encoding="utf-8"))
-    texts.append((VALID / "neighbourhoods.geojson").read_text(encoding="utf-8"))
-    doc = json.loads(texts[-1])
-    texts += [json.dumps(doc), json.dumps(doc, indent=1), json.dumps(doc, indent="\t")]
-    feature = '{"type": "Feature", "properties": {"id": "a", "note": "x, [y]: {z}"}}'
-    texts += [
-        '{"features": []}',
-        '{"features": [ ]}',
-        '{"type": "FeatureCollection", "features": [1, "two", [3], {}, null]}',
-        # "features" inside a property or a geometry, and a key named like it
-        '{"type": "FeatureCollection", "name": "features", "features": [\n'
-        f"  {feature},\n  \r\n"
-        '  {"properties": {"features": [1, 2]}, "type": "Feature"}\n]}',
-        # the key twice: json.loads keeps the last
-        f'{{"features": [{feature}], "type": "FeatureCollection",\n"features": [\n'
-        f"{feature}, {feature}]}}",
-        # escaped quotes and backslashes, a key written with an escape
-        '{"features": [{"type": "Feature", "properties": {"id": "a\\"b", "n": "\\\\"}}]}',
-        '{"feat\\u0075res": [{"properties": {"x": "\\\\\\"]"}}, {}], "features\\\\": 1}',
-        # lone surrogates and text beyond the basic plane
-        '{"features": [{"type": "Feature", "properties": {"id": "\U0001f600"}}, {}]}',
-    ]
-    return [t for t in texts if _reads(t)]
-
-
-def _reads(text: str) -> bool:
-    """Whether json.loads reads it (the offsets are looked for only then)."""
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
-
-
-def test_features_are_found_by_the_scan_where_the_walk_finds_them() -> None:
-    """The array scan for the features' offsets (their lines in messages) gives the
-    decoder's walk's answer on every places file and tricky shape."""
-    from mapapp.core.read import _feature_offsets, _scan_offsets, _walk_offsets
-
-    scanned = 0
-    for text in _geojson_texts():
-        fast = _scan_offsets(text)
-        scanned += fast is not None
-        assert _feature_offsets(text) == _walk_offsets(text)
-        if fast is not None:
-            assert fast == _walk_offsets(text), text[:200]
-    assert scanned == len(_geojson_texts())
-
-
 @pytest.mark.parametrize("indent", [None, 0, 2])
 def test_places_file_mistakes_are_reported_the_same(indent: int | None, tmp_path: Path) -> None:
     """Mistakes in many features of a large places file (their lines found by the scan):

@@ -441,13 +441,6 @@ def _feature_offsets(text: str) -> list[int] | None:
     key, as json.loads keeps); None if the text is not shaped as expected. Only the
     document's own top level is walked, so "Feature" inside a geometry or a property does
     not shift the count."""
-    scanned = _scan_offsets(text)
-    return scanned if scanned is not None else _walk_offsets(text)
-
-
-def _walk_offsets(text: str) -> list[int] | None:
-    """:func:`_feature_offsets` by walking the top level with the JSON decoder (each
-    feature decoded again: the slow way, for texts :func:`_scan_offsets` leaves)."""
     decoder = json.JSONDecoder()
 
     def skip(at: int) -> int:
@@ -486,74 +479,6 @@ def _walk_offsets(text: str) -> list[int] | None:
         return found
     except (ValueError, IndexError, RecursionError):
         return None
-
-
-def _scan_offsets(text: str) -> list[int] | None:
-    """:func:`_feature_offsets` for a text json.loads has read as an object, as array
-    operations: the strings found by their quotes (an escaped one aside), the structure's
-    depth by its brackets, the top-level keys by their colons. None when it cannot say."""
-    import numpy as np
-
-    try:
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    except UnicodeError:
-        return None
-    quotes = np.flatnonzero(points == ord('"'))
-    # a quote after an odd run of backslashes is inside a string (escaped)
-    slashed = quotes[(quotes > 0) & (points[np.maximum(quotes - 1, 0)] == ord("\\"))]
-    escaped = []
-    for at in slashed.tolist():
-        run = at - 1
-        while run >= 0 and text[run] == "\\":
-            run -= 1
-        if (at - 1 - run) % 2:
-            escaped.append(at)
-    if escaped:
-        quotes = np.setdiff1d(quotes, np.asarray(escaped, dtype=quotes.dtype))
-    marks = np.flatnonzero(np.isin(points, np.frombuffer(b"{}[],:", dtype=np.uint8)))
-    marks = marks[np.searchsorted(quotes, marks) % 2 == 0]  # outside strings
-    kinds = points[marks]
-    step = np.isin(kinds, [ord("{"), ord("[")]).astype(np.int64) - np.isin(
-        kinds, [ord("}"), ord("]")]
-    )
-    reached = np.cumsum(step)  # the depth after each mark
-    depth = reached - step  # the depth each mark stands at
-    colons = np.flatnonzero((kinds == ord(":")) & (depth == 1))
-    found = None
-    for k in colons[::-1].tolist():  # the last "features" key: json.loads keeps it
-        close = int(quotes[np.searchsorted(quotes, marks[k]) - 1])
-        opening = int(quotes[np.searchsorted(quotes, close) - 1])
-        if json.loads(text[opening : close + 1]) == "features":
-            found = k
-            break
-    if found is None:
-        return None
-    solid = np.flatnonzero(~np.isin(points, np.frombuffer(b" \t\n\r", dtype=np.uint8)))
-
-    def skip(at: int) -> int:
-        index = int(np.searchsorted(solid, at))
-        return int(solid[index]) if index < solid.size else len(text)
-
-    start = skip(int(marks[found]) + 1)
-    if text[start] != "[":
-        return None
-    bracket = int(np.searchsorted(marks, start))
-    later = np.flatnonzero(reached[bracket + 1 :] == 1)
-    if later.size == 0:
-        return None
-    end = bracket + 1 + int(later[0])  # the list's closing bracket
-    commas = np.flatnonzero(
-        (kinds[bracket + 1 : end] == ord(",")) & (depth[bracket + 1 : end] == 2)
-    )
-    if skip(start + 1) >= int(marks[end]):
-        return []
-    after = np.concatenate(([start], marks[bracket + 1 + commas])) + 1
-    heads = solid[np.minimum(np.searchsorted(solid, after), solid.size - 1)]
-    # the line of an object's first member ("type": "Feature" as usually written)
-    inner = solid[np.minimum(np.searchsorted(solid, heads + 1), solid.size - 1)]
-    heads = np.where(points[heads] == ord("{"), inner, heads)
-    offsets: list[int] = heads.tolist()
-    return offsets
 
 
 def _lines_at(text: str, offsets: list[int]) -> list[int]:

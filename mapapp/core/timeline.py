@@ -225,6 +225,15 @@ def _certain_on(row: ControlRow, day: date) -> bool:
     return row.as_of is not None and not _in_window(row.as_of, day)
 
 
+def _unknown_start(row: ControlRow) -> Uncertainty:
+    """Why a held claim does not make its day certain (see :func:`_certain_on`)."""
+    if row.start is None and row.as_of is None:
+        return Uncertainty("no-start", row.faction_id, None)
+    if row.start is None:
+        return Uncertainty("as-of-window", row.faction_id, row.as_of)
+    return Uncertainty("start-window", row.faction_id, row.start)
+
+
 def _by_source(rows: Iterable[ControlRow]) -> dict[str, list[ControlRow]]:
     out: dict[str, list[ControlRow]] = {}
     for r in rows:
@@ -691,18 +700,19 @@ class Timeline:
         # several sources speak for a place (agreeing or not): the general way
         second = (own_place[1:] == own_place[:-1]) & (own_source[1:] != own_source[:-1])
         simple[own_place[1:][second]] = False
+        # a claim just ended matters when its source speaks for the place, or when none
+        # does and it is in the rule's scope (as place_state reads it)
+        ended_source = spans.source[ended]
         if self.rule.source_id is not None:
             wanted = self._source_codes.get(self.rule.source_id, -1)
             simple[own_place[own_source != wanted]] = False
-            # a row just ended of another source counts only when no source speaks
-            simple[ended_place[spans.source[ended] != wanted]] = False
+            matters = ended_source == wanted
         else:
-            # a row just ended of a source not speaking for the place: the general way
-            # (its source's claim is in scope only when no source speaks)
             speaker = np.full(count, -1, dtype=np.int64)
             speaker[own_place] = own_source
             quiet = speaker[ended_place]
-            simple[ended_place[(quiet >= 0) & (quiet != spans.source[ended])]] = False
+            matters = (quiet < 0) | (quiet == ended_source)
+        ended, ended_place = ended[matters], ended_place[matters]
         places = np.arange(count + 1)
         firsts = np.searchsorted(own_place, places).tolist()
         ends = np.searchsorted(ended_place, places).tolist()
@@ -726,10 +736,17 @@ class Timeline:
                 continue
             a, b = firsts[index], firsts[index + 1]
             c, d = ends[index], ends[index + 1]
-            if b == a + 1 and c == d and certain[a] and not stale[a]:
-                # the usual case: one claim, certain and fresh (as _one_source works out)
+            if b == a + 1 and c == d:
+                # the usual case: one claim, none just ended (as _one_source works out)
                 row = flat[own_rows[a]]
                 said = reported[own_rows[a]]
+                old = stale[a]
+                why: tuple[Uncertainty, ...] = ()
+                if not certain[a] or old:
+                    reasons = [] if certain[a] else [_unknown_start(row)]
+                    if old:
+                        reasons.append(Uncertainty("stale", row.faction_id, said))
+                    why = tuple(reasons)
                 one = (row,)
                 state = new(PlaceState)
                 state.__dict__.update(
@@ -738,13 +755,13 @@ class Timeline:
                     status=row.status,
                     rows=one,
                     conditions=(),
-                    uncertain=False,
-                    uncertainty=(),
+                    uncertain=bool(why),
+                    uncertainty=why,
                     claims=one,
                     agreement=AGREED,
                     as_of=said,
                     first_reported=said,
-                    stale=False,
+                    stale=old,
                     deciding=one,
                     stale_conditions=_NONE,
                     rule=key,
@@ -797,15 +814,7 @@ class Timeline:
         as_of = max(reports, key=_newest)
         first = min(reports, key=lambda d: (d.earliest, d.latest))
         known = {held[i].faction_id for i in chosen if certain[i]}
-        for r in holding:
-            if r.faction_id in known:
-                continue
-            if r.start is None and r.as_of is None:
-                reasons.append(Uncertainty("no-start", r.faction_id, None))
-            elif r.start is None:
-                reasons.append(Uncertainty("as-of-window", r.faction_id, r.as_of))
-            else:
-                reasons.append(Uncertainty("start-window", r.faction_id, r.start))
+        reasons.extend(_unknown_start(r) for r in holding if r.faction_id not in known)
         reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
         if not fresh:
             reasons.append(Uncertainty("stale", holding[0].faction_id, as_of))

@@ -29,10 +29,12 @@ Claims (every control row is one source's claim):
 
 from __future__ import annotations
 
+import gc
 import heapq
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -223,6 +225,20 @@ def _certain_on(row: ControlRow, day: date) -> bool:
     if row.start is not None:
         return not _in_window(row.start, day)
     return row.as_of is not None and not _in_window(row.as_of, day)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a day's states are made: tens of
+    thousands of new (acyclic) objects would set off full collections, each walking the
+    dataset's millions of rows (0.4 s at 40,000 rows, seconds at a million)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _unknown_start(row: ControlRow) -> Uncertainty:
@@ -864,6 +880,10 @@ class Timeline:
         """The state of every place on ``day``, in the places file's order. Each stretch's
         state is worked out once (:meth:`state_ids`); later days only re-date it. When many
         stretches are new, their states are worked out together (:meth:`_work_out`)."""
+        with _no_collection():
+            return self._state_at(day)
+
+    def _state_at(self, day: date) -> dict[str, PlaceState]:
         states = self._segment_states
         if len(states) > _KEEP_STATES:
             states.clear()

@@ -222,14 +222,14 @@ def test_spaces_at_a_cells_ends_are_found_as_the_validator_finds_them(tmp_path: 
     """Free-text cells beginning or ending with any character str.strip() removes (and
     some it does not: a zero-width space) go the validator's way and are reported the same;
     allies beside a holder take the screen's allies' counts."""
-    folder = synth.generate(tmp_path / "data", 20, 400)
+    folder = synth.generate(tmp_path / "data", 300, 1200)
     path = folder / "control.csv"
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
     header, body = rows[0], rows[1:]
     edges = [" ", "\u00a0", "\u3000", "\x85", "\u2003", "\u200b", "\u202f", "\x1f", "\t"]
-    column = header.index("quote_en")
-    for k, row in enumerate(body[::15]):
+    column = header.index("quote_ar")  # required: a cell of spaces only is empty
+    for k, row in enumerate(body[::37]):  # rows of different places
         edge = edges[k % len(edges)]
         row[column] = edge + row[column] if k % 2 else row[column] + edge
         if k % 4 == 0:

@@ -22,6 +22,7 @@ Only the report comes out: :func:`screened_report` never builds a dataset.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -77,7 +78,16 @@ def screened_report(data_dir: Path, min_bytes: int = MIN_BYTES) -> Report:
     them; the control table is screened as arrays when its file has at least
     ``min_bytes`` bytes (0: always, as the tests do)."""
     schema = load_schema(data_dir)
-    return _ScreenedValidator(schema, Path(data_dir), min_bytes).run().report
+    # the cyclic garbage collector paused for the run: the places file's JSON alone makes
+    # hundreds of thousands of (acyclic) lists, each batch of them setting off collections
+    # that walk all the others (0.4 s of the places file's 0.65 s at 10,000 places)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return _ScreenedValidator(schema, Path(data_dir), min_bytes).run().report
+    finally:
+        if was:
+            gc.enable()
 
 
 # -- reading -----------------------------------------------------------------------------------

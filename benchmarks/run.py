@@ -1114,7 +1114,7 @@ def section_rebuild(sizes: Sizes, folders: Folders, work: Path) -> dict[str, Any
     started = time.perf_counter()
     rebuild = getattr(export, "rebuild_bundle", None)
     if rebuild is not None:
-        rebuild(bundle, ds, ds2, tiles)
+        rebuild(bundle, ds2, tiles)  # the cache kept beside the first version's bundle
         how = "export.rebuild_bundle: only the edited places' parts"
     else:
         export.build_bundle(ds2, tiles)

@@ -42,6 +42,7 @@ import json
 import re
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -71,6 +72,14 @@ from mapapp.draw.style import (
     side_name,
 )
 from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet, web_file
+from mapapp.web.incremental import (
+    BundleCache,
+    MarkerParts,
+    draw_place,
+    dumps,
+    marker_parts,
+    state_key,
+)
 
 #: the bundle's format, checked by map.js (change it with the layout of the bundle)
 FORMAT = "mapapp-bundle/2"
@@ -196,19 +205,7 @@ class _JsonTable(_Table):
         return index
 
 
-def _state_key(state: PlaceState) -> tuple[Any, ...]:
-    """Everything of a place's state the map shows (all but the day itself)."""
-    return (
-        state.status,
-        state.rows,
-        state.conditions,
-        state.uncertainty,
-        state.claims,
-        state.agreement,
-        state.stale,
-        state.stale_conditions,
-        state.as_of,
-    )
+_state_key = state_key  # kept under its old name
 
 
 def event_days(ds: Dataset) -> set[date]:
@@ -272,26 +269,32 @@ def build_bundle(
     tiles: Tiles,
     palette: Palette = "conventional",
     progress: Progress | None = None,
+    cache: BundleCache | None = None,
 ) -> dict[str, Any]:
-    """Everything the static page shows, as one JSON-able value (see the module's doc)."""
+    """Everything the static page shows, as one JSON-able value (see the module's doc).
+    ``cache`` (kept from the build of the previous version of the same data, see
+    :func:`rebuild_bundle`) saves working out and drawing again what did not change."""
     timeline = Timeline(ds)
     first, last, default = timeline.view_range()
+    if cache is None:
+        cache = BundleCache()
+    cache.begin(ds, palette, first, last)
     place_ids = list(ds.places)
     position = {pid: i for i, pid in enumerate(place_ids)}
-    conditions = {e.id: e for e in ds.events if e.is_condition}
 
     geometries, styles = _JsonTable(), _JsonTable()
     html, markers, entries = _Table(), _Table(), _Table()
 
     def marker(feature: dict[str, Any]) -> int:
-        props = feature["properties"]
-        lon, lat = feature["geometry"]["coordinates"]
+        return add_marker(marker_parts(feature))
+
+    def add_marker(parts: MarkerParts) -> int:
         key = Marker(
-            lon,
-            lat,
-            styles.add_json(props["style"]),
-            html.add(props["popup"]),
-            html.add(props["tooltip"]),
+            parts.lon,
+            parts.lat,
+            styles.add(*parts.style),
+            html.add(parts.popup),
+            html.add(parts.tooltip),
         )
         return markers.add(key, list(key))
 
@@ -315,7 +318,11 @@ def build_bundle(
         for day in own:
             if first < day <= last:
                 due.setdefault(day, []).append(pid)
-    states = {key: tl.state_at(first) for key, tl in timelines.items()}
+    # each place's states over the range, by rule (kept in the cache for unchanged places)
+    traces = {key: cache.traces(key, tl, first, last, own_days) for key, tl in timelines.items()}
+    states = {key: {pid: tr.initial for pid, tr in traces[key].items()} for key in timelines}
+    # the day of each place's current state in its trace (None: the first day's)
+    since: dict[str, dict[str, date | None]] = {key: dict.fromkeys(place_ids) for key in timelines}
     # how many places each faction holds, kept up to date as places change: the legend is
     # rebuilt (over every place, for its order) only when the set of factions shown changes
     holders: dict[str, Counter[str]] = {
@@ -325,20 +332,22 @@ def build_bundle(
     legends: dict[tuple[str, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
-    front_frames = _FrontFrames(ds, palette, geometries, styles, html)
+    front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
         changed: dict[str, dict[str, PlaceState]] = {}
-        for key, tl in timelines.items():
+        for key in timelines:
             if number == 1:
                 changed[key] = dict(states[key])
                 continue
+            trace = traces[key]
             moved = {}
             for pid in due.get(day, []):
-                state = tl.place_state(pid, day)
-                if _state_key(state) != _state_key(states[key][pid]):
+                state = trace[pid].moves.get(day)
+                if state is not None:
                     moved[pid] = state
+                    since[key][pid] = day
             if key == "newest" and any(
                 s.signature() != states[key][pid].signature() for pid, s in moved.items()
             ):
@@ -351,38 +360,46 @@ def build_bundle(
         frame: dict[str, Any] = {"start": day.isoformat()}
         for lang, rule, vkey in variants:
             factions = frozenset(f for f, n in holders[rule.key].items() if n > 0)
-            layers = state_layers(ds, changed[rule.key], day, palette, lang, index=event_index)
-            stripes: dict[str, list[Stripe]] = {}
-            for feature in layers.patterns["features"]:
-                stripes.setdefault(feature["properties"]["id"], []).append(
-                    Stripe(
-                        geometries.add_json(feature["geometry"]),
-                        styles.add_json(feature["properties"]["style"]),
-                    )
+            drawn = [
+                (
+                    pid,
+                    draw_place(
+                        ds,
+                        traces[rule.key][pid],
+                        state,
+                        since[rule.key][pid],
+                        palette,
+                        lang,
+                        event_index,
+                    ),
                 )
-            outline = {
-                f["properties"]["id"]: styles.add_json(f["properties"]["style"])
-                for f in layers.outlines["features"]
-            }
+                for pid, state in changed[rule.key].items()
+            ]
+            # the tables are filled in the order one state_layers call over the changed
+            # places would give: stripes, outlines, markers, places
+            stripes: dict[str, list[Stripe]] = {}
+            for pid, parts in drawn:
+                for geometry, style in parts.stripes:
+                    stripes.setdefault(pid, []).append(
+                        Stripe(geometries.add(*geometry), styles.add(*style))
+                    )
+            outline = {pid: styles.add(*parts.outline) for pid, parts in drawn}
             place_markers: dict[str, list[int]] = {}
+            for pid, parts in drawn:
+                for condition in parts.markers:
+                    place_markers.setdefault(pid, []).append(add_marker(condition))
             events = []
-            for feature in layers.markers["features"]:
-                condition = conditions.get(feature["properties"]["id"])
-                if condition is None:
-                    if rule.source_id in (None, _event_source(ds, feature)):
-                        events.append(marker(feature))
-                else:
-                    place_markers.setdefault(condition.place_id, []).append(marker(feature))
+            for feature in cache.event_markers(ds, day, palette, lang, event_index):
+                if rule.source_id in (None, _event_source(ds, feature)):
+                    events.append(marker(feature))
             updates = []
-            for feature in layers.places["features"]:
-                props = feature["properties"]
-                pid = props["id"]
-                place_geometry[pid] = geometries.add_json(feature["geometry"])
+            for pid, parts in drawn:
+                place_geometry[pid] = geometries.add(*parts.geometry)
                 entry = Entry(
-                    fill=styles.add_json(props["style"]),
+                    fill=styles.add(*parts.fill),
                     outline=outline[pid],
-                    popup=html.add(props["popup"]),
-                    tooltip=html.add(props["tooltip"]),
+                    popup=html.add(parts.popup),
+                    tooltip=html.add(parts.tooltip),
                     stripes=tuple(stripes.get(pid, [])),
                     markers=tuple(place_markers.get(pid, [])),
                 )
@@ -407,7 +424,7 @@ def build_bundle(
                 frame[vkey] = {"set": [], "events": shown[vkey][0], "legend": shown[vkey][1]}
         frames.append(frame)
 
-    return {
+    bundle = {
         "format": FORMAT,
         "fields": FIELDS,
         "palette": palette,
@@ -461,6 +478,40 @@ def build_bundle(
         "context": _context(),
         "ground": _ground(ds, first, last, palette),
     }
+    _remember(bundle, cache)
+    return bundle
+
+
+#: the caches of the newest bundles built, by the bundle's id (see :func:`rebuild_bundle`)
+_CACHES: dict[int, BundleCache] = {}
+_CACHES_LOCK = threading.Lock()
+#: how many bundles' caches are kept (each holds its data version's drawn parts)
+KEEP_CACHES = 2
+
+
+def _remember(bundle: dict[str, Any], cache: BundleCache) -> None:
+    with _CACHES_LOCK:
+        _CACHES[id(bundle)] = cache
+        while len(_CACHES) > KEEP_CACHES:
+            del _CACHES[next(iter(_CACHES))]
+
+
+def rebuild_bundle(
+    previous: dict[str, Any],
+    ds: Dataset,
+    tiles: Tiles,
+    palette: Palette = "conventional",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The bundle of ``ds``, a new version of the data ``previous`` (a bundle built in this
+    process) was built from: equal to ``build_bundle(ds, tiles, palette)``, but only what
+    the edit changed is worked out and drawn again (see :mod:`mapapp.web.incremental`).
+    Without ``previous``'s cache (built elsewhere, or too long ago) it is a full build."""
+    with _CACHES_LOCK:
+        # taken out while it is used: a cache serves one build at a time; an id reused by
+        # another bundle only costs speed, never correctness (the cache compares the data)
+        cache = _CACHES.pop(id(previous), None)
+    return build_bundle(ds, tiles, palette, progress, cache)
 
 
 class _FrontFrames:
@@ -477,10 +528,14 @@ class _FrontFrames:
         geometries: _JsonTable,
         styles: _JsonTable,
         html: _Table,
+        cache: BundleCache,
     ) -> None:
         self.ds, self.palette = ds, palette
         self.geometries, self.styles, self.html = geometries, styles, html
-        self.borders = fronts.borders(ds)
+        if cache.borders is None:  # kept while no place's geometry changes
+            cache.borders = fronts.borders(ds)
+        self.borders = cache.borders
+        self.cache = cache
         self.of_place: dict[str, list[int]] = {}
         for i, (a, b, _, _) in enumerate(self.borders):
             self.of_place.setdefault(a, []).append(i)
@@ -513,26 +568,29 @@ class _FrontFrames:
     def _frame(self, day: date) -> dict[str, Any]:
         ds, palette = self.ds, self.palette
         lines = []
-        for _, front in sorted(self.current.items()):
-            names = {
-                lang: (
-                    side_name(ds, front.side_a.key, "bloc", lang),
-                    side_name(ds, front.side_b.key, "bloc", lang),
-                )
-                for lang in LANGS
-            }
+        for i, front in sorted(self.current.items()):
+            drawn = self.cache.lines.get((i, front))
+            if drawn is None:  # a line's drawing depends on its border and front alone
+                names = {
+                    lang: (
+                        side_name(ds, front.side_a.key, "bloc", lang),
+                        side_name(ds, front.side_b.key, "bloc", lang),
+                    )
+                    for lang in LANGS
+                }
+                geometry = json.loads(shapely.to_geojson(front.geometry))
+                drawn = self.cache.lines[i, front] = {
+                    "geometry": (dumps(geometry), geometry),
+                    "styles": [(dumps(x), x) for x in front_styles(ds, front, "bloc", palette)],
+                    "tooltip": {
+                        lang: popups.front_tooltip(ds, front, names[lang], lang) for lang in LANGS
+                    },
+                }
             lines.append(
                 {
-                    "geometry": self.geometries.add_json(
-                        json.loads(shapely.to_geojson(front.geometry))
-                    ),
-                    "styles": [
-                        self.styles.add_json(x) for x in front_styles(ds, front, "bloc", palette)
-                    ],
-                    "tooltip": {
-                        lang: self.html.add(popups.front_tooltip(ds, front, names[lang], lang))
-                        for lang in LANGS
-                    },
+                    "geometry": self.geometries.add(*drawn["geometry"]),
+                    "styles": [self.styles.add(*x) for x in drawn["styles"]],
+                    "tooltip": {lang: self.html.add(drawn["tooltip"][lang]) for lang in LANGS},
                     "kind": front.kind,
                     "pair": front.pair,
                 }

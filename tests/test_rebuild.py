@@ -3,7 +3,9 @@ of the new version gives, after every kind of edit, on synthetic and the shipped
 
 from __future__ import annotations
 
+import csv
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -187,3 +189,28 @@ def test_palette_change_is_a_full_build(synthetic: Dataset) -> None:
 def test_rebuild_of_an_unknown_bundle_is_a_full_build(synthetic: Dataset, tmp_path: Path) -> None:
     rebuilt = export.rebuild_bundle({}, synthetic, TILES)
     assert _json(rebuilt) == _json(export.build_bundle(synthetic, TILES))
+
+
+def test_the_page_rebuilds_an_edited_folder_from_the_previous_version(tmp_path: Path) -> None:
+    """The map page (map_component.build_bundle) builds a saved edit from what the previous
+    version of the folder kept: one place worked out again, the bundle a full build's."""
+    from mapapp.ui import map_component
+    from mapapp.ui.shell import file_stamp, load_version
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    first = load_version(str(folder), file_stamp(folder))
+    map_component.build_bundle(first, TILES, "conventional")
+    path = folder / "control.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    middle = len(rows) // 2
+    rows[middle][rows[0].index("note")] += " (edited in the app)"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    second = load_version(str(folder), file_stamp(folder))
+    assert second.result.dataset is not None, second.result.report
+    bundle = map_component.build_bundle(second, TILES, "conventional")
+    _, cache = map_component._caches[str(folder), "conventional", TILES]
+    assert cache.dirty == {rows[middle][rows[0].index("place_id")]}
+    assert _json(bundle) == _json(export.build_bundle(second.dataset, TILES))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -42,6 +43,7 @@ from mapapp.web.assets import (
     web_file,
     write_once,
 )
+from mapapp.web.incremental import BundleCache
 from mapapp.web.publish import publish_bundle
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -101,6 +103,23 @@ def leaflet_assets() -> tuple[str, str]:
     return leaflet_urls(local)
 
 
+#: per data folder, palette and basemap: what the newest bundle's build kept, so the next
+#: version of that folder (an editor's save) rebuilds only what the edit changed
+_caches: dict[tuple[str, Palette, Tiles], tuple[threading.Lock, BundleCache]] = {}
+_caches_lock = threading.Lock()
+
+
+def build_bundle(version: DataVersion, tiles: Tiles, palette: Palette) -> dict[str, Any]:
+    """The version's bundle: built from what the previous version of the same folder kept
+    (equal to a full build, see :func:`mapapp.web.export.rebuild_bundle`)."""
+    with _caches_lock:
+        lock, cache = _caches.setdefault(
+            (version.folder, palette, tiles), (threading.Lock(), BundleCache())
+        )
+    with lock:  # a cache serves one build at a time
+        return export.build_bundle(version.dataset, tiles, palette, cache=cache)
+
+
 def bundle_url(version: DataVersion, palette: Palette, tiles: Tiles) -> str | None:
     """The address of this data version's bundle, published once per version, palette and
     basemap; None when it cannot be served (static serving off, Leaflet not local, or the
@@ -110,7 +129,7 @@ def bundle_url(version: DataVersion, palette: Palette, tiles: Tiles) -> str | No
     key = ("bundle", palette, tiles)
 
     def publish() -> Path:
-        bundle = export.build_bundle(version.dataset, tiles, palette)
+        bundle = build_bundle(version, tiles, palette)
         return publish_bundle(bundle, BUNDLE_DIR)
 
     try:
@@ -142,7 +161,7 @@ def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[
     :data:`INLINE_LIMIT` bytes (then the page refuses, saying what to switch on)."""
 
     def make() -> dict[str, Any] | None:
-        bundle = export.build_bundle(version.dataset, tiles, palette)
+        bundle = build_bundle(version, tiles, palette)
         parts = {name: web_file(name) for name in WEB_ASSETS}
         leaflet = leaflet_files()
         text = export.to_json(bundle)

@@ -333,6 +333,7 @@ def build_bundle(
     days = frame_days(ds, first, last, own_days)
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
     front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
+    ground_rows: list[fronts.Ground] = []
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
@@ -417,6 +418,9 @@ def build_bundle(
                 frame[vkey] = {"set": updates, "events": events, "legend": legend}
         # the front lines follow the newest report's map (the default rule)
         front_frames.update(day, states["newest"], changed["newest"], number == 1)
+        # the ground chart's rows: the first day and every change day (as ground_over)
+        if number == 1 or (changes and changes[-1] == day.isoformat()):
+            ground_rows.append(cache.ground_on(ds, day, states["newest"]))
         if frames and not any(vkey in frame for _, _, vkey in variants):
             continue  # nothing the map shows changes on this day
         for _, _, vkey in variants:
@@ -476,8 +480,9 @@ def build_bundle(
         "labels": [label_record(label) for label in place_labels(ds)],
         "fronts": front_frames.frames,
         "context": _context(),
-        "ground": _ground(ds, first, last, palette),
+        "ground": _ground(ds, first, last, palette, ground_rows),
     }
+    cache.end()
     _remember(bundle, cache)
     return bundle
 
@@ -543,6 +548,8 @@ class _FrontFrames:
         self.current: dict[int, fronts.Front] = {}
         self.frames: list[dict[str, Any]] = []
         self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
+        #: each border's line in this build's tables, with the front it was built for
+        self._built: dict[int, tuple[fronts.Front, dict[str, Any]]] = {}
 
     def update(
         self, day: date, states: dict[str, PlaceState], changed: dict[str, Any], whole: bool
@@ -569,6 +576,12 @@ class _FrontFrames:
         ds, palette = self.ds, self.palette
         lines = []
         for i, front in sorted(self.current.items()):
+            built = self._built.get(i)
+            if built is not None and built[0] is front:
+                # a front stays the same object while it does not change: its line was
+                # put in the tables by an earlier frame of this build
+                lines.append(built[1])
+                continue
             drawn = self.cache.lines.get((i, front))
             if drawn is None:  # a line's drawing depends on its border and front alone
                 names = {
@@ -586,17 +599,17 @@ class _FrontFrames:
                         lang: popups.front_tooltip(ds, front, names[lang], lang) for lang in LANGS
                     },
                 }
-            lines.append(
-                {
-                    "geometry": self.geometries.add(*drawn["geometry"]),
-                    "styles": [self.styles.add(*x) for x in drawn["styles"]],
-                    "tooltip": {lang: self.html.add(drawn["tooltip"][lang]) for lang in LANGS},
-                    "kind": front.kind,
-                    "pair": front.pair,
-                }
-            )
+            line = {
+                "geometry": self.geometries.add(*drawn["geometry"]),
+                "styles": [self.styles.add(*x) for x in drawn["styles"]],
+                "tooltip": {lang: self.html.add(drawn["tooltip"][lang]) for lang in LANGS},
+                "kind": front.kind,
+                "pair": front.pair,
+            }
+            self._built[i] = (front, line)
+            lines.append(line)
+        key = tuple(sorted({(line["pair"], line["kind"]) for line in lines}))
         shown = list(self.current.values())
-        key = tuple(sorted({(f.pair, f.kind) for f in shown}))
         legend = {}
         for lang in LANGS:
             if (lang, key) not in self._legends:
@@ -619,10 +632,18 @@ def _context() -> dict[str, Any]:
     }
 
 
-def _ground(ds: Dataset, first: date, last: date, palette: Palette) -> dict[str, Any]:
+def _ground(
+    ds: Dataset,
+    first: date,
+    last: date,
+    palette: Palette,
+    rows: list[fronts.Ground] | None = None,
+) -> dict[str, Any]:
     """Ground held by bloc over the slider's range, for the chart under the map:
-    ``{series: [{key, side, status, colour, name: {en, ar}}], rows: [{date, values}]}``."""
-    rows = fronts.ground_over(ds, first, last, "bloc")
+    ``{series: [{key, side, status, colour, name: {en, ar}}], rows: [{date, values}]}``;
+    ``rows``: :func:`fronts.ground_over`'s, when the caller has them."""
+    if rows is None:
+        rows = fronts.ground_over(ds, first, last, "bloc")
     columns = fronts.ground_columns(ds, rows, "bloc")
     series = [
         {

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from mapapp.core import fronts
+from mapapp.core.fronts import Ground
 from mapapp.core.model import ControlRow, Dataset, Event, Place
 from mapapp.core.timeline import PlaceState, Timeline
 from mapapp.draw.i18n import Lang
@@ -150,6 +152,11 @@ class BundleCache:
         #: front lines drawn, by (border index, front)
         self.lines: dict[tuple[int, Any], dict[str, Any]] = {}
         self.front_legends: dict[Any, str] = {}
+        #: the ground held on each day of the previous build (kept while no geometry changes)
+        self.ground: dict[date, Ground] = {}
+        self._new_ground: dict[date, Ground] = {}
+        #: the previous build's traces (newest rule) of the places changed since
+        self._old: dict[str, Trace] = {}
         #: event markers (not conditions) by (day, language)
         self.events: dict[tuple[date, Lang], list[dict[str, Any]]] = {}
 
@@ -163,6 +170,7 @@ class BundleCache:
             self._traces.clear()
             self.events.clear()
             self.front_legends.clear()
+            self._old = {}
             self.dirty = set(inputs)
         else:
             self.dirty = {pid for pid, new in inputs.items() if self._inputs.get(pid) != new}
@@ -172,6 +180,7 @@ class BundleCache:
         geometry = tuple(p.geometry_json or dumps(p.geometry) for p in ds.places.values())
         if key != self._global or geometry != self._geometry:
             self.borders = None
+            self.ground.clear()  # areas, and every place's states
         # a front line's tooltip names the places on either side
         names = tuple((p.name_en, p.name_ar) for p in ds.places.values())
         if self.borders is None or names != self._names:
@@ -206,6 +215,24 @@ class BundleCache:
                 kept[pid] = Trace(initial, moves)
         return {pid: kept[pid] for pid in timeline.dataset.places}
 
+    def ground_on(self, ds: Dataset, day: date, states: dict[str, PlaceState]) -> Ground:
+        """:func:`fronts.ground_on` of the newest rule's ``states`` on ``day``: the previous
+        build's when every changed place was held the same way on that day (the sums are
+        then the same numbers added in the same order)."""
+        old = self.ground.get(day)
+        if old is None or not all(
+            pid in self._old and _held(_state_on(self._old[pid], day)) == _held(states[pid])
+            for pid in self.dirty
+        ):
+            old = fronts.ground_on(ds, states, "bloc", day)
+        self._new_ground[day] = old
+        return old
+
+    def end(self) -> None:
+        """The build is done: what it made is what the next one compares with."""
+        self.ground, self._new_ground = self._new_ground, {}
+        self._old = {}
+
     def event_markers(
         self, ds: Dataset, day: date, palette: Palette, lang: Lang, index: EventIndex
     ) -> list[dict[str, Any]]:
@@ -216,6 +243,17 @@ class BundleCache:
                 ds, {}, day, palette, lang, index=index
             ).markers["features"]
         return found
+
+
+def _state_on(trace: Trace, day: date) -> PlaceState:
+    """The state a trace shows on ``day``."""
+    days = [d for d in trace.moves if d <= day]
+    return trace.moves[max(days)] if days else trace.initial
+
+
+def _held(state: PlaceState) -> tuple[Any, ...]:
+    """What the ground held counts of a state (see ``fronts._holders``)."""
+    return state.status, tuple((r.faction_id, r.status) for r in state.rows)
 
 
 def draw_place(

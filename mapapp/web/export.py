@@ -37,6 +37,7 @@ Every ``<`` in ``data.js`` is written ``\\u003c``, so no text in it can close a 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -77,7 +78,6 @@ from mapapp.web.incremental import (
     MarkerParts,
     draw_place,
     dumps,
-    marker_parts,
     state_key,
 )
 
@@ -274,6 +274,24 @@ def build_bundle(
     """Everything the static page shows, as one JSON-able value (see the module's doc).
     ``cache`` (kept from the build of the previous version of the same data, see
     :func:`rebuild_bundle`) saves working out and drawing again what did not change."""
+    # the build makes millions of small objects and no cycles: the cycle collector would
+    # walk the whole heap (the kept cache included) again and again for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_bundle(ds, tiles, palette, progress, cache)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_bundle(
+    ds: Dataset,
+    tiles: Tiles,
+    palette: Palette,
+    progress: Progress | None,
+    cache: BundleCache | None,
+) -> dict[str, Any]:
     timeline = Timeline(ds)
     first, last, default = timeline.view_range()
     if cache is None:
@@ -284,9 +302,6 @@ def build_bundle(
 
     geometries, styles = _JsonTable(), _JsonTable()
     html, markers, entries = _Table(), _Table(), _Table()
-
-    def marker(feature: dict[str, Any]) -> int:
-        return add_marker(marker_parts(feature))
 
     def add_marker(parts: MarkerParts) -> int:
         key = Marker(
@@ -390,9 +405,9 @@ def build_bundle(
                 for condition in parts.markers:
                     place_markers.setdefault(pid, []).append(add_marker(condition))
             events = []
-            for feature in cache.event_markers(ds, day, palette, lang, event_index):
+            for feature, seen in cache.event_markers(ds, day, palette, lang, event_index):
                 if rule.source_id in (None, _event_source(ds, feature)):
-                    events.append(marker(feature))
+                    events.append(add_marker(seen))
             updates = []
             for pid, parts in drawn:
                 place_geometry[pid] = geometries.add(*parts.geometry)
@@ -613,10 +628,19 @@ class _FrontFrames:
         legend = {}
         for lang in LANGS:
             if (lang, key) not in self._legends:
-                items = front_legend_items(ds, shown, "bloc", palette, lang)
-                self._legends[lang, key] = self.html.add(
-                    popups.legend_html(items, lang, note=False) if items else ""
+                # the legend lists the pairs in the order the fronts came, and the
+                # tentative style if any is tentative: drawn once for every build
+                drawn_as = (
+                    lang,
+                    tuple(dict.fromkeys(self._built[i][1]["pair"] for i in self.current)),
+                    any(f.kind != "firm" for f in shown),
                 )
+                text = self.cache.front_legends.get(drawn_as)
+                if text is None:
+                    items = front_legend_items(ds, shown, "bloc", palette, lang)
+                    text = popups.legend_html(items, lang, note=False) if items else ""
+                    self.cache.front_legends[drawn_as] = text
+                self._legends[lang, key] = self.html.add(text)
             legend[lang] = self._legends[lang, key]
         return {"start": day.isoformat(), "lines": lines, "legend": legend}
 

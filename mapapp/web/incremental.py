@@ -151,14 +151,15 @@ class BundleCache:
         self.borders: list[Any] | None = None
         #: front lines drawn, by (border index, front)
         self.lines: dict[tuple[int, Any], dict[str, Any]] = {}
-        self.front_legends: dict[Any, str] = {}
+        #: the front lines' legend html, by (language, pairs in order, any tentative)
+        self.front_legends: dict[tuple[Lang, tuple[str, ...], bool], str] = {}
         #: the ground held on each day of the previous build (kept while no geometry changes)
         self.ground: dict[date, Ground] = {}
         self._new_ground: dict[date, Ground] = {}
         #: the previous build's traces (newest rule) of the places changed since
         self._old: dict[str, Trace] = {}
         #: event markers (not conditions) by (day, language)
-        self.events: dict[tuple[date, Lang], list[dict[str, Any]]] = {}
+        self.events: dict[tuple[date, Lang], list[tuple[dict[str, Any], MarkerParts]]] = {}
 
     def begin(self, ds: Dataset, palette: Palette, first: date, last: date) -> None:
         """Start a build of ``ds``: drop what its differences from the previous one
@@ -174,6 +175,13 @@ class BundleCache:
             self.dirty = set(inputs)
         else:
             self.dirty = {pid for pid, new in inputs.items() if self._inputs.get(pid) != new}
+            if any(
+                pid not in self._inputs or self._inputs[pid].place != inputs[pid].place
+                for pid in self.dirty
+            ):
+                self.events.clear()  # an event's marker stands at its place, named in its popup
+            newest = self._traces.get("newest", {})
+            self._old = {pid: newest[pid] for pid in self.dirty if pid in newest}
             for traces in self._traces.values():
                 for pid in self.dirty:
                     traces.pop(pid, None)
@@ -235,13 +243,12 @@ class BundleCache:
 
     def event_markers(
         self, ds: Dataset, day: date, palette: Palette, lang: Lang, index: EventIndex
-    ) -> list[dict[str, Any]]:
-        """The event markers (not conditions) shown on ``day``."""
+    ) -> list[tuple[dict[str, Any], MarkerParts]]:
+        """The event markers (not conditions) shown on ``day``, with their parts."""
         found = self.events.get((day, lang))
         if found is None:
-            found = self.events[day, lang] = state_layers(
-                ds, {}, day, palette, lang, index=index
-            ).markers["features"]
+            features = state_layers(ds, {}, day, palette, lang, index=index).markers["features"]
+            found = self.events[day, lang] = [(f, marker_parts(f)) for f in features]
         return found
 
 

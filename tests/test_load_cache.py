@@ -3,6 +3,8 @@ checked before (same bytes), and finds exactly what a first load finds."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -16,6 +18,7 @@ from .conftest import DATA
 def _fresh(folder: Path) -> validate.LoadResult:
     validate._CLEAN_PLACES.clear()
     validate._CLEAN_GEOMETRY.clear()
+    validate._CLEAN_ROWS.clear()
     return load_dataset(folder)
 
 
@@ -62,3 +65,26 @@ def test_an_invalid_table_beside_clean_places_is_still_reported(tmp_path: Path) 
     again = load_dataset(folder)
     assert again.dataset is None
     assert again.report.sorted() == _fresh(folder).report.sorted()
+
+
+def test_a_row_made_invalid_then_fixed_is_checked_each_time(tmp_path: Path) -> None:
+    """Rows' cell checks are kept only for rows that passed: an edited row is checked
+    again, with its real line, and a row fixed back passes again."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    assert _fresh(folder).dataset is not None
+    control = folder / "control.csv"
+    good = control.read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(good)))
+    number = len(rows) // 2
+    rows[number][rows[0].index("as_of")] = "2015-13-45"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    control.write_text(text.getvalue(), encoding="utf-8")
+    bad = load_dataset(folder)
+    assert bad.dataset is None
+    assert any(i.line == number + 1 and i.code == "bad-date" for i in bad.report.issues)
+    assert bad.report.sorted() == _fresh(folder).report.sorted()
+    control.write_text(good, encoding="utf-8")
+    load_dataset(folder)  # the memo now holds the good file's rows
+    assert load_dataset(folder) == _fresh(folder)

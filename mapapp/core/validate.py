@@ -98,6 +98,11 @@ class _CleanPlaces:
 #: where only a table changed does not parse and check its 10,000 polygons again. Only a
 #: file with no problem is kept, so every problem is still found and reported as before.
 _CLEAN_PLACES: dict[tuple[str, Resource], _CleanPlaces] = {}
+#: the most rows of one file whose checks are kept (about 2 kB a row)
+MEMO_ROWS = 200_000
+#: per (folder, resource): the cells of each row whose cell checks passed in the last load,
+#: with the values they gave (a row with any problem is checked again, so reported again)
+_CLEAN_ROWS: dict[tuple[str, Resource], dict[tuple[tuple[str, str], ...], dict[str, Any]]] = {}
 #: the places whose geometry checks found nothing (that very parsed file, that CRS)
 _CLEAN_GEOMETRY: dict[int, tuple[RawGeoJSON, str]] = {}
 
@@ -271,15 +276,27 @@ class _Validator:
         ``skip``, one per record, are that record's cells already reported as unusable."""
         seen: dict[tuple[str, ...], int] = {}
         pk = res.primary_key
+        # rows whose cells passed in the previous load of this file: the cell checks depend
+        # on the row's cells and the resource alone, so an unchanged row needs none again
+        memo_key = (str(self.dir.resolve()), res)
+        before = _CLEAN_ROWS.pop(memo_key, {})
+        clean: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
         for index, (line, cells) in enumerate(records):
             values: dict[str, Any] = {}
             problems: list[Issue] = []
             unusable = absent | skip[index] if skip else absent
-            for fld in res.fields:
-                if fld.name in unusable:
-                    continue
-                raw = cells.get(fld.name, "")
-                problems.extend(_check_cell(res, fld, raw, line, cells, values))
+            cell_key = tuple(cells.items()) if not unusable else None
+            kept = before.get(cell_key) if cell_key is not None else None
+            if kept is not None:
+                values = dict(kept)
+            else:
+                for fld in res.fields:
+                    if fld.name in unusable:
+                        continue
+                    raw = cells.get(fld.name, "")
+                    problems.extend(_check_cell(res, fld, raw, line, cells, values))
+            if cell_key is not None and not problems and len(records) <= MEMO_ROWS:
+                clean[cell_key] = dict(values)  # a copy: the row's own may be read by others
             key = tuple(cells.get(k, "").strip() for k in pk)
             if pk and all(key):
                 if len(pk) == 1:
@@ -293,6 +310,8 @@ class _Validator:
                 self.rows[res.name].append(_Row(res.path, line, values))
             else:
                 self.partial.setdefault(res.name, []).append(_Row(res.path, line, values))
+        if len(records) <= MEMO_ROWS:
+            _CLEAN_ROWS[memo_key] = clean
 
     # -- references ------------------------------------------------------------------------
     def check_references(self) -> Iterator[Issue]:

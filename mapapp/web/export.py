@@ -116,7 +116,14 @@ WEB_FILES = ("map.js", "app.js", "app.css")
 MANIFEST = ".mapapp-export"
 #: the GIS download of every day (written by a ``gis`` writer, see :func:`write_site`)
 GPKG_FILE = "southern-damascus.gpkg"
-OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", GPKG_FILE, MANIFEST)
+#: the folder of the popup and tooltip scripts (see :func:`split_site`)
+CHUNKS = "chunks"
+OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", CHUNKS, GPKG_FILE, MANIFEST)
+#: html entries per chunk script (as the page's files, :data:`mapapp.web.publish.HTML_FILE_SIZE`)
+CHUNK_SIZE = 2000
+#: the function a chunk script calls with its key and its entries (defined by map.js)
+CHUNK_CALLBACK = "__mapappChunk"
+_CHUNK_SCRIPT = re.compile(r'window\.__mapappChunk\("([0-9a-f]+)",(.*)\);\n', re.DOTALL)
 #: writes a file for GIS users into the given path (web/ does not import geopandas: the
 #: caller hands it in, e.g. the CLI passes :mod:`mapapp.notebook`'s)
 GisWriter = Callable[[Path], None]
@@ -631,6 +638,68 @@ def to_json(bundle: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+def _eager(bundle: dict[str, Any]) -> list[int]:
+    """The html entries the page shows before any popup opens: the legends (of every frame,
+    variant and front-line frame). They stay in ``data.js``; the rest goes into chunks."""
+    wanted = {
+        variant["legend"]
+        for frame in bundle["frames"]
+        for key, variant in frame.items()
+        if key != "start"
+    }
+    wanted.update(i for front in bundle.get("fronts", []) for i in front["legend"].values())
+    return sorted(wanted)
+
+
+def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The bundle as the static site stores it: ``data.js``'s bundle, whose ``html`` is
+    ``{size, files, load: "script", eager: {index: html}}``, and the chunk scripts
+    ``{path: text}`` holding the table, :data:`CHUNK_SIZE` entries each.
+
+    Popups and tooltips are 80 % of a bundle's bytes and none is needed before one opens:
+    the map loads a chunk when one of its popups or tooltips first opens. A chunk is a
+    script (``window.__mapappChunk("<key>", [...]);``) added to the page as a ``<script>``
+    tag, which a page opened from disk (``file://``, where ``fetch`` of local files is
+    refused) can still load. Its name is its key, a hash of its content, so a CDN may cache
+    it for good."""
+    table: list[str] = bundle["html"]
+    chunks: dict[str, str] = {}
+    files = []
+    for start in range(0, len(table), CHUNK_SIZE):
+        items = to_json(table[start : start + CHUNK_SIZE])
+        key = hashlib.sha256(f"{start}\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{key}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{key}",{items});\n'
+        files.append(path)
+    html = {
+        "size": CHUNK_SIZE,
+        "files": files,
+        "load": "script",
+        "eager": {str(i): table[i] for i in _eager(bundle)},
+    }
+    return {**bundle, "html": html}, chunks
+
+
+def read_site(out: Path) -> dict[str, Any]:
+    """The bundle a site written by :func:`write_site` holds, read back whole (its html
+    table from the chunk scripts): ``read_site(out) == bundle``."""
+    text = (out / "data.js").read_text(encoding="utf-8")
+    prefix = "window.MAPAPP_DATA = "
+    if not (text.startswith(prefix) and text.endswith(";\n")):
+        raise ExportError(f"{out / 'data.js'} is not a data.js written by mapapp export")
+    bundle: dict[str, Any] = json.loads(text[len(prefix) : -2])
+    table: list[str] = []
+    for path in bundle["html"]["files"]:
+        found = _CHUNK_SCRIPT.fullmatch((out / path).read_text(encoding="utf-8"))
+        if found is None or not path.endswith(f"/{found.group(1)}.js"):
+            raise ExportError(f"{out / path} is not a chunk written by mapapp export")
+        table.extend(json.loads(found.group(2)))
+    for index, item in bundle["html"]["eager"].items():
+        if table[int(index)] != item:
+            raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
+    return {**bundle, "html": table}
+
+
 def _csp(tiles: Tiles) -> str:
     images = "'self' data:" + (f" {_tile_source(tiles.url)}" if tiles.url else "")
     return (
@@ -669,18 +738,22 @@ def write_site(
     out: Path, bundle: dict[str, Any], tiles: Tiles, gis: GisWriter | None = None
 ) -> int:
     """Write the site into ``out``, replacing a previous export there (and nothing else).
-    Returns the size of ``data.js`` in bytes."""
+    Returns the size of ``data.js`` in bytes (the popups and tooltips are in ``chunks/``,
+    see :func:`split_site`)."""
     _check_target(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = to_js(bundle)
+    page_bundle, chunks = split_site(bundle)
+    data = to_js(page_bundle)
     files = {"data.js": data, **{name: web_file(name) for name in WEB_FILES}}
     download = f'<a id="gpkg" href="{GPKG_FILE}" download>GeoPackage</a>' if gis else ""
     files["index.html"] = index_html(tiles, files, download)
     files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
+    files.update(chunks)  # named by their content: the page never refers to them itself
     with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:
         staging = Path(tmp)
         if not install_leaflet(staging):
             raise ExportError("the xstatic-leaflet package is not installed (pip install it)")
+        (staging / CHUNKS).mkdir()
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8", newline="\n")
         if gis is not None:

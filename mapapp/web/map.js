@@ -7,10 +7,13 @@
  * HTML reaches the map only from the bundle's `html` table (popups and tooltips escaped
  * by mapapp.draw.popups when the bundle was built) and is inserted as it is.
  *
- * The bundle's `html` is either the table itself (the static export) or, for the page's
- * map, {size, files}: the table split into files of `size` entries, fetched the first time
- * one of their popups or tooltips opens (`options.resolve` turns a file name into its
- * address), so the map draws before any citation has been downloaded.
+ * The bundle's `html` is either the table itself or {size, files, load, eager}: the table
+ * split into files of `size` entries, loaded the first time one of their popups or
+ * tooltips opens (`options.resolve` turns a file name into its address), so the map draws
+ * before any citation has been downloaded. The page's map fetches JSON files; the static
+ * export's files are scripts (`load: "script"`, see `loadChunkScript`), which a page opened
+ * from disk can load where it may not fetch; `eager` holds the entries shown without a
+ * popup (the legends) by their index.
  *
  *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn, resolve: fn});
  *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null,
@@ -53,6 +56,56 @@
       });
     });
     return out;
+  }
+
+  /* ---- the static export's chunk scripts ------------------------------------------ */
+
+  /* A chunk script calls root.__mapappChunk(key, items) when it runs; `key` is its file's
+   * name without ".js" (a hash of its content). One promise per key for the whole page, so
+   * the compare map and the main map share what either has loaded. */
+  var chunkScripts = {};
+
+  function chunkKey(url) {
+    var name = String(url).split(/[?#]/)[0].split("/").pop();
+    return name.replace(/\.js$/, "");
+  }
+
+  root.__mapappChunk = function (key, items) {
+    var waiting = chunkScripts[key];
+    if (waiting && waiting.settle) {
+      waiting.settle(items);
+      waiting.settle = null;
+    }
+  };
+
+  /* the entries of the chunk script at `url`, added to the page as a <script> tag (the
+   * tag is removed once it has run); a failed load rejects, and a later call tries again */
+  function loadChunkScript(url, doc) {
+    doc = doc || root.document;
+    var key = chunkKey(url);
+    if (chunkScripts[key]) return chunkScripts[key].promise;
+    var entry = {};
+    entry.promise = new Promise(function (resolve, reject) {
+      entry.settle = resolve;
+      var script = doc.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = function () {
+        script.remove();
+        if (entry.settle) {
+          delete chunkScripts[key];
+          reject(new Error(url + " did not hold its entries"));
+        }
+      };
+      script.onerror = function () {
+        script.remove();
+        delete chunkScripts[key];
+        reject(new Error("could not load " + url));
+      };
+      doc.head.appendChild(script);
+    });
+    chunkScripts[key] = entry;
+    return entry.promise;
   }
 
   var DAY_MS = 86400000;
@@ -486,9 +539,12 @@
 
     var shards = {};
 
+    var resolve = options.resolve || function (name) { return name; };
+
     function shard(k) {
       if (!shards[k]) {
-        shards[k] = fetch(options.resolve(D.html.files[k])).then(function (response) {
+        var url = resolve(D.html.files[k]);
+        shards[k] = D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
           if (!response.ok) throw new Error(response.status + " " + response.url);
           return response.json();
         });
@@ -497,12 +553,28 @@
       return shards[k];
     }
 
+    /* html entry i if the page has it without loading anything, else undefined */
+    function htmlNow(i) {
+      if (Array.isArray(D.html)) return D.html[i];
+      var eager = D.html.eager;
+      return eager && Object.prototype.hasOwnProperty.call(eager, i) ? eager[i] : undefined;
+    }
+
+    /* html entry i, once its file has arrived (a promise) */
+    function htmlText(i) {
+      var now = htmlNow(i);
+      if (now !== undefined) return Promise.resolve(now);
+      var k = Math.floor(i / D.html.size);
+      return shard(k).then(function (items) { return items[i - k * D.html.size]; });
+    }
+
     /* the content of html entry i: the text itself, or a function Leaflet calls when the
      * popup or tooltip opens, returning an element filled when its file has arrived. The
      * element is made once: Leaflet calls the function again on update(), which must not
      * fetch and update again (that would never end). */
     function html(i) {
-      if (Array.isArray(D.html)) return D.html[i];
+      var now = htmlNow(i);
+      if (now !== undefined) return now;
       var k = Math.floor(i / D.html.size);
       var box = null;
       return function (layer) {
@@ -689,10 +761,15 @@
       overlays.declutter();
     }
 
-    return { map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit };
+    return {
+      map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit,
+      htmlNow: htmlNow, htmlText: htmlText,
+    };
   }
 
   MapappMap.FORMAT = FORMAT;
+  MapappMap.loadChunkScript = loadChunkScript;
+  MapappMap.chunkKey = chunkKey;
   MapappMap.frameIndex = frameIndex;
   MapappMap.polygons = polygons;
   MapappMap.fieldsOf = fieldsOf;

@@ -770,6 +770,8 @@
   MapappMap.FORMAT = FORMAT;
   MapappMap.loadChunkScript = loadChunkScript;
   MapappMap.chunkKey = chunkKey;
+  /* the keys of the chunk scripts loaded or loading (for tests) */
+  MapappMap.chunksRequested = function () { return Object.keys(chunkScripts); };
   MapappMap.frameIndex = frameIndex;
   MapappMap.polygons = polygons;
   MapappMap.fieldsOf = fieldsOf;

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from mapapp.cli import main
 from mapapp.ui.launch import Server, free_port
@@ -104,6 +104,13 @@ def open_map(page: Page, url: str) -> None:
     settle(page.main_frame)
 
 
+def chunks_loaded(page: Page) -> int:
+    """How many of the site's chunk scripts the page has loaded or is loading (a page
+    opened from disk has no resource timing to count them by)."""
+    count: int = page.evaluate("MapappMap.chunksRequested().length")
+    return count
+
+
 def day_text(page: Page) -> str:
     return page.locator("#day-text").inner_text()
 
@@ -184,15 +191,19 @@ def test_slider_and_change_buttons_recolour(watch: Watch, address: Callable[[str
 def test_popup_cites_the_arabic_words(watch: Watch, address: Callable[[str], str]) -> None:
     page = watch.page
     open_map(page, address("shipped") + "#date=2015-09-15")
+    # the popups and tooltips are not loaded with the map: a chunk script when one opens
+    assert chunks_loaded(page) == 0
     tooltip = hover_tooltip(page.main_frame, place("qadam"))
     assert "al-Qadam" in tooltip
+    assert chunks_loaded(page) == 1
     popup = open_popup(page.main_frame, place("yarmouk"))
     assert YARMOUK_QUOTE in popup
     assert "Elaph" in popup
     assert "Sole control" in popup and "with its ally al-Nusra Front" in popup
     # clicking selects the place: in the link and beside the map
     assert hash_params(page)["place"] == "yarmouk"
-    assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
+    expect(page.locator("#selected")).to_contain_text(YARMOUK_QUOTE)
+    assert chunks_loaded(page) == 1, "a chunk is loaded once"
     condition = open_popup(page.main_frame, "path.mapapp-condition")
     assert "al-Qadam" in condition
     _assert_inert(watch)

@@ -638,16 +638,17 @@ def to_json(bundle: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+#: the variant a page opens in unless its link says otherwise (English, the newest report)
+FIRST_VARIANT: Lang = "en"
+
+
 def _eager(bundle: dict[str, Any]) -> list[int]:
-    """The html entries the page shows before any popup opens: the legends (of every frame,
-    variant and front-line frame). They stay in ``data.js``; the rest goes into chunks."""
-    wanted = {
-        variant["legend"]
-        for frame in bundle["frames"]
-        for key, variant in frame.items()
-        if key != "start"
-    }
-    wanted.update(i for front in bundle.get("fronts", []) for i in front["legend"].values())
+    """The html entries the page shows before any popup opens, in the variant it opens in
+    (:data:`FIRST_VARIANT`): the legends of every frame and front-line frame, so moving
+    the slider never waits for a chunk. They stay in ``data.js``; the rest (the other
+    languages' and rules' legends too, a few KB each) goes into chunks."""
+    wanted = {frame[FIRST_VARIANT]["legend"] for frame in bundle["frames"]}
+    wanted.update(front["legend"][FIRST_VARIANT] for front in bundle.get("fronts", []))
     return sorted(wanted)
 
 

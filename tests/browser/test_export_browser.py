@@ -254,7 +254,7 @@ def test_link_restores_the_view_and_ignores_bad_values(
     page.evaluate("location.hash = '#date=2015-09-15&place=yarmouk&lang=en'")
     page.wait_for_function("document.getElementById('day-text').textContent === '2015-09-15'")
     assert page.locator("#notice").is_hidden()
-    assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
+    expect(page.locator("#selected")).to_contain_text(YARMOUK_QUOTE)
     _assert_inert(watch)
 
 

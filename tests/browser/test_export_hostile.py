@@ -18,7 +18,7 @@ from mapapp.cli import main
 
 from ..conftest import FIXTURES
 from ..hostile_payloads import CORPUS, RAN_JS, payload
-from .conftest import PLACE_COUNT, Watch
+from .conftest import PLACE_COUNT, Watch, wait_html
 from .test_export_browser import HOW, open_map, serve, set_day
 
 pytestmark = pytest.mark.browser
@@ -166,6 +166,7 @@ def test_every_popup_and_tooltip_shows_the_payloads_and_runs_none(
         assert count > 0, cls
         for index in range(count):
             seen += open_popup(page, cls, index)
+    wait_html(page.main_frame, "#legend")  # the Arabic legend loads from a chunk
     legend = _text(page, "#legend")
     seen += legend
     # the payloads read literally: the ones the tests of the app look up, and most others
@@ -181,6 +182,7 @@ def test_every_popup_and_tooltip_shows_the_payloads_and_runs_none(
 def test_language_switch_and_slider_stay_inert(watch: Watch, url: str) -> None:
     page = watch.page
     open_map(page, f"{url}#date=2015-09-15&place=yarmouk&lang=en")
+    wait_html(page.main_frame, "#selected")
     selected = _text(page, "#selected")
     assert payload("legacy-script") in selected
     page.locator('button[data-lang="ar"]').click()

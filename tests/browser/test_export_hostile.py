@@ -115,21 +115,23 @@ def open_popup(page: Page, cls: str, index: int = 0) -> str:
         [cls, index],
     )
     page.locator(".leaflet-popup-content").last.wait_for(state="visible")
+    wait_html(page.main_frame, ".leaflet-popup-content")  # the text comes from a chunk
     text: str = page.locator(".leaflet-popup-content").last.evaluate("e => e.textContent")
     return text
 
 
 def tooltip(page: Page, cls: str) -> str:
     """Open the tooltip of the shape with the class ``cls`` and return its textContent."""
-    text: str = page.evaluate(
+    page.evaluate(
         f"""cls => {{
             document.querySelectorAll('.leaflet-tooltip').forEach(t => t.remove());
             const [map, layer, at] = ({_LAYER})(cls);
             layer.openTooltip(at);
-            return document.querySelector('.leaflet-tooltip').textContent;
         }}""",
         cls,
     )
+    wait_html(page.main_frame, ".leaflet-tooltip")  # the text comes from a chunk
+    text: str = page.evaluate("() => document.querySelector('.leaflet-tooltip').textContent")
     return text
 
 

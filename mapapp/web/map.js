@@ -305,8 +305,9 @@
 
     /* Place the names largest place first; a name that would overlap one already placed
      * tries its short form, then a nudge up or down; failing that it is hidden (hover
-     * or zoom in to read it). Runs after every zoom, resize and language change. */
-    function declutter() {
+     * or zoom in to read it). Runs after every zoom, resize and language change: once,
+     * after the map has painted (see `declutter`). */
+    function declutterNow() {
       var placed = [];
       var frame = map.getContainer().getBoundingClientRect();
       var inside = function (b) {
@@ -343,6 +344,23 @@
         span.style.visibility = placed.some(function (o) { return boxesOverlap(box, o, 2); })
           ? "hidden" : "visible";
       });
+    }
+    /* Names are placed after the browser has painted the places, and once for any number
+     * of calls in between (opening the page fits the map and moves it several times): at
+     * 10,000 places, measuring every name's box takes seconds the first paint should not
+     * wait for. Until then a name is an empty, invisible span. */
+    var declutterDue = false;
+    function declutter() {
+      if (declutterDue) return;
+      declutterDue = true;
+      var run = function () {
+        setTimeout(function () {
+          declutterDue = false;
+          declutterNow();
+        }, 0);
+      };
+      if (typeof requestAnimationFrame === "function") requestAnimationFrame(run);
+      else run();
     }
     map.on("zoomend resize moveend", declutter);
 

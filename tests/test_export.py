@@ -455,7 +455,8 @@ def test_chunks_are_named_by_their_content_and_split_at_the_chunk_size(tmp_path:
     bundle = build_bundle(dataset(), Tiles(None, ""))
     many = {**bundle, "html": [*bundle["html"], *(f"<p>{i}</p>" for i in range(CHUNK_SIZE))]}
     page, chunks = split_site(many)
-    assert list(chunks) == page["html"]["files"] and len(chunks) == 2
+    assert list(chunks)[:2] == page["html"]["files"] and len(page["html"]["files"]) == 2
+    assert list(chunks)[2:] == list(page["variants"].values())
     for path, text in chunks.items():
         key = path.removeprefix("chunks/").removesuffix(".js")
         assert text.startswith(f'window.__mapappChunk("{key}",')
@@ -484,4 +485,9 @@ def test_the_page_needs_nothing_but_data_js_to_open_in_english(site: Path) -> No
     eager = {int(i) for i in page["html"]["eager"]}
     assert {frame["en"]["legend"] for frame in page["frames"]} <= eager
     assert {front["legend"]["en"] for front in page["fronts"]} <= eager
-    assert not {frame["ar"]["legend"] for frame in page["frames"]} & eager
+    # the other languages and rules: their frames in a chunk each, their legends in chunks
+    assert all(set(frame) == {"start", "en"} for frame in page["frames"])
+    whole = read_site(site)
+    assert set(page["variants"]) == set(whole["frames"][0]) - {"start", "en"} != set()
+    assert "ar" in page["variants"] and "en@reliable" in page["variants"]
+    assert not {frame["ar"]["legend"] for frame in whole["frames"]} & eager

@@ -182,7 +182,23 @@
     return null;
   }
 
+  /* the frames of another language or rule are loaded the first time it is shown */
+  var loading = null;
+
   function render() {
+    var views = [view];
+    if (view.compare !== null) views.push({ lang: view.lang, rule: "newest" }); // the twin
+    var pending = mapped.ready(views);
+    if (pending) {
+      var wanted = loading = {};
+      pending.then(function () {
+        if (loading === wanted) render();
+      }, function (error) {
+        notice("The map's data did not load: " + error.message);
+      });
+      return;
+    }
+    loading = null;
     var drawn = mapped.show(view);
     var frame = drawn.frame, state = drawn.state;
     if (shown.legend !== frame.legend) {

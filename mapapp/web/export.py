@@ -662,7 +662,11 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     script (``window.__mapappChunk("<key>", [...]);``) added to the page as a ``<script>``
     tag, which a page opened from disk (``file://``, where ``fetch`` of local files is
     refused) can still load. Its name is its key, a hash of its content, so a CDN may cache
-    it for good."""
+    it for good.
+
+    The frames likewise: ``data.js`` keeps those of :data:`FIRST_VARIANT` (English, the
+    newest report); each other language and rule is a chunk of its frames, listed in the
+    bundle's ``variants`` (``{key: path}``), loaded when a reader picks it."""
     table: list[str] = bundle["html"]
     chunks: dict[str, str] = {}
     files = []
@@ -678,7 +682,19 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         "load": "script",
         "eager": {str(i): table[i] for i in _eager(bundle)},
     }
-    return {**bundle, "html": html}, chunks
+    # the frames of every other language and rule: one chunk each, loaded when chosen
+    variants: dict[str, str] = {}
+    frames = bundle["frames"]
+    for key in frames[0] if frames else []:
+        if key in ("start", FIRST_VARIANT):
+            continue
+        items = to_json([frame[key] for frame in frames])
+        name = hashlib.sha256(f"{key}\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        variants[key] = path
+    first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
+    return {**bundle, "html": html, "frames": first, "variants": variants}, chunks
 
 
 def read_site(out: Path) -> dict[str, Any]:
@@ -691,14 +707,23 @@ def read_site(out: Path) -> dict[str, Any]:
     bundle: dict[str, Any] = json.loads(text[len(prefix) : -2])
     table: list[str] = []
     for path in bundle["html"]["files"]:
-        found = _CHUNK_SCRIPT.fullmatch((out / path).read_text(encoding="utf-8"))
-        if found is None or not path.endswith(f"/{found.group(1)}.js"):
-            raise ExportError(f"{out / path} is not a chunk written by mapapp export")
-        table.extend(json.loads(found.group(2)))
+        table.extend(json.loads(_chunk(out, path)))
     for index, item in bundle["html"]["eager"].items():
         if table[int(index)] != item:
             raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
+    for key, path in bundle.pop("variants").items():
+        frames = json.loads(_chunk(out, path))
+        for frame, variant in zip(bundle["frames"], frames, strict=True):
+            frame[key] = variant
     return {**bundle, "html": table}
+
+
+def _chunk(out: Path, path: str) -> str:
+    """The JSON a chunk script written by :func:`split_site` carries."""
+    found = _CHUNK_SCRIPT.fullmatch((out / path).read_text(encoding="utf-8"))
+    if found is None or not path.endswith(f"/{found.group(1)}.js"):
+        raise ExportError(f"{out / path} is not a chunk written by mapapp export")
+    return found.group(2)
 
 
 def _csp(tiles: Tiles) -> str:

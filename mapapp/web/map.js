@@ -529,6 +529,7 @@
     var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
     var view = { day: dayNumber(D.range["default"]), lang: "en", place: null, rule: "newest" };
     var ruleKeys = (D.rules || []).map(function (r) { return r.key; });
+    var resolve = options.resolve || function (name) { return name; };
 
     /* the frames' key for a language under a rule (an unknown rule reads as the newest) */
     function variantOf(lang, rule) {
@@ -536,6 +537,24 @@
     }
 
     /* ---- frames: which entry each place shows on a day ------------------------------ */
+
+    /* The static export holds one variant's frames in its bundle and each other variant's
+     * in a chunk script (`D.variants`: {key: file}). null when the views' variants are all
+     * here, else a promise settled when they have been loaded into D.frames. */
+    function ready(views) {
+      var waits = [];
+      views.forEach(function (next) {
+        var variant = variantOf(next.lang === "ar" ? "ar" : "en", next.rule);
+        if (!D.frames.length || variant in D.frames[0]) return;
+        var file = D.variants && D.variants[variant];
+        if (!file) throw new Error("the map data has no frames for " + variant);
+        waits.push(loadChunkScript(resolve(file)).then(function (frames) {
+          if (variant in D.frames[0]) return; // another map loaded it meanwhile
+          frames.forEach(function (frame, k) { D.frames[k][variant] = frame; });
+        }));
+      });
+      return waits.length ? Promise.all(waits) : null;
+    }
 
     function frameAt(day) {
       return frameIndex(starts, day);
@@ -556,8 +575,6 @@
     /* ---- popups and tooltips: the html table, whole or in files ---------------------- */
 
     var shards = {};
-
-    var resolve = options.resolve || function (name) { return name; };
 
     function shard(k) {
       if (!shards[k]) {
@@ -781,7 +798,7 @@
 
     return {
       map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit,
-      htmlNow: htmlNow, htmlText: htmlText,
+      htmlNow: htmlNow, htmlText: htmlText, ready: ready,
     };
   }
 

@@ -18,7 +18,17 @@ from mapapp.cli import main
 from mapapp.ui.launch import Server, free_port
 
 from ..conftest import FIXTURES
-from .conftest import PLACE_COUNT, Watch, fills, hover_tooltip, open_popup, place, settle, wait_fill
+from .conftest import (
+    PLACE_COUNT,
+    Watch,
+    fills,
+    hover_tooltip,
+    open_popup,
+    place,
+    settle,
+    wait_fill,
+    wait_html,
+)
 from .test_hostile import PAYLOADS, _assert_inert, _flat, _places, _yarmouk_quote
 
 pytestmark = pytest.mark.browser
@@ -302,4 +312,29 @@ def test_hostile_data_shows_as_text_and_never_runs(
     assert name in _flat(page.locator("#selected-title").inner_text())
     legend = _flat(page.locator("#legend").inner_text())
     assert any(_flat(p) in legend for p in PAYLOADS if _flat(p)), legend
+    _assert_inert(watch)
+
+
+def test_another_language_and_rule_load_their_frames_when_chosen(
+    watch: Watch, address: Callable[[str], str]
+) -> None:
+    """data.js holds the English newest-report frames; a link in Arabic, under another rule
+    and comparing two days (the compared map draws the newest report) loads the rest."""
+    page = watch.page
+    page.goto(address("shipped") + "#date=2015-09-15&compare=2015-03-15&lang=ar&rule=reliable")
+    page.wait_for_function(
+        """n => ['#map', '#map-compare'].every(
+            m => document.querySelectorAll(m + ' path.mapapp-place').length === n)""",
+        arg=PLACE_COUNT,
+    )
+    settle(page.main_frame)
+    assert page.locator("#map path.mapapp-place-yarmouk").get_attribute("fill") == ISIS
+    assert page.locator("#rule").input_value() == "reliable"
+    wait_html(page.main_frame, "#legend")
+    assert "داعش" in page.locator("#legend").inner_text()
+    assert chunks_loaded(page) >= 2, "the Arabic frames (both rules), then their legend"
+    # back to English: its frames were there from the start, drawn at once
+    page.locator('button[data-lang="en"]').click()
+    expect(page.locator("#legend")).to_contain_text("Islamic State (ISIS)")
+    assert page.locator("#map path.mapapp-place-yarmouk").get_attribute("fill") == ISIS
     _assert_inert(watch)

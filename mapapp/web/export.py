@@ -694,7 +694,27 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
         variants[key] = path
     first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
-    return {**bundle, "html": html, "frames": first, "variants": variants}, chunks
+    # the front lines: each frame repeats every line, so past a few thousand places they are
+    # most of the bundle; data.js keeps the lines of the opening day, each other frame's
+    # are a chunk (frames with the same lines share one)
+    fronts = []
+    opening = bundle["range"]["default"]
+    shown = max(
+        (k for k, f in enumerate(bundle.get("fronts", [])) if f["start"] <= opening), default=0
+    )
+    for k, front in enumerate(bundle.get("fronts", [])):
+        if k == shown:
+            fronts.append(front)
+            continue
+        items = to_json(front["lines"])
+        name = hashlib.sha256(f"fronts\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        fronts.append({key: v for key, v in front.items() if key != "lines"} | {"file": path})
+    page = {**bundle, "html": html, "frames": first, "variants": variants}
+    if "fronts" in bundle:
+        page["fronts"] = fronts
+    return page, chunks
 
 
 def read_site(out: Path) -> dict[str, Any]:
@@ -711,6 +731,9 @@ def read_site(out: Path) -> dict[str, Any]:
     for index, item in bundle["html"]["eager"].items():
         if table[int(index)] != item:
             raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
+    for front in bundle.get("fronts", []):
+        if "file" in front:
+            front["lines"] = json.loads(_chunk(out, front.pop("file")))
     for key, path in bundle.pop("variants").items():
         frames = json.loads(_chunk(out, path))
         for frame, variant in zip(bundle["frames"], frames, strict=True):

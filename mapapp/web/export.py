@@ -125,7 +125,14 @@ WEB_FILES = ("map.js", "app.js", "app.css")
 MANIFEST = ".mapapp-export"
 #: the GIS download of every day (written by a ``gis`` writer, see :func:`write_site`)
 GPKG_FILE = "southern-damascus.gpkg"
-OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", GPKG_FILE, MANIFEST)
+#: the folder of the popup and tooltip scripts (see :func:`split_site`)
+CHUNKS = "chunks"
+OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", CHUNKS, GPKG_FILE, MANIFEST)
+#: html entries per chunk script (as the page's files, :data:`mapapp.web.publish.HTML_FILE_SIZE`)
+CHUNK_SIZE = 2000
+#: the function a chunk script calls with its key and its entries (defined by map.js)
+CHUNK_CALLBACK = "__mapappChunk"
+_CHUNK_SCRIPT = re.compile(r'window\.__mapappChunk\("([0-9a-f]+)",(.*)\);\n', re.DOTALL)
 #: writes a file for GIS users into the given path (web/ does not import geopandas: the
 #: caller hands it in, e.g. the CLI passes :mod:`mapapp.notebook`'s)
 GisWriter = Callable[[Path], None]
@@ -734,6 +741,117 @@ def to_json(bundle: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+#: the variant a page opens in unless its link says otherwise (English, the newest report)
+FIRST_VARIANT: Lang = "en"
+
+
+def _eager(bundle: dict[str, Any]) -> list[int]:
+    """The html entries the page shows before any popup opens, in the variant it opens in
+    (:data:`FIRST_VARIANT`): the legends of every frame and front-line frame, so moving
+    the slider never waits for a chunk. They stay in ``data.js``; the rest (the other
+    languages' and rules' legends too, a few KB each) goes into chunks."""
+    wanted = {frame[FIRST_VARIANT]["legend"] for frame in bundle["frames"]}
+    wanted.update(front["legend"][FIRST_VARIANT] for front in bundle.get("fronts", []))
+    return sorted(wanted)
+
+
+def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The bundle as the static site stores it: ``data.js``'s bundle, whose ``html`` is
+    ``{size, files, load: "script", eager: {index: html}}``, and the chunk scripts
+    ``{path: text}`` holding the table, :data:`CHUNK_SIZE` entries each.
+
+    Popups and tooltips are 80 % of a bundle's bytes and none is needed before one opens:
+    the map loads a chunk when one of its popups or tooltips first opens. A chunk is a
+    script (``window.__mapappChunk("<key>", [...]);``) added to the page as a ``<script>``
+    tag, which a page opened from disk (``file://``, where ``fetch`` of local files is
+    refused) can still load. Its name is its key, a hash of its content, so a CDN may cache
+    it for good.
+
+    The frames likewise: ``data.js`` keeps those of :data:`FIRST_VARIANT` (English, the
+    newest report); each other language and rule is a chunk of its frames, listed in the
+    bundle's ``variants`` (``{key: path}``), loaded when a reader picks it."""
+    table: list[str] = bundle["html"]
+    chunks: dict[str, str] = {}
+    files = []
+    for start in range(0, len(table), CHUNK_SIZE):
+        items = to_json(table[start : start + CHUNK_SIZE])
+        key = hashlib.sha256(f"{start}\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{key}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{key}",{items});\n'
+        files.append(path)
+    html = {
+        "size": CHUNK_SIZE,
+        "files": files,
+        "load": "script",
+        "eager": {str(i): table[i] for i in _eager(bundle)},
+    }
+    # the frames of every other language and rule: one chunk each, loaded when chosen
+    variants: dict[str, str] = {}
+    frames = bundle["frames"]
+    for key in frames[0] if frames else []:
+        if key in ("start", FIRST_VARIANT):
+            continue
+        items = to_json([frame[key] for frame in frames])
+        name = hashlib.sha256(f"{key}\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        variants[key] = path
+    first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
+    # the front lines: each frame repeats every line, so past a few thousand places they are
+    # most of the bundle; data.js keeps the lines of the opening day, each other frame's
+    # are a chunk (frames with the same lines share one)
+    fronts = []
+    opening = bundle["range"]["default"]
+    shown = max(
+        (k for k, f in enumerate(bundle.get("fronts", [])) if f["start"] <= opening), default=0
+    )
+    for k, front in enumerate(bundle.get("fronts", [])):
+        if k == shown:
+            fronts.append(front)
+            continue
+        items = to_json(front["lines"])
+        name = hashlib.sha256(f"fronts\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        fronts.append({key: v for key, v in front.items() if key != "lines"} | {"file": path})
+    page = {**bundle, "html": html, "frames": first, "variants": variants}
+    if "fronts" in bundle:
+        page["fronts"] = fronts
+    return page, chunks
+
+
+def read_site(out: Path) -> dict[str, Any]:
+    """The bundle a site written by :func:`write_site` holds, read back whole (its html
+    table from the chunk scripts): ``read_site(out) == bundle``."""
+    text = (out / "data.js").read_text(encoding="utf-8")
+    prefix = "window.MAPAPP_DATA = "
+    if not (text.startswith(prefix) and text.endswith(";\n")):
+        raise ExportError(f"{out / 'data.js'} is not a data.js written by mapapp export")
+    bundle: dict[str, Any] = json.loads(text[len(prefix) : -2])
+    table: list[str] = []
+    for path in bundle["html"]["files"]:
+        table.extend(json.loads(_chunk(out, path)))
+    for index, item in bundle["html"]["eager"].items():
+        if table[int(index)] != item:
+            raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
+    for front in bundle.get("fronts", []):
+        if "file" in front:
+            front["lines"] = json.loads(_chunk(out, front.pop("file")))
+    for key, path in bundle.pop("variants").items():
+        frames = json.loads(_chunk(out, path))
+        for frame, variant in zip(bundle["frames"], frames, strict=True):
+            frame[key] = variant
+    return {**bundle, "html": table}
+
+
+def _chunk(out: Path, path: str) -> str:
+    """The JSON a chunk script written by :func:`split_site` carries."""
+    found = _CHUNK_SCRIPT.fullmatch((out / path).read_text(encoding="utf-8"))
+    if found is None or not path.endswith(f"/{found.group(1)}.js"):
+        raise ExportError(f"{out / path} is not a chunk written by mapapp export")
+    return found.group(2)
+
+
 def _csp(tiles: Tiles) -> str:
     images = "'self' data:" + (f" {_tile_source(tiles.url)}" if tiles.url else "")
     return (
@@ -772,18 +890,22 @@ def write_site(
     out: Path, bundle: dict[str, Any], tiles: Tiles, gis: GisWriter | None = None
 ) -> int:
     """Write the site into ``out``, replacing a previous export there (and nothing else).
-    Returns the size of ``data.js`` in bytes."""
+    Returns the size of ``data.js`` in bytes (the popups and tooltips are in ``chunks/``,
+    see :func:`split_site`)."""
     _check_target(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = to_js(bundle)
+    page_bundle, chunks = split_site(bundle)
+    data = to_js(page_bundle)
     files = {"data.js": data, **{name: web_file(name) for name in WEB_FILES}}
     download = f'<a id="gpkg" href="{GPKG_FILE}" download>GeoPackage</a>' if gis else ""
     files["index.html"] = index_html(tiles, files, download)
     files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
+    files.update(chunks)  # named by their content: the page never refers to them itself
     with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:
         staging = Path(tmp)
         if not install_leaflet(staging):
             raise ExportError("the xstatic-leaflet package is not installed (pip install it)")
+        (staging / CHUNKS).mkdir()
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8", newline="\n")
         if gis is not None:

@@ -19,10 +19,11 @@ from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
 from mapapp.draw import credits, formats, popups
 from mapapp.draw.chart import ground_spec as ground_spec_for
-from mapapp.draw.chart import timeline_spec, with_day
+from mapapp.draw.chart import timeline_spec
 from mapapp.draw.escape import esc, isolate
 from mapapp.draw.i18n import LANGS, Lang, t
 from mapapp.draw.style import Palette, front_legend_items, legend_items
+from mapapp.ui.charts import show_chart
 from mapapp.ui.map_component import (
     bundle_url,
     inline_source,
@@ -236,12 +237,18 @@ dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for
 player()
 
 st.subheader(t("ground", lang))
-# the charts carry their data inline: handed separately, Vega first draws them empty and
-# warns of an "infinite extent" in the console
-ground_spec = version.made(
-    ("ground", palette, lang), lambda: ground_spec_for(ds, first, last, palette, lang)
+# the charts mark the day, so their spec changes with it: their rows are a static file
+# the spec loads by address (sent once), inline only where the map is inline too. (Handed
+# to Streamlit as a separate dataset, Vega first draws them empty and warns of an
+# "infinite extent" in the console.)
+show_chart(
+    version,
+    ("ground", palette, lang),
+    lambda: ground_spec_for(ds, first, last, palette, lang),
+    day,
+    lang,
+    static=url is not None,
 )
-st.vega_lite_chart(with_day(ground_spec, day, lang), width="stretch")
 
 st.subheader(t("state_table", lang))
 # every place while the table is small; past that, the places that changed today and the
@@ -256,11 +263,14 @@ rows = formats.display_rows(ds, shown, lang)
 st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
 
 st.subheader(t("timeline", lang))
-chart_spec = version.made(
+show_chart(
+    version,
     ("chart", palette, lang, rule_key),
     lambda: timeline_spec(ds, first, last, palette, lang, timeline),
+    day,
+    lang,
+    static=url is not None,
 )
-st.vega_lite_chart(with_day(chart_spec, day, lang), width="stretch")
 
 st.subheader(t("downloads", lang))
 dl1, dl2, dl3 = st.columns(3)

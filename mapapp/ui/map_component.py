@@ -179,10 +179,12 @@ def show_map(
     on_day: Callable[[], None],
     compare: date | None = None,
     rule: str = "newest",
+    on_drawn: Callable[[], None] | None = None,
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
     from ``source`` (:func:`static_source` or :func:`inline_source`). When the reader picks
-    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
+    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`); when
+    the map has first drawn (or failed to), ``on_drawn`` runs, then the page reruns."""
     data: dict[str, Any] = {
         **source,
         "day": day.isoformat(),
@@ -198,6 +200,7 @@ def show_map(
         key="map",
         default={"day": day.isoformat()},
         on_day_change=on_day,
+        on_drawn_change=on_drawn or (lambda: None),
     )
 
 

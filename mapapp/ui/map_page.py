@@ -170,6 +170,15 @@ def player() -> None:
     st.rerun()
 
 
+def seen() -> None:
+    """The map has drawn in the reader's browser: the next runs show the whole page."""
+    ss["seen"] = True
+
+
+# The charts and the state table wait for the session's second run (the map reports its
+# first paint, which reruns the page; any other rerun does too): their Vega and data-grid
+# code would otherwise keep the browser busy before the map's own script gets to run.
+whole_page = source is None or bool(ss.get("seen"))
 params = view_params(View(day, selected, lang, compare_day))
 if rule_key != "newest":  # the rule that colours disputed places is part of the view
     params["rule"] = rule_key
@@ -178,7 +187,16 @@ st.query_params.from_dict(params)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:
-        show_map(source, day, lang, selected, on_day=from_map, compare=compare_day, rule=rule_key)
+        show_map(
+            source,
+            day,
+            lang,
+            selected,
+            on_day=from_map,
+            compare=compare_day,
+            rule=rule_key,
+            on_drawn=seen,
+        )
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket; made
     # once per version, rule, day and view (page_parts)
@@ -190,35 +208,39 @@ play_col.toggle(t("play", lang), key="playing", disabled=not changes)
 dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
 player()
 
-st.subheader(t("ground", lang))
-# the charts mark the day, so their spec changes with it: their rows are a static file
-# the spec loads by address (sent once), inline only where the map is inline too. (Handed
-# to Streamlit as a separate dataset, Vega first draws them empty and warns of an
-# "infinite extent" in the console.)
-show_chart(
-    version,
-    ("ground", palette, lang),
-    lambda: ground_spec_for(ds, first, last, palette, lang),
-    day,
-    lang,
-    static=url is not None,
-)
+# one block either way, so the elements after it keep their places between runs
+with st.container():
+    if whole_page:
+        st.subheader(t("ground", lang))
+        # the charts mark the day, so their spec changes with it: their rows are a static file
+        # the spec loads by address (sent once), inline only where the map is inline too. (Handed
+        # to Streamlit as a separate dataset, Vega first draws them empty and warns of an
+        # "infinite extent" in the console.)
+        show_chart(
+            version,
+            ("ground", palette, lang),
+            lambda: ground_spec_for(ds, first, last, palette, lang),
+            day,
+            lang,
+            static=url is not None,
+        )
 
-st.subheader(t("state_table", lang))
-table, total = state_table(version, timeline, rule_key, day, lang, selected)
-if total is not None:
-    st.caption(t("table_limited", lang).format(shown=len(table), total=total))
-st.dataframe(table, hide_index=True)
+        st.subheader(t("state_table", lang))
+        table, total = state_table(version, timeline, rule_key, day, lang, selected)
+        if total is not None:
+            st.caption(t("table_limited", lang).format(shown=len(table), total=total))
+        st.dataframe(table, hide_index=True)
 
-st.subheader(t("timeline", lang))
-show_chart(
-    version,
-    ("chart", palette, lang, rule_key),
-    lambda: timeline_spec(ds, first, last, palette, lang, timeline),
-    day,
-    lang,
-    static=url is not None,
-)
+        st.subheader(t("timeline", lang))
+        show_chart(
+            version,
+            ("chart", palette, lang, rule_key),
+            lambda: timeline_spec(ds, first, last, palette, lang, timeline),
+            day,
+            lang,
+            static=url is not None,
+        )
+ss["seen"] = True  # the next run, whatever starts it, shows the whole page
 
 st.subheader(t("downloads", lang))
 dl1, dl2, dl3 = st.columns(3)

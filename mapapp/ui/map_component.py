@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import re
 from collections.abc import Callable
 from datetime import date
@@ -134,6 +135,24 @@ def static_source(url: str) -> dict[str, Any]:
         "core": static_asset("map.js"),
         "bundle": url,
     }
+
+
+def preload_html(source: dict[str, Any]) -> str:
+    """``<link rel=preload>`` tags for the map's files and bundle (:func:`static_source`),
+    so the browser fetches them all at once while Streamlit still loads the component's
+    own code, instead of one after another once the component has run."""
+    links = [
+        ("modulepreload", source["module"], ""),
+        ("preload", source["leaflet"][0], ' as="script"'),
+        ("preload", source["core"], ' as="script"'),
+        ("preload", source["css"], ' as="style"'),
+        ("preload", source["leaflet"][1], ' as="style"'),
+        # fetch() asks in CORS mode: the preload must too, or it is fetched twice
+        ("preload", source["bundle"], ' as="fetch" crossorigin="anonymous"'),
+    ]
+    return "".join(
+        f'<link rel="{rel}" href="{html.escape(url)}"{extra}>' for rel, url, extra in links
+    )
 
 
 def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[str, Any] | None:

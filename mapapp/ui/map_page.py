@@ -25,6 +25,7 @@ from mapapp.ui.map_component import (
     bundle_url,
     inline_source,
     map_day,
+    preload_html,
     show_map,
     static_source,
 )
@@ -184,6 +185,8 @@ if rule_key != "newest":  # the rule that colours disputed places is part of the
     params["rule"] = rule_key
 st.query_params.from_dict(params)
 
+if url is not None and source is not None:  # the map's files start downloading at once
+    st.markdown(preload_html(source), unsafe_allow_html=True)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:

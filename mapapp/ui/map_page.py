@@ -185,8 +185,11 @@ if rule_key != "newest":  # the rule that colours disputed places is part of the
     params["rule"] = rule_key
 st.query_params.from_dict(params)
 
-if url is not None and source is not None:  # the map's files start downloading at once
-    st.markdown(preload_html(source), unsafe_allow_html=True)
+# the map's files start downloading at once, on the session's first run (later runs find
+# them in the browser's cache): an empty slot then, so the map's element keeps its place
+preload = st.empty()
+if url is not None and source is not None and not whole_page:
+    preload.markdown(preload_html(source), unsafe_allow_html=True)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:

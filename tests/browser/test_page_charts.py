@@ -82,6 +82,13 @@ def test_charts_mark_the_day_and_a_change_resends_no_rows(
         "console",
         lambda m: noise.append(m.text) if m.type in ("warning", "error") else None,
     )
+    # every Leaflet map the component makes is counted: the held-back charts arriving on
+    # the next run must not remount the map
+    page.add_init_script(
+        "let made; Object.defineProperty(window, 'mapappMap', {configurable: true,"
+        " get: () => made,"
+        " set: (m) => { made = m; window.mapsMade = (window.mapsMade || 0) + 1; }})"
+    )
     page.goto(f"{app_url}/?date=2015-09-15&lang={lang}")
     map_frame(page)
     first = wait_marked(page, "2015-09-15")
@@ -99,5 +106,6 @@ def test_charts_mark_the_day_and_a_change_resends_no_rows(
         assert not chart.datasets and not chart.data.data, "no rows over the websocket"
         assert "/app/static/charts/" in chart.spec and "2015-12-09" in chart.spec
     assert [n for n in noise if "extent" in n.lower() or "vega" in n.lower()] == []
+    assert page.evaluate("window.mapsMade") == 1, "one map, from first paint to the change"
     assert watch.errors == []
     assert watch.blocked == []

@@ -5,13 +5,16 @@ those :meth:`Timeline.place_state` works out from all of a place's rows."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from benchmarks import synth
-from mapapp.core.timeline import Timeline
+from mapapp.core.dates import FuzzyDate, Precision
+from mapapp.core.model import ControlRow, Dataset, Event
+from mapapp.core.timeline import Rule, Timeline
 from mapapp.core.validate import load_dataset
 
 from .conftest import ROOT
@@ -44,3 +47,116 @@ def test_state_at_equals_place_state_from_all_rows(folder: str, tmp_path: Path) 
             assert state == reference.place_state(pid, day), (pid, day)
     if folder == "synthetic":
         assert fast_seen == len(days), "150 places: the vectorised pass ran on every day"
+
+
+def _mixed(ds: Dataset, seed: int) -> Dataset:
+    """``ds`` with what the synthetic folders lack, at random: rows of a second source over
+    a first one's (agreeing, or naming another faction: disputed), some rows without a start
+    (held from their report), reports of their own (some approximate), ratings, and
+    conditions (sieges) with and without an end, some of them stale."""
+    rng = random.Random(seed)
+    sources = list(ds.sources)
+    rated = {
+        sid: replace(s, reliability=rng.choice(["", "A", "B", "C", "F"]))
+        for sid, s in ds.sources.items()
+    }
+    factions = list(ds.factions)
+    rows: list[ControlRow] = []
+    for row in ds.control:
+        roll = rng.random()
+        if roll < 0.08:
+            row = replace(row, start=None, as_of=row.start or row.as_of)
+        elif roll < 0.16 and row.start is not None:
+            d = row.start.earliest + timedelta(days=rng.randrange(60))
+            row = replace(
+                row,
+                as_of=FuzzyDate(
+                    d, d + timedelta(days=rng.choice([0, 0, 6])), Precision.DAY, rng.random() < 0.3
+                ),
+            )
+        rows.append(row)
+        if rng.random() < 0.12:
+            other = rng.choice([s for s in sources if s != row.source_id])
+            faction = row.faction_id if rng.random() < 0.5 else rng.choice(factions)
+            rows.append(
+                replace(
+                    row,
+                    source_id=other,
+                    faction_id=faction,
+                    credibility=rng.choice(["", "1", "3", "6"]),
+                )
+            )
+    events = list(ds.events)
+    for k, place in enumerate(rng.sample(list(ds.places), len(ds.places) // 3)):
+        d = date(2012, 1, 1) + timedelta(days=rng.randrange(3000))
+        window = FuzzyDate(d, d + timedelta(days=rng.choice([0, 0, 30])), Precision.DAY)
+        end = (
+            None
+            if rng.random() < 0.5
+            else FuzzyDate(d + timedelta(days=200), d + timedelta(days=200), Precision.DAY)
+        )
+        events.append(
+            Event(
+                10_000 + k,
+                f"cond{k}",
+                window,
+                end,
+                place,
+                rng.choice(["siege", "under-attack"]),
+                (factions[0],),
+                (),
+                rng.choice(sources),
+                (),
+                "",
+                "حصار",
+                "siege",
+                "",
+                True,
+            )
+        )
+    return replace(ds, sources=rated, control=tuple(rows), events=tuple(events))
+
+
+@pytest.mark.parametrize("rule", ["newest", "reliable", "source:syn_weekly_2015"])
+def test_state_at_equals_place_state_with_disputes_conditions_and_rules(
+    rule: str, tmp_path: Path
+) -> None:
+    """Every place's state on many new days, built by the array path (one source's claims
+    built directly, the rest through place_state with their rows), equals place_state's
+    from all of the place's rows: disputed and agreeing sources, stale claims, claims with
+    no start, approximate reports, conditions, under each rule."""
+    base = load_dataset(synth.generate(tmp_path / "data", 120, 4000)).dataset
+    assert base is not None
+    ds = _mixed(base, 11)
+    parsed = Rule.parse(rule)
+    reference = Timeline(ds, parsed)
+    rng = random.Random(3)
+    days = _days(rng, 25) + [c.date.latest for c in ds.events[-10:] if c.is_condition]
+    kinds: set[str] = set()
+    for day in days:
+        states = Timeline(ds, parsed).state_at(day)
+        for pid, state in states.items():
+            assert state == reference.place_state(pid, day), (pid, day)
+            kinds.add(state.agreement)
+            kinds.update(u.kind for u in state.uncertainty)
+            kinds.update("stale" for _ in state.stale_conditions)
+            kinds.update("condition" for _ in state.conditions)
+    # the days met every kind of answer the array path must get right
+    wanted = {"agreed", "no-data", "stale", "condition", "start-window", "end-window"}
+    if parsed.source_id is None:
+        wanted |= {"disputed", "as-of-window"}
+    assert wanted <= kinds, wanted - kinds
+
+
+def test_state_at_seen_and_new_days_mixed(tmp_path: Path) -> None:
+    """Days asked in any order on one timeline (stretches seen before re-dated, new ones
+    worked out as arrays) give place_state's states."""
+    base = load_dataset(synth.generate(tmp_path / "data", 100, 3000)).dataset
+    assert base is not None
+    ds = _mixed(base, 2)
+    timeline, reference = Timeline(ds), Timeline(ds)
+    rng = random.Random(9)
+    days = _days(rng, 10)
+    for day in days + days[::-1] + [d + timedelta(days=1) for d in days]:
+        for pid, state in timeline.state_at(day).items():
+            assert state == reference.place_state(pid, day), (pid, day)

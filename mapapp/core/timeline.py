@@ -29,10 +29,12 @@ Claims (every control row is one source's claim):
 
 from __future__ import annotations
 
+import gc
 import heapq
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -225,6 +227,29 @@ def _certain_on(row: ControlRow, day: date) -> bool:
     return row.as_of is not None and not _in_window(row.as_of, day)
 
 
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused while a day's states are made: tens of
+    thousands of new (acyclic) objects would set off full collections, each walking the
+    dataset's millions of rows (0.4 s at 40,000 rows, seconds at a million)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _unknown_start(row: ControlRow) -> Uncertainty:
+    """Why a held claim does not make its day certain (see :func:`_certain_on`)."""
+    if row.start is None and row.as_of is None:
+        return Uncertainty("no-start", row.faction_id, None)
+    if row.start is None:
+        return Uncertainty("as-of-window", row.faction_id, row.as_of)
+    return Uncertainty("start-window", row.faction_id, row.start)
+
+
 def _by_source(rows: Iterable[ControlRow]) -> dict[str, list[ControlRow]]:
     out: dict[str, list[ControlRow]] = {}
     for r in rows:
@@ -268,12 +293,34 @@ def _summary_status(rows: Iterable[ControlRow]) -> str:
 @dataclass(frozen=True)
 class _Spans:
     """Every control row, by place (in the places file's order), with its place's number
-    and the first and last day (ordinals) it may matter on."""
+    and the first and last day (ordinals) it may matter on; and, for working a day's states
+    out as arrays, the days on which each row holds, is in its end's window, is uncertain
+    (its start's or report's window) and is stale, and its source's number."""
 
     rows: list[ControlRow]
     owner: npt.NDArray[np.int64]
     first: npt.NDArray[np.int64]
     last: npt.NDArray[np.int64]
+    #: holds on ordinal ``o`` when ``begin <= o < stop`` (as :func:`holds`)
+    begin: npt.NDArray[np.int64]
+    stop: npt.NDArray[np.int64]
+    #: an imprecise end's window ``[end_lo, end_hi]`` (empty for an exact end or none)
+    end_lo: npt.NDArray[np.int64]
+    end_hi: npt.NDArray[np.int64]
+    #: :func:`_certain_on` is False inside ``[doubt_lo, doubt_hi]`` and for rows not
+    #: ``anchored`` (neither a start nor a report date)
+    doubt_lo: npt.NDArray[np.int64]
+    doubt_hi: npt.NDArray[np.int64]
+    anchored: npt.NDArray[np.bool_]
+    #: the first day the row's report is stale (:meth:`Timeline.is_stale`)
+    stale: npt.NDArray[np.int64]
+    source: npt.NDArray[np.int64]
+    #: the day each row's report describes (:meth:`Timeline.as_of`)
+    reported: list[FuzzyDate]
+    #: the conditions of every place: its number and the days it is in force
+    cond_owner: npt.NDArray[np.int64]
+    cond_first: npt.NDArray[np.int64]
+    cond_stop: npt.NDArray[np.int64]
 
 
 class _Sweep:
@@ -338,6 +385,8 @@ class _Sweep:
 
 
 _NEVER = date.max.toordinal() + 1
+#: no stale conditions (shared by the states built directly)
+_NONE: frozenset[str] = frozenset()
 
 
 def _start_ordinal(start: FuzzyDate | None) -> int:
@@ -365,6 +414,7 @@ class Timeline:
         self._bases = np.arange(len(self._place_ids), dtype=np.int64) * _SPAN
         self._segment_states: dict[int, PlaceState] = {}
         self._row_spans: _Spans | None = None
+        self._source_codes: dict[str, int] = {}
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
         for row in dataset.control:
             self._rows[row.place_id].append(row)
@@ -580,50 +630,273 @@ class Timeline:
                 flat.extend(own)
                 owners.extend([index] * len(own))
             first, last = date.min.toordinal(), date.max.toordinal()
-            dates = [r.start.earliest.toordinal() if r.start is not None else first for r in flat]
-            ends = [r.end.latest.toordinal() if r.end is not None else last for r in flat]
+            dates, ends, begins, stops, end_lo, end_hi = [], [], [], [], [], []
+            doubt_lo, doubt_hi, anchored, stale, sources = [], [], [], [], []
+            reported: list[FuzzyDate] = []
+            codes: dict[str, int] = {}
+            for r in flat:
+                start, end = r.start, r.end
+                dates.append(start.earliest.toordinal() if start is not None else first)
+                begins.append(_begin(r))
+                if end is None:
+                    ends.append(last)
+                    stops.append(_NEVER)
+                else:
+                    ends.append(end.latest.toordinal())
+                    stops.append(end.earliest.toordinal())
+                window = end is not None and not end.exact
+                end_lo.append(end.earliest.toordinal() if window and end else 1)
+                end_hi.append(end.latest.toordinal() if window and end else 0)
+                anchor = start if start is not None else r.as_of
+                doubt = anchor is not None and not anchor.exact
+                doubt_lo.append(anchor.earliest.toordinal() if doubt and anchor else 1)
+                doubt_hi.append(anchor.latest.toordinal() if doubt and anchor else 0)
+                anchored.append(anchor is not None)
+                said = self.as_of(r)
+                reported.append(said)
+                stale.append(stale_from(said, self.horizon).toordinal())
+                sources.append(codes.setdefault(r.source_id, len(codes)))
+            self._source_codes = codes
+            c_owner, c_first, c_stop = [], [], []
+            for index, pid in enumerate(self._place_ids):
+                for event in self._conditions.get(pid, []):
+                    begin, stop = condition_span(event)
+                    c_owner.append(index)
+                    c_first.append(begin.toordinal())
+                    c_stop.append(stop.toordinal())
+
+            def ints(values: list[int]) -> npt.NDArray[np.int64]:
+                return np.asarray(values, dtype=np.int64)
+
             self._row_spans = _Spans(
                 flat,
-                np.asarray(owners, dtype=np.int64),
-                np.asarray(dates, dtype=np.int64),
-                np.asarray(ends, dtype=np.int64),
+                ints(owners),
+                ints(dates),
+                ints(ends),
+                ints(begins),
+                ints(stops),
+                ints(end_lo),
+                ints(end_hi),
+                ints(doubt_lo),
+                ints(doubt_hi),
+                np.asarray(anchored, dtype=bool),
+                ints(stale),
+                ints(sources),
+                reported,
+                ints(c_owner),
+                ints(c_first),
+                ints(c_stop),
             )
         return self._row_spans
 
-    def _rows_on(self, day: date) -> dict[int, list[ControlRow]]:
-        """For each place (by number) with any, its rows whose span holds ``day``: one
-        vectorised pass over every row instead of a loop over each place's rows."""
+    def _work_out(self, day: date, todo: list[int]) -> list[PlaceState]:
+        """The states on ``day`` of the places numbered ``todo``, all at once: the rows
+        that hold or have just ended are found for every place by array operations, and
+        so is each place's kind of answer. A place answered by one source's claims alone
+        (in the rule's scope, no condition in force) has its state built directly
+        (:meth:`_one_source`); every other place -- several sources, a condition -- goes
+        through :meth:`place_state` with its few rows. Both give the same states."""
         spans = self._spans()
-        ordinal = day.toordinal()
-        picked = np.flatnonzero((spans.first <= ordinal) & (ordinal <= spans.last))
-        owners = spans.owner[picked]
-        out: dict[int, list[ControlRow]] = {}
-        flat = spans.rows
-        for owner, index in zip(owners.tolist(), picked.tolist(), strict=True):
-            found = out.get(owner)
-            if found is None:
-                out[owner] = [flat[index]]
-            else:
-                found.append(flat[index])
+        o = day.toordinal()
+        count = len(self._place_ids)
+        picked = np.flatnonzero((spans.first <= o) & (o <= spans.last))
+        held = (spans.begin[picked] <= o) & (o < spans.stop[picked])
+        ending = ~held & (spans.end_lo[picked] <= o) & (o <= spans.end_hi[picked])
+        keep = held | ending
+        rows = picked[keep]
+        owners = spans.owner[rows]
+        held = held[keep]
+        own = rows[held]  # held rows, by place (places in order, rows in file order)
+        own_place = owners[held]
+        own_source = spans.source[own]
+        ended = rows[~held]  # rows in their end's window, by place
+        ended_place = owners[~held]
+        in_force = (spans.cond_first <= o) & (o < spans.cond_stop)
+        simple = np.bincount(spans.cond_owner[in_force], minlength=count) == 0
+        # several sources speak for a place (agreeing or not): the general way
+        second = (own_place[1:] == own_place[:-1]) & (own_source[1:] != own_source[:-1])
+        simple[own_place[1:][second]] = False
+        # a claim just ended matters when its source speaks for the place, or when none
+        # does and it is in the rule's scope (as place_state reads it)
+        ended_source = spans.source[ended]
+        if self.rule.source_id is not None:
+            wanted = self._source_codes.get(self.rule.source_id, -1)
+            simple[own_place[own_source != wanted]] = False
+            matters = ended_source == wanted
+        else:
+            speaker = np.full(count, -1, dtype=np.int64)
+            speaker[own_place] = own_source
+            quiet = speaker[ended_place]
+            matters = (quiet < 0) | (quiet == ended_source)
+        ended, ended_place = ended[matters], ended_place[matters]
+        places = np.arange(count + 1)
+        firsts = np.searchsorted(own_place, places).tolist()
+        ends = np.searchsorted(ended_place, places).tolist()
+        certain = (
+            ~((spans.doubt_lo[own] <= o) & (o <= spans.doubt_hi[own])) & spans.anchored[own]
+        ).tolist()
+        stale = (o >= spans.stale[own]).tolist()
+        own_rows, ended_rows = own.tolist(), ended.tolist()
+        bounds = np.searchsorted(owners, places).tolist()
+        rows_l = rows.tolist()
+        simple_l = simple.tolist()
+        flat, reported, ids = spans.rows, spans.reported, self._place_ids
+        key = self.rule.key
+        new = object.__new__
+        out: list[PlaceState] = []
+        for index in todo:
+            pid = ids[index]
+            if not simple_l[index]:
+                mine = [flat[j] for j in rows_l[bounds[index] : bounds[index + 1]]]
+                out.append(self.place_state(pid, day, mine))
+                continue
+            a, b = firsts[index], firsts[index + 1]
+            c, d = ends[index], ends[index + 1]
+            if b == a + 1 and c == d:
+                # the usual case: one claim, none just ended (as _one_source works out)
+                row = flat[own_rows[a]]
+                said = reported[own_rows[a]]
+                old = stale[a]
+                why: tuple[Uncertainty, ...] = ()
+                if not certain[a] or old:
+                    reasons = [] if certain[a] else [_unknown_start(row)]
+                    if old:
+                        reasons.append(Uncertainty("stale", row.faction_id, said))
+                    why = tuple(reasons)
+                one = (row,)
+                state = new(PlaceState)
+                state.__dict__.update(
+                    place_id=pid,
+                    day=day,
+                    status=row.status,
+                    rows=one,
+                    conditions=(),
+                    uncertain=bool(why),
+                    uncertainty=why,
+                    claims=one,
+                    agreement=AGREED,
+                    as_of=said,
+                    first_reported=said,
+                    stale=old,
+                    deciding=one,
+                    stale_conditions=_NONE,
+                    rule=key,
+                )
+                out.append(state)
+                continue
+            out.append(
+                self._one_source(
+                    pid,
+                    day,
+                    [flat[j] for j in own_rows[a:b]],
+                    [reported[j] for j in own_rows[a:b]],
+                    certain[a:b],
+                    stale[a:b],
+                    [flat[j] for j in ended_rows[c:d]],
+                )
+            )
         return out
+
+    def _one_source(
+        self,
+        place_id: str,
+        day: date,
+        held: list[ControlRow],
+        reported: list[FuzzyDate],
+        certain: list[bool],
+        stale: list[bool],
+        ending: list[ControlRow],
+    ) -> PlaceState:
+        """The state :meth:`place_state` works out when every claim holding on the day is
+        one source's (or none is), in the rule's scope, and no condition is in force: the
+        source agrees with itself, its fresh claims decide (all of them when every one is
+        stale), one row per faction is shown; a claim of that source in its end's window
+        (of any source in scope, when none holds) makes the answer uncertain.
+        ``reported``, ``certain`` and ``stale``: each held row's :meth:`as_of`,
+        :func:`_certain_on` and :meth:`is_stale` on the day; ``ending``: the rows in their
+        end's window (all of the speaking source's, or of sources in scope)."""
+        reasons: list[Uncertainty] = []
+        if not held:
+            reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
+            state = self._no_data(place_id, day)
+            if reasons:
+                state.__dict__.update(uncertain=True, uncertainty=tuple(dict.fromkeys(reasons)))
+            return state
+        fresh = [i for i, old in enumerate(stale) if not old]
+        chosen = fresh or list(range(len(held)))
+        deciding = [held[i] for i in chosen]
+        reports = [reported[i] for i in chosen]
+        holding = _one_per_faction(deciding)
+        as_of = max(reports, key=_newest)
+        first = min(reports, key=lambda d: (d.earliest, d.latest))
+        known = {held[i].faction_id for i in chosen if certain[i]}
+        reasons.extend(_unknown_start(r) for r in holding if r.faction_id not in known)
+        reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
+        if not fresh:
+            reasons.append(Uncertainty("stale", holding[0].faction_id, as_of))
+        state = object.__new__(PlaceState)
+        state.__dict__.update(
+            place_id=place_id,
+            day=day,
+            status=_summary_status(holding),
+            rows=holding,
+            conditions=(),
+            uncertain=bool(reasons),
+            uncertainty=tuple(dict.fromkeys(reasons)),
+            claims=tuple(held),
+            agreement=AGREED,
+            as_of=as_of,
+            first_reported=first,
+            stale=not fresh,
+            deciding=tuple(deciding),
+            stale_conditions=_NONE,
+            rule=self.rule.key,
+        )
+        return state
+
+    def _no_data(self, place_id: str, day: date) -> PlaceState:
+        """A place with no claim and no condition on the day (as :meth:`place_state`)."""
+        state = object.__new__(PlaceState)
+        state.__dict__.update(
+            place_id=place_id,
+            day=day,
+            status=NO_DATA,
+            rows=(),
+            conditions=(),
+            uncertain=False,
+            uncertainty=(),
+            claims=(),
+            agreement=NO_DATA,
+            as_of=None,
+            first_reported=None,
+            stale=False,
+            deciding=(),
+            stale_conditions=_NONE,
+            rule=self.rule.key,
+        )
+        return state
 
     def state_at(self, day: date) -> dict[str, PlaceState]:
         """The state of every place on ``day``, in the places file's order. Each stretch's
         state is worked out once (:meth:`state_ids`); later days only re-date it. When many
-        stretches are new, each place's state is worked out from only the rows that may
-        matter on the day (:meth:`_rows_on`), found for all places at once."""
+        stretches are new, their states are worked out together (:meth:`_work_out`)."""
+        with _no_collection():
+            return self._state_at(day)
+
+    def _state_at(self, day: date) -> dict[str, PlaceState]:
         states = self._segment_states
         if len(states) > _KEEP_STATES:
             states.clear()
         segments = self.state_ids(day).tolist()
-        new = sum(1 for segment in segments if segment not in states)
-        relevant = self._rows_on(day) if new > _FEW_NEW else None
+        todo = [index for index, segment in enumerate(segments) if segment not in states]
+        if len(todo) > _FEW_NEW:
+            for index, worked in zip(todo, self._work_out(day, todo), strict=True):
+                states[segments[index]] = worked
         out: dict[str, PlaceState] = {}
-        for index, (pid, segment) in enumerate(zip(self._place_ids, segments, strict=True)):
+        for pid, segment in zip(self._place_ids, segments, strict=True):
             state = states.get(segment)
             if state is None:
-                rows = None if relevant is None else relevant.get(index, [])
-                state = states[segment] = self.place_state(pid, day, rows)
+                state = states[segment] = self.place_state(pid, day)
             elif state.day != day:
                 state = _on_day(state, day)
             out[pid] = state

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import re
 import threading
 from collections.abc import Callable
@@ -155,6 +156,24 @@ def static_source(url: str) -> dict[str, Any]:
     }
 
 
+def preload_html(source: dict[str, Any]) -> str:
+    """``<link rel=preload>`` tags for the map's files and bundle (:func:`static_source`),
+    so the browser fetches them all at once while Streamlit still loads the component's
+    own code, instead of one after another once the component has run."""
+    links = [
+        ("modulepreload", source["module"], ""),
+        ("preload", source["leaflet"][0], ' as="script"'),
+        ("preload", source["core"], ' as="script"'),
+        ("preload", source["css"], ' as="style"'),
+        ("preload", source["leaflet"][1], ' as="style"'),
+        # fetch() asks in CORS mode: the preload must too, or it is fetched twice
+        ("preload", source["bundle"], ' as="fetch" crossorigin="anonymous"'),
+    ]
+    return "".join(
+        f'<link rel="{rel}" href="{html.escape(url)}"{extra}>' for rel, url, extra in links
+    )
+
+
 def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[str, Any] | None:
     """The component's files, Leaflet and bundle as text, for a page that cannot serve
     files (made once per data version); None when they would be larger than
@@ -198,10 +217,12 @@ def show_map(
     on_day: Callable[[], None],
     compare: date | None = None,
     rule: str = "newest",
+    on_drawn: Callable[[], None] | None = None,
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
     from ``source`` (:func:`static_source` or :func:`inline_source`). When the reader picks
-    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
+    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`); when
+    the map has first drawn (or failed to), ``on_drawn`` runs, then the page reruns."""
     data: dict[str, Any] = {
         **source,
         "day": day.isoformat(),
@@ -217,6 +238,7 @@ def show_map(
         key="map",
         default={"day": day.isoformat()},
         on_day_change=on_day,
+        on_drawn_change=on_drawn or (lambda: None),
     )
 
 

@@ -1119,6 +1119,11 @@ def section_rebuild(sizes: Sizes, folders: Folders, work: Path) -> dict[str, Any
         import gzip
 
         record["site"]["data_js_gzip_bytes"] = len(gzip.compress((out / "data.js").read_bytes(), 6))
+        # the popups, tooltips and other variants' frames: loaded only when a reader asks
+        chunks = [p.read_bytes() for p in (out / export.CHUNKS).glob("*.js")]
+        record["site"]["chunks"] = len(chunks)
+        record["site"]["chunks_bytes"] = sum(len(c) for c in chunks)
+        record["site"]["chunks_gzip_bytes"] = sum(len(gzip.compress(c, 6)) for c in chunks)
     # one edited row: the new data version, and its bundle
     path = folder / "control.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -1133,7 +1138,7 @@ def section_rebuild(sizes: Sizes, folders: Folders, work: Path) -> dict[str, Any
     started = time.perf_counter()
     rebuild = getattr(export, "rebuild_bundle", None)
     if rebuild is not None:
-        rebuild(bundle, ds, ds2, tiles)
+        rebuild(bundle, ds2, tiles)  # the cache kept beside the first version's bundle
         how = "export.rebuild_bundle: only the edited places' parts"
     else:
         export.build_bundle(ds2, tiles)
@@ -1536,8 +1541,9 @@ def table(results: dict[str, Any]) -> list[Row]:
                 "≤ 1.5 s" + ("" if big else " (at 10,000)"),
                 (fp is not None and fp <= 1500) if big else None,
                 f"data.js {_get(rebuild, 'site', 'data_js_bytes')} B "
-                f"({_get(rebuild, 'site', 'data_js_gzip_bytes')} B gzipped); "
-                + (static.get("error") or ""),
+                f"({_get(rebuild, 'site', 'data_js_gzip_bytes')} B gzipped), loaded on "
+                f"demand {_get(rebuild, 'site', 'chunks')} chunks "
+                f"{_get(rebuild, 'site', 'chunks_bytes')} B; " + (static.get("error") or ""),
             )
         )
     cli = results.get("cli")

@@ -44,6 +44,12 @@ def map_data(at: AppTest) -> dict[str, Any]:
     return data
 
 
+def opened(at: AppTest) -> AppTest:
+    """The page as a reader sees it once the map has drawn: the first run (the charts and
+    the table held back) and the rerun the map's report of its first paint starts."""
+    return at.run().run()
+
+
 def set_day(at: AppTest, day: date) -> AppTest:
     """Pick a day as the map's own controls do (their callback sets the session's day)."""
     at.session_state["date"] = day
@@ -51,7 +57,7 @@ def set_day(at: AppTest, day: date) -> AppTest:
 
 
 def test_page_runs_on_the_shipped_data(app: AppTest) -> None:
-    at = app.run()
+    at = opened(app)
     assert not at.exception
     assert not at.error
     assert at.session_state["date"] == date(2015, 9, 30)
@@ -94,7 +100,7 @@ def test_what_changed_follows_the_day(app: AppTest) -> None:
 def test_query_parameters_set_the_view(app: AppTest) -> None:
     app.query_params["date"] = "2015-03-15"
     app.query_params["place"] = "yarmouk"
-    at = app.run()
+    at = opened(app)
     assert not at.exception
     assert at.session_state["date"] == date(2015, 3, 15)
     assert at.selectbox(key="place").value == "yarmouk"
@@ -121,7 +127,7 @@ def test_invalid_query_parameters_fall_back_with_a_notice_never_echoed(app: AppT
 
 def test_arabic_page_reads_right_to_left(app: AppTest) -> None:
     app.query_params["lang"] = "ar"
-    at = app.run()
+    at = opened(app)
     assert not at.exception
     text = markdown(at)
     assert 'dir="rtl"' in text and "جنوب دمشق" in text
@@ -151,7 +157,7 @@ def test_edits_on_disk_show_on_the_next_run(
 ) -> None:
     monkeypatch.setenv("MAPAPP_DATA", str(data_copy))
     monkeypatch.setenv("MAPAPP_TILES", "none")
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = opened(AppTest.from_file(APP, default_timeout=60))
     assert table(at)["al-Qadam"]["Factions"] == "Ajnad al-Sham"
     factions = data_copy / "factions.csv"
     factions.write_text(
@@ -242,7 +248,7 @@ def test_the_rule_for_disputed_places_is_a_switch_and_part_of_the_link(
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["date"] = "2015-09-26"
     at.query_params["place"] = "tadamon"
-    at = at.run()
+    at = opened(at)
     assert not at.exception
     assert table(at)["al-Tadamon"]["Factions"] == "Islamic State (ISIS)"
     assert map_data(at)["rule"] == "newest"
@@ -303,3 +309,17 @@ def test_the_attribution_is_built_from_the_places(app: AppTest) -> None:
     assert "the centroid of an OCHA admin polygon (al-Qadam)" in text
     assert "encyclopedia values (Yarmouk Camp" in text
     assert "OCHA reference points" not in text
+
+
+def test_the_first_run_holds_the_charts_and_table_back_for_the_map(app: AppTest) -> None:
+    """The map's element comes first and alone with the light parts; the charts and the
+    table follow on the next run (the map's report of its first paint, or any rerun)."""
+    at = app.run()
+    assert not at.exception
+    assert map_data(at)["day"] == "2015-09-30"
+    assert not at.get("vega_lite_chart") and not at.dataframe
+    assert "What changed" in markdown(at), "the side panel is there at once"
+    assert at.get("download_button"), "and the downloads"
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 2 and len(at.dataframe) == 1
+    assert len(table(at)) == 12

@@ -68,3 +68,53 @@ def test_names_with_line_breaks_reach_the_charts_on_one_line() -> None:
         texts = strings(spec)
         assert not [s for s in texts if any(c.isspace() and c != " " for c in s)]
     assert "first second third" in strings(timeline_spec(ds, FIRST, LAST, "conventional", "en"))
+
+
+def test_marking_another_day_resends_a_small_spec_not_the_rows(tmp_path: object) -> None:
+    """With the rows published (:func:`publish_rows`) and loaded by address, the spec a
+    date change sends holds no data row, only the marker's day; the rows come back whole
+    from the file."""
+    import json
+    from pathlib import Path
+
+    from mapapp.draw.chart import chart_rows, data_by_url, ground_spec, with_day
+    from mapapp.web.publish import publish_rows
+
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    folder = Path(str(tmp_path))
+    for spec in (
+        timeline_spec(ds, FIRST, LAST, "conventional", "en"),
+        ground_spec(ds, FIRST, LAST, "conventional", "ar"),
+    ):
+        rows = chart_rows(spec)
+        assert rows, "the chart has rows to publish"
+        path = publish_rows(rows, folder)
+        assert json.loads(path.read_text(encoding="utf-8")) == rows
+        assert publish_rows(rows, folder) == path, "named by content"
+        served = data_by_url(spec, f"/app/static/charts/{path.name}")
+        days = [date(2015, 3, 1), date(2015, 9, 15)]
+        marked = [json.dumps(with_day(served, d, "en"), ensure_ascii=False) for d in days]
+        for text, day in zip(marked, days, strict=True):
+            assert "datasets" not in text and path.name in text
+            # not one row of the chart's data is in the spec sent per change
+            assert not any(json.dumps(r, ensure_ascii=False) in text for r in rows)
+            assert day.isoformat() in text
+        inline = json.dumps(with_day(spec, days[0], "en"), ensure_ascii=False)
+        assert len(marked[0]) < len(inline) / 2 or len(inline) < 4000, (len(marked[0]), len(inline))
+
+
+def test_the_marker_is_a_red_rule_and_the_date_as_text() -> None:
+    from mapapp.draw.chart import with_day
+
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    spec = with_day(timeline_spec(ds, FIRST, LAST, "conventional", "en"), date(2015, 9, 15), "en")
+    base, rule, text = spec["layer"]
+    assert base["mark"]["type"] == "bar"
+    assert rule["mark"]["type"] == "rule" and rule["mark"]["color"] == "#c0392b"
+    assert rule["data"]["values"][0]["day"] == "2015-09-15"
+    # the text shows the date as written, not the parsed timestamp of the temporal field
+    label = text["encoding"]["text"]["field"]
+    assert label != text["encoding"]["x"]["field"]
+    assert text["data"]["values"][0][label] == "2015-09-15"

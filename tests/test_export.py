@@ -19,7 +19,19 @@ from mapapp.core.validate import load_dataset
 from mapapp.draw.i18n import LANGS, Lang
 from mapapp.draw.layers import state_layers
 from mapapp.web.assets import OSM_TILES, Tiles
-from mapapp.web.export import MANIFEST, OUTPUTS, build_bundle, frame_days, to_js
+from mapapp.web.export import (
+    CHUNK_SIZE,
+    MANIFEST,
+    OUTPUTS,
+    ExportError,
+    build_bundle,
+    frame_days,
+    read_site,
+    split_site,
+    to_js,
+    to_json,
+    write_site,
+)
 
 from .conftest import DATA, FIXTURES, ROOT, run_mapapp
 
@@ -32,10 +44,10 @@ def export(out: Path, *args: str, data: Path = DATA) -> None:
 
 
 def bundle_of(folder: Path) -> dict[str, Any]:
+    """The whole bundle a site holds: ``data.js`` and its html table from the chunks."""
     text = (folder / "data.js").read_text(encoding="utf-8")
     assert text.startswith(PREFIX) and text.endswith(";\n")
-    data: dict[str, Any] = json.loads(text[len(PREFIX) : -2])
-    return data
+    return read_site(folder)
 
 
 def dataset(folder: Path = DATA) -> Dataset:
@@ -413,3 +425,71 @@ def test_the_site_has_every_days_map_as_a_geopackage_for_qgis(site: Path) -> Non
         spans = rows.sort_values("valid_from")
         assert spans["valid_from"].iloc[0] == bundle["range"]["first"]
         assert list(spans["valid_to"])[:-1] == list(spans["valid_from"])[1:], "no gaps"
+
+
+# -- popups and tooltips in chunk scripts, loaded when one first opens ---------------------
+
+
+def test_data_js_holds_no_popup_and_the_chunks_hold_every_one(site: Path) -> None:
+    ds = dataset()
+    built = json.loads(json.dumps(build_bundle(ds, Tiles(OSM_TILES, "")), ensure_ascii=False))
+    data_js = (site / "data.js").read_text(encoding="utf-8")
+    page = json.loads(data_js[len(PREFIX) : -2])
+    legends = set(page["html"]["eager"].values())
+    popups = [h for h in built["html"] if h not in legends]
+    assert popups and all('class="mapapp-popup"' not in h for h in legends)
+    # no popup or tooltip text in data.js: only the legends it shows before any click
+    for text in popups:
+        assert to_json(text) not in data_js, text
+    assert page["html"]["load"] == "script"
+    assert len(page["html"]["files"]) == -(-len(built["html"]) // CHUNK_SIZE)
+    # the chunks hold the table whole, each text identical to the bundle's
+    assert read_site(site) == built
+    for path in page["html"]["files"]:
+        text = (site / path).read_text(encoding="utf-8")
+        assert "<" not in text and "\u2028" not in text
+        assert text.startswith('window.__mapappChunk("') and text.count("\n") == 1
+
+
+def test_chunks_are_named_by_their_content_and_split_at_the_chunk_size(tmp_path: Path) -> None:
+    bundle = build_bundle(dataset(), Tiles(None, ""))
+    many = {**bundle, "html": [*bundle["html"], *(f"<p>{i}</p>" for i in range(CHUNK_SIZE))]}
+    page, chunks = split_site(many)
+    assert list(chunks)[:2] == page["html"]["files"] and len(page["html"]["files"]) == 2
+    fronts = [f["file"] for f in page["fronts"] if "file" in f]
+    assert list(chunks)[2:] == [*page["variants"].values(), *dict.fromkeys(fronts)]
+    assert sum("lines" in f for f in page["fronts"]) == 1, "the opening day's front lines"
+    for path, text in chunks.items():
+        key = path.removeprefix("chunks/").removesuffix(".js")
+        assert text.startswith(f'window.__mapappChunk("{key}",')
+    # one entry changed: only its chunk gets a new name, the other keeps its (cached) one
+    edited = {**many, "html": [*many["html"][:-1], "<p>changed</p>"]}
+    again = split_site(edited)[0]["html"]["files"]
+    assert again[0] == page["html"]["files"][0] and again[1] != page["html"]["files"][1]
+    write_site(tmp_path / "site", many, Tiles(None, ""))
+    assert read_site(tmp_path / "site") == json.loads(json.dumps(many))
+    assert sorted(p.name for p in (tmp_path / "site" / "chunks").iterdir()) == sorted(
+        p.removeprefix("chunks/") for p in chunks
+    )
+
+
+def test_a_damaged_chunk_is_named(tmp_path: Path) -> None:
+    write_site(tmp_path / "site", build_bundle(dataset(), Tiles(None, "")), Tiles(None, ""))
+    chunk = next((tmp_path / "site" / "chunks").iterdir())
+    chunk.write_text('window.__mapappChunk("0",[]);\n', encoding="utf-8")
+    with pytest.raises(ExportError, match=re.escape(str(chunk))):
+        read_site(tmp_path / "site")
+
+
+def test_the_page_needs_nothing_but_data_js_to_open_in_english(site: Path) -> None:
+    page = json.loads((site / "data.js").read_text(encoding="utf-8")[len(PREFIX) : -2])
+    # in the variant it opens in (English, the newest report); the others load as popups do
+    eager = {int(i) for i in page["html"]["eager"]}
+    assert {frame["en"]["legend"] for frame in page["frames"]} <= eager
+    assert {front["legend"]["en"] for front in page["fronts"]} <= eager
+    # the other languages and rules: their frames in a chunk each, their legends in chunks
+    assert all(set(frame) == {"start", "en"} for frame in page["frames"])
+    whole = read_site(site)
+    assert set(page["variants"]) == set(whole["frames"][0]) - {"start", "en"} != set()
+    assert "ar" in page["variants"] and "en@reliable" in page["variants"]
+    assert not {frame["ar"]["legend"] for frame in whole["frames"]} & eager

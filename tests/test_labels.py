@@ -97,7 +97,7 @@ def test_charts_mark_the_day_and_speak_the_language() -> None:
     spec = with_day(ground_spec(ds, first, last, "conventional", "ar"), date(2015, 9, 15), "ar")
     rule = spec["layer"][1]
     assert rule["mark"]["type"] == "rule"
-    assert rule["data"]["values"] == [{"day": "2015-09-15"}]
+    assert [v["day"] for v in rule["data"]["values"]] == ["2015-09-15"]
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
     assert "أيلول" in axis["labelExpr"] and "year(datum.value)" in axis["labelExpr"]
     timeline = timeline_spec(ds, first, last, "conventional", "en")

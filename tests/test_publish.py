@@ -32,3 +32,16 @@ def test_an_unwritable_folder_is_an_oserror_the_page_turns_into_inline(tmp_path:
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     with pytest.raises(OSError, match=r"bundles"):
         publish.publish_bundle(_bundle(), blocker)
+
+
+def test_chart_rows_are_named_by_content_and_old_ones_pruned(tmp_path: Path) -> None:
+    first = publish.publish_rows([{"day": "2015-01-01", "km2": 1.0}], tmp_path)
+    assert publish.publish_rows([{"day": "2015-01-01", "km2": 1.0}], tmp_path) == first
+    other = publish.publish_rows([{"day": "2015-01-01", "km2": 2.0}], tmp_path)
+    assert other != first and first.is_file()
+    for i in range(publish.KEEP_ROWS + 3):
+        publish.publish_rows([{"i": i}], tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == publish.KEEP_ROWS
+    assert json.loads(
+        publish.publish_rows([{"i": 0, "<": "</script>"}], tmp_path).read_text(encoding="utf-8")
+    ) == [{"i": 0, "<": "</script>"}]

@@ -8,6 +8,8 @@ A dataset is built only when there are no problems at all.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import math
 import re
@@ -71,7 +73,15 @@ def load_dataset(data_dir: Path) -> LoadResult:
     Raises :class:`~mapapp.core.schema.SchemaError` only when the schema itself is unusable.
     """
     schema = load_schema(data_dir)
-    return _Validator(schema, Path(data_dir)).run()
+    # reading makes many small objects and no cycles: in a process holding a large heap
+    # (a server with bundles built) the cycle collector would walk all of it for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _Validator(schema, Path(data_dir)).run()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @dataclass
@@ -81,6 +91,29 @@ class _Row:
     file: str
     line: int
     values: dict[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class _CleanPlaces:
+    """A places file read and cell-checked with no problem: its bytes and what was built."""
+
+    data: bytes
+    geo: RawGeoJSON
+    rows: tuple[_Row, ...]
+    ids: frozenset[str]
+
+
+#: the last places file found clean, by (its path, its resource): a new version of a folder
+#: where only a table changed does not parse and check its 10,000 polygons again. Only a
+#: file with no problem is kept, so every problem is still found and reported as before.
+_CLEAN_PLACES: dict[tuple[str, Resource], _CleanPlaces] = {}
+#: the most rows of one file whose checks are kept (about 2 kB a row)
+MEMO_ROWS = 200_000
+#: per (folder, resource): the cells of each row whose cell checks passed in the last load,
+#: with the values they gave (a row with any problem is checked again, so reported again)
+_CLEAN_ROWS: dict[tuple[str, Resource], dict[tuple[tuple[str, str], ...], dict[str, Any]]] = {}
+#: the places whose geometry checks found nothing (that very parsed file, that CRS)
+_CLEAN_GEOMETRY: dict[int, tuple[RawGeoJSON, str]] = {}
 
 
 class _Validator:
@@ -122,10 +155,22 @@ class _Validator:
         events = self.build_events(source_dates)
         self.add(check_periods(control, self.file_of("control")))
         if self.geo is not None and self.geo_resource is not None:
-            self.add(geometry.check_features(self.geo, self.schema.metric_crs))
+            self.check_geometry(self.geo, self.schema.metric_crs)
         if not self.report.valid or not self.build:
             return LoadResult(None, self.report)
         return LoadResult(self.build_dataset(source_dates, control, events), self.report)
+
+    def check_geometry(self, geo: RawGeoJSON, metric_crs: str) -> None:
+        """The places' geometry checks: skipped for the very places found clean before (the
+        checks depend on the geometries and the metric CRS alone)."""
+        kept = _CLEAN_GEOMETRY.get(id(geo))
+        if kept is not None and kept[0] is geo and kept[1] == metric_crs:
+            return
+        issues = list(geometry.check_features(geo, metric_crs))
+        self.add(issues)
+        if not issues and any(clean.geo is geo for clean in _CLEAN_PLACES.values()):
+            _CLEAN_GEOMETRY.clear()
+            _CLEAN_GEOMETRY[id(geo)] = (geo, metric_crs)
 
     def file_of(self, name: str) -> str:
         return self.schema.resource(name).path
@@ -156,6 +201,31 @@ class _Validator:
         )
 
     def read_places(self, res: Resource) -> None:
+        path = self.dir / res.path
+        try:
+            before = path.read_bytes()
+        except OSError:
+            before = None
+        key = (str(path.resolve()), res)
+        kept = _CLEAN_PLACES.get(key)
+        if before is not None and kept is not None and kept.data == before:
+            # the same bytes read, found clean and built before: nothing to report again
+            self.geo, self.geo_resource = kept.geo, res
+            self.rows[res.name] = list(kept.rows)
+            self.ids[res.name] = set(kept.ids)
+            return
+        issues = len(self.report.issues) + sum(self.report.omitted.values())
+        self._read_places(res)
+        clean = len(self.report.issues) + sum(self.report.omitted.values()) == issues
+        if clean and before is not None and self.geo is not None and res.name not in self.partial:
+            with contextlib.suppress(OSError):
+                if path.read_bytes() == before:  # not changed while it was read
+                    _CLEAN_PLACES.clear()  # one folder's places at a time: they are large
+                    _CLEAN_PLACES[key] = _CleanPlaces(
+                        before, self.geo, tuple(self.rows[res.name]), frozenset(self.ids[res.name])
+                    )
+
+    def _read_places(self, res: Resource) -> None:
         geo = read_geojson(self.dir / res.path, res.path)
         self.add(geo.issues)
         self.geo, self.geo_resource = geo, res
@@ -215,15 +285,27 @@ class _Validator:
         ``skip``, one per record, are that record's cells already reported as unusable."""
         seen: dict[tuple[str, ...], int] = {}
         pk = res.primary_key
+        # rows whose cells passed in the previous load of this file: the cell checks depend
+        # on the row's cells and the resource alone, so an unchanged row needs none again
+        memo_key = (str(self.dir.resolve()), res)
+        before = _CLEAN_ROWS.pop(memo_key, {})
+        clean: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
         for index, (line, cells) in enumerate(records):
             values: dict[str, Any] = {}
             problems: list[Issue] = []
             unusable = absent | skip[index] if skip else absent
-            for fld in res.fields:
-                if fld.name in unusable:
-                    continue
-                raw = cells.get(fld.name, "")
-                problems.extend(_check_cell(res, fld, raw, line, cells, values))
+            cell_key = tuple(cells.items()) if not unusable else None
+            kept = before.get(cell_key) if cell_key is not None else None
+            if kept is not None:
+                values = dict(kept)
+            else:
+                for fld in res.fields:
+                    if fld.name in unusable:
+                        continue
+                    raw = cells.get(fld.name, "")
+                    problems.extend(_check_cell(res, fld, raw, line, cells, values))
+            if cell_key is not None and not problems and len(records) <= MEMO_ROWS:
+                clean[cell_key] = dict(values)  # a copy: the row's own may be read by others
             key = tuple(cells.get(k, "").strip() for k in pk)
             if pk and all(key):
                 if len(pk) == 1:
@@ -237,6 +319,8 @@ class _Validator:
                 self.rows[res.name].append(_Row(res.path, line, values))
             else:
                 self.partial.setdefault(res.name, []).append(_Row(res.path, line, values))
+        if len(records) <= MEMO_ROWS:
+            _CLEAN_ROWS[memo_key] = clean
 
     # -- references ------------------------------------------------------------------------
     def check_references(self) -> Iterator[Issue]:

@@ -130,7 +130,9 @@ def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
     with its own one-row data, so the chart's data is sent unchanged)."""
     base = {k: v for k, v in spec.items() if k in _LAYER_KEYS}
     top = {k: v for k, v in spec.items() if k not in _LAYER_KEYS}
-    marker = {"values": [{"day": day.isoformat()}]}
+    # the date as text in a field of its own: Vega-Lite parses the temporal ``day`` into a
+    # timestamp, which the text mark would show as milliseconds
+    marker = {"values": [{"day": day.isoformat(), "label": day.isoformat()}]}
     rule = {
         "data": marker,
         "mark": {"type": "rule", "color": "#c0392b", "strokeWidth": 2},
@@ -149,10 +151,27 @@ def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
         },
         "encoding": {
             "x": {"field": "day", "type": "temporal"},
-            "text": {"field": "day", "type": "nominal"},
+            "text": {"field": "label", "type": "nominal"},
         },
     }
     return {**top, "layer": [base, rule, text]}
+
+
+def chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of the spec's one inline dataset (Altair's ``datasets`` + ``data.name``)."""
+    name = spec.get("data", {}).get("name")
+    rows: list[dict[str, Any]] = spec.get("datasets", {}).get(name, [])
+    return rows
+
+
+def data_by_url(spec: dict[str, Any], url: str) -> dict[str, Any]:
+    """The spec with its data loaded from ``url`` (a JSON file of :func:`chart_rows`)
+    instead of carried inline. The spec then stays small, so marking another day
+    (:func:`with_day`) resends a few KB, not the chart's rows; the browser fetches the
+    file once and keeps it (its name changes with its content)."""
+    rest = {k: v for k, v in spec.items() if k != "datasets"}
+    rest["data"] = {"url": url, "format": {"type": "json"}}
+    return rest
 
 
 def timeline_rows(ds: Dataset, first: date, last: date, lang: Lang) -> list[dict[str, Any]]:

@@ -139,9 +139,11 @@ def state_layers(
     lang: Lang,
     selected: str | None = None,
     index: EventIndex | None = None,
+    events: bool = True,
 ) -> StateLayers:
     """The layers of the places in ``states`` on ``day``; ``index`` (one for many days)
-    saves finding the day's events and writing their popups again."""
+    saves finding the day's events and writing their popups again. ``events=False``
+    leaves out the day's event markers (the places' own conditions stay)."""
     places, patterns, outlines, markers = [], [], [], []
     for pid, state in states.items():
         place = ds.places[pid]
@@ -216,7 +218,7 @@ def state_layers(
                 )
             )
     index = index or EventIndex(ds)
-    for pid, place_events in index.latest_by_place(day).items():
+    for pid, place_events in index.latest_by_place(day).items() if events else ():
         place = ds.places[pid]
         for i, event in enumerate(place_events):
             popup, tooltip = index.texts(event, lang)

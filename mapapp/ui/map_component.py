@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import re
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -42,6 +44,7 @@ from mapapp.web.assets import (
     web_file,
     write_once,
 )
+from mapapp.web.incremental import BundleCache
 from mapapp.web.publish import publish_bundle
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -101,6 +104,23 @@ def leaflet_assets() -> tuple[str, str]:
     return leaflet_urls(local)
 
 
+#: per data folder, palette and basemap: what the newest bundle's build kept, so the next
+#: version of that folder (an editor's save) rebuilds only what the edit changed
+_caches: dict[tuple[str, Palette, Tiles], tuple[threading.Lock, BundleCache]] = {}
+_caches_lock = threading.Lock()
+
+
+def build_bundle(version: DataVersion, tiles: Tiles, palette: Palette) -> dict[str, Any]:
+    """The version's bundle: built from what the previous version of the same folder kept
+    (equal to a full build, see :func:`mapapp.web.export.rebuild_bundle`)."""
+    with _caches_lock:
+        lock, cache = _caches.setdefault(
+            (version.folder, palette, tiles), (threading.Lock(), BundleCache())
+        )
+    with lock:  # a cache serves one build at a time
+        return export.build_bundle(version.dataset, tiles, palette, cache=cache)
+
+
 def bundle_url(version: DataVersion, palette: Palette, tiles: Tiles) -> str | None:
     """The address of this data version's bundle, published once per version, palette and
     basemap; None when it cannot be served (static serving off, Leaflet not local, or the
@@ -110,7 +130,7 @@ def bundle_url(version: DataVersion, palette: Palette, tiles: Tiles) -> str | No
     key = ("bundle", palette, tiles)
 
     def publish() -> Path:
-        bundle = export.build_bundle(version.dataset, tiles, palette)
+        bundle = build_bundle(version, tiles, palette)
         return publish_bundle(bundle, BUNDLE_DIR)
 
     try:
@@ -136,13 +156,31 @@ def static_source(url: str) -> dict[str, Any]:
     }
 
 
+def preload_html(source: dict[str, Any]) -> str:
+    """``<link rel=preload>`` tags for the map's files and bundle (:func:`static_source`),
+    so the browser fetches them all at once while Streamlit still loads the component's
+    own code, instead of one after another once the component has run."""
+    links = [
+        ("modulepreload", source["module"], ""),
+        ("preload", source["leaflet"][0], ' as="script"'),
+        ("preload", source["core"], ' as="script"'),
+        ("preload", source["css"], ' as="style"'),
+        ("preload", source["leaflet"][1], ' as="style"'),
+        # fetch() asks in CORS mode: the preload must too, or it is fetched twice
+        ("preload", source["bundle"], ' as="fetch" crossorigin="anonymous"'),
+    ]
+    return "".join(
+        f'<link rel="{rel}" href="{html.escape(url)}"{extra}>' for rel, url, extra in links
+    )
+
+
 def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[str, Any] | None:
     """The component's files, Leaflet and bundle as text, for a page that cannot serve
     files (made once per data version); None when they would be larger than
     :data:`INLINE_LIMIT` bytes (then the page refuses, saying what to switch on)."""
 
     def make() -> dict[str, Any] | None:
-        bundle = export.build_bundle(version.dataset, tiles, palette)
+        bundle = build_bundle(version, tiles, palette)
         parts = {name: web_file(name) for name in WEB_ASSETS}
         leaflet = leaflet_files()
         text = export.to_json(bundle)
@@ -179,10 +217,12 @@ def show_map(
     on_day: Callable[[], None],
     compare: date | None = None,
     rule: str = "newest",
+    on_drawn: Callable[[], None] | None = None,
 ) -> None:
     """Mount (first run) or update (later runs) the map to show ``day``, its files and bundle
     from ``source`` (:func:`static_source` or :func:`inline_source`). When the reader picks
-    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`)."""
+    another day on the map, ``on_day`` runs before the rerun (see :func:`map_day`); when
+    the map has first drawn (or failed to), ``on_drawn`` runs, then the page reruns."""
     data: dict[str, Any] = {
         **source,
         "day": day.isoformat(),
@@ -198,6 +238,7 @@ def show_map(
         key="map",
         default={"day": day.isoformat()},
         on_day_change=on_day,
+        on_drawn_change=on_drawn or (lambda: None),
     )
 
 

@@ -8,28 +8,28 @@ happen here.
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-import pyarrow as pa
 import streamlit as st
 
-from mapapp.core import fronts
-from mapapp.core.resolve import resolve
 from mapapp.core.timeline import Timeline
-from mapapp.draw import credits, formats, popups
+from mapapp.draw import credits, formats
 from mapapp.draw.chart import ground_spec as ground_spec_for
-from mapapp.draw.chart import timeline_spec, with_day
-from mapapp.draw.escape import esc, isolate
+from mapapp.draw.chart import timeline_spec
+from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, Lang, t
-from mapapp.draw.style import Palette, front_legend_items, legend_items
+from mapapp.draw.style import Palette
+from mapapp.ui.charts import show_chart
 from mapapp.ui.map_component import (
     bundle_url,
     inline_source,
     map_day,
+    preload_html,
     show_map,
     static_source,
 )
+from mapapp.ui.page_parts import side_html, state_table
 from mapapp.ui.permalink import View, parse_view, view_params
 from mapapp.ui.shell import current_version, data_dir, show_report
 from mapapp.web.assets import Tiles
@@ -37,9 +37,6 @@ from mapapp.web.assets import Tiles
 LANG_NAMES = {"en": "English", "ar": "العربية"}
 #: seconds between steps while playing through the changes
 PLAY_SECONDS = 2.5
-#: the most rows the state table and the "what changed" list show (resent on every rerun)
-TABLE_LIMIT = 200
-LIST_LIMIT = 20
 
 
 def html_block(body: str, lang: Lang) -> None:
@@ -174,102 +171,89 @@ def player() -> None:
     st.rerun()
 
 
-player()
+def seen() -> None:
+    """The map has drawn in the reader's browser: the next runs show the whole page."""
+    ss["seen"] = True
+
+
+# The charts and the state table wait for the session's second run (the map reports its
+# first paint, which reruns the page; any other rerun does too): their Vega and data-grid
+# code would otherwise keep the browser busy before the map's own script gets to run.
+whole_page = source is None or bool(ss.get("seen"))
 params = view_params(View(day, selected, lang, compare_day))
 if rule_key != "newest":  # the rule that colours disputed places is part of the view
     params["rule"] = rule_key
 st.query_params.from_dict(params)
 
-states = timeline.state_at(day)
+# the map's files start downloading at once, on the session's first run (later runs find
+# them in the browser's cache): an empty slot then, so the map's element keeps its place
+preload = st.empty()
+if url is not None and source is not None and not whole_page:
+    preload.markdown(preload_html(source), unsafe_allow_html=True)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:
-        show_map(source, day, lang, selected, on_day=from_map, compare=compare_day, rule=rule_key)
-with side_col:
-    # one element, not one per part: each element costs the rerun and the websocket
-    changed = timeline.changes_between(day - timedelta(days=1), day)
-    # where the data stops, beside the map (not above it: the map comes first)
-    parts = [
-        f'<p class="mapapp-data-stops"><b>{esc(credits.data_stops(ds, lang))}</b></p>',
-        f"<h3>{esc(t('legend', lang))}</h3>",
-    ]
-    legend = legend_items(ds, list(states.values()), palette, lang, rule_key)
-    parts.append(popups.legend_html(legend, lang))
-    day_fronts = fronts.fronts_on(ds, states)
-    if day_fronts:
-        items = front_legend_items(ds, day_fronts, "bloc", palette, lang)
-        parts.append(popups.legend_html(items, lang, note=False))
-    if compare_day is not None:
-        differ = timeline.changes_between(compare_day, day)
-        heading = t("differs", lang).format(day=compare_day.isoformat())
-        parts.append(f"<h3>{esc(heading)}</h3>")
-        names = [
-            isolate(
-                ds.places[c.place_id].name_ar if lang == "ar" else ds.places[c.place_id].name_en
-            )
-            for c in differ
-        ]
-        parts.append(
-            '<ul class="mapapp-differs">' + "".join(f"<li>{n}</li>" for n in names) + "</ul>"
-            if names
-            else f"<p>{esc(t('no_difference', lang))}</p>"
+        show_map(
+            source,
+            day,
+            lang,
+            selected,
+            on_day=from_map,
+            compare=compare_day,
+            rule=rule_key,
+            on_drawn=seen,
         )
-    if selected:
-        name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
-        parts.append(f"<h3>{isolate(name)}</h3>")
-        parts.append(popups.place_popup(resolve(ds, states[selected]), lang))
-    parts.append(f"<h3>{esc(t('what_changed', lang))}</h3>")
-    if not changed:
-        parts.append(f"<p>{esc(t('nothing_changed', lang))}</p>")
-    parts.extend(
-        popups.change_html(resolve(ds, change.before), resolve(ds, change.after), lang)
-        for change in changed[:LIST_LIMIT]
-    )
-    if len(changed) > LIST_LIMIT:
-        more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
-        parts.append(f"<p><small>{esc(more)}</small></p>")
-    html_block("\n".join(parts), lang)
+with side_col:
+    # one element, not one per part: each element costs the rerun and the websocket; made
+    # once per version, rule, day and view (page_parts)
+    side = side_html(version, timeline, rule_key, day, lang, palette, selected, compare_day)
+    html_block(side, lang)
 
 play_col, dates_col = st.columns([1, 5.6])
 play_col.toggle(t("play", lang), key="playing", disabled=not changes)
 dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
 player()
 
-st.subheader(t("ground", lang))
-# the charts carry their data inline: handed separately, Vega first draws them empty and
-# warns of an "infinite extent" in the console
-ground_spec = version.made(
-    ("ground", palette, lang), lambda: ground_spec_for(ds, first, last, palette, lang)
-)
-st.vega_lite_chart(with_day(ground_spec, day, lang), width="stretch")
+# one block either way, so the elements after it keep their places between runs
+with st.container():
+    if whole_page:
+        st.subheader(t("ground", lang))
+        # the charts mark the day, so their spec changes with it: their rows are a static file
+        # the spec loads by address (sent once), inline only where the map is inline too. (Handed
+        # to Streamlit as a separate dataset, Vega first draws them empty and warns of an
+        # "infinite extent" in the console.)
+        show_chart(
+            version,
+            ("ground", palette, lang),
+            lambda: ground_spec_for(ds, first, last, palette, lang),
+            day,
+            lang,
+            static=url is not None,
+        )
 
-st.subheader(t("state_table", lang))
-# every place while the table is small; past that, the places that changed today and the
-# selected one (each rerun resends the table: 10,000 rows would be ~1 MB per date change)
-shown = list(states.values())
-if len(shown) > TABLE_LIMIT:
-    keep = {c.place_id for c in changed} | ({selected} if selected else set())
-    shown = [s for s in shown if s.place_id in keep][:TABLE_LIMIT]
-    st.caption(t("table_limited", lang).format(shown=len(shown), total=len(states)))
-rows = formats.display_rows(ds, shown, lang)
-# an Arrow table: Streamlit would otherwise build a pandas frame from the rows each rerun
-st.dataframe(pa.Table.from_pylist(rows) if rows else rows, hide_index=True)
+        st.subheader(t("state_table", lang))
+        table, total = state_table(version, timeline, rule_key, day, lang, selected)
+        if total is not None:
+            st.caption(t("table_limited", lang).format(shown=len(table), total=total))
+        st.dataframe(table, hide_index=True)
 
-st.subheader(t("timeline", lang))
-chart_spec = version.made(
-    ("chart", palette, lang, rule_key),
-    lambda: timeline_spec(ds, first, last, palette, lang, timeline),
-)
-st.vega_lite_chart(with_day(chart_spec, day, lang), width="stretch")
+        st.subheader(t("timeline", lang))
+        show_chart(
+            version,
+            ("chart", palette, lang, rule_key),
+            lambda: timeline_spec(ds, first, last, palette, lang, timeline),
+            day,
+            lang,
+            static=url is not None,
+        )
+ss["seen"] = True  # the next run, whatever starts it, shows the whole page
 
 st.subheader(t("downloads", lang))
 dl1, dl2, dl3 = st.columns(3)
 
-day_states = list(states.values())
-
 
 def records() -> list[dict[str, Any]]:
-    return [formats.state_record(ds, s) for s in day_states]
+    return [formats.state_record(ds, s) for s in timeline.state_at(day).values()]
 
 
 # made only when clicked (on its own thread), not on every rerun

@@ -106,6 +106,23 @@
   window.mapappMap = mapped.map; // for tests and for pages that embed the map
   var shown = { legend: -1 };
 
+  /* html entry i into `box`: at once if the page has it (the legends are in data.js), else
+   * once its chunk has loaded (a place's citation), unless `box` was given another since */
+  function setHtml(box, i) {
+    box.mapappHtml = i;
+    var now = mapped.htmlNow(i);
+    if (now !== undefined) {
+      box.innerHTML = now;
+      return;
+    }
+    box.textContent = "…";
+    mapped.htmlText(i).then(function (text) {
+      if (box.mapappHtml === i) box.innerHTML = text;
+    }, function () {
+      if (box.mapappHtml === i) box.textContent = "⚠";
+    });
+  }
+
   /* ---- the page around the map ------------------------------------------------------ */
 
   var slider = byId("day");
@@ -165,12 +182,28 @@
     return null;
   }
 
+  /* the frames of another language or rule are loaded the first time it is shown */
+  var loading = null;
+
   function render() {
+    var views = [view];
+    if (view.compare !== null) views.push({ lang: view.lang, rule: "newest" }); // the twin
+    var pending = mapped.ready(views);
+    if (pending) {
+      var wanted = loading = {};
+      pending.then(function () {
+        if (loading === wanted) render();
+      }, function (error) {
+        notice("The map's data did not load: " + error.message);
+      });
+      return;
+    }
+    loading = null;
     var drawn = mapped.show(view);
     var frame = drawn.frame, state = drawn.state;
     if (shown.legend !== frame.legend) {
       shown.legend = frame.legend;
-      byId("legend").innerHTML = D.html[frame.legend];
+      setHtml(byId("legend"), frame.legend);
     }
     showDiffers(drawn.differs);
     showTwin();
@@ -188,9 +221,11 @@
       var at = placeIndex.get(view.place);
       title.textContent = D.places[at].name[view.lang];
       title.hidden = false;
-      body.innerHTML = D.html[D.entries[state[at]][fields.entry.popup]];
+      var popup = D.entries[state[at]][fields.entry.popup];
+      if (body.mapappHtml !== popup) setHtml(body, popup);
     } else {
       title.hidden = true;
+      body.mapappHtml = -1;
       body.textContent = "";
     }
     writeHash();
@@ -340,10 +375,10 @@
     var box = byId("front-legend");
     var k = -1;
     (D.fronts || []).forEach(function (f, i) { if (dayNumber(f.start) <= day) k = i; });
-    var html = k >= 0 ? D.html[D.fronts[k].legend[view.lang]] : "";
     if (box.dataset.shown !== String(k) + view.lang) {
       box.dataset.shown = String(k) + view.lang;
-      box.innerHTML = html;
+      if (k >= 0) setHtml(box, D.fronts[k].legend[view.lang]);
+      else box.textContent = "";
     }
   }
 

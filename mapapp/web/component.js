@@ -222,7 +222,7 @@ function fitHeight(parentElement, state, force) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue } = component;
+  const { data, parentElement, setStateValue, setTriggerValue } = component;
   if (!parentElement.querySelector(".mapapp-map")) {
     build(parentElement);
     fitHeight(parentElement, {});
@@ -239,6 +239,14 @@ export default function (component) {
   const notice = (text) => {
     note.textContent = text;
     note.hidden = !text;
+  };
+
+  /* once per mount, after the first paint (or failure): the page then shows what it held
+   * back so the map would draw first (its charts and table) */
+  const drawn = () => {
+    if (state.drawn || !setTriggerValue) return;
+    state.drawn = true;
+    setTriggerValue("drawn", true);
   };
 
   const inline = data.inline;
@@ -291,9 +299,11 @@ export default function (component) {
         }
       }
       paint(parentElement, state);
+      drawn();
     })
     .catch((error) => {
       if (state.latest === data) notice(data.text.map_failed + " (" + error.message + ")");
+      drawn();
     });
 
   return () => {

@@ -37,11 +37,13 @@ Every ``<`` in ``data.js`` is written ``\\u003c``, so no text in it can close a 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
 import shutil
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -71,6 +73,13 @@ from mapapp.draw.style import (
     side_name,
 )
 from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet, web_file
+from mapapp.web.incremental import (
+    BundleCache,
+    MarkerParts,
+    draw_place,
+    dumps,
+    state_key,
+)
 
 #: the bundle's format, checked by map.js (change it with the layout of the bundle)
 FORMAT = "mapapp-bundle/2"
@@ -116,7 +125,14 @@ WEB_FILES = ("map.js", "app.js", "app.css")
 MANIFEST = ".mapapp-export"
 #: the GIS download of every day (written by a ``gis`` writer, see :func:`write_site`)
 GPKG_FILE = "southern-damascus.gpkg"
-OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", GPKG_FILE, MANIFEST)
+#: the folder of the popup and tooltip scripts (see :func:`split_site`)
+CHUNKS = "chunks"
+OUTPUTS = ("index.html", "data.js", *WEB_FILES, "leaflet", CHUNKS, GPKG_FILE, MANIFEST)
+#: html entries per chunk script (as the page's files, :data:`mapapp.web.publish.HTML_FILE_SIZE`)
+CHUNK_SIZE = 2000
+#: the function a chunk script calls with its key and its entries (defined by map.js)
+CHUNK_CALLBACK = "__mapappChunk"
+_CHUNK_SCRIPT = re.compile(r'window\.__mapappChunk\("([0-9a-f]+)",(.*)\);\n', re.DOTALL)
 #: writes a file for GIS users into the given path (web/ does not import geopandas: the
 #: caller hands it in, e.g. the CLI passes :mod:`mapapp.notebook`'s)
 GisWriter = Callable[[Path], None]
@@ -196,19 +212,7 @@ class _JsonTable(_Table):
         return index
 
 
-def _state_key(state: PlaceState) -> tuple[Any, ...]:
-    """Everything of a place's state the map shows (all but the day itself)."""
-    return (
-        state.status,
-        state.rows,
-        state.conditions,
-        state.uncertainty,
-        state.claims,
-        state.agreement,
-        state.stale,
-        state.stale_conditions,
-        state.as_of,
-    )
+_state_key = state_key  # kept under its old name
 
 
 def event_days(ds: Dataset) -> set[date]:
@@ -272,26 +276,47 @@ def build_bundle(
     tiles: Tiles,
     palette: Palette = "conventional",
     progress: Progress | None = None,
+    cache: BundleCache | None = None,
 ) -> dict[str, Any]:
-    """Everything the static page shows, as one JSON-able value (see the module's doc)."""
+    """Everything the static page shows, as one JSON-able value (see the module's doc).
+    ``cache`` (kept from the build of the previous version of the same data, see
+    :func:`rebuild_bundle`) saves working out and drawing again what did not change."""
+    # the build makes millions of small objects and no cycles: the cycle collector would
+    # walk the whole heap (the kept cache included) again and again for nothing
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_bundle(ds, tiles, palette, progress, cache)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_bundle(
+    ds: Dataset,
+    tiles: Tiles,
+    palette: Palette,
+    progress: Progress | None,
+    cache: BundleCache | None,
+) -> dict[str, Any]:
     timeline = Timeline(ds)
     first, last, default = timeline.view_range()
+    if cache is None:
+        cache = BundleCache()
+    cache.begin(ds, palette, first, last)
     place_ids = list(ds.places)
     position = {pid: i for i, pid in enumerate(place_ids)}
-    conditions = {e.id: e for e in ds.events if e.is_condition}
 
     geometries, styles = _JsonTable(), _JsonTable()
     html, markers, entries = _Table(), _Table(), _Table()
 
-    def marker(feature: dict[str, Any]) -> int:
-        props = feature["properties"]
-        lon, lat = feature["geometry"]["coordinates"]
+    def add_marker(parts: MarkerParts) -> int:
         key = Marker(
-            lon,
-            lat,
-            styles.add_json(props["style"]),
-            html.add(props["popup"]),
-            html.add(props["tooltip"]),
+            parts.lon,
+            parts.lat,
+            styles.add(*parts.style),
+            html.add(parts.popup),
+            html.add(parts.tooltip),
         )
         return markers.add(key, list(key))
 
@@ -315,7 +340,11 @@ def build_bundle(
         for day in own:
             if first < day <= last:
                 due.setdefault(day, []).append(pid)
-    states = {key: tl.state_at(first) for key, tl in timelines.items()}
+    # each place's states over the range, by rule (kept in the cache for unchanged places)
+    traces = {key: cache.traces(key, tl, first, last, own_days) for key, tl in timelines.items()}
+    states = {key: {pid: tr.initial for pid, tr in traces[key].items()} for key in timelines}
+    # the day of each place's current state in its trace (None: the first day's)
+    since: dict[str, dict[str, date | None]] = {key: dict.fromkeys(place_ids) for key in timelines}
     # how many places each faction holds, kept up to date as places change: the legend is
     # rebuilt (over every place, for its order) only when the set of factions shown changes
     holders: dict[str, Counter[str]] = {
@@ -325,20 +354,23 @@ def build_bundle(
     legends: dict[tuple[str, frozenset[str]], int] = {}
     days = frame_days(ds, first, last, own_days)
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
-    front_frames = _FrontFrames(ds, palette, geometries, styles, html)
+    front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
+    ground_rows: list[fronts.Ground] = []
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
         changed: dict[str, dict[str, PlaceState]] = {}
-        for key, tl in timelines.items():
+        for key in timelines:
             if number == 1:
                 changed[key] = dict(states[key])
                 continue
+            trace = traces[key]
             moved = {}
             for pid in due.get(day, []):
-                state = tl.place_state(pid, day)
-                if _state_key(state) != _state_key(states[key][pid]):
+                state = trace[pid].moves.get(day)
+                if state is not None:
                     moved[pid] = state
+                    since[key][pid] = day
             if key == "newest" and any(
                 s.signature() != states[key][pid].signature() for pid, s in moved.items()
             ):
@@ -351,38 +383,46 @@ def build_bundle(
         frame: dict[str, Any] = {"start": day.isoformat()}
         for lang, rule, vkey in variants:
             factions = frozenset(f for f, n in holders[rule.key].items() if n > 0)
-            layers = state_layers(ds, changed[rule.key], day, palette, lang, index=event_index)
-            stripes: dict[str, list[Stripe]] = {}
-            for feature in layers.patterns["features"]:
-                stripes.setdefault(feature["properties"]["id"], []).append(
-                    Stripe(
-                        geometries.add_json(feature["geometry"]),
-                        styles.add_json(feature["properties"]["style"]),
-                    )
+            drawn = [
+                (
+                    pid,
+                    draw_place(
+                        ds,
+                        traces[rule.key][pid],
+                        state,
+                        since[rule.key][pid],
+                        palette,
+                        lang,
+                        event_index,
+                    ),
                 )
-            outline = {
-                f["properties"]["id"]: styles.add_json(f["properties"]["style"])
-                for f in layers.outlines["features"]
-            }
+                for pid, state in changed[rule.key].items()
+            ]
+            # the tables are filled in the order one state_layers call over the changed
+            # places would give: stripes, outlines, markers, places
+            stripes: dict[str, list[Stripe]] = {}
+            for pid, parts in drawn:
+                for geometry, style in parts.stripes:
+                    stripes.setdefault(pid, []).append(
+                        Stripe(geometries.add(*geometry), styles.add(*style))
+                    )
+            outline = {pid: styles.add(*parts.outline) for pid, parts in drawn}
             place_markers: dict[str, list[int]] = {}
+            for pid, parts in drawn:
+                for condition in parts.markers:
+                    place_markers.setdefault(pid, []).append(add_marker(condition))
             events = []
-            for feature in layers.markers["features"]:
-                condition = conditions.get(feature["properties"]["id"])
-                if condition is None:
-                    if rule.source_id in (None, _event_source(ds, feature)):
-                        events.append(marker(feature))
-                else:
-                    place_markers.setdefault(condition.place_id, []).append(marker(feature))
+            for feature, seen in cache.event_markers(ds, day, palette, lang, event_index):
+                if rule.source_id in (None, _event_source(ds, feature)):
+                    events.append(add_marker(seen))
             updates = []
-            for feature in layers.places["features"]:
-                props = feature["properties"]
-                pid = props["id"]
-                place_geometry[pid] = geometries.add_json(feature["geometry"])
+            for pid, parts in drawn:
+                place_geometry[pid] = geometries.add(*parts.geometry)
                 entry = Entry(
-                    fill=styles.add_json(props["style"]),
+                    fill=styles.add(*parts.fill),
                     outline=outline[pid],
-                    popup=html.add(props["popup"]),
-                    tooltip=html.add(props["tooltip"]),
+                    popup=html.add(parts.popup),
+                    tooltip=html.add(parts.tooltip),
                     stripes=tuple(stripes.get(pid, [])),
                     markers=tuple(place_markers.get(pid, [])),
                 )
@@ -400,6 +440,9 @@ def build_bundle(
                 frame[vkey] = {"set": updates, "events": events, "legend": legend}
         # the front lines follow the newest report's map (the default rule)
         front_frames.update(day, states["newest"], changed["newest"], number == 1)
+        # the ground chart's rows: the first day and every change day (as ground_over)
+        if number == 1 or (changes and changes[-1] == day.isoformat()):
+            ground_rows.append(cache.ground_on(ds, day, states["newest"]))
         if frames and not any(vkey in frame for _, _, vkey in variants):
             continue  # nothing the map shows changes on this day
         for _, _, vkey in variants:
@@ -407,7 +450,7 @@ def build_bundle(
                 frame[vkey] = {"set": [], "events": shown[vkey][0], "legend": shown[vkey][1]}
         frames.append(frame)
 
-    return {
+    bundle = {
         "format": FORMAT,
         "fields": FIELDS,
         "palette": palette,
@@ -459,8 +502,43 @@ def build_bundle(
         "labels": [label_record(label) for label in place_labels(ds)],
         "fronts": front_frames.frames,
         "context": _context(),
-        "ground": _ground(ds, first, last, palette),
+        "ground": _ground(ds, first, last, palette, ground_rows),
     }
+    cache.end()
+    _remember(bundle, cache)
+    return bundle
+
+
+#: the caches of the newest bundles built, by the bundle's id (see :func:`rebuild_bundle`)
+_CACHES: dict[int, BundleCache] = {}
+_CACHES_LOCK = threading.Lock()
+#: how many bundles' caches are kept (each holds its data version's drawn parts)
+KEEP_CACHES = 2
+
+
+def _remember(bundle: dict[str, Any], cache: BundleCache) -> None:
+    with _CACHES_LOCK:
+        _CACHES[id(bundle)] = cache
+        while len(_CACHES) > KEEP_CACHES:
+            del _CACHES[next(iter(_CACHES))]
+
+
+def rebuild_bundle(
+    previous: dict[str, Any],
+    ds: Dataset,
+    tiles: Tiles,
+    palette: Palette = "conventional",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """The bundle of ``ds``, a new version of the data ``previous`` (a bundle built in this
+    process) was built from: equal to ``build_bundle(ds, tiles, palette)``, but only what
+    the edit changed is worked out and drawn again (see :mod:`mapapp.web.incremental`).
+    Without ``previous``'s cache (built elsewhere, or too long ago) it is a full build."""
+    with _CACHES_LOCK:
+        # taken out while it is used: a cache serves one build at a time; an id reused by
+        # another bundle only costs speed, never correctness (the cache compares the data)
+        cache = _CACHES.pop(id(previous), None)
+    return build_bundle(ds, tiles, palette, progress, cache)
 
 
 class _FrontFrames:
@@ -477,10 +555,14 @@ class _FrontFrames:
         geometries: _JsonTable,
         styles: _JsonTable,
         html: _Table,
+        cache: BundleCache,
     ) -> None:
         self.ds, self.palette = ds, palette
         self.geometries, self.styles, self.html = geometries, styles, html
-        self.borders = fronts.borders(ds)
+        if cache.borders is None:  # kept while no place's geometry changes
+            cache.borders = fronts.borders(ds)
+        self.borders = cache.borders
+        self.cache = cache
         self.of_place: dict[str, list[int]] = {}
         for i, (a, b, _, _) in enumerate(self.borders):
             self.of_place.setdefault(a, []).append(i)
@@ -488,6 +570,8 @@ class _FrontFrames:
         self.current: dict[int, fronts.Front] = {}
         self.frames: list[dict[str, Any]] = []
         self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
+        #: each border's line in this build's tables, with the front it was built for
+        self._built: dict[int, tuple[fronts.Front, dict[str, Any]]] = {}
 
     def update(
         self, day: date, states: dict[str, PlaceState], changed: dict[str, Any], whole: bool
@@ -513,39 +597,57 @@ class _FrontFrames:
     def _frame(self, day: date) -> dict[str, Any]:
         ds, palette = self.ds, self.palette
         lines = []
-        for _, front in sorted(self.current.items()):
-            names = {
-                lang: (
-                    side_name(ds, front.side_a.key, "bloc", lang),
-                    side_name(ds, front.side_b.key, "bloc", lang),
-                )
-                for lang in LANGS
-            }
-            lines.append(
-                {
-                    "geometry": self.geometries.add_json(
-                        json.loads(shapely.to_geojson(front.geometry))
-                    ),
-                    "styles": [
-                        self.styles.add_json(x) for x in front_styles(ds, front, "bloc", palette)
-                    ],
-                    "tooltip": {
-                        lang: self.html.add(popups.front_tooltip(ds, front, names[lang], lang))
-                        for lang in LANGS
-                    },
-                    "kind": front.kind,
-                    "pair": front.pair,
+        for i, front in sorted(self.current.items()):
+            built = self._built.get(i)
+            if built is not None and built[0] is front:
+                # a front stays the same object while it does not change: its line was
+                # put in the tables by an earlier frame of this build
+                lines.append(built[1])
+                continue
+            drawn = self.cache.lines.get((i, front))
+            if drawn is None:  # a line's drawing depends on its border and front alone
+                names = {
+                    lang: (
+                        side_name(ds, front.side_a.key, "bloc", lang),
+                        side_name(ds, front.side_b.key, "bloc", lang),
+                    )
+                    for lang in LANGS
                 }
-            )
+                geometry = json.loads(shapely.to_geojson(front.geometry))
+                drawn = self.cache.lines[i, front] = {
+                    "geometry": (dumps(geometry), geometry),
+                    "styles": [(dumps(x), x) for x in front_styles(ds, front, "bloc", palette)],
+                    "tooltip": {
+                        lang: popups.front_tooltip(ds, front, names[lang], lang) for lang in LANGS
+                    },
+                }
+            line = {
+                "geometry": self.geometries.add(*drawn["geometry"]),
+                "styles": [self.styles.add(*x) for x in drawn["styles"]],
+                "tooltip": {lang: self.html.add(drawn["tooltip"][lang]) for lang in LANGS},
+                "kind": front.kind,
+                "pair": front.pair,
+            }
+            self._built[i] = (front, line)
+            lines.append(line)
+        key = tuple(sorted({(line["pair"], line["kind"]) for line in lines}))
         shown = list(self.current.values())
-        key = tuple(sorted({(f.pair, f.kind) for f in shown}))
         legend = {}
         for lang in LANGS:
             if (lang, key) not in self._legends:
-                items = front_legend_items(ds, shown, "bloc", palette, lang)
-                self._legends[lang, key] = self.html.add(
-                    popups.legend_html(items, lang, note=False) if items else ""
+                # the legend lists the pairs in the order the fronts came, and the
+                # tentative style if any is tentative: drawn once for every build
+                drawn_as = (
+                    lang,
+                    tuple(dict.fromkeys(self._built[i][1]["pair"] for i in self.current)),
+                    any(f.kind != "firm" for f in shown),
                 )
+                text = self.cache.front_legends.get(drawn_as)
+                if text is None:
+                    items = front_legend_items(ds, shown, "bloc", palette, lang)
+                    text = popups.legend_html(items, lang, note=False) if items else ""
+                    self.cache.front_legends[drawn_as] = text
+                self._legends[lang, key] = self.html.add(text)
             legend[lang] = self._legends[lang, key]
         return {"start": day.isoformat(), "lines": lines, "legend": legend}
 
@@ -561,10 +663,18 @@ def _context() -> dict[str, Any]:
     }
 
 
-def _ground(ds: Dataset, first: date, last: date, palette: Palette) -> dict[str, Any]:
+def _ground(
+    ds: Dataset,
+    first: date,
+    last: date,
+    palette: Palette,
+    rows: list[fronts.Ground] | None = None,
+) -> dict[str, Any]:
     """Ground held by bloc over the slider's range, for the chart under the map:
-    ``{series: [{key, side, status, colour, name: {en, ar}}], rows: [{date, values}]}``."""
-    rows = fronts.ground_over(ds, first, last, "bloc")
+    ``{series: [{key, side, status, colour, name: {en, ar}}], rows: [{date, values}]}``;
+    ``rows``: :func:`fronts.ground_over`'s, when the caller has them."""
+    if rows is None:
+        rows = fronts.ground_over(ds, first, last, "bloc")
     columns = fronts.ground_columns(ds, rows, "bloc")
     series = [
         {
@@ -631,6 +741,117 @@ def to_json(bundle: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+#: the variant a page opens in unless its link says otherwise (English, the newest report)
+FIRST_VARIANT: Lang = "en"
+
+
+def _eager(bundle: dict[str, Any]) -> list[int]:
+    """The html entries the page shows before any popup opens, in the variant it opens in
+    (:data:`FIRST_VARIANT`): the legends of every frame and front-line frame, so moving
+    the slider never waits for a chunk. They stay in ``data.js``; the rest (the other
+    languages' and rules' legends too, a few KB each) goes into chunks."""
+    wanted = {frame[FIRST_VARIANT]["legend"] for frame in bundle["frames"]}
+    wanted.update(front["legend"][FIRST_VARIANT] for front in bundle.get("fronts", []))
+    return sorted(wanted)
+
+
+def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The bundle as the static site stores it: ``data.js``'s bundle, whose ``html`` is
+    ``{size, files, load: "script", eager: {index: html}}``, and the chunk scripts
+    ``{path: text}`` holding the table, :data:`CHUNK_SIZE` entries each.
+
+    Popups and tooltips are 80 % of a bundle's bytes and none is needed before one opens:
+    the map loads a chunk when one of its popups or tooltips first opens. A chunk is a
+    script (``window.__mapappChunk("<key>", [...]);``) added to the page as a ``<script>``
+    tag, which a page opened from disk (``file://``, where ``fetch`` of local files is
+    refused) can still load. Its name is its key, a hash of its content, so a CDN may cache
+    it for good.
+
+    The frames likewise: ``data.js`` keeps those of :data:`FIRST_VARIANT` (English, the
+    newest report); each other language and rule is a chunk of its frames, listed in the
+    bundle's ``variants`` (``{key: path}``), loaded when a reader picks it."""
+    table: list[str] = bundle["html"]
+    chunks: dict[str, str] = {}
+    files = []
+    for start in range(0, len(table), CHUNK_SIZE):
+        items = to_json(table[start : start + CHUNK_SIZE])
+        key = hashlib.sha256(f"{start}\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{key}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{key}",{items});\n'
+        files.append(path)
+    html = {
+        "size": CHUNK_SIZE,
+        "files": files,
+        "load": "script",
+        "eager": {str(i): table[i] for i in _eager(bundle)},
+    }
+    # the frames of every other language and rule: one chunk each, loaded when chosen
+    variants: dict[str, str] = {}
+    frames = bundle["frames"]
+    for key in frames[0] if frames else []:
+        if key in ("start", FIRST_VARIANT):
+            continue
+        items = to_json([frame[key] for frame in frames])
+        name = hashlib.sha256(f"{key}\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        variants[key] = path
+    first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
+    # the front lines: each frame repeats every line, so past a few thousand places they are
+    # most of the bundle; data.js keeps the lines of the opening day, each other frame's
+    # are a chunk (frames with the same lines share one)
+    fronts = []
+    opening = bundle["range"]["default"]
+    shown = max(
+        (k for k, f in enumerate(bundle.get("fronts", [])) if f["start"] <= opening), default=0
+    )
+    for k, front in enumerate(bundle.get("fronts", [])):
+        if k == shown:
+            fronts.append(front)
+            continue
+        items = to_json(front["lines"])
+        name = hashlib.sha256(f"fronts\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        fronts.append({key: v for key, v in front.items() if key != "lines"} | {"file": path})
+    page = {**bundle, "html": html, "frames": first, "variants": variants}
+    if "fronts" in bundle:
+        page["fronts"] = fronts
+    return page, chunks
+
+
+def read_site(out: Path) -> dict[str, Any]:
+    """The bundle a site written by :func:`write_site` holds, read back whole (its html
+    table from the chunk scripts): ``read_site(out) == bundle``."""
+    text = (out / "data.js").read_text(encoding="utf-8")
+    prefix = "window.MAPAPP_DATA = "
+    if not (text.startswith(prefix) and text.endswith(";\n")):
+        raise ExportError(f"{out / 'data.js'} is not a data.js written by mapapp export")
+    bundle: dict[str, Any] = json.loads(text[len(prefix) : -2])
+    table: list[str] = []
+    for path in bundle["html"]["files"]:
+        table.extend(json.loads(_chunk(out, path)))
+    for index, item in bundle["html"]["eager"].items():
+        if table[int(index)] != item:
+            raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
+    for front in bundle.get("fronts", []):
+        if "file" in front:
+            front["lines"] = json.loads(_chunk(out, front.pop("file")))
+    for key, path in bundle.pop("variants").items():
+        frames = json.loads(_chunk(out, path))
+        for frame, variant in zip(bundle["frames"], frames, strict=True):
+            frame[key] = variant
+    return {**bundle, "html": table}
+
+
+def _chunk(out: Path, path: str) -> str:
+    """The JSON a chunk script written by :func:`split_site` carries."""
+    found = _CHUNK_SCRIPT.fullmatch((out / path).read_text(encoding="utf-8"))
+    if found is None or not path.endswith(f"/{found.group(1)}.js"):
+        raise ExportError(f"{out / path} is not a chunk written by mapapp export")
+    return found.group(2)
+
+
 def _csp(tiles: Tiles) -> str:
     images = "'self' data:" + (f" {_tile_source(tiles.url)}" if tiles.url else "")
     return (
@@ -669,18 +890,22 @@ def write_site(
     out: Path, bundle: dict[str, Any], tiles: Tiles, gis: GisWriter | None = None
 ) -> int:
     """Write the site into ``out``, replacing a previous export there (and nothing else).
-    Returns the size of ``data.js`` in bytes."""
+    Returns the size of ``data.js`` in bytes (the popups and tooltips are in ``chunks/``,
+    see :func:`split_site`)."""
     _check_target(out)
     out.mkdir(parents=True, exist_ok=True)
-    data = to_js(bundle)
+    page_bundle, chunks = split_site(bundle)
+    data = to_js(page_bundle)
     files = {"data.js": data, **{name: web_file(name) for name in WEB_FILES}}
     download = f'<a id="gpkg" href="{GPKG_FILE}" download>GeoPackage</a>' if gis else ""
     files["index.html"] = index_html(tiles, files, download)
     files[MANIFEST] = "".join(f"{name}\n" for name in OUTPUTS)
+    files.update(chunks)  # named by their content: the page never refers to them itself
     with tempfile.TemporaryDirectory(prefix=".mapapp-export-", dir=out) as tmp:
         staging = Path(tmp)
         if not install_leaflet(staging):
             raise ExportError("the xstatic-leaflet package is not installed (pip install it)")
+        (staging / CHUNKS).mkdir()
         for name, text in files.items():
             (staging / name).write_text(text, encoding="utf-8", newline="\n")
         if gis is not None:

@@ -7,10 +7,13 @@
  * HTML reaches the map only from the bundle's `html` table (popups and tooltips escaped
  * by mapapp.draw.popups when the bundle was built) and is inserted as it is.
  *
- * The bundle's `html` is either the table itself (the static export) or, for the page's
- * map, {size, files}: the table split into files of `size` entries, fetched the first time
- * one of their popups or tooltips opens (`options.resolve` turns a file name into its
- * address), so the map draws before any citation has been downloaded.
+ * The bundle's `html` is either the table itself or {size, files, load, eager}: the table
+ * split into files of `size` entries, loaded the first time one of their popups or
+ * tooltips opens (`options.resolve` turns a file name into its address), so the map draws
+ * before any citation has been downloaded. The page's map fetches JSON files; the static
+ * export's files are scripts (`load: "script"`, see `loadChunkScript`), which a page opened
+ * from disk can load where it may not fetch; `eager` holds the entries shown without a
+ * popup (the legends) by their index.
  *
  *   var m = MapappMap(element, bundle, {onSelect: fn, onTileError: fn, resolve: fn});
  *   m.show({day: <days since 1970-01-01>, lang: "en" | "ar", place: id | null,
@@ -53,6 +56,56 @@
       });
     });
     return out;
+  }
+
+  /* ---- the static export's chunk scripts ------------------------------------------ */
+
+  /* A chunk script calls root.__mapappChunk(key, items) when it runs; `key` is its file's
+   * name without ".js" (a hash of its content). One promise per key for the whole page, so
+   * the compare map and the main map share what either has loaded. */
+  var chunkScripts = {};
+
+  function chunkKey(url) {
+    var name = String(url).split(/[?#]/)[0].split("/").pop();
+    return name.replace(/\.js$/, "");
+  }
+
+  root.__mapappChunk = function (key, items) {
+    var waiting = chunkScripts[key];
+    if (waiting && waiting.settle) {
+      waiting.settle(items);
+      waiting.settle = null;
+    }
+  };
+
+  /* the entries of the chunk script at `url`, added to the page as a <script> tag (the
+   * tag is removed once it has run); a failed load rejects, and a later call tries again */
+  function loadChunkScript(url, doc) {
+    doc = doc || root.document;
+    var key = chunkKey(url);
+    if (chunkScripts[key]) return chunkScripts[key].promise;
+    var entry = {};
+    entry.promise = new Promise(function (resolve, reject) {
+      entry.settle = resolve;
+      var script = doc.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = function () {
+        script.remove();
+        if (entry.settle) {
+          delete chunkScripts[key];
+          reject(new Error(url + " did not hold its entries"));
+        }
+      };
+      script.onerror = function () {
+        script.remove();
+        delete chunkScripts[key];
+        reject(new Error("could not load " + url));
+      };
+      doc.head.appendChild(script);
+    });
+    chunkScripts[key] = entry;
+    return entry.promise;
   }
 
   var DAY_MS = 86400000;
@@ -189,7 +242,7 @@
   /* Names, front lines, the context layer and the compare outlines, over the map drawn
    * by MapappMap. None of them catches a click meant for a place: labels and outlines are
    * not interactive, and a front line takes only hovers along its own few pixels. */
-  function Overlays(map, D, html) {
+  function Overlays(map, D, html, loadFile) {
     var L = root.L;
     [["context", 405], ["fronts", 416], ["compare", 417]].forEach(function (p) {
       var pane = map.createPane("mapapp-" + p[0]);
@@ -252,8 +305,9 @@
 
     /* Place the names largest place first; a name that would overlap one already placed
      * tries its short form, then a nudge up or down; failing that it is hidden (hover
-     * or zoom in to read it). Runs after every zoom, resize and language change. */
-    function declutter() {
+     * or zoom in to read it). Runs after every zoom, resize and language change: once,
+     * after the map has painted (see `declutter`). */
+    function declutterNow() {
       var placed = [];
       var frame = map.getContainer().getBoundingClientRect();
       var inside = function (b) {
@@ -291,6 +345,23 @@
           ? "hidden" : "visible";
       });
     }
+    /* Names are placed after the browser has painted the places, and once for any number
+     * of calls in between (opening the page fits the map and moves it several times): at
+     * 10,000 places, measuring every name's box takes seconds the first paint should not
+     * wait for. Until then a name is an empty, invisible span. */
+    var declutterDue = false;
+    function declutter() {
+      if (declutterDue) return;
+      declutterDue = true;
+      var run = function () {
+        setTimeout(function () {
+          declutterDue = false;
+          declutterNow();
+        }, 0);
+      };
+      if (typeof requestAnimationFrame === "function") requestAnimationFrame(run);
+      else run();
+    }
     map.on("zoomend resize moveend", declutter);
 
     /* ---- front lines ---- */
@@ -308,10 +379,25 @@
       return L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === "MultiLineString" ? 1 : 0);
     }
 
+    /* The static export keeps in data.js only the front lines of the day it opens on;
+     * every other frame's lines are a chunk script (`file`), loaded when its day is shown. */
+    var frontDay = null;
+
     function drawFronts(day) {
+      frontDay = day;
       var k = frontFrame(day);
       var key = k + ":" + lang;
       if (key === frontShown) return;
+      if (k >= 0 && !D.fronts[k].lines) {
+        frontShown = -1;
+        frontLayer.clearLayers();
+        var wanted = D.fronts[k];
+        loadFile(wanted.file).then(function (lines) {
+          wanted.lines = lines;
+          if (frontDay !== null) drawFronts(frontDay);
+        }, function () { /* the next day shown tries again */ });
+        return;
+      }
       frontShown = key;
       frontLayer.clearLayers();
       if (k < 0) return;
@@ -458,6 +544,7 @@
     var placeIndex = new Map(D.places.map(function (p, i) { return [p.id, i]; }));
     var view = { day: dayNumber(D.range["default"]), lang: "en", place: null, rule: "newest" };
     var ruleKeys = (D.rules || []).map(function (r) { return r.key; });
+    var resolve = options.resolve || function (name) { return name; };
 
     /* the frames' key for a language under a rule (an unknown rule reads as the newest) */
     function variantOf(lang, rule) {
@@ -465,6 +552,24 @@
     }
 
     /* ---- frames: which entry each place shows on a day ------------------------------ */
+
+    /* The static export holds one variant's frames in its bundle and each other variant's
+     * in a chunk script (`D.variants`: {key: file}). null when the views' variants are all
+     * here, else a promise settled when they have been loaded into D.frames. */
+    function ready(views) {
+      var waits = [];
+      views.forEach(function (next) {
+        var variant = variantOf(next.lang === "ar" ? "ar" : "en", next.rule);
+        if (!D.frames.length || variant in D.frames[0]) return;
+        var file = D.variants && D.variants[variant];
+        if (!file) throw new Error("the map data has no frames for " + variant);
+        waits.push(loadChunkScript(resolve(file)).then(function (frames) {
+          if (variant in D.frames[0]) return; // another map loaded it meanwhile
+          frames.forEach(function (frame, k) { D.frames[k][variant] = frame; });
+        }));
+      });
+      return waits.length ? Promise.all(waits) : null;
+    }
 
     function frameAt(day) {
       return frameIndex(starts, day);
@@ -488,7 +593,8 @@
 
     function shard(k) {
       if (!shards[k]) {
-        shards[k] = fetch(options.resolve(D.html.files[k])).then(function (response) {
+        var url = resolve(D.html.files[k]);
+        shards[k] = D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
           if (!response.ok) throw new Error(response.status + " " + response.url);
           return response.json();
         });
@@ -497,12 +603,28 @@
       return shards[k];
     }
 
+    /* html entry i if the page has it without loading anything, else undefined */
+    function htmlNow(i) {
+      if (Array.isArray(D.html)) return D.html[i];
+      var eager = D.html.eager;
+      return eager && Object.prototype.hasOwnProperty.call(eager, i) ? eager[i] : undefined;
+    }
+
+    /* html entry i, once its file has arrived (a promise) */
+    function htmlText(i) {
+      var now = htmlNow(i);
+      if (now !== undefined) return Promise.resolve(now);
+      var k = Math.floor(i / D.html.size);
+      return shard(k).then(function (items) { return items[i - k * D.html.size]; });
+    }
+
     /* the content of html entry i: the text itself, or a function Leaflet calls when the
      * popup or tooltip opens, returning an element filled when its file has arrived. The
      * element is made once: Leaflet calls the function again on update(), which must not
      * fetch and update again (that would never end). */
     function html(i) {
-      if (Array.isArray(D.html)) return D.html[i];
+      var now = htmlNow(i);
+      if (now !== undefined) return now;
       var k = Math.floor(i / D.html.size);
       var box = null;
       return function (layer) {
@@ -547,7 +669,9 @@
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
     });
-    var overlays = Overlays(map, D, html);
+    var overlays = Overlays(map, D, html, function (file) {
+      return loadChunkScript(resolve(file));
+    });
 
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */
@@ -689,10 +813,17 @@
       overlays.declutter();
     }
 
-    return { map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit };
+    return {
+      map: map, show: show, placeIndex: placeIndex, overlays: overlays, refit: refit,
+      htmlNow: htmlNow, htmlText: htmlText, ready: ready,
+    };
   }
 
   MapappMap.FORMAT = FORMAT;
+  MapappMap.loadChunkScript = loadChunkScript;
+  MapappMap.chunkKey = chunkKey;
+  /* the keys of the chunk scripts loaded or loading (for tests) */
+  MapappMap.chunksRequested = function () { return Object.keys(chunkScripts); };
   MapappMap.frameIndex = frameIndex;
   MapappMap.polygons = polygons;
   MapappMap.fieldsOf = fieldsOf;

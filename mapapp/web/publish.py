@@ -49,3 +49,23 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
             part.unlink(missing_ok=True)
         stale.unlink(missing_ok=True)
     return target
+
+
+#: how many chart data files :func:`publish_rows` keeps (the newest): a data version has
+#: two charts per palette, language and rule
+KEEP_ROWS = 64
+
+
+def publish_rows(rows: list[dict[str, Any]], folder: Path) -> Path:
+    """Write a chart's rows into ``folder`` as ``<hash>.json`` (named by content, so a
+    browser can cache it for good) for a chart that loads its data by address. Written
+    atomically; all but the newest :data:`KEEP_ROWS` files are removed. Raises ``OSError``
+    if it cannot write."""
+    text = to_json(rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{hashlib.sha256(text.encode()).hexdigest()[:20]}.json"
+    write_once(target, text)
+    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in files[KEEP_ROWS:]:
+        stale.unlink(missing_ok=True)
+    return target

@@ -260,6 +260,13 @@ def hover_tooltip(frame: Frame, selector: str) -> str:
     return tooltip.inner_text()
 
 
+def wait_html(frame: Frame, selector: str) -> None:
+    """Wait until the element's HTML has arrived: the static site loads a popup's text, a
+    selected place's citation and a legend of another language or rule from a chunk
+    script, showing "…" until then."""
+    _filled(frame, selector)
+
+
 def _filled(frame: Frame, selector: str) -> None:
     """Wait until the element's content has arrived: the page's map fetches citations when
     their popup or tooltip first opens, showing "…" until then."""

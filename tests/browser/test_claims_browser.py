@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from mapapp.cli import main
 
@@ -75,7 +75,7 @@ def test_export_draws_disputes_and_switches_the_rule(watch: Watch, site: Path) -
     wait_fill(frame, "asali", AJNAD)
     wait_fill(frame, "tadamon", REGIME)
     assert "rule=reliable" in page.evaluate("location.hash")
-    assert "the most reliable source" in page.locator("#legend").inner_text()
+    expect(page.locator("#legend")).to_contain_text("the most reliable source")
     # as one source says: Bravo alone has nothing on al-Asali
     page.select_option("#rule", "source:test_bravo")
     wait_fill(frame, "asali", "#bdbdbd")

@@ -12,13 +12,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from mapapp.cli import main
 from mapapp.ui.launch import Server, free_port
 
 from ..conftest import FIXTURES
-from .conftest import PLACE_COUNT, Watch, fills, hover_tooltip, open_popup, place, settle, wait_fill
+from .conftest import (
+    PLACE_COUNT,
+    Watch,
+    fills,
+    hover_tooltip,
+    open_popup,
+    place,
+    settle,
+    wait_fill,
+    wait_html,
+)
 from .test_hostile import PAYLOADS, _assert_inert, _flat, _places, _yarmouk_quote
 
 pytestmark = pytest.mark.browser
@@ -104,6 +114,13 @@ def open_map(page: Page, url: str) -> None:
     settle(page.main_frame)
 
 
+def chunks_loaded(page: Page) -> int:
+    """How many of the site's chunk scripts the page has loaded or is loading (a page
+    opened from disk has no resource timing to count them by)."""
+    count: int = page.evaluate("MapappMap.chunksRequested().length")
+    return count
+
+
 def day_text(page: Page) -> str:
     return page.locator("#day-text").inner_text()
 
@@ -184,15 +201,19 @@ def test_slider_and_change_buttons_recolour(watch: Watch, address: Callable[[str
 def test_popup_cites_the_arabic_words(watch: Watch, address: Callable[[str], str]) -> None:
     page = watch.page
     open_map(page, address("shipped") + "#date=2015-09-15")
+    # the popups and tooltips are not loaded with the map: a chunk script when one opens
+    assert chunks_loaded(page) == 0
     tooltip = hover_tooltip(page.main_frame, place("qadam"))
     assert "al-Qadam" in tooltip
+    assert chunks_loaded(page) == 1
     popup = open_popup(page.main_frame, place("yarmouk"))
     assert YARMOUK_QUOTE in popup
     assert "Elaph" in popup
     assert "Sole control" in popup and "with its ally al-Nusra Front" in popup
     # clicking selects the place: in the link and beside the map
     assert hash_params(page)["place"] == "yarmouk"
-    assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
+    expect(page.locator("#selected")).to_contain_text(YARMOUK_QUOTE)
+    assert chunks_loaded(page) == 1, "a chunk is loaded once"
     condition = open_popup(page.main_frame, "path.mapapp-condition")
     assert "al-Qadam" in condition
     _assert_inert(watch)
@@ -243,7 +264,7 @@ def test_link_restores_the_view_and_ignores_bad_values(
     page.evaluate("location.hash = '#date=2015-09-15&place=yarmouk&lang=en'")
     page.wait_for_function("document.getElementById('day-text').textContent === '2015-09-15'")
     assert page.locator("#notice").is_hidden()
-    assert YARMOUK_QUOTE in page.locator("#selected").inner_text()
+    expect(page.locator("#selected")).to_contain_text(YARMOUK_QUOTE)
     _assert_inert(watch)
 
 
@@ -291,4 +312,29 @@ def test_hostile_data_shows_as_text_and_never_runs(
     assert name in _flat(page.locator("#selected-title").inner_text())
     legend = _flat(page.locator("#legend").inner_text())
     assert any(_flat(p) in legend for p in PAYLOADS if _flat(p)), legend
+    _assert_inert(watch)
+
+
+def test_another_language_and_rule_load_their_frames_when_chosen(
+    watch: Watch, address: Callable[[str], str]
+) -> None:
+    """data.js holds the English newest-report frames; a link in Arabic, under another rule
+    and comparing two days (the compared map draws the newest report) loads the rest."""
+    page = watch.page
+    page.goto(address("shipped") + "#date=2015-09-15&compare=2015-03-15&lang=ar&rule=reliable")
+    page.wait_for_function(
+        """n => ['#map', '#map-compare'].every(
+            m => document.querySelectorAll(m + ' path.mapapp-place').length === n)""",
+        arg=PLACE_COUNT,
+    )
+    settle(page.main_frame)
+    assert page.locator("#map path.mapapp-place-yarmouk").get_attribute("fill") == ISIS
+    assert page.locator("#rule").input_value() == "reliable"
+    wait_html(page.main_frame, "#legend")
+    assert "داعش" in page.locator("#legend").inner_text()
+    assert chunks_loaded(page) >= 2, "the Arabic frames (both rules), then their legend"
+    # back to English: its frames were there from the start, drawn at once
+    page.locator('button[data-lang="en"]').click()
+    expect(page.locator("#legend")).to_contain_text("Islamic State (ISIS)")
+    assert page.locator("#map path.mapapp-place-yarmouk").get_attribute("fill") == ISIS
     _assert_inert(watch)

@@ -18,7 +18,7 @@ from mapapp.cli import main
 
 from ..conftest import FIXTURES
 from ..hostile_payloads import CORPUS, RAN_JS, payload
-from .conftest import PLACE_COUNT, Watch
+from .conftest import PLACE_COUNT, Watch, wait_html
 from .test_export_browser import HOW, open_map, serve, set_day
 
 pytestmark = pytest.mark.browser
@@ -115,21 +115,23 @@ def open_popup(page: Page, cls: str, index: int = 0) -> str:
         [cls, index],
     )
     page.locator(".leaflet-popup-content").last.wait_for(state="visible")
+    wait_html(page.main_frame, ".leaflet-popup-content")  # the text comes from a chunk
     text: str = page.locator(".leaflet-popup-content").last.evaluate("e => e.textContent")
     return text
 
 
 def tooltip(page: Page, cls: str) -> str:
     """Open the tooltip of the shape with the class ``cls`` and return its textContent."""
-    text: str = page.evaluate(
+    page.evaluate(
         f"""cls => {{
             document.querySelectorAll('.leaflet-tooltip').forEach(t => t.remove());
             const [map, layer, at] = ({_LAYER})(cls);
             layer.openTooltip(at);
-            return document.querySelector('.leaflet-tooltip').textContent;
         }}""",
         cls,
     )
+    wait_html(page.main_frame, ".leaflet-tooltip")  # the text comes from a chunk
+    text: str = page.evaluate("() => document.querySelector('.leaflet-tooltip').textContent")
     return text
 
 
@@ -166,6 +168,7 @@ def test_every_popup_and_tooltip_shows_the_payloads_and_runs_none(
         assert count > 0, cls
         for index in range(count):
             seen += open_popup(page, cls, index)
+    wait_html(page.main_frame, "#legend")  # the Arabic legend loads from a chunk
     legend = _text(page, "#legend")
     seen += legend
     # the payloads read literally: the ones the tests of the app look up, and most others
@@ -181,6 +184,7 @@ def test_every_popup_and_tooltip_shows_the_payloads_and_runs_none(
 def test_language_switch_and_slider_stay_inert(watch: Watch, url: str) -> None:
     page = watch.page
     open_map(page, f"{url}#date=2015-09-15&place=yarmouk&lang=en")
+    wait_html(page.main_frame, "#selected")
     selected = _text(page, "#selected")
     assert payload("legacy-script") in selected
     page.locator('button[data-lang="ar"]').click()

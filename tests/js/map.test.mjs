@@ -59,3 +59,50 @@ test("polygons of a geometry: polygon, multipolygon, collection", () => {
   };
   assert.deepEqual(polygons(collection), [ring]);
 });
+
+// a document just big enough for loadChunkScript: appended scripts are kept, to be "run"
+function fakeDocument() {
+  const added = [];
+  return {
+    added,
+    head: { appendChild: (el) => added.push(el) },
+    createElement: (tag) => ({ tag, remove() { this.removed = true; } }),
+  };
+}
+
+test("a chunk script's key is its file name without .js", () => {
+  const { chunkKey } = globalThis.MapappMap;
+  assert.equal(chunkKey("chunks/0123abcd.js"), "0123abcd");
+  assert.equal(chunkKey("https://cdn.example.org/site/chunks/ff00.js?v=1#x"), "ff00");
+});
+
+test("a chunk script is added once, and its entries arrive when it runs", async () => {
+  const { loadChunkScript } = globalThis.MapappMap;
+  const doc = fakeDocument();
+  const first = loadChunkScript("chunks/aa11.js", doc);
+  const again = loadChunkScript("chunks/aa11.js", doc);
+  assert.equal(first, again, "one load for the page, shared by every map");
+  assert.equal(doc.added.length, 1);
+  assert.equal(doc.added[0].src, "chunks/aa11.js");
+  globalThis.__mapappChunk("bb22", ["not ours"]); // another chunk's call settles nothing here
+  globalThis.__mapappChunk("aa11", ["<p>a</p>", "<p>b</p>"]);
+  doc.added[0].onload();
+  assert.deepEqual(await first, ["<p>a</p>", "<p>b</p>"]);
+  assert.ok(doc.added[0].removed, "the tag goes once it has run");
+});
+
+test("a chunk that fails to load, or loads without its entries, rejects and is tried again", async () => {
+  const { loadChunkScript } = globalThis.MapappMap;
+  const doc = fakeDocument();
+  const failed = loadChunkScript("chunks/cc33.js", doc);
+  doc.added[0].onerror();
+  await assert.rejects(failed, /could not load chunks\/cc33\.js/);
+  const empty = loadChunkScript("chunks/cc33.js", doc);
+  assert.equal(doc.added.length, 2, "a later opening tries again");
+  doc.added[1].onload(); // ran, but never called __mapappChunk (another file at that name)
+  await assert.rejects(empty, /did not hold its entries/);
+  const third = loadChunkScript("chunks/cc33.js", doc);
+  globalThis.__mapappChunk("cc33", ["<p>c</p>"]);
+  doc.added[2].onload();
+  assert.deepEqual(await third, ["<p>c</p>"]);
+});

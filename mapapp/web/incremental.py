@@ -1,0 +1,303 @@
+"""What one bundle build keeps for the next, so a new data version after an edit rebuilds
+only what the edit changed (see :func:`mapapp.web.export.rebuild_bundle`).
+
+The bundle's tables store each value once, numbered in the order the build first meets
+it, so a bundle equal to a fresh build must be assembled by the same walk over frames,
+variants and places. What makes that walk slow is not the walk but what it looks up: each
+place's states day by day under every rule, each state drawn (popups, tooltips, stripes'
+geometry, styles) and serialised, the front lines and the ground chart. Those are kept here,
+per place, and reused while what they are made of is unchanged:
+
+* a place's **trace** under a rule (its state on the slider's first day and every later
+  state that looks different, with its drawn parts) is reused while the place itself, its
+  control rows and its conditions are equal to the previous version's;
+* everything is dropped (a full build) when anything shared by every place changes: the
+  factions, sources, claimants, horizon, events that are not conditions, the list of places,
+  the slider's range or the palette. Those edits are rare and touch every frame;
+* the front lines' borders are kept while no place's geometry changed; a line's drawing is
+  kept per border and front while no place's geometry or name changed.
+
+The keys compare values (``==`` on the model's frozen records), never identities, so a
+kept part is exactly what drawing the same input again would give.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from mapapp.core import fronts
+from mapapp.core.fronts import Ground
+from mapapp.core.model import ControlRow, Dataset, Event, Place
+from mapapp.core.timeline import PlaceState, Timeline
+from mapapp.draw.i18n import Lang
+from mapapp.draw.layers import EventIndex, state_layers
+from mapapp.draw.style import Palette
+
+#: a JSON value with its text (the key the bundle's tables store it under)
+Json = tuple[str, Any]
+
+
+def dumps(value: Any) -> str:
+    """The text a bundle table keys a JSON value by (as ``_JsonTable`` writes it)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def state_key(state: PlaceState) -> tuple[Any, ...]:
+    """Everything of a place's state the map shows (all but the day itself)."""
+    return (
+        state.status,
+        state.rows,
+        state.conditions,
+        state.uncertainty,
+        state.claims,
+        state.agreement,
+        state.stale,
+        state.stale_conditions,
+        state.as_of,
+    )
+
+
+@dataclass(frozen=True)
+class MarkerParts:
+    lon: float
+    lat: float
+    style: Json
+    popup: str
+    tooltip: str
+
+
+@dataclass(frozen=True)
+class PlaceParts:
+    """One place drawn in one state and language: what its bundle entry is made of."""
+
+    geometry: Json
+    fill: Json
+    outline: Json
+    popup: str
+    tooltip: str
+    stripes: tuple[tuple[Json, Json], ...]
+    markers: tuple[MarkerParts, ...]
+
+
+def marker_parts(feature: dict[str, Any]) -> MarkerParts:
+    props = feature["properties"]
+    lon, lat = feature["geometry"]["coordinates"]
+    style = props["style"]
+    return MarkerParts(lon, lat, (dumps(style), style), props["popup"], props["tooltip"])
+
+
+@dataclass
+class Trace:
+    """A place's states under one rule over the slider's range: the state on its first day,
+    and each later state that looks different (by :func:`state_key`), by day."""
+
+    initial: PlaceState
+    moves: dict[date, PlaceState]
+    #: drawn parts, by (language, the day of the state: ``None`` for the initial one)
+    parts: dict[tuple[Lang, date | None], PlaceParts] = field(default_factory=dict)
+
+
+@dataclass
+class _PlaceInput:
+    place: Place
+    rows: tuple[ControlRow, ...]
+    conditions: tuple[Event, ...]
+
+
+def _global_key(ds: Dataset, palette: Palette, first: date, last: date) -> tuple[Any, ...]:
+    """What every place's drawing shares: a change here rebuilds everything."""
+    return (
+        palette,
+        first,
+        last,
+        ds.horizon_days,
+        ds.factions,
+        ds.sources,
+        ds.claimants,
+        tuple(e for e in ds.events if not e.is_condition),
+        tuple(ds.places),
+    )
+
+
+def _inputs(ds: Dataset) -> dict[str, _PlaceInput]:
+    rows: dict[str, list[ControlRow]] = {pid: [] for pid in ds.places}
+    for row in ds.control:
+        rows[row.place_id].append(row)
+    conditions: dict[str, list[Event]] = {pid: [] for pid in ds.places}
+    for event in ds.events:
+        if event.is_condition:
+            conditions[event.place_id].append(event)
+    return {
+        pid: _PlaceInput(place, tuple(rows[pid]), tuple(conditions[pid]))
+        for pid, place in ds.places.items()
+    }
+
+
+class BundleCache:
+    """Kept from one :func:`~mapapp.web.export.build_bundle` for the next (one data
+    folder's successive versions). Not thread-safe: one build at a time uses it."""
+
+    def __init__(self) -> None:
+        self._global: tuple[Any, ...] | None = None
+        self._inputs: dict[str, _PlaceInput] = {}
+        self._traces: dict[str, dict[str, Trace]] = {}
+        #: places whose input changed since the previous build (all of them when cold)
+        self.dirty: set[str] = set()
+        self._geometry: tuple[str, ...] | None = None
+        self._names: tuple[tuple[str, str], ...] | None = None
+        self.borders: list[Any] | None = None
+        #: front lines drawn, by (border index, front)
+        self.lines: dict[tuple[int, Any], dict[str, Any]] = {}
+        #: the front lines' legend html, by (language, pairs in order, any tentative)
+        self.front_legends: dict[tuple[Lang, tuple[str, ...], bool], str] = {}
+        #: the ground held on each day of the previous build (kept while no geometry changes)
+        self.ground: dict[date, Ground] = {}
+        self._new_ground: dict[date, Ground] = {}
+        #: the previous build's traces (newest rule) of the places changed since
+        self._old: dict[str, Trace] = {}
+        #: event markers (not conditions) by (day, language)
+        self.events: dict[tuple[date, Lang], list[tuple[dict[str, Any], MarkerParts]]] = {}
+
+    def begin(self, ds: Dataset, palette: Palette, first: date, last: date) -> None:
+        """Start a build of ``ds``: drop what its differences from the previous one
+        invalidate."""
+        key = _global_key(ds, palette, first, last)
+        inputs = _inputs(ds)
+        if key != self._global:
+            # shared data changed (or the first build): nothing kept is safe to reuse
+            self._traces.clear()
+            self.events.clear()
+            self.front_legends.clear()
+            self._old = {}
+            self.dirty = set(inputs)
+        else:
+            self.dirty = {pid for pid, new in inputs.items() if self._inputs.get(pid) != new}
+            if any(
+                pid not in self._inputs or self._inputs[pid].place != inputs[pid].place
+                for pid in self.dirty
+            ):
+                self.events.clear()  # an event's marker stands at its place, named in its popup
+            newest = self._traces.get("newest", {})
+            self._old = {pid: newest[pid] for pid in self.dirty if pid in newest}
+            for traces in self._traces.values():
+                for pid in self.dirty:
+                    traces.pop(pid, None)
+        geometry = tuple(p.geometry_json or dumps(p.geometry) for p in ds.places.values())
+        if key != self._global or geometry != self._geometry:
+            self.borders = None
+            self.ground.clear()  # areas, and every place's states
+        # a front line's tooltip names the places on either side
+        names = tuple((p.name_en, p.name_ar) for p in ds.places.values())
+        if self.borders is None or names != self._names:
+            self.lines.clear()
+        self._global, self._inputs = key, inputs
+        self._geometry, self._names = geometry, names
+
+    def traces(
+        self,
+        rule_key: str,
+        timeline: Timeline,
+        first: date,
+        last: date,
+        own_days: dict[str, set[date]],
+    ) -> dict[str, Trace]:
+        """Every place's :class:`Trace` under the timeline's rule: kept ones for places
+        whose input is unchanged, worked out for the others as the full build does."""
+        kept = self._traces.setdefault(rule_key, {})
+        missing = [pid for pid in timeline.dataset.places if pid not in kept]
+        if missing:
+            if len(missing) * 4 > len(timeline.dataset.places):
+                start = timeline.state_at(first)  # one vectorised pass for many places
+            else:
+                start = {pid: timeline.place_state(pid, first) for pid in missing}
+            for pid in missing:
+                current = initial = start[pid]
+                moves: dict[date, PlaceState] = {}
+                for day in sorted(d for d in own_days[pid] if first < d <= last):
+                    state = timeline.place_state(pid, day)
+                    if state_key(state) != state_key(current):
+                        moves[day] = current = state
+                kept[pid] = Trace(initial, moves)
+        return {pid: kept[pid] for pid in timeline.dataset.places}
+
+    def ground_on(self, ds: Dataset, day: date, states: dict[str, PlaceState]) -> Ground:
+        """:func:`fronts.ground_on` of the newest rule's ``states`` on ``day``: the previous
+        build's when every changed place was held the same way on that day (the sums are
+        then the same numbers added in the same order)."""
+        old = self.ground.get(day)
+        if old is None or not all(
+            pid in self._old and _held(_state_on(self._old[pid], day)) == _held(states[pid])
+            for pid in self.dirty
+        ):
+            old = fronts.ground_on(ds, states, "bloc", day)
+        self._new_ground[day] = old
+        return old
+
+    def end(self) -> None:
+        """The build is done: what it made is what the next one compares with."""
+        self.ground, self._new_ground = self._new_ground, {}
+        self._old = {}
+
+    def event_markers(
+        self, ds: Dataset, day: date, palette: Palette, lang: Lang, index: EventIndex
+    ) -> list[tuple[dict[str, Any], MarkerParts]]:
+        """The event markers (not conditions) shown on ``day``, with their parts."""
+        found = self.events.get((day, lang))
+        if found is None:
+            features = state_layers(ds, {}, day, palette, lang, index=index).markers["features"]
+            found = self.events[day, lang] = [(f, marker_parts(f)) for f in features]
+        return found
+
+
+def _state_on(trace: Trace, day: date) -> PlaceState:
+    """The state a trace shows on ``day``."""
+    days = [d for d in trace.moves if d <= day]
+    return trace.moves[max(days)] if days else trace.initial
+
+
+def _held(state: PlaceState) -> tuple[Any, ...]:
+    """What the ground held counts of a state (see ``fronts._holders``)."""
+    return state.status, tuple((r.faction_id, r.status) for r in state.rows)
+
+
+def draw_place(
+    ds: Dataset,
+    trace: Trace,
+    state: PlaceState,
+    when: date | None,
+    palette: Palette,
+    lang: Lang,
+    index: EventIndex,
+) -> PlaceParts:
+    """The parts of one place's entry in ``state`` (its trace's state of day ``when``),
+    drawn once per trace."""
+    found = trace.parts.get((lang, when))
+    if found is not None:
+        return found
+    pid = state.place_id
+    layers = state_layers(ds, {pid: state}, state.day, palette, lang, index=index, events=False)
+    (place,) = layers.places["features"]
+    (outline,) = layers.outlines["features"]
+    geometry, fill = place["geometry"], place["properties"]["style"]
+    outline_style = outline["properties"]["style"]
+    parts = PlaceParts(
+        geometry=(dumps(geometry), geometry),
+        fill=(dumps(fill), fill),
+        outline=(dumps(outline_style), outline_style),
+        popup=place["properties"]["popup"],
+        tooltip=place["properties"]["tooltip"],
+        stripes=tuple(
+            (_json(f["geometry"]), _json(f["properties"]["style"]))
+            for f in layers.patterns["features"]
+        ),
+        markers=tuple(marker_parts(f) for f in layers.markers["features"]),
+    )
+    trace.parts[lang, when] = parts
+    return parts
+
+
+def _json(value: Any) -> Json:
+    return dumps(value), value

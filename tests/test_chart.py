@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from mapapp.core.validate import load_dataset
 from mapapp.draw.chart import split_data, timeline_rows, timeline_spec
@@ -77,7 +78,7 @@ def test_marking_another_day_resends_a_small_spec_not_the_rows(tmp_path: object)
     import json
     from pathlib import Path
 
-    from mapapp.draw.chart import chart_rows, data_by_url, ground_spec, with_day
+    from mapapp.draw.chart import chart_rows, data_by_url, day_marked, ground_spec
     from mapapp.web.publish import publish_rows
 
     ds = load_dataset(VALID).dataset
@@ -93,28 +94,51 @@ def test_marking_another_day_resends_a_small_spec_not_the_rows(tmp_path: object)
         assert json.loads(path.read_text(encoding="utf-8")) == rows
         assert publish_rows(rows, folder) == path, "named by content"
         served = data_by_url(spec, f"/app/static/charts/{path.name}")
-        days = [date(2015, 3, 1), date(2015, 9, 15)]
-        marked = [json.dumps(with_day(served, d, "en"), ensure_ascii=False) for d in days]
-        for text, day in zip(marked, days, strict=True):
-            assert "datasets" not in text and path.name in text
-            # not one row of the chart's data is in the spec sent per change
-            assert not any(json.dumps(r, ensure_ascii=False) in text for r in rows)
-            assert day.isoformat() in text
-        inline = json.dumps(with_day(spec, days[0], "en"), ensure_ascii=False)
-        assert len(marked[0]) < len(inline) / 2 or len(inline) < 4000, (len(marked[0]), len(inline))
+        text = json.dumps(day_marked(served), ensure_ascii=False)
+        assert "datasets" not in text and path.name in text
+        # not one row of the chart's data is in the spec the page sends
+        assert not any(json.dumps(r, ensure_ascii=False) in text for r in rows)
+        inline = json.dumps(day_marked(spec), ensure_ascii=False)
+        assert len(text) < len(inline) / 2 or len(inline) < 4000, (len(text), len(inline))
 
 
-def test_the_marker_is_a_red_rule_and_the_date_as_text() -> None:
-    from mapapp.draw.chart import with_day
+def test_the_spec_is_the_same_on_every_day() -> None:
+    """The day is not in the spec: it comes from the input the map's component keeps, so
+    a date change sends no chart (Streamlit sends an unchanged element as a reference)."""
+    import json
+
+    from mapapp.draw.chart import DAY_INPUT, DAY_PARAM, day_marked, ground_spec
 
     ds = load_dataset(VALID).dataset
     assert ds is not None
-    spec = with_day(timeline_spec(ds, FIRST, LAST, "conventional", "en"), date(2015, 9, 15), "en")
+    for spec in (
+        timeline_spec(ds, FIRST, LAST, "conventional", "en"),
+        ground_spec(ds, FIRST, LAST, "conventional", "ar"),
+    ):
+        marked = day_marked(spec)
+        assert json.dumps(marked) == json.dumps(day_marked(spec))
+        (param,) = [p for p in marked["params"] if p["name"] == DAY_PARAM]
+        assert param["bind"] == {"element": f"#{DAY_INPUT}"}
+        assert param["value"] == "", "no day until the map says which: no marker, not a wrong one"
+    # the component keeps the input of that id
+    component = (Path(__file__).parents[1] / "mapapp/web/component.js").read_text("utf-8")
+    assert f'"{DAY_INPUT}"' in component
+
+
+def test_the_marker_is_a_red_rule_and_the_date_as_text() -> None:
+    from mapapp.draw.chart import DAY_PARAM, day_marked
+
+    ds = load_dataset(VALID).dataset
+    assert ds is not None
+    spec = day_marked(timeline_spec(ds, FIRST, LAST, "conventional", "en"))
     base, rule, text = spec["layer"]
     assert base["mark"]["type"] == "bar"
     assert rule["mark"]["type"] == "rule" and rule["mark"]["color"] == "#c0392b"
-    assert rule["data"]["values"][0]["day"] == "2015-09-15"
+    calculated = {c["as"]: c["calculate"] for c in rule["transform"] if "calculate" in c}
+    assert calculated["day"] == f"toDate({DAY_PARAM})"
     # the text shows the date as written, not the parsed timestamp of the temporal field
     label = text["encoding"]["text"]["field"]
     assert label != text["encoding"]["x"]["field"]
-    assert text["data"]["values"][0][label] == "2015-09-15"
+    assert {c["as"]: c["calculate"] for c in text["transform"] if "calculate" in c}[
+        label
+    ] == DAY_PARAM

@@ -12,7 +12,7 @@ from shapely.geometry import Point, shape
 from mapapp.core import fronts
 from mapapp.core.timeline import Timeline
 from mapapp.core.validate import load_dataset
-from mapapp.draw.chart import ground_rows, ground_spec, timeline_spec, with_day
+from mapapp.draw.chart import day_marked, ground_rows, ground_spec, timeline_spec
 from mapapp.draw.labels import context_layer, place_labels, short_name
 from mapapp.draw.style import legend_items, wash
 from mapapp.web.assets import Tiles
@@ -94,10 +94,10 @@ def test_legend_gives_each_state_a_sentence_and_its_own_swatch() -> None:
 def test_charts_mark_the_day_and_speak_the_language() -> None:
     ds = _ds()
     first, last = date(2015, 1, 1), date(2015, 12, 31)
-    spec = with_day(ground_spec(ds, first, last, "conventional", "ar"), date(2015, 9, 15), "ar")
+    spec = day_marked(ground_spec(ds, first, last, "conventional", "ar"))
     rule = spec["layer"][1]
     assert rule["mark"]["type"] == "rule"
-    assert [v["day"] for v in rule["data"]["values"]] == ["2015-09-15"]
+    assert rule["encoding"]["x"] == {"field": "day", "type": "temporal"}
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
     assert "أيلول" in axis["labelExpr"] and "year(datum.value)" in axis["labelExpr"]
     timeline = timeline_spec(ds, first, last, "conventional", "en")

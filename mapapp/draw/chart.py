@@ -1,6 +1,6 @@
 """The charts under the map: ground held by bloc over time (stacked areas), and the timeline
 of control (one row per place, one bar per control period, coloured by faction). Both mark
-the day shown (:func:`with_day`), name their months with the year, and speak the page's
+the day shown (:func:`day_marked`), name their months with the year, and speak the page's
 language. The timeline also shows the spans in which a place is disputed (violet)
 or stale (grey)."""
 
@@ -125,21 +125,40 @@ def one_line(value: Any) -> Any:
     return value
 
 
-def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
-    """The spec with the day shown marked: a red rule and the date (a layer of its own,
-    with its own one-row data, so the chart's data is sent unchanged)."""
+#: the page's hidden input holding the day shown (``web/component.js`` keeps it), and the
+#: chart parameter bound to it
+DAY_INPUT = "mapapp-chart-day"
+DAY_PARAM = "mapapp_day"
+
+
+def day_marked(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with the day shown marked: a red rule and the date, in a layer of their own.
+
+    The day is not in the spec: a parameter bound to the page's hidden input
+    (:data:`DAY_INPUT`, which the map's component sets as it draws a day) carries it into
+    the chart. The spec is then the same on every day, so a date change neither re-sends
+    the chart nor re-draws it: Vega moves the marker. Without the input (no map), no
+    marker is drawn rather than a wrong one."""
     base = {k: v for k, v in spec.items() if k in _LAYER_KEYS}
     top = {k: v for k, v in spec.items() if k not in _LAYER_KEYS}
-    # the date as text in a field of its own: Vega-Lite parses the temporal ``day`` into a
-    # timestamp, which the text mark would show as milliseconds
-    marker = {"values": [{"day": day.isoformat(), "label": day.isoformat()}]}
+    param = {"name": DAY_PARAM, "value": "", "bind": {"element": f"#{DAY_INPUT}"}}
+    marker: dict[str, Any] = {
+        "data": {"values": [{}]},
+        "transform": [
+            {"filter": f"test(/^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$/, {DAY_PARAM})"},
+            {"calculate": f"toDate({DAY_PARAM})", "as": "day"},
+            # the date as text in a field of its own: the temporal ``day`` is a timestamp,
+            # which the text mark would show as milliseconds
+            {"calculate": DAY_PARAM, "as": "label"},
+        ],
+    }
     rule = {
-        "data": marker,
+        **marker,
         "mark": {"type": "rule", "color": "#c0392b", "strokeWidth": 2},
         "encoding": {"x": {"field": "day", "type": "temporal"}},
     }
     text = {
-        "data": marker,
+        **marker,
         "mark": {
             "type": "text",
             "color": "#c0392b",
@@ -154,7 +173,8 @@ def with_day(spec: dict[str, Any], day: date, lang: Lang) -> dict[str, Any]:
             "text": {"field": "label", "type": "nominal"},
         },
     }
-    return {**top, "layer": [base, rule, text]}
+    params = [*top.pop("params", []), param]
+    return {**top, "params": params, "layer": [base, rule, text]}
 
 
 def chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -167,7 +187,7 @@ def chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:
 def data_by_url(spec: dict[str, Any], url: str) -> dict[str, Any]:
     """The spec with its data loaded from ``url`` (a JSON file of :func:`chart_rows`)
     instead of carried inline. The spec then stays small, so marking another day
-    (:func:`with_day`) resends a few KB, not the chart's rows; the browser fetches the
+    (:func:`day_marked`) resends a few KB, not the chart's rows; the browser fetches the
     file once and keeps it (its name changes with its content)."""
     rest = {k: v for k, v in spec.items() if k != "datasets"}
     rest["data"] = {"url": url, "format": {"type": "json"}}

@@ -1,24 +1,23 @@
 """The page's charts (ground held, timeline of control) as Streamlit elements, each marking
 the day shown.
 
-The day's marker changes the spec on every date change, and Streamlit then sends the
-element whole. So where the app serves static files, each chart's rows are published once
-per data version as a content-named JSON file (``mapapp/static/charts/``) and the spec
-loads them by address: a change sends a spec of a few KB, the rows never again. Where it
-cannot serve files (the map is inline then too), the rows go inline, as before.
+The day's marker is bound to the map's hidden input (``draw.chart.day_marked``), so a
+chart's spec is the same on every day: Streamlit sends it once, then a reference, and the
+browser only moves the marker. Where the app serves static files, each chart's rows are
+published once per data version as a content-named JSON file (``mapapp/static/charts/``)
+and the spec loads them by address, so even the first message is small and the browser
+keeps the rows; where it cannot serve files (the map is inline then too), they go inline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from mapapp.draw.chart import chart_rows, data_by_url, with_day
-from mapapp.draw.i18n import Lang
+from mapapp.draw.chart import chart_rows, data_by_url, day_marked
 from mapapp.ui.shell import DataVersion
 from mapapp.web.assets import STATIC_DIR, STATIC_URL
 from mapapp.web.publish import publish_rows
@@ -53,13 +52,11 @@ def show_chart(
     version: DataVersion,
     key: Hashable,
     make: Callable[[], dict[str, Any]],
-    day: date,
-    lang: Lang,
     static: bool,
 ) -> None:
-    """The chart with ``day`` marked: its data by address when ``static`` (the app serves
-    files) and the file could be written, else inline."""
+    """The chart with the day shown marked: its data by address when ``static`` (the app
+    serves files) and the file could be written, else inline."""
     spec = served_spec(version, key, make) if static else None
     if spec is None:
         spec = version.made(key, make)
-    st.vega_lite_chart(with_day(spec, day, lang), width="stretch")
+    st.vega_lite_chart(day_marked(spec), width="stretch")

@@ -218,16 +218,14 @@ player()
 with st.container():
     if whole_page:
         st.subheader(t("ground", lang))
-        # the charts mark the day, so their spec changes with it: their rows are a static file
-        # the spec loads by address (sent once), inline only where the map is inline too. (Handed
-        # to Streamlit as a separate dataset, Vega first draws them empty and warns of an
-        # "infinite extent" in the console.)
+        # the charts mark the day from the map's hidden input, so their spec is the same every
+        # day; their rows are a static file the spec loads by address (cached by the browser),
+        # inline only where the map is inline too. (Handed to Streamlit as a separate dataset,
+        # Vega first draws them empty and warns of an "infinite extent" in the console.)
         show_chart(
             version,
             ("ground", palette, lang),
             lambda: ground_spec_for(ds, first, last, palette, lang),
-            day,
-            lang,
             static=url is not None,
         )
 
@@ -242,8 +240,6 @@ with st.container():
             version,
             ("chart", palette, lang, rule_key),
             lambda: timeline_spec(ds, first, last, palette, lang, timeline),
-            day,
-            lang,
             static=url is not None,
         )
 ss["seen"] = True  # the next run, whatever starts it, shows the whole page

@@ -87,13 +87,18 @@ function adjacent(changes, day, direction) {
 function attach(parentElement, state) {
   const $ = (name) => parentElement.querySelector(".mapapp-" + name);
   const slider = $("slider");
+  // Python is told after the browser has painted the new day (the next frame, then a
+  // task): a fast rerun's messages, handled before that frame, would hold the repaint back
   const send = (day, wait) => {
     clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      const iso = window.MapappMap.isoDay(day);
-      state.sent.push(iso);
-      state.setStateValue("day", iso);
-    }, wait);
+    cancelAnimationFrame(state.frame);
+    state.frame = requestAnimationFrame(() => {
+      state.timer = setTimeout(() => {
+        const iso = window.MapappMap.isoDay(day);
+        state.sent.push(iso);
+        state.setStateValue("day", iso);
+      }, wait);
+    });
   };
   const pick = (day, wait) => {
     if (day === null || !state.map) return;
@@ -104,6 +109,28 @@ function attach(parentElement, state) {
   slider.addEventListener("input", () => pick(state.first + Number(slider.value), 150));
   $("prev").addEventListener("click", () => pick(adjacent(state.changes, state.day, -1), 0));
   $("next").addEventListener("click", () => pick(adjacent(state.changes, state.day, 1), 0));
+}
+
+/* The page's charts mark the day shown from a hidden input they are bound to (a Vega
+ * parameter bound to the element: see draw/chart.py day_marked). Their specs then stay the
+ * same from day to day, so a change re-sends and re-draws no chart: only the marker moves. */
+const CHART_DAY = "mapapp-chart-day";
+
+function markCharts(iso) {
+  let input = document.getElementById(CHART_DAY);
+  if (!input) {
+    input = document.createElement("input");
+    input.id = CHART_DAY;
+    input.type = "hidden";
+    document.body.append(input);
+  }
+  if (input.value === iso) return;
+  input.value = iso;
+  // after the map's repaint has reached the screen: Vega redraws the charts on the event
+  cancelAnimationFrame(markCharts.frame);
+  markCharts.frame = requestAnimationFrame(() =>
+    setTimeout(() => input.dispatchEvent(new Event("input")), 0),
+  );
 }
 
 function paint(parentElement, state) {
@@ -132,6 +159,7 @@ function paint(parentElement, state) {
   $("prev").disabled = adjacent(state.changes, state.day, -1) === null;
   $("next").disabled = adjacent(state.changes, state.day, 1) === null;
   $("map").dataset.day = iso; // the day drawn (tests and benchmarks read it)
+  markCharts(iso);
   fitHeight(parentElement, state);
   showTwin(parentElement, state);
 }

@@ -116,6 +116,15 @@ _CLEAN_ROWS: dict[tuple[str, Resource], dict[tuple[tuple[str, str], ...], dict[s
 _CLEAN_GEOMETRY: dict[int, tuple[RawGeoJSON, str]] = {}
 
 
+def forget_clean() -> None:
+    """Drop what earlier loads in this process found clean (places, rows, geometry), so the
+    next load or validation reads and checks everything as a fresh process does (what
+    ``mapapp validate`` does; benchmarks time that)."""
+    _CLEAN_PLACES.clear()
+    _CLEAN_ROWS.clear()
+    _CLEAN_GEOMETRY.clear()
+
+
 class _Validator:
     def __init__(self, schema: Schema, data_dir: Path) -> None:
         self.schema = schema

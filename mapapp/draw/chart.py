@@ -173,8 +173,8 @@ def day_marked(spec: dict[str, Any]) -> dict[str, Any]:
             "text": {"field": "label", "type": "nominal"},
         },
     }
-    params = [*top.pop("params", []), param]
-    return {**top, "params": params, "layer": [base, rule, text]}
+    # the chart's own parameters (if any) stay with its layer (``_LAYER_KEYS``)
+    return {**top, "params": [param], "layer": [base, rule, text]}
 
 
 def chart_rows(spec: dict[str, Any]) -> list[dict[str, Any]]:

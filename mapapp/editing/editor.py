@@ -169,9 +169,16 @@ def preview(
     diff = store.row_diff(table.rows, rows)
     if diff.empty:
         return Preview(diff, Report())
-    content = store.render(table, rows)
+    return _preview_of(data_dir, table.name, store.render(table, rows), diff, current)
+
+
+def _preview_of(
+    data_dir: Path, name: str, content: bytes, diff: store.RowDiff, current: Dataset | None
+) -> Preview:
+    """The folder with ``content`` as file ``name``, loaded on a copy: its problems and,
+    against ``current``, the change on the map."""
     with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
-        folder = store.candidate_folder(data_dir, table.name, content, Path(tmp))
+        folder = store.candidate_folder(data_dir, name, content, Path(tmp))
         result = load_dataset(folder)
     changes: list[ReviewItem] = []
     if result.dataset is not None and current is not None:
@@ -245,14 +252,7 @@ def preview_changes(
         return Preview(diff, Report())
     if table.row_count > MAP_PREVIEW_ROWS:
         return Preview(diff, store.check_changes(data_dir, table, changes))
-    content = store.spliced(table, changes)
-    with tempfile.TemporaryDirectory(prefix="mapapp-preview-") as tmp:
-        folder = store.candidate_folder(data_dir, table.name, content, Path(tmp))
-        result = load_dataset(folder)
-    changes_on_map: list[ReviewItem] = []
-    if result.dataset is not None and current is not None:
-        changes_on_map = review(current, result.dataset)
-    return Preview(diff, result.report, changes_on_map, result.dataset)
+    return _preview_of(data_dir, table.name, store.spliced(table, changes), diff, current)
 
 
 #: rows of each table the preview shows: a pasted block of thousands of rows is counted,

@@ -821,18 +821,24 @@ def _fsync_dir(path: Path) -> None:
 def _write_new(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to the new file ``path`` and flush it to disk; no file on failure."""
     out = path.open("xb")
+    with _no_file_on_failure(path), out:
+        if mode is not None:
+            os.fchmod(out.fileno(), mode)
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+@contextmanager
+def _no_file_on_failure(path: Path) -> Iterator[None]:
+    """Remove the new file ``path`` if the block fails, and name it in an OSError that
+    names no file (a failed write does not say which one it was)."""
     try:
-        with out:
-            if mode is not None:
-                os.fchmod(out.fileno(), mode)
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+        yield
     except BaseException as exc:
         with suppress(OSError):
             path.unlink()
         if isinstance(exc, OSError) and not exc.filename:
-            # a failed write names no file: say which one it was
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
 
@@ -862,7 +868,7 @@ def _write_pieces(
     file ``identity`` names, before and after the copy; if it is not, or the kernel cannot
     copy, ``data`` is written instead. No file is left on failure."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
+    with _no_file_on_failure(path):
         try:
             os.fchmod(fd, mode)
             copied = _copy_pieces(fd, pieces, source, identity)
@@ -875,12 +881,6 @@ def _write_pieces(
             os.fsync(fd)
         finally:
             os.close(fd)
-    except BaseException as exc:
-        with suppress(OSError):
-            path.unlink()
-        if isinstance(exc, OSError) and not exc.filename:
-            raise OSError(exc.errno, exc.strerror, str(path)) from exc
-        raise
 
 
 def _copy_pieces(fd: int, pieces: list[_Piece], source: Path, identity: tuple[int, ...]) -> bool:

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +59,8 @@ _SPAN = 4_000_000
 _KEEP_STATES = 200_000
 #: days between the index's checkpoints (each holds every place's stretch on its day)
 _STEP = 32
+#: a day's ordinal fits in this many bits (date.max is 3,652,059 < 2**22)
+_BITS = 22
 #: new stretches on a day below which each place's rows are scanned as they are
 _FEW_NEW = 64
 
@@ -317,6 +320,14 @@ class _Spans:
     source: npt.NDArray[np.int64]
     #: the day each row's report describes (:meth:`Timeline.as_of`)
     reported: list[FuzzyDate]
+    #: each row's faction and status as numbers (``statuses`` names the status numbers)
+    faction: npt.NDArray[np.int64]
+    status: npt.NDArray[np.int64]
+    statuses: list[str]
+    #: each row's report date as sortable numbers: by (latest, earliest) as ``_newest``
+    #: orders it, and by (earliest, latest) for the first report
+    newest: npt.NDArray[np.int64]
+    oldest: npt.NDArray[np.int64]
     #: the conditions of every place: its number and the days it is in force
     cond_owner: npt.NDArray[np.int64]
     cond_first: npt.NDArray[np.int64]
@@ -634,6 +645,9 @@ class Timeline:
             doubt_lo, doubt_hi, anchored, stale, sources = [], [], [], [], []
             reported: list[FuzzyDate] = []
             codes: dict[str, int] = {}
+            faction_codes: dict[str, int] = {}
+            status_codes: dict[str, int] = {}
+            factions, statuses, newest, oldest = [], [], [], []
             for r in flat:
                 start, end = r.start, r.end
                 dates.append(start.earliest.toordinal() if start is not None else first)
@@ -656,6 +670,11 @@ class Timeline:
                 reported.append(said)
                 stale.append(stale_from(said, self.horizon).toordinal())
                 sources.append(codes.setdefault(r.source_id, len(codes)))
+                factions.append(faction_codes.setdefault(r.faction_id, len(faction_codes)))
+                statuses.append(status_codes.setdefault(r.status, len(status_codes)))
+                low, high = said.earliest.toordinal(), said.latest.toordinal()
+                newest.append(high << _BITS | low)
+                oldest.append(low << _BITS | high)
             self._source_codes = codes
             c_owner, c_first, c_stop = [], [], []
             for index, pid in enumerate(self._place_ids):
@@ -683,19 +702,27 @@ class Timeline:
                 ints(stale),
                 ints(sources),
                 reported,
+                ints(factions),
+                ints(statuses),
+                list(status_codes),
+                ints(newest),
+                ints(oldest),
                 ints(c_owner),
                 ints(c_first),
                 ints(c_stop),
             )
         return self._row_spans
 
-    def _work_out(self, day: date, todo: list[int]) -> list[PlaceState]:
-        """The states on ``day`` of the places numbered ``todo``, all at once: the rows
-        that hold or have just ended are found for every place by array operations, and
-        so is each place's kind of answer. A place answered by one source's claims alone
-        (in the rule's scope, no condition in force) has its state built directly
-        (:meth:`_one_source`); every other place -- several sources, a condition -- goes
-        through :meth:`place_state` with its few rows. Both give the same states."""
+    def _work_out(self, day: date, todo: list[int]) -> dict[int, PlaceState]:
+        """The states on ``day`` of the places numbered ``todo`` (by number), all at once:
+        the rows that hold or have just ended are found for every place by array
+        operations, and so is each place's kind of answer. A place whose claims on the day
+        are one source's (in the rule's scope, no condition in force) -- most places on
+        most days -- has its state worked out as arrays with the others
+        (:meth:`_spoken`); a place with none has no data (or only a claim just ended,
+        :meth:`_one_source`); every other place -- several sources, a condition -- goes
+        through :meth:`place_state` with its few rows. All give :meth:`place_state`'s
+        states."""
         spans = self._spans()
         o = day.toordinal()
         count = len(self._place_ids)
@@ -729,72 +756,165 @@ class Timeline:
             quiet = speaker[ended_place]
             matters = (quiet < 0) | (quiet == ended_source)
         ended, ended_place = ended[matters], ended_place[matters]
+        certain = ~((spans.doubt_lo[own] <= o) & (o <= spans.doubt_hi[own])) & spans.anchored[own]
+        stale = o >= spans.stale[own]
+        asked = np.zeros(count, dtype=bool)
+        asked[todo] = True
+        claimed = np.bincount(own_place, minlength=count) > 0
+        spoken = simple & claimed & asked
+        mine, theirs = spoken[own_place], spoken[ended_place]
+        out = self._spoken(
+            day,
+            spoken,
+            (own[mine], own_place[mine], stale[mine], certain[mine]),
+            (ended[theirs], ended_place[theirs]),
+        )
+        silent = simple & ~claimed & asked
+        empty = silent & (np.bincount(ended_place, minlength=count) == 0)
+        ids = self._place_ids
+        for index in np.flatnonzero(empty).tolist():
+            out[index] = self._no_data(ids[index], day)
+        rest = np.flatnonzero(asked & ~spoken & ~empty).tolist()
+        if not rest:
+            return out
         places = np.arange(count + 1)
-        firsts = np.searchsorted(own_place, places).tolist()
         ends = np.searchsorted(ended_place, places).tolist()
-        certain = (
-            ~((spans.doubt_lo[own] <= o) & (o <= spans.doubt_hi[own])) & spans.anchored[own]
-        ).tolist()
-        stale = (o >= spans.stale[own]).tolist()
-        own_rows, ended_rows = own.tolist(), ended.tolist()
+        ended_rows = ended.tolist()
         bounds = np.searchsorted(owners, places).tolist()
         rows_l = rows.tolist()
-        simple_l = simple.tolist()
-        flat, reported, ids = spans.rows, spans.reported, self._place_ids
-        key = self.rule.key
-        new = object.__new__
-        out: list[PlaceState] = []
-        for index in todo:
+        flat = spans.rows
+        for index in rest:
             pid = ids[index]
-            if not simple_l[index]:
-                mine = [flat[j] for j in rows_l[bounds[index] : bounds[index + 1]]]
-                out.append(self.place_state(pid, day, mine))
-                continue
-            a, b = firsts[index], firsts[index + 1]
-            c, d = ends[index], ends[index + 1]
-            if b == a + 1 and c == d:
-                # the usual case: one claim, none just ended (as _one_source works out)
-                row = flat[own_rows[a]]
-                said = reported[own_rows[a]]
-                old = stale[a]
-                why: tuple[Uncertainty, ...] = ()
-                if not certain[a] or old:
-                    reasons = [] if certain[a] else [_unknown_start(row)]
-                    if old:
-                        reasons.append(Uncertainty("stale", row.faction_id, said))
-                    why = tuple(reasons)
-                one = (row,)
-                state = new(PlaceState)
-                state.__dict__.update(
-                    place_id=pid,
-                    day=day,
-                    status=row.status,
-                    rows=one,
-                    conditions=(),
-                    uncertain=bool(why),
-                    uncertainty=why,
-                    claims=one,
-                    agreement=AGREED,
-                    as_of=said,
-                    first_reported=said,
-                    stale=old,
-                    deciding=one,
-                    stale_conditions=_NONE,
-                    rule=key,
+            if not simple[index]:
+                mine_rows = [flat[j] for j in rows_l[bounds[index] : bounds[index + 1]]]
+                out[index] = self.place_state(pid, day, mine_rows)
+            else:  # no claim, some just ended
+                c, d = ends[index], ends[index + 1]
+                out[index] = self._one_source(
+                    pid, day, [], [], [], [], [flat[j] for j in ended_rows[c:d]]
                 )
-                out.append(state)
-                continue
-            out.append(
-                self._one_source(
-                    pid,
-                    day,
-                    [flat[j] for j in own_rows[a:b]],
-                    [reported[j] for j in own_rows[a:b]],
-                    certain[a:b],
-                    stale[a:b],
-                    [flat[j] for j in ended_rows[c:d]],
-                )
+        return out
+
+    def _spoken(
+        self,
+        day: date,
+        spoken: npt.NDArray[np.bool_],
+        held: tuple[
+            npt.NDArray[np.int64],
+            npt.NDArray[np.int64],
+            npt.NDArray[np.bool_],
+            npt.NDArray[np.bool_],
+        ],
+        ending: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+    ) -> dict[int, PlaceState]:
+        """The states of the places marked ``spoken``: each has claims on ``day``, all of
+        one source in the rule's scope, and no condition in force. ``held``: those claims
+        (row numbers, by place in file order), their place numbers, whether each is stale
+        and whether :func:`_certain_on` holds; ``ending``: the rows in their end's window
+        that matter (of that source) and their place numbers. As :meth:`_one_source` works
+        each out, here for all the places at once: the fresh claims decide (all of them when
+        every one is stale), the first row of each faction is shown, the status sums the
+        shown rows up, the report dates are the deciding claims' newest and earliest; a
+        shown faction no deciding claim makes certain, a claim just ended and a stale
+        answer are the uncertainty."""
+        claims, place, stale, certain = held
+        spans = self._spans()
+        count = len(self._place_ids)
+        fresh_count = np.bincount(place[~stale], minlength=count)
+        chosen = ~stale | (fresh_count[place] == 0)
+        deciding, deciding_place = claims[chosen], place[chosen]
+        # one row per faction: the first of each (place, faction) in file order; the
+        # faction is known when any deciding claim of it is certain
+        pairs = deciding_place << 32 | spans.faction[deciding]
+        order = np.argsort(pairs, kind="stable")
+        ordered = pairs[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(pairs) else pairs
+        first = np.zeros(len(pairs), dtype=bool)
+        first[order[starts]] = True
+        known = np.zeros(len(pairs), dtype=bool)
+        if len(pairs):
+            known[order[starts]] = np.logical_or.reduceat(certain[chosen][order], starts)
+        shown, shown_place, shown_known = deciding[first], deciding_place[first], known[first]
+        # the status all shown rows share (named allies aside), else mixed (_summary_status)
+        names = [*spans.statuses, MIXED]
+        code = spans.status[shown]
+        allied = spans.statuses.index("allied") if "allied" in spans.statuses else -1
+        listed = code != allied
+        low = np.full(count, len(names), dtype=np.int64)
+        high = np.full(count, -1, dtype=np.int64)
+        np.minimum.at(low, shown_place[listed], code[listed])
+        np.maximum.at(high, shown_place[listed], code[listed])
+        status = np.where(high < 0, allied, np.where(low == high, low, len(names) - 1))
+        where = np.flatnonzero(spoken)
+        flat, reported = spans.rows, spans.reported
+
+        def heads(value: npt.NDArray[np.int64]) -> list[int]:
+            """Each place's first deciding claim by ``value`` (as min() picks it)."""
+            by = np.lexsort((np.arange(len(value)), value, deciding_place))
+            ranked = deciding_place[by]
+            top = np.ones(len(by), dtype=bool)
+            top[1:] = ranked[1:] != ranked[:-1]
+            found: list[int] = deciding[by[top]].tolist()
+            return found
+
+        def grouped(
+            rows: npt.NDArray[np.int64], places: npt.NDArray[np.int64]
+        ) -> list[tuple[ControlRow, ...]]:
+            """The rows as one tuple per place (each has at least one)."""
+            objs = [flat[j] for j in rows.tolist()]
+            ends = np.cumsum(np.bincount(places, minlength=count)[where]).tolist()
+            return [tuple(objs[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
+
+        claimed = grouped(claims, place)
+        decide = claimed if len(deciding) == len(claims) else grouped(deciding, deciding_place)
+        rows = decide if len(shown) == len(deciding) else grouped(shown, shown_place)
+        newest = [reported[j] for j in heads(-spans.newest[deciding])]
+        oldest = [reported[j] for j in heads(spans.oldest[deciding])]
+        # the uncertainty, in place_state's order: shown factions not known, claims just
+        # ended, a stale answer (only the few places with any are looked at one by one)
+        reasons: dict[int, list[Uncertainty]] = {}
+        for index, j in zip(
+            shown_place[~shown_known].tolist(), shown[~shown_known].tolist(), strict=True
+        ):
+            reasons.setdefault(index, []).append(_unknown_start(flat[j]))
+        for index, j in zip(ending[1].tolist(), ending[0].tolist(), strict=True):
+            row = flat[j]
+            reasons.setdefault(index, []).append(Uncertainty("end-window", row.faction_id, row.end))
+        old = (fresh_count[where] == 0).tolist()
+        first_shown = [r[0].faction_id for r in rows]
+        for at, index in enumerate(where.tolist()):
+            if old[at]:
+                gone = Uncertainty("stale", first_shown[at], newest[at])
+                reasons.setdefault(index, []).append(gone)
+        summary = [names[c] for c in status[where].tolist()]
+        ids, key, new = self._place_ids, self.rule.key, object.__new__
+        out: dict[int, PlaceState] = {}
+        for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now in zip(
+            where.tolist(), claimed, decide, rows, summary, newest, oldest, old, strict=True
+        ):
+            listed_reasons = reasons.get(index)
+            why: tuple[Uncertainty, ...] = ()
+            if listed_reasons is not None:
+                why = tuple(dict.fromkeys(listed_reasons))
+            state = new(PlaceState)
+            state.__dict__.update(
+                place_id=ids[index],
+                day=day,
+                status=said,
+                rows=shows,
+                conditions=(),
+                uncertain=bool(why),
+                uncertainty=why,
+                claims=claimed_rows,
+                agreement=AGREED,
+                as_of=latest,
+                first_reported=earliest,
+                stale=stale_now,
+                deciding=deciders,
+                stale_conditions=_NONE,
+                rule=key,
             )
+            out[index] = state
         return out
 
     def _one_source(
@@ -888,19 +1008,18 @@ class Timeline:
         if len(states) > _KEEP_STATES:
             states.clear()
         segments = self.state_ids(day).tolist()
-        todo = [index for index, segment in enumerate(segments) if segment not in states]
-        if len(todo) > _FEW_NEW:
-            for index, worked in zip(todo, self._work_out(day, todo), strict=True):
-                states[segments[index]] = worked
-        out: dict[str, PlaceState] = {}
-        for pid, segment in zip(self._place_ids, segments, strict=True):
-            state = states.get(segment)
-            if state is None:
-                state = states[segment] = self.place_state(pid, day)
-            elif state.day != day:
-                state = _on_day(state, day)
-            out[pid] = state
-        return out
+        found = [states.get(segment) for segment in segments]
+        todo = [index for index, state in enumerate(found) if state is None]
+        worked = self._work_out(day, todo) if len(todo) > _FEW_NEW else {}
+        ids = self._place_ids
+        for index in todo:
+            state = worked[index] if index in worked else self.place_state(ids[index], day)
+            found[index] = states[segments[index]] = state
+        # a stretch seen on another day: its state re-dated
+        return {
+            pid: state if state.day == day else _on_day(state, day)
+            for pid, state in zip(ids, cast(list[PlaceState], found), strict=True)
+        }
 
     def boundary_days(self) -> list[date]:
         """Every day on which a row or condition starts or stops, whether or not it changes

@@ -247,10 +247,18 @@ def _no_collection() -> Iterator[None]:
 def _unknown_start(row: ControlRow) -> Uncertainty:
     """Why a held claim does not make its day certain (see :func:`_certain_on`)."""
     if row.start is None and row.as_of is None:
-        return Uncertainty("no-start", row.faction_id, None)
+        return _uncertainty("no-start", row.faction_id, None)
     if row.start is None:
-        return Uncertainty("as-of-window", row.faction_id, row.as_of)
-    return Uncertainty("start-window", row.faction_id, row.start)
+        return _uncertainty("as-of-window", row.faction_id, row.as_of)
+    return _uncertainty("start-window", row.faction_id, row.start)
+
+
+def _uncertainty(kind: str, faction_id: str, boundary: FuzzyDate | None) -> Uncertainty:
+    """``Uncertainty(kind, faction_id, boundary)`` without the frozen dataclass's
+    ``__init__`` (thousands are made for a day's states)."""
+    made = object.__new__(Uncertainty)
+    made.__dict__.update(kind=kind, faction_id=faction_id, boundary=boundary)
+    return made
 
 
 def _by_source(rows: Iterable[ControlRow]) -> dict[str, list[ControlRow]]:
@@ -324,6 +332,8 @@ class _Spans:
     faction: npt.NDArray[np.int64]
     status: npt.NDArray[np.int64]
     statuses: list[str]
+    #: the faction of each faction number
+    faction_ids: list[str]
     #: each row's report date as sortable numbers: by (latest, earliest) as ``_newest``
     #: orders it, and by (earliest, latest) for the first report
     newest: npt.NDArray[np.int64]
@@ -705,6 +715,7 @@ class Timeline:
                 ints(factions),
                 ints(statuses),
                 list(status_codes),
+                list(faction_codes),
                 ints(newest),
                 ints(oldest),
                 ints(c_owner),
@@ -879,23 +890,43 @@ class Timeline:
             reasons.setdefault(index, []).append(_unknown_start(flat[j]))
         for index, j in zip(ending[1].tolist(), ending[0].tolist(), strict=True):
             row = flat[j]
-            reasons.setdefault(index, []).append(Uncertainty("end-window", row.faction_id, row.end))
-        old = (fresh_count[where] == 0).tolist()
-        first_shown = [r[0].faction_id for r in rows]
-        for at, index in enumerate(where.tolist()):
-            if old[at]:
-                gone = Uncertainty("stale", first_shown[at], newest[at])
-                reasons.setdefault(index, []).append(gone)
+            reasons.setdefault(index, []).append(
+                _uncertainty("end-window", row.faction_id, row.end)
+            )
+        old = fresh_count[where] == 0
+        # the stale answer names the first shown row's faction (the first deciding claim's)
+        first_deciding = np.searchsorted(deciding_place, where[old])
+        factions = spans.faction_ids
+        for at, index, code in zip(
+            np.flatnonzero(old).tolist(),
+            where[old].tolist(),
+            spans.faction[deciding[first_deciding]].tolist(),
+            strict=True,
+        ):
+            gone = _uncertainty("stale", factions[code], newest[at])
+            reasons.setdefault(index, []).append(gone)
+        # only claims just ended can give the same reason twice
+        repeats = set(np.flatnonzero(np.bincount(ending[1], minlength=count) > 1).tolist())
+        whys = {
+            index: tuple(dict.fromkeys(why)) if index in repeats else tuple(why)
+            for index, why in reasons.items()
+        }
         summary = [names[c] for c in status[where].tolist()]
         ids, key, new = self._place_ids, self.rule.key, object.__new__
         out: dict[int, PlaceState] = {}
+        none: tuple[Uncertainty, ...] = ()
         for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now in zip(
-            where.tolist(), claimed, decide, rows, summary, newest, oldest, old, strict=True
+            where.tolist(),
+            claimed,
+            decide,
+            rows,
+            summary,
+            newest,
+            oldest,
+            old.tolist(),
+            strict=True,
         ):
-            listed_reasons = reasons.get(index)
-            why: tuple[Uncertainty, ...] = ()
-            if listed_reasons is not None:
-                why = tuple(dict.fromkeys(listed_reasons))
+            why = whys.get(index, none)
             state = new(PlaceState)
             state.__dict__.update(
                 place_id=ids[index],
@@ -1010,16 +1041,17 @@ class Timeline:
         segments = self.state_ids(day).tolist()
         found = [states.get(segment) for segment in segments]
         todo = [index for index, state in enumerate(found) if state is None]
+        seen = [index for index, state in enumerate(found) if state is not None]
         worked = self._work_out(day, todo) if len(todo) > _FEW_NEW else {}
         ids = self._place_ids
         for index in todo:
             state = worked[index] if index in worked else self.place_state(ids[index], day)
             found[index] = states[segments[index]] = state
-        # a stretch seen on another day: its state re-dated
-        return {
-            pid: state if state.day == day else _on_day(state, day)
-            for pid, state in zip(ids, cast(list[PlaceState], found), strict=True)
-        }
+        for index in seen:  # a stretch seen on another day: its state re-dated
+            state = cast(PlaceState, found[index])
+            if state.day != day:
+                found[index] = _on_day(state, day)
+        return dict(zip(ids, cast(list[PlaceState], found), strict=True))
 
     def boundary_days(self) -> list[date]:
         """Every day on which a row or condition starts or stops, whether or not it changes

@@ -35,7 +35,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import cast
 
@@ -90,7 +90,7 @@ class Rule:
 NEWEST = Rule()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Uncertainty:
     """Why an answer is uncertain: a hold with no known start and no report date
     (``no-start``), a day inside the window of a hold's start (``start-window``), of the
@@ -102,7 +102,9 @@ class Uncertainty:
     boundary: FuzzyDate | None
 
 
-@dataclass(frozen=True)
+# slots: a day's states are tens of thousands of objects, each a dict fewer to make and
+# for the garbage collector to walk
+@dataclass(frozen=True, slots=True)
 class PlaceState:
     """The state of one place on one day, with everything needed to cite it."""
 
@@ -208,10 +210,68 @@ def _in_window(boundary: FuzzyDate | None, day: date) -> bool:
 def _on_day(state: PlaceState, day: date) -> PlaceState:
     """The same state on another day of its stretch (a copy, without re-running
     ``__init__``: this is the hot path of :meth:`Timeline.state_at`)."""
-    copy = object.__new__(PlaceState)
-    copy.__dict__.update(state.__dict__)
-    copy.__dict__["day"] = day
-    return copy
+    return _made(
+        state.place_id,
+        day,
+        state.status,
+        state.rows,
+        state.conditions,
+        state.uncertain,
+        state.uncertainty,
+        state.claims,
+        state.agreement,
+        state.as_of,
+        state.first_reported,
+        state.stale,
+        state.deciding,
+        state.stale_conditions,
+        state.rule,
+    )
+
+
+#: the slots' setters, in field order (frozen: the dataclass's own __init__ goes through
+#: object.__setattr__ once per field)
+_PUT_STATE = tuple(getattr(PlaceState, f.name).__set__ for f in fields(PlaceState))
+_PUT_WHY = tuple(getattr(Uncertainty, f.name).__set__ for f in fields(Uncertainty))
+
+
+def _made(
+    place_id: str,
+    day: date,
+    status: str,
+    rows: tuple[ControlRow, ...],
+    conditions: tuple[Event, ...],
+    uncertain: bool,
+    uncertainty: tuple[Uncertainty, ...],
+    claims: tuple[ControlRow, ...],
+    agreement: str,
+    as_of: FuzzyDate | None,
+    first_reported: FuzzyDate | None,
+    stale: bool,
+    deciding: tuple[ControlRow, ...],
+    stale_conditions: frozenset[str],
+    rule: str,
+) -> PlaceState:
+    """``PlaceState(...)`` made by its slots' setters: this is the hot path of
+    :meth:`Timeline.state_at` (ten thousand states on a new day)."""
+    state = object.__new__(PlaceState)
+    a, b, c, d, e, f, g, h, i, j, k, m, n, o, p = _PUT_STATE
+    a(state, place_id)
+    b(state, day)
+    c(state, status)
+    d(state, rows)
+    e(state, conditions)
+    f(state, uncertain)
+    g(state, uncertainty)
+    h(state, claims)
+    i(state, agreement)
+    j(state, as_of)
+    k(state, first_reported)
+    m(state, stale)
+    n(state, deciding)
+    o(state, stale_conditions)
+    p(state, rule)
+    return state
 
 
 def _window_days(d: FuzzyDate) -> tuple[date, date]:
@@ -257,7 +317,10 @@ def _uncertainty(kind: str, faction_id: str, boundary: FuzzyDate | None) -> Unce
     """``Uncertainty(kind, faction_id, boundary)`` without the frozen dataclass's
     ``__init__`` (thousands are made for a day's states)."""
     made = object.__new__(Uncertainty)
-    made.__dict__.update(kind=kind, faction_id=faction_id, boundary=boundary)
+    put_kind, put_faction, put_boundary = _PUT_WHY
+    put_kind(made, kind)
+    put_faction(made, faction_id)
+    put_boundary(made, boundary)
     return made
 
 
@@ -730,8 +793,8 @@ class Timeline:
         operations, and so is each place's kind of answer. A place whose claims on the day
         are one source's (in the rule's scope, no condition in force) -- most places on
         most days -- has its state worked out as arrays with the others
-        (:meth:`_spoken`); a place with none has no data (or only a claim just ended,
-        :meth:`_one_source`); every other place -- several sources, a condition -- goes
+        (:meth:`_spoken`); a place with none has no data (uncertain when a claim has just
+        ended, :meth:`_no_data`); every other place -- several sources, a condition -- goes
         through :meth:`place_state` with its few rows. All give :meth:`place_state`'s
         states."""
         spans = self._spans()
@@ -801,9 +864,7 @@ class Timeline:
                 out[index] = self.place_state(pid, day, mine_rows)
             else:  # no claim, some just ended
                 c, d = ends[index], ends[index + 1]
-                out[index] = self._one_source(
-                    pid, day, [], [], [], [], [flat[j] for j in ended_rows[c:d]]
-                )
+                out[index] = self._no_data(pid, day, tuple(flat[j] for j in ended_rows[c:d]))
         return out
 
     def _spoken(
@@ -822,12 +883,12 @@ class Timeline:
         one source in the rule's scope, and no condition in force. ``held``: those claims
         (row numbers, by place in file order), their place numbers, whether each is stale
         and whether :func:`_certain_on` holds; ``ending``: the rows in their end's window
-        that matter (of that source) and their place numbers. As :meth:`_one_source` works
-        each out, here for all the places at once: the fresh claims decide (all of them when
-        every one is stale), the first row of each faction is shown, the status sums the
-        shown rows up, the report dates are the deciding claims' newest and earliest; a
-        shown faction no deciding claim makes certain, a claim just ended and a stale
-        answer are the uncertainty."""
+        that matter (of that source) and their place numbers. As :meth:`place_state` works
+        out such a place (its one source agrees with itself), here for all the places at
+        once: the fresh claims decide (all of them when every one is stale), the first row
+        of each faction is shown, the status sums the shown rows up, the report dates are
+        the deciding claims' newest and earliest; a shown faction no deciding claim makes
+        certain, a claim just ended and a stale answer are the uncertainty."""
         claims, place, stale, certain = held
         spans = self._spans()
         count = len(self._place_ids)
@@ -912,7 +973,7 @@ class Timeline:
             for index, why in reasons.items()
         }
         summary = [names[c] for c in status[where].tolist()]
-        ids, key, new = self._place_ids, self.rule.key, object.__new__
+        ids, key = self._place_ids, self.rule.key
         out: dict[int, PlaceState] = {}
         none: tuple[Uncertainty, ...] = ()
         for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now in zip(
@@ -927,105 +988,46 @@ class Timeline:
             strict=True,
         ):
             why = whys.get(index, none)
-            state = new(PlaceState)
-            state.__dict__.update(
-                place_id=ids[index],
-                day=day,
-                status=said,
-                rows=shows,
-                conditions=(),
-                uncertain=bool(why),
-                uncertainty=why,
-                claims=claimed_rows,
-                agreement=AGREED,
-                as_of=latest,
-                first_reported=earliest,
-                stale=stale_now,
-                deciding=deciders,
-                stale_conditions=_NONE,
-                rule=key,
+            out[index] = _made(
+                ids[index],
+                day,
+                said,
+                shows,
+                (),
+                bool(why),
+                why,
+                claimed_rows,
+                AGREED,
+                latest,
+                earliest,
+                stale_now,
+                deciders,
+                _NONE,
+                key,
             )
-            out[index] = state
         return out
 
-    def _one_source(
-        self,
-        place_id: str,
-        day: date,
-        held: list[ControlRow],
-        reported: list[FuzzyDate],
-        certain: list[bool],
-        stale: list[bool],
-        ending: list[ControlRow],
-    ) -> PlaceState:
-        """The state :meth:`place_state` works out when every claim holding on the day is
-        one source's (or none is), in the rule's scope, and no condition is in force: the
-        source agrees with itself, its fresh claims decide (all of them when every one is
-        stale), one row per faction is shown; a claim of that source in its end's window
-        (of any source in scope, when none holds) makes the answer uncertain.
-        ``reported``, ``certain`` and ``stale``: each held row's :meth:`as_of`,
-        :func:`_certain_on` and :meth:`is_stale` on the day; ``ending``: the rows in their
-        end's window (all of the speaking source's, or of sources in scope)."""
-        reasons: list[Uncertainty] = []
-        if not held:
-            reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
-            state = self._no_data(place_id, day)
-            if reasons:
-                state.__dict__.update(uncertain=True, uncertainty=tuple(dict.fromkeys(reasons)))
-            return state
-        fresh = [i for i, old in enumerate(stale) if not old]
-        chosen = fresh or list(range(len(held)))
-        deciding = [held[i] for i in chosen]
-        reports = [reported[i] for i in chosen]
-        holding = _one_per_faction(deciding)
-        as_of = max(reports, key=_newest)
-        first = min(reports, key=lambda d: (d.earliest, d.latest))
-        known = {held[i].faction_id for i in chosen if certain[i]}
-        reasons.extend(_unknown_start(r) for r in holding if r.faction_id not in known)
-        reasons.extend(Uncertainty("end-window", r.faction_id, r.end) for r in ending)
-        if not fresh:
-            reasons.append(Uncertainty("stale", holding[0].faction_id, as_of))
-        state = object.__new__(PlaceState)
-        state.__dict__.update(
-            place_id=place_id,
-            day=day,
-            status=_summary_status(holding),
-            rows=holding,
-            conditions=(),
-            uncertain=bool(reasons),
-            uncertainty=tuple(dict.fromkeys(reasons)),
-            claims=tuple(held),
-            agreement=AGREED,
-            as_of=as_of,
-            first_reported=first,
-            stale=not fresh,
-            deciding=tuple(deciding),
-            stale_conditions=_NONE,
-            rule=self.rule.key,
+    def _no_data(self, place_id: str, day: date, ending: tuple[ControlRow, ...] = ()) -> PlaceState:
+        """A place with no claim and no condition on the day (as :meth:`place_state`);
+        ``ending``: claims in scope in their end's window, which may still hold."""
+        why = tuple(dict.fromkeys(_uncertainty("end-window", r.faction_id, r.end) for r in ending))
+        return _made(
+            place_id,
+            day,
+            NO_DATA,
+            (),
+            (),
+            bool(why),
+            why,
+            (),
+            NO_DATA,
+            None,
+            None,
+            False,
+            (),
+            _NONE,
+            self.rule.key,
         )
-        return state
-
-    def _no_data(self, place_id: str, day: date) -> PlaceState:
-        """A place with no claim and no condition on the day (as :meth:`place_state`)."""
-        state = object.__new__(PlaceState)
-        state.__dict__.update(
-            place_id=place_id,
-            day=day,
-            status=NO_DATA,
-            rows=(),
-            conditions=(),
-            uncertain=False,
-            uncertainty=(),
-            claims=(),
-            agreement=NO_DATA,
-            as_of=None,
-            first_reported=None,
-            stale=False,
-            deciding=(),
-            stale_conditions=_NONE,
-            rule=self.rule.key,
-        )
-        return state
 
     def state_at(self, day: date) -> dict[str, PlaceState]:
         """The state of every place on ``day``, in the places file's order. Each stretch's

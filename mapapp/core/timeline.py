@@ -930,16 +930,33 @@ class Timeline:
             return found
 
         def grouped(
-            rows: npt.NDArray[np.int64], places: npt.NDArray[np.int64]
+            rows: npt.NDArray[np.int64],
+            places: npt.NDArray[np.int64],
+            like: list[tuple[ControlRow, ...]] | None = None,
         ) -> list[tuple[ControlRow, ...]]:
-            """The rows as one tuple per place (each has at least one)."""
-            objs = [flat[j] for j in rows.tolist()]
-            ends = np.cumsum(np.bincount(places, minlength=count)[where]).tolist()
-            return [tuple(objs[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
+            """The rows as one tuple per place (each has at least one); ``like``: each
+            place's tuple of a superset of its rows, kept where it has as many."""
+            numbers: list[int] = rows.tolist()
+            sizes = np.bincount(places, minlength=count)[where]
+            ends = np.cumsum(sizes).tolist()
+            starts = [0, *ends][:-1]
+            if like is None:
+                return [
+                    (flat[numbers[a]],) if b - a == 1 else tuple([flat[j] for j in numbers[a:b]])
+                    for a, b in zip(starts, ends, strict=True)
+                ]
+            out = list(like)
+            for at in np.flatnonzero(sizes != [len(t) for t in like]).tolist():
+                out[at] = tuple([flat[j] for j in numbers[starts[at] : ends[at]]])
+            return out
 
+        # the deciding rows and the shown rows are most often all of a place's claims:
+        # the same tuple then
         claimed = grouped(claims, place)
-        decide = claimed if len(deciding) == len(claims) else grouped(deciding, deciding_place)
-        rows = decide if len(shown) == len(deciding) else grouped(shown, shown_place)
+        decide = (
+            claimed if len(deciding) == len(claims) else grouped(deciding, deciding_place, claimed)
+        )
+        rows = decide if len(shown) == len(deciding) else grouped(shown, shown_place, decide)
         newest = [reported[j] for j in heads(-spans.newest[deciding])]
         oldest = [reported[j] for j in heads(spans.oldest[deciding])]
         # the uncertainty, in place_state's order: shown factions not known, claims just
@@ -973,7 +990,24 @@ class Timeline:
             for index, why in reasons.items()
         }
         summary = [names[c] for c in status[where].tolist()]
-        ids, key = self._place_ids, self.rule.key
+        ids, key, new = self._place_ids, self.rule.key, object.__new__
+        (
+            put_id,
+            put_day,
+            put_status,
+            put_rows,
+            put_conditions,
+            put_uncertain,
+            put_why,
+            put_claims,
+            put_agreement,
+            put_as_of,
+            put_first,
+            put_stale,
+            put_deciding,
+            put_stale_conditions,
+            put_rule,
+        ) = _PUT_STATE
         out: dict[int, PlaceState] = {}
         none: tuple[Uncertainty, ...] = ()
         for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now in zip(
@@ -988,23 +1022,23 @@ class Timeline:
             strict=True,
         ):
             why = whys.get(index, none)
-            out[index] = _made(
-                ids[index],
-                day,
-                said,
-                shows,
-                (),
-                bool(why),
-                why,
-                claimed_rows,
-                AGREED,
-                latest,
-                earliest,
-                stale_now,
-                deciders,
-                _NONE,
-                key,
-            )
+            # _made, inlined: ten thousand states on a new day
+            out[index] = state = new(PlaceState)
+            put_id(state, ids[index])
+            put_day(state, day)
+            put_status(state, said)
+            put_rows(state, shows)
+            put_conditions(state, ())
+            put_uncertain(state, bool(why))
+            put_why(state, why)
+            put_claims(state, claimed_rows)
+            put_agreement(state, AGREED)
+            put_as_of(state, latest)
+            put_first(state, earliest)
+            put_stale(state, stale_now)
+            put_deciding(state, deciders)
+            put_stale_conditions(state, _NONE)
+            put_rule(state, key)
         return out
 
     def _no_data(self, place_id: str, day: date, ending: tuple[ControlRow, ...] = ()) -> PlaceState:

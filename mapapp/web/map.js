@@ -28,7 +28,7 @@
 
   /* the bundle format this renderer reads (mapapp.web.export.FORMAT); its rows' columns are
    * looked up by name in the bundle's `fields` (mapapp.web.export.FIELDS) */
-  var FORMAT = "mapapp-bundle/2";
+  var FORMAT = "mapapp-bundle/3";
   var NEEDED = {
     entry: ["fill", "outline", "popup", "tooltip", "stripes", "markers"],
     marker: ["lon", "lat", "style", "popup", "tooltip"],
@@ -242,7 +242,7 @@
   /* Names, front lines, the context layer and the compare outlines, over the map drawn
    * by MapappMap. None of them catches a click meant for a place: labels and outlines are
    * not interactive, and a front line takes only hovers along its own few pixels. */
-  function Overlays(map, D, html, loadFile) {
+  function Overlays(map, D, html) {
     var L = root.L;
     [["context", 405], ["fronts", 416], ["compare", 417]].forEach(function (p) {
       var pane = map.createPane("mapapp-" + p[0]);
@@ -379,29 +379,22 @@
       return L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === "MultiLineString" ? 1 : 0);
     }
 
-    /* The static export keeps in data.js only the front lines of the day it opens on;
-     * every other frame's lines are a chunk script (`file`), loaded when its day is shown. */
-    var frontDay = null;
+    /* Each line is listed once with the frames it is drawn in ([first, end)); a frame's
+     * lines are those whose span holds it, in the bundle's order. */
+    function frameLines(k) {
+      return (D.frontLines || []).filter(function (line) {
+        return line.frames[0] <= k && k < line.frames[1];
+      });
+    }
 
     function drawFronts(day) {
-      frontDay = day;
       var k = frontFrame(day);
       var key = k + ":" + lang;
       if (key === frontShown) return;
-      if (k >= 0 && !D.fronts[k].lines) {
-        frontShown = -1;
-        frontLayer.clearLayers();
-        var wanted = D.fronts[k];
-        loadFile(wanted.file).then(function (lines) {
-          wanted.lines = lines;
-          if (frontDay !== null) drawFronts(frontDay);
-        }, function () { /* the next day shown tries again */ });
-        return;
-      }
       frontShown = key;
       frontLayer.clearLayers();
       if (k < 0) return;
-      D.fronts[k].lines.forEach(function (line) {
+      frameLines(k).forEach(function (line) {
         var shape = lineLatLngs(D.geometries[line.geometry]);
         line.styles.forEach(function (styleIndex, n) {
           // the first line (a solid halo, the widest) takes the hover: the dashed ones
@@ -669,9 +662,7 @@
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
     });
-    var overlays = Overlays(map, D, html, function (file) {
-      return loadChunkScript(resolve(file));
-    });
+    var overlays = Overlays(map, D, html);
 
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */

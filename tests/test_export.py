@@ -14,7 +14,7 @@ import pytest
 
 from mapapp.cli import main
 from mapapp.core.model import Dataset
-from mapapp.core.timeline import Timeline
+from mapapp.core.timeline import Rule, Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw.i18n import LANGS, Lang
 from mapapp.draw.layers import state_layers
@@ -493,3 +493,64 @@ def test_the_page_needs_nothing_but_data_js_to_open_in_english(site: Path) -> No
     assert set(page["variants"]) == set(whole["frames"][0]) - {"start", "en"} != set()
     assert "ar" in page["variants"] and "en@reliable" in page["variants"]
     assert not {frame["ar"]["legend"] for frame in whole["frames"]} & eager
+
+
+def _places_drawn(ds: Dataset, states: Any, day: date, lang: Lang) -> dict[str, Any]:
+    """Each place as the app's layers draw it (its own condition markers, no events)."""
+    layers = state_layers(ds, states, day, "conventional", lang, events=False)
+    drawn: dict[str, Any] = {
+        f["properties"]["id"]: [
+            f["geometry"],
+            *(f["properties"][k] for k in ("style", "popup", "tooltip")),
+            [],
+            [],
+            [],
+        ]
+        for f in layers.places["features"]
+    }
+    for f in layers.outlines["features"]:
+        drawn[f["properties"]["id"]][4].append(f["properties"]["style"])
+    for f in layers.patterns["features"]:
+        drawn[f["properties"]["id"]][5].append([f["geometry"], f["properties"]["style"]])
+    place_of = {e.id: e.place_id for e in ds.events}
+    for f in layers.markers["features"]:
+        p = f["properties"]
+        drawn[place_of[p["id"]]][6].append(
+            [f["geometry"]["coordinates"], p["style"], p["popup"], p["tooltip"]]
+        )
+    return drawn
+
+
+@pytest.mark.parametrize("folder", [DATA, FIXTURES / "multi-source"], ids=["shipped", "multi"])
+def test_every_rule_and_day_draws_each_place_as_the_app_does(folder: Path) -> None:
+    """Every variant (language and rule) of every frame, place by place, is what the
+    app's layers draw for that rule's state: drawings shared between rules included."""
+    ds = dataset(folder)
+    bundle = build_bundle(ds, Tiles(None, ""))
+    geometries, styles, html = bundle["geometries"], bundle["styles"], bundle["html"]
+    pids = [p["id"] for p in bundle["places"]]
+    rules = [Rule.parse(r["key"]) for r in bundle["rules"]]
+    assert len(rules) > 2 if folder != DATA else len(rules) >= 2
+    for rule in rules:
+        timeline = Timeline(ds, rule)
+        for lang in LANGS:
+            key = lang if rule.key == "newest" else f"{lang}@{rule.key}"
+            states = _materialise(bundle, key)
+            for k, frame in enumerate(bundle["frames"]):
+                day = date.fromisoformat(frame["start"])
+                want = _places_drawn(ds, timeline.state_at(day), day, lang)
+                for pid, e in zip(pids, states[k], strict=True):
+                    fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
+                    got = [
+                        geometries[bundle["places"][pids.index(pid)]["geometry"]],
+                        styles[fill],
+                        html[popup],
+                        html[tooltip],
+                        [styles[outline]],
+                        [[geometries[g], styles[s]] for g, s in stripes],
+                        [
+                            [[m[0], m[1]], styles[m[2]], html[m[3]], html[m[4]]]
+                            for m in (bundle["markers"][c] for c in conditions)
+                        ],
+                    ]
+                    assert got == want[pid], (rule.key, lang, day, pid)

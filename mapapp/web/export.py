@@ -79,9 +79,9 @@ from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
 from mapapp.web.incremental import (
     BundleCache,
     MarkerParts,
+    PlaceParts,
     draw_place,
     dumps,
-    state_key,
 )
 
 #: the bundle's format, checked by map.js (change it with the layout of the bundle)
@@ -213,9 +213,6 @@ class _JsonTable(_Table):
         index = self.add(json.dumps(value, sort_keys=True, separators=(",", ":")), value)
         self._seen[id(value)] = (value, index)
         return index
-
-
-_state_key = state_key  # kept under its old name
 
 
 def event_days(ds: Dataset) -> set[date]:
@@ -359,6 +356,8 @@ def _build_bundle(
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
     front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
     ground_rows: list[fronts.Ground] = []
+    # drawn parts by place, language, day and state, shared by the rules (see draw_place)
+    shared_parts: dict[tuple[Any, ...], PlaceParts] = {}
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
@@ -397,6 +396,7 @@ def _build_bundle(
                         palette,
                         lang,
                         event_index,
+                        shared_parts,
                     ),
                 )
                 for pid, state in changed[rule.key].items()

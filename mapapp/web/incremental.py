@@ -24,8 +24,8 @@ kept part is exactly what drawing the same input again would give.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
 from typing import Any
 
 from mapapp.core import fronts
@@ -45,9 +45,15 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def state_key(state: PlaceState) -> tuple[Any, ...]:
-    """Everything of a place's state the map shows (all but the day itself)."""
+def state_key(state: PlaceState, ds: Dataset) -> tuple[Any, ...]:
+    """Everything of a place's state the map shows (all but the day itself): the day
+    counts only through which claims are stale on it (a popup marks each source's)."""
+    horizon = timedelta(days=ds.horizon_days)
     return (
+        tuple(
+            state.day > (r.as_of or ds.sources[r.source_id].published).latest + horizon
+            for r in state.claims
+        ),
         state.status,
         state.rows,
         state.conditions,
@@ -206,6 +212,7 @@ class BundleCache:
     ) -> dict[str, Trace]:
         """Every place's :class:`Trace` under the timeline's rule: kept ones for places
         whose input is unchanged, worked out for the others as the full build does."""
+        ds = timeline.dataset
         kept = self._traces.setdefault(rule_key, {})
         missing = [pid for pid in timeline.dataset.places if pid not in kept]
         if missing:
@@ -218,7 +225,7 @@ class BundleCache:
                 moves: dict[date, PlaceState] = {}
                 for day in sorted(d for d in own_days[pid] if first < d <= last):
                     state = timeline.place_state(pid, day)
-                    if state_key(state) != state_key(current):
+                    if state_key(state, ds) != state_key(current, ds):
                         moves[day] = current = state
                 kept[pid] = Trace(initial, moves)
         return {pid: kept[pid] for pid in timeline.dataset.places}
@@ -271,13 +278,23 @@ def draw_place(
     palette: Palette,
     lang: Lang,
     index: EventIndex,
+    shared: dict[tuple[Any, ...], PlaceParts] | None = None,
 ) -> PlaceParts:
     """The parts of one place's entry in ``state`` (its trace's state of day ``when``),
-    drawn once per trace."""
+    drawn once per trace. ``shared`` (one build's, across rules) keeps what was drawn by
+    language and :func:`_drawn_from`: a state another rule has on the same day draws the
+    same (drawing reads the state alone, not the rule that chose it), and most places'
+    states are the same under most rules."""
     found = trace.parts.get((lang, when))
     if found is not None:
         return found
     pid = state.place_id
+    key = (lang, *_drawn_from(state))
+    if shared is not None:
+        found = shared.get(key)
+        if found is not None:
+            trace.parts[lang, when] = found
+            return found
     layers = state_layers(ds, {pid: state}, state.day, palette, lang, index=index, events=False)
     (place,) = layers.places["features"]
     (outline,) = layers.outlines["features"]
@@ -296,7 +313,18 @@ def draw_place(
         markers=tuple(marker_parts(f) for f in layers.markers["features"]),
     )
     trace.parts[lang, when] = parts
+    if shared is not None:
+        shared[key] = parts
     return parts
+
+
+#: a state's fields but the rule that chose it (which no drawing reads)
+_DRAWN_FIELDS = tuple(f.name for f in fields(PlaceState) if f.name != "rule")
+
+
+def _drawn_from(state: PlaceState) -> tuple[Any, ...]:
+    """Everything of a state that drawing it may read: equal ones draw the same."""
+    return tuple(getattr(state, name) for name in _DRAWN_FIELDS)
 
 
 def _json(value: Any) -> Json:

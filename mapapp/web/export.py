@@ -356,6 +356,10 @@ def _build_bundle(
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
     front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
     ground_rows: list[fronts.Ground] = []
+    # the ground held, kept up to date as the newest report's places change
+    ground = fronts.GroundTally(ds)
+    for initial in states["newest"].values():
+        ground.add(initial)
     # drawn parts by place, language, day and state, shared by the rules (see draw_place)
     shared_parts: dict[tuple[Any, ...], PlaceParts] = {}
     for number, day in enumerate(days, start=1):
@@ -380,6 +384,9 @@ def _build_bundle(
             for pid, state in moved.items():
                 holders[key].subtract(legend_factions(states[key][pid]))
                 holders[key].update(legend_factions(state))
+                if key == "newest":
+                    ground.add(states[key][pid], -1)
+                    ground.add(state)
             states[key].update(moved)
             changed[key] = moved
         frame: dict[str, Any] = {"start": day.isoformat()}
@@ -445,7 +452,7 @@ def _build_bundle(
         front_frames.update(day, states["newest"], changed["newest"], number == 1)
         # the ground chart's rows: the first day and every change day (as ground_over)
         if number == 1 or (changes and changes[-1] == day.isoformat()):
-            ground_rows.append(cache.ground_on(ds, day, states["newest"]))
+            ground_rows.append(ground.ground(day))
         if frames and not any(vkey in frame for _, _, vkey in variants):
             continue  # nothing the map shows changes on this day
         for _, _, vkey in variants:
@@ -508,7 +515,6 @@ def _build_bundle(
         "context": _context(),
         "ground": _ground(ds, first, last, palette, ground_rows),
     }
-    cache.end()
     _remember(bundle, cache)
     return bundle
 

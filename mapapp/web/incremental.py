@@ -5,7 +5,7 @@ The bundle's tables store each value once, numbered in the order the build first
 it, so a bundle equal to a fresh build must be assembled by the same walk over frames,
 variants and places. What makes that walk slow is not the walk but what it looks up: each
 place's states day by day under every rule, each state drawn (popups, tooltips, stripes'
-geometry, styles) and serialised, the front lines and the ground chart. Those are kept here,
+geometry, styles) and serialised, and the front lines. Those are kept here,
 per place, and reused while what they are made of is unchanged:
 
 * a place's **trace** under a rule (its state on the slider's first day and every later
@@ -28,8 +28,6 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from typing import Any
 
-from mapapp.core import fronts
-from mapapp.core.fronts import Ground
 from mapapp.core.model import ControlRow, Dataset, Event, Place
 from mapapp.core.timeline import PlaceState, Timeline
 from mapapp.draw.i18n import Lang
@@ -159,11 +157,6 @@ class BundleCache:
         self.lines: dict[tuple[int, Any], dict[str, Any]] = {}
         #: the front lines' legend html, by (language, pairs in order, any tentative)
         self.front_legends: dict[tuple[Lang, tuple[str, ...], bool], str] = {}
-        #: the ground held on each day of the previous build (kept while no geometry changes)
-        self.ground: dict[date, Ground] = {}
-        self._new_ground: dict[date, Ground] = {}
-        #: the previous build's traces (newest rule) of the places changed since
-        self._old: dict[str, Trace] = {}
         #: event markers (not conditions) by (day, language)
         self.events: dict[tuple[date, Lang], list[tuple[dict[str, Any], MarkerParts]]] = {}
 
@@ -177,7 +170,6 @@ class BundleCache:
             self._traces.clear()
             self.events.clear()
             self.front_legends.clear()
-            self._old = {}
             self.dirty = set(inputs)
         else:
             self.dirty = {pid for pid, new in inputs.items() if self._inputs.get(pid) != new}
@@ -186,15 +178,12 @@ class BundleCache:
                 for pid in self.dirty
             ):
                 self.events.clear()  # an event's marker stands at its place, named in its popup
-            newest = self._traces.get("newest", {})
-            self._old = {pid: newest[pid] for pid in self.dirty if pid in newest}
             for traces in self._traces.values():
                 for pid in self.dirty:
                     traces.pop(pid, None)
         geometry = tuple(p.geometry_json or dumps(p.geometry) for p in ds.places.values())
         if key != self._global or geometry != self._geometry:
             self.borders = None
-            self.ground.clear()  # areas, and every place's states
         # a front line's tooltip names the places on either side
         names = tuple((p.name_en, p.name_ar) for p in ds.places.values())
         if self.borders is None or names != self._names:
@@ -230,24 +219,6 @@ class BundleCache:
                 kept[pid] = Trace(initial, moves)
         return {pid: kept[pid] for pid in timeline.dataset.places}
 
-    def ground_on(self, ds: Dataset, day: date, states: dict[str, PlaceState]) -> Ground:
-        """:func:`fronts.ground_on` of the newest rule's ``states`` on ``day``: the previous
-        build's when every changed place was held the same way on that day (the sums are
-        then the same numbers added in the same order)."""
-        old = self.ground.get(day)
-        if old is None or not all(
-            pid in self._old and _held(_state_on(self._old[pid], day)) == _held(states[pid])
-            for pid in self.dirty
-        ):
-            old = fronts.ground_on(ds, states, "bloc", day)
-        self._new_ground[day] = old
-        return old
-
-    def end(self) -> None:
-        """The build is done: what it made is what the next one compares with."""
-        self.ground, self._new_ground = self._new_ground, {}
-        self._old = {}
-
     def event_markers(
         self, ds: Dataset, day: date, palette: Palette, lang: Lang, index: EventIndex
     ) -> list[tuple[dict[str, Any], MarkerParts]]:
@@ -257,17 +228,6 @@ class BundleCache:
             features = state_layers(ds, {}, day, palette, lang, index=index).markers["features"]
             found = self.events[day, lang] = [(f, marker_parts(f)) for f in features]
         return found
-
-
-def _state_on(trace: Trace, day: date) -> PlaceState:
-    """The state a trace shows on ``day``."""
-    days = [d for d in trace.moves if d <= day]
-    return trace.moves[max(days)] if days else trace.initial
-
-
-def _held(state: PlaceState) -> tuple[Any, ...]:
-    """What the ground held counts of a state (see ``fronts._holders``)."""
-    return state.status, tuple((r.faction_id, r.status) for r in state.rows)
 
 
 def draw_place(

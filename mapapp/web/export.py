@@ -585,6 +585,8 @@ class _FrontFrames:
         self.lines: list[dict[str, Any]] = []
         #: each line's border (the lines are listed by border, as a frame draws them)
         self._border: list[int] = []
+        #: how many lines drawn in the newest frame are of each (pair, kind)
+        self._pairs: Counter[tuple[str, str]] = Counter()
         self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
         #: each border's line drawn in the newest frame, with the front it was built for
         self._built: dict[int, tuple[fronts.Front, dict[str, Any]]] = {}
@@ -623,7 +625,9 @@ class _FrontFrames:
         ds, palette = self.ds, self.palette
         number = len(self.frames)  # the index of the frame being made
         for i in [i for i in self._built if i not in self.current]:
-            self._built.pop(i)[1]["frames"][1] = number  # the front is gone
+            gone = self._built.pop(i)[1]
+            gone["frames"][1] = number  # the front is gone
+            self._pairs[gone["pair"], gone["kind"]] -= 1
         for i, front in sorted(self.current.items()):
             built = self._built.get(i)
             if built is not None and built[0] is front:
@@ -632,6 +636,7 @@ class _FrontFrames:
                 continue
             if built is not None:
                 built[1]["frames"][1] = number
+                self._pairs[built[1]["pair"], built[1]["kind"]] -= 1
             drawn = self.cache.lines.get((i, front))
             if drawn is None:  # a line's drawing depends on its border and front alone
                 names = {
@@ -658,9 +663,10 @@ class _FrontFrames:
                 "frames": [number, None],
             }
             self._built[i] = (front, line)
+            self._pairs[front.pair, front.kind] += 1
             self.lines.append(line)
             self._border.append(i)
-        key = tuple(sorted({(line["pair"], line["kind"]) for _, line in self._built.values()}))
+        key = tuple(sorted(pair for pair, n in self._pairs.items() if n > 0))
         shown = list(self.current.values())
         legend = {}
         for lang in LANGS:

@@ -153,6 +153,13 @@ def _from_layers(ds: Dataset, day: date, lang: Lang) -> dict[str, Any]:
     return {"places": places, "patterns": patterns, "outlines": outlines, "markers": markers}
 
 
+def own(style: dict[str, Any], pid: str) -> dict[str, Any]:
+    """A place's style as map.js draws it: its own class filled in (``{id}``: its id)."""
+    if "{id}" not in style.get("className", ""):
+        return style
+    return {**style, "className": style["className"].replace("{id}", pid)}
+
+
 def _from_bundle(bundle: dict[str, Any], states: list[list[int]], day: date, lang: str) -> Any:
     index = max(i for i, f in enumerate(bundle["frames"]) if f["start"] <= day.isoformat())
     geometries, styles, html = bundle["geometries"], bundle["styles"], bundle["html"]
@@ -165,9 +172,10 @@ def _from_bundle(bundle: dict[str, Any], states: list[list[int]], day: date, lan
     for place, e in zip(bundle["places"], states[index], strict=True):
         fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
         pid = place["id"]
-        places[pid] = (geometries[place["geometry"]], styles[fill], html[popup], html[tooltip])
-        patterns[pid] = [(geometries[g], styles[s]) for g, s in stripes]
-        outlines[pid] = styles[outline]
+        drawn = (geometries[place["geometry"]], own(styles[fill], pid))
+        places[pid] = (*drawn, html[popup], html[tooltip])
+        patterns[pid] = [(geometries[g], own(styles[s], pid)) for g, s in stripes]
+        outlines[pid] = own(styles[outline], pid)
         markers += [marker(m) for m in conditions]
     markers += [marker(m) for m in bundle["frames"][index][lang]["events"]]
     return {
@@ -543,11 +551,11 @@ def test_every_rule_and_day_draws_each_place_as_the_app_does(folder: Path) -> No
                     fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
                     got = [
                         geometries[bundle["places"][pids.index(pid)]["geometry"]],
-                        styles[fill],
+                        own(styles[fill], pid),
                         html[popup],
                         html[tooltip],
-                        [styles[outline]],
-                        [[geometries[g], styles[s]] for g, s in stripes],
+                        [own(styles[outline], pid)],
+                        [[geometries[g], own(styles[s], pid)] for g, s in stripes],
                         [
                             [[m[0], m[1]], styles[m[2]], html[m[3]], html[m[4]]]
                             for m in (bundle["markers"][c] for c in conditions)

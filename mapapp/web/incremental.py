@@ -258,8 +258,8 @@ def draw_place(
     layers = state_layers(ds, {pid: state}, state.day, palette, lang, index=index, events=False)
     (place,) = layers.places["features"]
     (outline,) = layers.outlines["features"]
-    geometry, fill = place["geometry"], place["properties"]["style"]
-    outline_style = outline["properties"]["style"]
+    geometry, fill = place["geometry"], shared_style(place["properties"]["style"], pid)
+    outline_style = shared_style(outline["properties"]["style"], pid)
     parts = PlaceParts(
         geometry=(dumps(geometry), geometry),
         fill=(dumps(fill), fill),
@@ -267,7 +267,7 @@ def draw_place(
         popup=place["properties"]["popup"],
         tooltip=place["properties"]["tooltip"],
         stripes=tuple(
-            (_json(f["geometry"]), _json(f["properties"]["style"]))
+            (_json(f["geometry"]), _json(shared_style(f["properties"]["style"], pid)))
             for f in layers.patterns["features"]
         ),
         markers=tuple(marker_parts(f) for f in layers.markers["features"]),
@@ -276,6 +276,24 @@ def draw_place(
     if shared is not None:
         shared[key] = parts
     return parts
+
+
+#: the place's own class in a style's ``className`` (``mapapp-place-<id>`` and the like),
+#: written with this in the bundle and filled in by map.js (see :func:`shared_style`)
+PLACE_ID = "{id}"
+_OWN_CLASSES = ("place", "stripe", "outline")
+
+
+def shared_style(style: dict[str, Any], pid: str) -> dict[str, Any]:
+    """``style`` with the place's own class (``mapapp-place-<id>``, ``-stripe-``,
+    ``-outline-``) written ``mapapp-place-{id}``: the styles of places drawn alike are one
+    style in the bundle (else every place has its own: 114,593 styles at 10,000 places),
+    and map.js puts each place's id back when it draws it."""
+    own = {f"mapapp-{kind}-{pid}": f"mapapp-{kind}-{PLACE_ID}" for kind in _OWN_CLASSES}
+    classes = style.get("className")
+    if not isinstance(classes, str):
+        return style
+    return {**style, "className": " ".join(own.get(c, c) for c in classes.split(" "))}
 
 
 #: a state's fields but the rule that chose it (which no drawing reads)

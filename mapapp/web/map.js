@@ -711,9 +711,17 @@
       return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
     });
 
+    /* style `index` for place `id`: the bundle writes a place's own class (mapapp-place-<id>
+     * and the like) as "{id}", so places drawn alike share one style */
+    function placeStyle(index, id) {
+      var style = D.styles[index];
+      if (!style.className || style.className.indexOf("{id}") < 0) return style;
+      return Object.assign({}, style, { className: style.className.split("{id}").join(id) });
+    }
+
     function outlineStyle(i) {
       var d = drawn[i];
-      var style = Object.assign({}, D.styles[D.entries[d.entry][E.outline]]);
+      var style = Object.assign({}, placeStyle(D.entries[d.entry][E.outline], D.places[i].id));
       if (view.place === D.places[i].id) style.weight += D.selectedWeight;
       return style;
     }
@@ -724,8 +732,8 @@
       d.entry = index;
       if (!d.fill) {
         var shape = latlngs(place.geometry);
-        d.fill = L.polygon(shape, withPane("places", D.styles[entry[E.fill]])).addTo(map);
-        d.fill.mapappStyle = D.styles[entry[E.fill]];
+        d.fill = L.polygon(shape, withPane("places", placeStyle(entry[E.fill], place.id))).addTo(map);
+        d.fill.mapappStyle = placeStyle(entry[E.fill], place.id);
         d.fill.bindPopup(html(entry[E.popup]), popupOptions());
         d.fill.bindTooltip(html(entry[E.tooltip]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
@@ -734,7 +742,7 @@
         d.stripes = L.layerGroup().addTo(map);
         d.conditions = L.layerGroup().addTo(map);
       } else {
-        restyle(d.fill, D.styles[entry[E.fill]]);
+        restyle(d.fill, placeStyle(entry[E.fill], place.id));
         d.fill.setPopupContent(html(entry[E.popup]));
         d.fill.setTooltipContent(html(entry[E.tooltip]));
         restyle(d.outline, outlineStyle(i));
@@ -742,7 +750,7 @@
       if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
         d.stripes.clearLayers();
         entry[E.stripes].forEach(function (part) {
-          var style = withPane("patterns", D.styles[part[S.style]]);
+          var style = withPane("patterns", placeStyle(part[S.style], place.id));
           d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
         });
       }

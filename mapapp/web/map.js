@@ -546,8 +546,8 @@
 
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
-    /* The static export holds one variant's frames in its bundle and each other variant's
-     * in a chunk script (`D.variants`: {key: file}). null when the views' variants are all
+    /* The static export and the page hold one variant's frames in their bundle and each
+     * other variant's in a file (`D.variants`: {key: file}). null when the views' variants are all
      * here, else a promise settled when they have been loaded into D.frames. */
     function ready(views) {
       var waits = [];
@@ -556,7 +556,7 @@
         if (!D.frames.length || variant in D.frames[0]) return;
         var file = D.variants && D.variants[variant];
         if (!file) throw new Error("the map data has no frames for " + variant);
-        waits.push(loadChunkScript(resolve(file)).then(function (frames) {
+        waits.push(loadData(resolve(file)).then(function (frames) {
           if (variant in D.frames[0]) return; // another map loaded it meanwhile
           frames.forEach(function (frame, k) { D.frames[k][variant] = frame; });
         }));
@@ -584,13 +584,18 @@
 
     var shards = {};
 
+    /* a file of the bundle: a chunk script in the static export (`load: "script"`), JSON
+     * fetched on the page */
+    function loadData(url) {
+      return D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + response.url);
+        return response.json();
+      });
+    }
+
     function shard(k) {
       if (!shards[k]) {
-        var url = resolve(D.html.files[k]);
-        shards[k] = D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
-          if (!response.ok) throw new Error(response.status + " " + response.url);
-          return response.json();
-        });
+        shards[k] = loadData(resolve(D.html.files[k]));
         shards[k].catch(function () { delete shards[k]; }); // a later opening tries again
       }
       return shards[k];

@@ -600,9 +600,16 @@ class _FrontFrames:
             else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
         )
         moved = False
+        sides: dict[str, fronts.Side | None] = {}  # each place's side, once for its borders
+
+        def side(pid: str) -> fronts.Side | None:
+            if pid not in sides:
+                sides[pid] = fronts.side_of(self.ds, states[pid])
+            return sides[pid]
+
         for i in look:
             a, b = self.borders[i][0], self.borders[i][1]
-            front = fronts.front_between(self.ds, self.borders[i], states[a], states[b])
+            front = fronts.front_of_sides(self.borders[i], side(a), side(b))
             if front != self.current.get(i):
                 moved = True
                 if front is None:

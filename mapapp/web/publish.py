@@ -31,9 +31,10 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
     without its html table, which goes into ``<hash>-h<k>.json`` files of
     :data:`HTML_FILE_SIZE` entries (the map fetches one when a popup of it first opens;
     the citations are most of a bundle's bytes), and with the frames of English under the
-    newest report only: each other variant's are ``<hash>-v<n>.json`` (``variants``). Names come from the content, so a browser
-    can cache them for good. Written atomically; all but the newest :data:`KEEP_BUNDLES`
-    bundles are removed. Returns the main file. Raises ``OSError`` if it cannot write."""
+    newest report only: each other variant's are ``<hash>-v<n>.json`` (``variants``).
+    Names come from the content, so a browser can cache them for good. Written atomically;
+    all but the newest :data:`KEEP_BUNDLES` bundles are removed. Returns the main file.
+    Raises ``OSError`` if it cannot write."""
     text = to_json(bundle)
     base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)

@@ -52,7 +52,7 @@ def _feature(i: int, props: dict[str, object]) -> dict[str, object]:
     }
 
 
-TRICKY = [
+TRICKY: list[dict[str, object]] = [
     {"name_en": 'a "quoted" [name] {x}', "note": "back\\slash\\"},
     {"name_en": "\\\\", "note": "ends in a backslash\\\\"},
     {"features": [1, 2], "name_ar": "مخيم ] [ } {"},

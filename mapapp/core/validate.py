@@ -109,6 +109,11 @@ class _CleanPlaces:
 _CLEAN_PLACES: dict[tuple[str, Resource], _CleanPlaces] = {}
 #: the most rows of one file whose checks are kept (about 2 kB a row)
 MEMO_ROWS = 200_000
+#: the most distinct cells of one column whose value is kept while a file is checked
+MEMO_CELLS = 100_000
+#: a cell not checked yet in this file, and one that passed without giving a value (a date
+#: whose precision cell is reported instead)
+_UNCHECKED, _NO_VALUE = object(), object()
 #: per (folder, resource): the cells of each row whose cell checks passed in the last load,
 #: with the values they gave (a row with any problem is checked again, so reported again)
 _CLEAN_ROWS: dict[tuple[str, Resource], dict[tuple[tuple[str, str], ...], dict[str, Any]]] = {}
@@ -299,6 +304,12 @@ class _Validator:
         memo_key = (str(self.dir.resolve()), res)
         before = _CLEAN_ROWS.pop(memo_key, {})
         clean: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+        # per column, the value of each cell already found without a problem in this run:
+        # a cell's check depends on the column and the cell alone (a date's also on its
+        # precision cell, part of its key), so a repeated cell is checked once. A cell with
+        # a problem is never kept: it is checked again on every row, so reported on each
+        passed: dict[str, dict[str | tuple[str, str], Any]] = {f.name: {} for f in res.fields}
+        precision_of = {f.name: f.extra.get("precision_field") for f in res.fields if f.is_date}
         for index, (line, cells) in enumerate(records):
             values: dict[str, Any] = {}
             problems: list[Issue] = []
@@ -312,7 +323,19 @@ class _Validator:
                     if fld.name in unusable:
                         continue
                     raw = cells.get(fld.name, "")
-                    problems.extend(_check_cell(res, fld, raw, line, cells, values))
+                    seen_cells = passed[fld.name]
+                    prec = precision_of.get(fld.name)
+                    cell: str | tuple[str, str] = (raw, cells.get(prec, "")) if prec else raw
+                    value = seen_cells.get(cell, _UNCHECKED)
+                    if value is not _UNCHECKED:
+                        if value is not _NO_VALUE:
+                            values[fld.name] = value
+                        continue
+                    found = list(_check_cell(res, fld, raw, line, cells, values))
+                    if found:
+                        problems.extend(found)
+                    elif len(seen_cells) < MEMO_CELLS:
+                        seen_cells[cell] = values.get(fld.name, _NO_VALUE)
             if cell_key is not None and not problems and len(records) <= MEMO_ROWS:
                 clean[cell_key] = dict(values)  # a copy: the row's own may be read by others
             key = tuple(cells.get(k, "").strip() for k in pk)

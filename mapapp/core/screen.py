@@ -451,25 +451,28 @@ class _ScreenedValidator(_Validator):
         width_s = int(source.max()) + 1 if source.size else 1
         width_f = int(faction.max()) + 1 if faction.size else 1
         group = (place * width_s + source)[good]
-        # the rows in order of group and start: the searches below then look their keys up
-        # in nearly ascending order (numpy's search is much faster so)
-        order = np.argsort(group * _BIG + begin[good], kind="stable")
-        good, group = good[order], group[order]
-        own = group * width_f + faction[good]
         b, e, st = begin[good], end[good], status[good]
-        ally = st == code("allied")
-        everyone = _overlap_counts(group, b, e, group, b, e)
-        same = _overlap_counts(own, b, e, own, b, e)
-        if ally.any():
-            rivals = _overlap_counts(group, b, e, group[~ally], b[~ally], e[~ally]) - (
-                _overlap_counts(own, b, e, own[~ally], b[~ally], e[~ally])
-            )
-        else:  # no ally: every row is a rival
-            rivals = everyone - same
-        others = everyone - same
-        broken = (same > 1) | ((st == code("sole")) & (rivals > 0))
-        broken |= (st == code("shared")) & (others == 0)
-        broken |= ally & (rivals == 0)
+        # Only whether a place has a broken row matters (all its rows then go the
+        # validator's way), so no overlaps are counted. First, one faction twice at once
+        # in a group (place and source): in order of (group, faction, start), a row whose
+        # start is before the latest end of the rows before it in its run
+        own = (group * width_f + faction[good]) * _BIG
+        order = np.argsort(own + b, kind="stable")  # the file's order nearly: quick
+        broken = np.zeros(good.size, dtype=bool)
+        broken[order] = _overlapped(own[order] + b[order], own[order] + e[order])
+        # Then, in a group with no faction twice at once, a row overlaps no row of its own
+        # faction but itself, so it has another faction beside it exactly when another row
+        # overlaps it, and a rival when another row that is not an ally does
+        base = group * _BIG
+        order = np.argsort(base + b, kind="stable")
+        starts_, ends_ = base[order] + b[order], base[order] + e[order]
+        ally = st[order] == code("allied")
+        beside = _overlapped(starts_, ends_)
+        rival = _overlapped(starts_, ends_, ~ally) if ally.any() else beside
+        kind = st[order]
+        broken[order] |= (kind == code("sole")) & rival
+        broken[order] |= (kind == code("shared")) & ~beside
+        broken[order] |= ally & ~rival
         flagged = np.zeros(len(suspect), dtype=bool)
         flagged[good[broken]] = True
         # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
@@ -506,25 +509,24 @@ def _pairs(first: IntArray, second: IntArray, width: int) -> tuple[IntArray, Int
     return pair, present
 
 
-def _overlap_counts(
-    group: IntArray,
-    start: IntArray,
-    end: IntArray,
-    of_group: IntArray,
-    of_start: IntArray,
-    of_end: IntArray,
-) -> IntArray:
-    """For each row ``i`` (``group``, ``start``, ``end``), how many rows ``j`` of a set
-    (``of_*``) in its group overlap it: ``start_j < end_i`` and ``end_j > start_i``
-    (half-open days; every row has ``start < end``). Rows of earlier groups are counted by
-    both searches and cancel."""
-    base, of_base = group * _BIG, of_group * _BIG
-    sorted_starts = np.sort(of_base + of_start)
-    sorted_ends = np.sort(of_base + of_end)
-    counts: IntArray = np.searchsorted(sorted_starts, base + end, side="left") - np.searchsorted(
-        sorted_ends, base + start, side="right"
-    )
-    return counts
+def _overlapped(starts: IntArray, ends: IntArray, of: BoolArray | None = None) -> BoolArray:
+    """For each interval ``[start, end)`` (ascending by start; keys of different groups
+    offset so far apart that no two groups' intervals meet), whether another interval -- of
+    those marked in ``of``, all by default -- overlaps it: one before it ends after it
+    starts, or the next after it starts before it ends. Linear, by running maxima and
+    minima."""
+    n = starts.size
+    if of is None:
+        of = np.ones(n, dtype=bool)
+    latest = np.full(n, -1, dtype=np.int64)  # the latest end of the marked ones before
+    if n > 1:
+        latest[1:] = np.maximum.accumulate(np.where(of, ends, -1))[:-1]
+    earliest = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)  # first start after
+    if n > 1:
+        marked = np.where(of, starts, np.iinfo(np.int64).max)[::-1]
+        earliest[:-1] = np.minimum.accumulate(marked)[::-1][1:]
+    hit: BoolArray = (latest > starts) | (earliest < ends)
+    return hit
 
 
 __all__ = ["MIN_BYTES", "screened_report"]

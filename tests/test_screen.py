@@ -289,3 +289,38 @@ def test_random_periods_are_reported_the_same(seed: int, tmp_path: Path) -> None
     flagged = {i.line for i in slow}
     assert len(flagged) < len(out) * 0.8, "some places are clean"
     assert fast == slow
+
+
+def test_cells_kept_within_a_file_change_nothing(tmp_path: Path) -> None:
+    """A cell found without a problem is not checked again in its column: the findings and
+    the dataset built are those of checking every cell (MEMO_CELLS = 0), for a table with
+    many mistakes repeated over rows and for a valid one."""
+    from mapapp.core import validate
+
+    folder = synth.generate(tmp_path / "data", 30, 900)
+    clean = load_dataset(folder)
+    path = folder / "control.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    places = sorted({r[0] for r in body})
+    rng = random.Random(9)
+    out: list[list[str]] = []
+    for row in body:
+        changed = _mutate(row, header, rng, places) if rng.random() < 0.1 else row
+        out.extend([row, row] if changed is None else [changed])
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    with (broken / "control.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([header, *out])
+    kept = load_dataset(broken).report.sorted()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "MEMO_CELLS", 0)
+        validate.forget_clean()
+        every = load_dataset(broken).report.sorted()
+        validate.forget_clean()
+        again = load_dataset(folder)
+    assert kept == every and len({i.code for i in kept}) >= 8
+    assert clean.dataset is not None and again.dataset is not None
+    assert clean.dataset.control == again.dataset.control
+    assert clean.dataset.places == again.dataset.places

@@ -324,3 +324,36 @@ def test_cells_kept_within_a_file_change_nothing(tmp_path: Path) -> None:
     assert clean.dataset is not None and again.dataset is not None
     assert clean.dataset.control == again.dataset.control
     assert clean.dataset.places == again.dataset.places
+
+
+def test_overlapped_equals_every_pair_compared() -> None:
+    """The screen's linear overlap test against comparing every pair: no place is sent
+    the row-by-row way for nothing, and none is missed."""
+    import numpy as np
+
+    from mapapp.core.screen import _BIG, _overlapped
+
+    rng = random.Random(11)
+    for _ in range(200):
+        n = rng.randrange(1, 12)
+        rows = []
+        for _ in range(n):
+            group, start = rng.randrange(3), rng.randrange(10)
+            rows.append((group, start, start + rng.randrange(1, 5), rng.random() < 0.6))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        starts = np.asarray([g * _BIG + s for g, s, _, _ in rows], dtype=np.int64)
+        ends = np.asarray([g * _BIG + e for g, _, e, _ in rows], dtype=np.int64)
+        marked = np.asarray([m for *_, m in rows], dtype=bool)
+        for of in (None, marked):
+            expected = [
+                any(
+                    j != i
+                    and (of is None or of[j])
+                    and rows[j][0] == rows[i][0]
+                    and rows[j][1] < rows[i][2]
+                    and rows[i][1] < rows[j][2]
+                    for j in range(n)
+                )
+                for i in range(n)
+            ]
+            assert _overlapped(starts, ends, of).tolist() == expected, (rows, of)

@@ -437,7 +437,10 @@ class _ScreenedValidator(_Validator):
         suspect |= as_of == 0  # no report date to be had: the validator's way explains
         begin = np.where(has_start, starts["start"], as_of)
         end = np.where(has_end, starts["end"], _LAST)
-        suspect |= has_end & (end <= begin)  # before its start, or (no start) its as_of
+        # before its start (or, with no start, its as_of); or no end and starting on the
+        # last day there is: no day held, left out of the period rules by the validator;
+        # its place goes the validator's way (the linear overlap test wants no empty span)
+        suspect |= end <= begin
         place = places.codes
         faction = columns["faction_id"].codes
         # statuses as codes (a million strings compared as Python objects cost seconds)
@@ -450,34 +453,35 @@ class _ScreenedValidator(_Validator):
         good = np.flatnonzero(~suspect)
         width_s = int(source.max()) + 1 if source.size else 1
         width_f = int(faction.max()) + 1 if faction.size else 1
-        group = (place * width_s + source)[good]
-        b, e, st = begin[good], end[good], status[good]
+        group = place * width_s + source
+        fac, st, b, e, at = faction, status, begin, end, place
+        if good.size < len(suspect):  # the suspect rows' places are flagged already
+            group, fac, st, b, e, at = (a[good] for a in (group, fac, st, b, e, at))
         # Only whether a place has a broken row matters (all its rows then go the
         # validator's way), so no overlaps are counted. First, one faction twice at once
-        # in a group (place and source): in order of (group, faction, start), a row whose
-        # start is before the latest end of the rows before it in its run
-        own = (group * width_f + faction[good]) * _BIG
+        # in a group (place and source): in order of (group, faction, start), a row
+        # overlapping a neighbour in its run
+        own = (group * width_f + fac) * _BIG
         order = np.argsort(own + b, kind="stable")  # the file's order nearly: quick
-        broken = np.zeros(good.size, dtype=bool)
-        broken[order] = _overlapped(own[order] + b[order], own[order] + e[order])
+        twice = order[_overlapped(own[order] + b[order], own[order] + e[order])]
         # Then, in a group with no faction twice at once, a row overlaps no row of its own
         # faction but itself, so it has another faction beside it exactly when another row
         # overlaps it, and a rival when another row that is not an ally does
         base = group * _BIG
         order = np.argsort(base + b, kind="stable")
-        starts_, ends_ = base[order] + b[order], base[order] + e[order]
-        ally = st[order] == code("allied")
+        starts_, ends_, kind = base[order] + b[order], base[order] + e[order], st[order]
+        ally = kind == code("allied")
         beside = _overlapped(starts_, ends_)
         rival = _overlapped(starts_, ends_, ~ally) if ally.any() else beside
-        kind = st[order]
-        broken[order] |= (kind == code("sole")) & rival
-        broken[order] |= (kind == code("shared")) & ~beside
-        broken[order] |= ally & ~rival
-        flagged = np.zeros(len(suspect), dtype=bool)
-        flagged[good[broken]] = True
+        broken = ((kind == code("sole")) & rival) | ((kind == code("shared")) & ~beside)
+        broken |= ally & ~rival
+        flagged = np.zeros(len(places.values), dtype=bool)
+        flagged[place[suspect]] = True
+        flagged[at[twice]] = True
+        flagged[at[order[broken]]] = True
         # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
         names = [str(p).strip() for p in places.values.to_pylist()]
-        hit = hit | {names[i] for i in np.unique(place[suspect | flagged]).tolist()}
+        hit = hit | {names[i] for i in np.flatnonzero(flagged).tolist()}
         if hit:
             entries = np.asarray([name in hit for name in names], dtype=bool)
             suspect |= entries[place]
@@ -510,22 +514,21 @@ def _pairs(first: IntArray, second: IntArray, width: int) -> tuple[IntArray, Int
 
 
 def _overlapped(starts: IntArray, ends: IntArray, of: BoolArray | None = None) -> BoolArray:
-    """For each interval ``[start, end)`` (ascending by start; keys of different groups
-    offset so far apart that no two groups' intervals meet), whether another interval -- of
-    those marked in ``of``, all by default -- overlaps it: one before it ends after it
-    starts, or the next after it starts before it ends. Linear, by running maxima and
-    minima."""
-    n = starts.size
+    """For each interval ``[start, end)`` (none empty; in ascending order of start; keys
+    of different groups offset so far apart that no two groups' intervals meet), whether
+    another interval -- of those marked in ``of``, all by default -- overlaps it: one
+    before it ends after it starts, or the first after it starts before it ends. Linear,
+    by running maxima (and minima)."""
+    hit = np.zeros(starts.size, dtype=bool)
+    if starts.size < 2:
+        return hit
     if of is None:
-        of = np.ones(n, dtype=bool)
-    latest = np.full(n, -1, dtype=np.int64)  # the latest end of the marked ones before
-    if n > 1:
-        latest[1:] = np.maximum.accumulate(np.where(of, ends, -1))[:-1]
-    earliest = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)  # first start after
-    if n > 1:
-        marked = np.where(of, starts, np.iinfo(np.int64).max)[::-1]
-        earliest[:-1] = np.minimum.accumulate(marked)[::-1][1:]
-    hit: BoolArray = (latest > starts) | (earliest < ends)
+        hit[1:] = np.maximum.accumulate(ends)[:-1] > starts[1:]
+        hit[:-1] |= starts[1:] < ends[:-1]  # ascending: the next one starts first
+        return hit
+    hit[1:] = np.maximum.accumulate(np.where(of, ends, -1))[:-1] > starts[1:]
+    after = np.where(of, starts, np.iinfo(np.int64).max)[::-1]
+    hit[:-1] |= np.minimum.accumulate(after)[::-1][1:] < ends[:-1]
     return hit
 
 

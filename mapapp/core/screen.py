@@ -25,6 +25,7 @@ import csv
 import gc
 import io
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,6 +47,7 @@ from mapapp.core.report import Issue, Report
 from mapapp.core.schema import Field, Resource, Schema, load_schema
 from mapapp.core.validate import (
     MAX_CELL_CHARS,
+    LoadResult,
     _check_cell,
     _check_columns,
     _Validator,
@@ -239,14 +241,33 @@ class _ScreenedValidator(_Validator):
         self.build = False
         self.min_bytes = min_bytes
         self.pending: list[tuple[Resource, Plain]] = []
+        #: the screened table's read, started before the run (see :meth:`run`)
+        self.reading: dict[str, Future[Plain | None]] = {}
 
-    def read_table(self, res: Resource) -> None:
-        path = self.dir / res.path
+    def screened(self, res: Resource) -> bool:
+        """Whether the table is read as a plain file and screened."""
         try:
-            small = path.stat().st_size < self.min_bytes
+            small = (self.dir / res.path).stat().st_size < self.min_bytes
         except OSError:
             small = True
-        read = None if small or res.name != SCREENED or res.primary_key else _read_plain(path)
+        return not small and res.name == SCREENED and not res.primary_key
+
+    def run(self) -> LoadResult:
+        # the large table is read (pyarrow, in its own threads, without the GIL) while
+        # this thread parses and checks the places file and the small tables; its findings
+        # are still added when its turn comes in the schema's order, so none moves
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            for res in self.schema.resources:
+                if res.format != "geojson" and self.screened(res):
+                    self.reading[res.name] = pool.submit(_read_plain, self.dir / res.path)
+            return super().run()
+
+    def read_table(self, res: Resource) -> None:
+        reading = self.reading.pop(res.name, None)
+        if reading is not None:
+            read = reading.result()
+        else:
+            read = _read_plain(self.dir / res.path) if self.screened(res) else None
         if read is None:
             super().read_table(res)
             return

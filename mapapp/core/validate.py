@@ -251,24 +251,26 @@ class _Validator:
         skip: list[frozenset[str]] = []
         for feature in geo.features:
             line = feature.line or 0
-            cells = {
-                k: _json_to_cell(v)
-                for k, v in feature.properties.items()
-                if not isinstance(v, dict | list)
-            }
+            cells: dict[str, str] = {}
+            for k, v in feature.properties.items():
+                if type(v) is str:  # the commonest, first
+                    cells[k] = v
+                elif not isinstance(v, dict | list):
+                    cells[k] = _json_to_cell(v)
             nested = frozenset(feature.properties) - frozenset(cells)
-            self.add(
-                Issue(
-                    res.path,
-                    feature.line,
-                    name,
-                    "bad-type",
-                    f"property '{name}' of feature {feature.index + 1} is a "
-                    f"{'list' if isinstance(feature.properties[name], list) else 'object'}; "
-                    "it must be text, a number, true or false",
+            if nested:
+                self.add(
+                    Issue(
+                        res.path,
+                        feature.line,
+                        name,
+                        "bad-type",
+                        f"property '{name}' of feature {feature.index + 1} is a "
+                        f"{'list' if isinstance(feature.properties[name], list) else 'object'}; "
+                        "it must be text, a number, true or false",
+                    )
+                    for name in sorted(nested)
                 )
-                for name in sorted(nested)
-            )
             if not str(cells.get("id", "")).strip():
                 self.add(
                     [
@@ -309,33 +311,39 @@ class _Validator:
         # precision cell, part of its key), so a repeated cell is checked once. A cell with
         # a problem is never kept: it is checked again on every row, so reported on each
         passed: dict[str, dict[str | tuple[str, str], Any]] = {f.name: {} for f in res.fields}
-        precision_of = {f.name: f.extra.get("precision_field") for f in res.fields if f.is_date}
+        columns = [
+            (
+                fld,
+                fld.name,
+                passed[fld.name],
+                fld.extra.get("precision_field") if fld.is_date else None,
+            )
+            for fld in res.fields
+        ]
         for index, (line, cells) in enumerate(records):
             values: dict[str, Any] = {}
             problems: list[Issue] = []
-            unusable = absent | skip[index] if skip else absent
+            unusable = (absent | skip[index] if absent else skip[index]) if skip else absent
             cell_key = tuple(cells.items()) if not unusable else None
             kept = before.get(cell_key) if cell_key is not None else None
             if kept is not None:
                 values = dict(kept)
             else:
-                for fld in res.fields:
-                    if fld.name in unusable:
+                for fld, name, seen_cells, prec in columns:
+                    if unusable and name in unusable:
                         continue
-                    raw = cells.get(fld.name, "")
-                    seen_cells = passed[fld.name]
-                    prec = precision_of.get(fld.name)
+                    raw = cells.get(name, "")
                     cell: str | tuple[str, str] = (raw, cells.get(prec, "")) if prec else raw
                     value = seen_cells.get(cell, _UNCHECKED)
                     if value is not _UNCHECKED:
                         if value is not _NO_VALUE:
-                            values[fld.name] = value
+                            values[name] = value
                         continue
                     found = list(_check_cell(res, fld, raw, line, cells, values))
                     if found:
                         problems.extend(found)
                     elif len(seen_cells) < MEMO_CELLS:
-                        seen_cells[cell] = values.get(fld.name, _NO_VALUE)
+                        seen_cells[cell] = values.get(name, _NO_VALUE)
             if cell_key is not None and not problems and len(records) <= MEMO_ROWS:
                 clean[cell_key] = dict(values)  # a copy: the row's own may be read by others
             key = tuple(cells.get(k, "").strip() for k in pk)
@@ -346,7 +354,8 @@ class _Validator:
                     problems.append(_duplicate(res, pk, key, line, seen[key]))
                 else:
                     seen[key] = line
-            self.add(problems)
+            if problems:
+                self.add(problems)
             if not problems and not unusable:
                 self.rows[res.name].append(_Row(res.path, line, values))
             else:

@@ -34,10 +34,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from mapapp.core import geometry
 from mapapp.core.dates import DateSpec, FuzzyDate, resolve_cell
 from mapapp.core.read import (
     MAX_CSV_ROWS,
     MAX_FILE_BYTES,
+    RawGeoJSON,
     RawRow,
     RawTable,
     uneven_row,
@@ -51,6 +53,7 @@ from mapapp.core.validate import (
     _check_cell,
     _check_columns,
     _Validator,
+    geometry_known,
 )
 
 #: the table screened (the one that grows to millions of rows)
@@ -243,6 +246,10 @@ class _ScreenedValidator(_Validator):
         self.pending: list[tuple[Resource, Plain]] = []
         #: the screened table's read, started before the run (see :meth:`run`)
         self.reading: dict[str, Future[Plain | None]] = {}
+        #: the places' geometry checks, started once the places are read: (the places,
+        #: the metric CRS, their findings)
+        self.checking: tuple[RawGeoJSON, str, Future[list[Issue]]] | None = None
+        self.pool: ThreadPoolExecutor | None = None
 
     def screened(self, res: Resource) -> bool:
         """Whether the table is read as a plain file and screened."""
@@ -254,13 +261,33 @@ class _ScreenedValidator(_Validator):
 
     def run(self) -> LoadResult:
         # the large table is read (pyarrow, in its own threads, without the GIL) while
-        # this thread parses and checks the places file and the small tables; its findings
-        # are still added when its turn comes in the schema's order, so none moves
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            for res in self.schema.resources:
-                if res.format != "geojson" and self.screened(res):
-                    self.reading[res.name] = pool.submit(_read_plain, self.dir / res.path)
-            return super().run()
+        # this thread parses and checks the places file and the small tables, and the
+        # places' geometry is checked (GEOS and PROJ, mostly without the GIL) while the
+        # tables are; their findings are still added when their turn comes, so none moves
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            self.pool = pool
+            try:
+                for res in self.schema.resources:
+                    if res.format != "geojson" and self.screened(res):
+                        self.reading[res.name] = pool.submit(_read_plain, self.dir / res.path)
+                return super().run()
+            finally:
+                self.pool = None
+
+    def read_places(self, res: Resource) -> None:
+        super().read_places(res)
+        geo, crs = self.geo, self.schema.metric_crs
+        if geo is not None and self.pool is not None and not geometry_known(geo, crs):
+            self.checking = (geo, crs, self.pool.submit(self.geometry_now, geo, crs))
+
+    def geometry_now(self, geo: RawGeoJSON, metric_crs: str) -> list[Issue]:
+        return list(geometry.check_features(geo, metric_crs))
+
+    def geometry_issues(self, geo: RawGeoJSON, metric_crs: str) -> list[Issue]:
+        checking, self.checking = self.checking, None
+        if checking is not None and checking[0] is geo and checking[1] == metric_crs:
+            return checking[2].result()
+        return self.geometry_now(geo, metric_crs)
 
     def read_table(self, res: Resource) -> None:
         reading = self.reading.pop(res.name, None)

@@ -130,6 +130,12 @@ def forget_clean() -> None:
     _CLEAN_GEOMETRY.clear()
 
 
+def geometry_known(geo: RawGeoJSON, metric_crs: str) -> bool:
+    """Whether these very places were found clean by the geometry checks in this CRS."""
+    kept = _CLEAN_GEOMETRY.get(id(geo))
+    return kept is not None and kept[0] is geo and kept[1] == metric_crs
+
+
 class _Validator:
     def __init__(self, schema: Schema, data_dir: Path) -> None:
         self.schema = schema
@@ -177,14 +183,17 @@ class _Validator:
     def check_geometry(self, geo: RawGeoJSON, metric_crs: str) -> None:
         """The places' geometry checks: skipped for the very places found clean before (the
         checks depend on the geometries and the metric CRS alone)."""
-        kept = _CLEAN_GEOMETRY.get(id(geo))
-        if kept is not None and kept[0] is geo and kept[1] == metric_crs:
+        if geometry_known(geo, metric_crs):
             return
-        issues = list(geometry.check_features(geo, metric_crs))
+        issues = self.geometry_issues(geo, metric_crs)
         self.add(issues)
         if not issues and any(clean.geo is geo for clean in _CLEAN_PLACES.values()):
             _CLEAN_GEOMETRY.clear()
             _CLEAN_GEOMETRY[id(geo)] = (geo, metric_crs)
+
+    def geometry_issues(self, geo: RawGeoJSON, metric_crs: str) -> list[Issue]:
+        """What the geometry checks find in the places (a subclass may have them ready)."""
+        return list(geometry.check_features(geo, metric_crs))
 
     def file_of(self, name: str) -> str:
         return self.schema.resource(name).path

@@ -28,7 +28,7 @@
 
   /* the bundle format this renderer reads (mapapp.web.export.FORMAT); its rows' columns are
    * looked up by name in the bundle's `fields` (mapapp.web.export.FIELDS) */
-  var FORMAT = "mapapp-bundle/2";
+  var FORMAT = "mapapp-bundle/3";
   var NEEDED = {
     entry: ["fill", "outline", "popup", "tooltip", "stripes", "markers"],
     marker: ["lon", "lat", "style", "popup", "tooltip"],
@@ -242,7 +242,7 @@
   /* Names, front lines, the context layer and the compare outlines, over the map drawn
    * by MapappMap. None of them catches a click meant for a place: labels and outlines are
    * not interactive, and a front line takes only hovers along its own few pixels. */
-  function Overlays(map, D, html, loadFile) {
+  function Overlays(map, D, html) {
     var L = root.L;
     [["context", 405], ["fronts", 416], ["compare", 417]].forEach(function (p) {
       var pane = map.createPane("mapapp-" + p[0]);
@@ -379,29 +379,22 @@
       return L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === "MultiLineString" ? 1 : 0);
     }
 
-    /* The static export keeps in data.js only the front lines of the day it opens on;
-     * every other frame's lines are a chunk script (`file`), loaded when its day is shown. */
-    var frontDay = null;
+    /* Each line is listed once with the frames it is drawn in ([first, end)); a frame's
+     * lines are those whose span holds it, in the bundle's order. */
+    function frameLines(k) {
+      return (D.frontLines || []).filter(function (line) {
+        return line.frames[0] <= k && k < line.frames[1];
+      });
+    }
 
     function drawFronts(day) {
-      frontDay = day;
       var k = frontFrame(day);
       var key = k + ":" + lang;
       if (key === frontShown) return;
-      if (k >= 0 && !D.fronts[k].lines) {
-        frontShown = -1;
-        frontLayer.clearLayers();
-        var wanted = D.fronts[k];
-        loadFile(wanted.file).then(function (lines) {
-          wanted.lines = lines;
-          if (frontDay !== null) drawFronts(frontDay);
-        }, function () { /* the next day shown tries again */ });
-        return;
-      }
       frontShown = key;
       frontLayer.clearLayers();
       if (k < 0) return;
-      D.fronts[k].lines.forEach(function (line) {
+      frameLines(k).forEach(function (line) {
         var shape = lineLatLngs(D.geometries[line.geometry]);
         line.styles.forEach(function (styleIndex, n) {
           // the first line (a solid halo, the widest) takes the hover: the dashed ones
@@ -553,8 +546,8 @@
 
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
-    /* The static export holds one variant's frames in its bundle and each other variant's
-     * in a chunk script (`D.variants`: {key: file}). null when the views' variants are all
+    /* The static export and the page hold one variant's frames in their bundle and each
+     * other variant's in a file (`D.variants`: {key: file}). null when the views' variants are all
      * here, else a promise settled when they have been loaded into D.frames. */
     function ready(views) {
       var waits = [];
@@ -563,7 +556,7 @@
         if (!D.frames.length || variant in D.frames[0]) return;
         var file = D.variants && D.variants[variant];
         if (!file) throw new Error("the map data has no frames for " + variant);
-        waits.push(loadChunkScript(resolve(file)).then(function (frames) {
+        waits.push(loadData(resolve(file)).then(function (frames) {
           if (variant in D.frames[0]) return; // another map loaded it meanwhile
           frames.forEach(function (frame, k) { D.frames[k][variant] = frame; });
         }));
@@ -591,13 +584,18 @@
 
     var shards = {};
 
+    /* a file of the bundle: a chunk script in the static export (`load: "script"`), JSON
+     * fetched on the page */
+    function loadData(url) {
+      return D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + response.url);
+        return response.json();
+      });
+    }
+
     function shard(k) {
       if (!shards[k]) {
-        var url = resolve(D.html.files[k]);
-        shards[k] = D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
-          if (!response.ok) throw new Error(response.status + " " + response.url);
-          return response.json();
-        });
+        shards[k] = loadData(resolve(D.html.files[k]));
         shards[k].catch(function () { delete shards[k]; }); // a later opening tries again
       }
       return shards[k];
@@ -669,9 +667,7 @@
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
     });
-    var overlays = Overlays(map, D, html, function (file) {
-      return loadChunkScript(resolve(file));
-    });
+    var overlays = Overlays(map, D, html);
 
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */
@@ -720,9 +716,17 @@
       return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
     });
 
+    /* style `index` for place `id`: the bundle writes a place's own class (mapapp-place-<id>
+     * and the like) as "{id}", so places drawn alike share one style */
+    function placeStyle(index, id) {
+      var style = D.styles[index];
+      if (!style.className || style.className.indexOf("{id}") < 0) return style;
+      return Object.assign({}, style, { className: style.className.split("{id}").join(id) });
+    }
+
     function outlineStyle(i) {
       var d = drawn[i];
-      var style = Object.assign({}, D.styles[D.entries[d.entry][E.outline]]);
+      var style = Object.assign({}, placeStyle(D.entries[d.entry][E.outline], D.places[i].id));
       if (view.place === D.places[i].id) style.weight += D.selectedWeight;
       return style;
     }
@@ -733,8 +737,8 @@
       d.entry = index;
       if (!d.fill) {
         var shape = latlngs(place.geometry);
-        d.fill = L.polygon(shape, withPane("places", D.styles[entry[E.fill]])).addTo(map);
-        d.fill.mapappStyle = D.styles[entry[E.fill]];
+        d.fill = L.polygon(shape, withPane("places", placeStyle(entry[E.fill], place.id))).addTo(map);
+        d.fill.mapappStyle = placeStyle(entry[E.fill], place.id);
         d.fill.bindPopup(html(entry[E.popup]), popupOptions());
         d.fill.bindTooltip(html(entry[E.tooltip]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
@@ -743,7 +747,7 @@
         d.stripes = L.layerGroup().addTo(map);
         d.conditions = L.layerGroup().addTo(map);
       } else {
-        restyle(d.fill, D.styles[entry[E.fill]]);
+        restyle(d.fill, placeStyle(entry[E.fill], place.id));
         d.fill.setPopupContent(html(entry[E.popup]));
         d.fill.setTooltipContent(html(entry[E.tooltip]));
         restyle(d.outline, outlineStyle(i));
@@ -751,7 +755,7 @@
       if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
         d.stripes.clearLayers();
         entry[E.stripes].forEach(function (part) {
-          var style = withPane("patterns", D.styles[part[S.style]]);
+          var style = withPane("patterns", placeStyle(part[S.style], place.id));
           d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
         });
       }

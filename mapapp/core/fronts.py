@@ -229,8 +229,14 @@ def front_between(
 ) -> Front | None:
     """The front along one shared border, or None if both sides are the same (or either
     place has no data)."""
+    return front_of_sides(border, side_of(ds, state_a, by), side_of(ds, state_b, by))
+
+
+def front_of_sides(
+    border: tuple[str, str, BaseGeometry, BaseGeometry], side_a: Side | None, side_b: Side | None
+) -> Front | None:
+    """:func:`front_between` of the places' sides (worked out once for all their borders)."""
     a, b, metric, wgs = border
-    side_a, side_b = side_of(ds, state_a, by), side_of(ds, state_b, by)
     if side_a is None or side_b is None or side_a.key == side_b.key:
         return None
     because = _because((side_a, side_b))

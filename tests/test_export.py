@@ -464,9 +464,14 @@ def test_chunks_are_named_by_their_content_and_split_at_the_chunk_size(tmp_path:
     many = {**bundle, "html": [*bundle["html"], *(f"<p>{i}</p>" for i in range(CHUNK_SIZE))]}
     page, chunks = split_site(many)
     assert list(chunks)[:2] == page["html"]["files"] and len(page["html"]["files"]) == 2
-    assert list(chunks)[2:] == list(page["variants"].values())
-    # the front lines, each listed once with its frames, stay in data.js (a few bytes each)
-    assert page["frontLines"] == many["frontLines"] != []
+    assert list(chunks)[2:] == [*page["variants"].values(), page["frontLinesFile"]]
+    # the front lines: data.js has those of the opening day, a chunk has every one
+    shown = page["frontLinesAt"]
+    assert page["fronts"][shown]["start"] <= page["range"]["default"]
+    assert page["frontLines"] == [
+        x for x in many["frontLines"] if x["frames"][0] <= shown < x["frames"][1]
+    ]
+    assert 0 < len(page["frontLines"]) < len(many["frontLines"])
     for path, text in chunks.items():
         key = path.removeprefix("chunks/").removesuffix(".js")
         assert text.startswith(f'window.__mapappChunk("{key}",')

@@ -73,7 +73,11 @@ def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path)
             frames, json.loads((tmp_path / name).read_text("utf-8")), strict=True
         ):
             frame[key] = variant
-    assert {**main, "html": table, "frames": frames} == bundle
+    # the front lines of the opening day in the main file, all of them in a file
+    lines = json.loads((tmp_path / main.pop("frontLinesFile")).read_text("utf-8"))
+    shown = main.pop("frontLinesAt")
+    assert main["frontLines"] == [x for x in lines if x["frames"][0] <= shown < x["frames"][1]]
+    assert {**main, "html": table, "frames": frames, "frontLines": lines} == bundle
     for path in [first, *(tmp_path / name for name in [*files, *variants.values()])]:
         assert "<" not in path.read_text(encoding="utf-8"), "no markup-looking text in files"
     assert publish.publish_bundle(bundle, tmp_path) == first, "same content, same name"

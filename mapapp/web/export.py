@@ -599,7 +599,7 @@ class _FrontFrames:
             if whole
             else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
         )
-        moved = False
+        moved: list[int] = []
         sides: dict[str, fronts.Side | None] = {}  # each place's side, once for its borders
 
         def side(pid: str) -> fronts.Side | None:
@@ -611,13 +611,13 @@ class _FrontFrames:
             a, b = self.borders[i][0], self.borders[i][1]
             front = fronts.front_of_sides(self.borders[i], side(a), side(b))
             if front != self.current.get(i):
-                moved = True
+                moved.append(i)
                 if front is None:
                     del self.current[i]
                 else:
                     self.current[i] = front
         if moved or whole:
-            self.frames.append(self._frame(day))
+            self.frames.append(self._frame(day, moved))
 
     def finish(self) -> list[dict[str, Any]]:
         """The lines by border and first frame (so a frame's lines come in the order of
@@ -628,14 +628,19 @@ class _FrontFrames:
         order = sorted(range(len(self.lines)), key=lambda n: (self._border[n], n))
         return [self.lines[n] for n in order]
 
-    def _frame(self, day: date) -> dict[str, Any]:
+    def _frame(self, day: date, moved: list[int]) -> dict[str, Any]:
+        """The frame of ``day``, the fronts of the borders ``moved`` (in order) changed."""
         ds, palette = self.ds, self.palette
         number = len(self.frames)  # the index of the frame being made
-        for i in [i for i in self._built if i not in self.current]:
-            gone = self._built.pop(i)[1]
-            gone["frames"][1] = number  # the front is gone
-            self._pairs[gone["pair"], gone["kind"]] -= 1
-        for i, front in sorted(self.current.items()):
+        for i in moved:
+            if i not in self.current and i in self._built:
+                gone = self._built.pop(i)[1]
+                gone["frames"][1] = number  # the front is gone
+                self._pairs[gone["pair"], gone["kind"]] -= 1
+        for i in moved:
+            front = self.current.get(i)
+            if front is None:
+                continue
             built = self._built.get(i)
             if built is not None and built[0] is front:
                 # a front stays the same object while it does not change: its line goes
@@ -798,6 +803,17 @@ def _eager(bundle: dict[str, Any]) -> list[int]:
     return sorted(wanted)
 
 
+def opening_lines(bundle: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """The front-line frame the map opens on (its default day's) and the lines drawn in it:
+    a first visit needs only those (at 10,000 places a tenth of the 137,311 lines)."""
+    opening = bundle["range"]["default"]
+    shown = max(
+        (k for k, f in enumerate(bundle.get("fronts", [])) if f["start"] <= opening), default=0
+    )
+    lines = [x for x in bundle.get("frontLines", []) if x["frames"][0] <= shown < x["frames"][1]]
+    return shown, lines
+
+
 def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The bundle as the static site stores it: ``data.js``'s bundle, whose ``html`` is
     ``{size, files, load: "script", eager: {index: html}}``, and the chunk scripts
@@ -840,7 +856,17 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
         variants[key] = path
     first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
-    return {**bundle, "html": html, "frames": first, "variants": variants}, chunks
+    page = {**bundle, "html": html, "frames": first, "variants": variants}
+    # the front lines: data.js keeps those of the day the map opens on; all of them are a
+    # chunk, loaded when another front frame is shown
+    if bundle.get("frontLines"):
+        items = to_json(bundle["frontLines"])
+        name = hashlib.sha256(f"frontLines\n{items}".encode()).hexdigest()[:20]
+        path = f"{CHUNKS}/{name}.js"
+        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
+        shown, lines = opening_lines(bundle)
+        page |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": path}
+    return page, chunks
 
 
 def read_site(out: Path) -> dict[str, Any]:
@@ -857,6 +883,9 @@ def read_site(out: Path) -> dict[str, Any]:
     for index, item in bundle["html"]["eager"].items():
         if table[int(index)] != item:
             raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
+    if "frontLinesFile" in bundle:
+        del bundle["frontLinesAt"]
+        bundle["frontLines"] = json.loads(_chunk(out, bundle.pop("frontLinesFile")))
     for key, path in bundle.pop("variants").items():
         frames = json.loads(_chunk(out, path))
         for frame, variant in zip(bundle["frames"], frames, strict=True):

@@ -242,7 +242,7 @@
   /* Names, front lines, the context layer and the compare outlines, over the map drawn
    * by MapappMap. None of them catches a click meant for a place: labels and outlines are
    * not interactive, and a front line takes only hovers along its own few pixels. */
-  function Overlays(map, D, html) {
+  function Overlays(map, D, html, loadFile) {
     var L = root.L;
     [["context", 405], ["fronts", 416], ["compare", 417]].forEach(function (p) {
       var pane = map.createPane("mapapp-" + p[0]);
@@ -457,10 +457,29 @@
       });
     }
 
+    /* The page and the static export hold the lines of the day the map opens on
+     * (`frontLinesAt`); every line is in a file (`frontLinesFile`), loaded when another
+     * front frame is shown. */
+    var frontDay = null, frontsLoading = false;
+
     function drawFronts(day) {
+      frontDay = day;
       var k = frontFrame(day);
       var key = k + ":" + lang;
       if (key === frontShown) return;
+      if (k >= 0 && D.frontLinesFile && k !== D.frontLinesAt) {
+        frontShown = -1;
+        frontLayer.clearLayers();
+        if (frontsLoading) return;
+        frontsLoading = true;
+        loadFile(D.frontLinesFile).then(function (lines) {
+          D.frontLines = lines;
+          delete D.frontLinesFile;
+          frontsLoading = false;
+          if (frontDay !== null) drawFronts(frontDay);
+        }, function () { frontsLoading = false; /* the next day shown tries again */ });
+        return;
+      }
       frontShown = key;
       frontLayer.clearLayers();
       if (k < 0) return;
@@ -737,7 +756,7 @@
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
     });
-    var overlays = Overlays(map, D, html);
+    var overlays = Overlays(map, D, html, function (file) { return loadData(resolve(file)); });
 
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */

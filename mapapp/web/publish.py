@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mapapp.web.assets import write_once
-from mapapp.web.export import FIRST_VARIANT, to_json
+from mapapp.web.export import FIRST_VARIANT, opening_lines, to_json
 
 #: how many published bundles :func:`publish_bundle` keeps (the newest)
 KEEP_BUNDLES = 16
@@ -58,6 +58,13 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
         "frames": [{k: v for k, v in frame.items() if k in _KEPT} for frame in frames],
         "variants": variants,
     }
+    # the front lines of the day the map opens on; all of them in a file, fetched when
+    # another front frame is shown
+    if bundle.get("frontLines"):
+        name = f"{base}-fronts.json"
+        write_once(folder / name, to_json(bundle["frontLines"]))
+        shown, lines = opening_lines(bundle)
+        main |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": name}
     target = folder / f"{base}.json"
     write_once(target, to_json(main))
     mains = [p for p in folder.glob("*.json") if "-" not in p.stem]

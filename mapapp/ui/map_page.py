@@ -62,21 +62,20 @@ if "lang" not in ss:
 # widgets keep it), so the map's element is the first this run sends: its code and files
 # are then the first the browser asks for, ahead of the sidebar widgets' (made after it).
 lang: Lang = ss["lang"]
-if lang == "ar":
-    st.markdown(
-        "<style>section.stMain .block-container, section[data-testid='stSidebar']"
-        " {direction: rtl; text-align: right;}</style>",
-        unsafe_allow_html=True,
-    )
-# the map first: little room above the title, the title on one line
-st.markdown(
-    "<style>section.stMain .block-container, [data-testid='stMainBlockContainer']"
+# The page's styles and its title, one element (each element costs every rerun). The map
+# first: little room above the title, the title on one line.
+styles = (
+    "section.stMain .block-container, [data-testid='stMainBlockContainer']"
     " {padding: 2.6rem 1.5rem 2rem !important}"
     " h1.mapapp-title {font-size: clamp(1rem, 0.6rem + 1.3vw, 1.6rem); white-space: nowrap;"
-    " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}</style>",
-    unsafe_allow_html=True,
+    " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}"
 )
-html_block(f'<h1 class="mapapp-title">{esc(t("title", lang))}</h1>', lang)
+if lang == "ar":
+    styles += (
+        " section.stMain .block-container, section[data-testid='stSidebar']"
+        " {direction: rtl; text-align: right;}"
+    )
+html_block(f'<style>{styles}</style><h1 class="mapapp-title">{esc(t("title", lang))}</h1>', lang)
 
 folder = data_dir()
 version, problems = current_version(folder)
@@ -222,9 +221,10 @@ with side_col:
     side = side_html(version, timeline, rule_key, day, lang, palette, selected, compare_day)
     html_block(side, lang)
 
-play_col, dates_col = st.columns([1, 5.6])
-play_col.toggle(t("play", lang), key="playing", disabled=not changes)
-dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+# a row: one block (columns are a block each and one for the row)
+play_row = st.container(horizontal=True, vertical_alignment="center")
+play_row.toggle(t("play", lang), key="playing", disabled=not changes, width="content")
+play_row.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
 player()
 
 st.subheader(t("ground", lang))
@@ -254,7 +254,7 @@ show_chart(
 )
 
 st.subheader(t("downloads", lang))
-dl1, dl2, dl3 = st.columns(3)
+downloads = st.container(horizontal=True)
 
 
 def records() -> list[dict[str, Any]]:
@@ -262,14 +262,14 @@ def records() -> list[dict[str, Any]]:
 
 
 # made only when clicked (on its own thread), not on every rerun
-dl1.download_button(
+downloads.download_button(
     "GeoJSON",
     lambda: formats.states_to_geojson(ds, records()),
     file_name=f"southern-damascus-{day.isoformat()}.geojson",
     mime="application/geo+json",
     on_click="ignore",
 )
-dl2.download_button(
+downloads.download_button(
     "CSV",
     lambda: formats.states_to_csv(records()),
     file_name=f"southern-damascus-{day.isoformat()}.csv",
@@ -284,7 +284,7 @@ def geopackage() -> bytes:
     return notebook.geopackage(day, ds)
 
 
-dl3.download_button(
+downloads.download_button(
     "GeoPackage",
     geopackage,
     file_name=f"southern-damascus-{day.isoformat()}.gpkg",

@@ -40,7 +40,8 @@ def markdown(at: AppTest) -> str:
 def map_data(at: AppTest) -> dict[str, Any]:
     """What the page sent the map component on its last run."""
     (element,) = at.get("bidi_component")
-    data: dict[str, Any] = json.loads(element.proto.json)
+    (data,) = json.loads(element.proto.json)  # the view, in a one-item list
+    assert isinstance(data, dict)
     return data
 
 

@@ -66,7 +66,7 @@ WEB_ASSETS = ("component.js", "component.css", "map.js")
 #: reports "drawn", so the page shows the rest of itself (see map_page: the first run).
 _LOADER = """const asked = new Set();
 export default function (component) {
-  const data = component.data;
+  const data = component.data[0];
   let url;
   if (data.inline) {
     const made = (window.mapappModules = window.mapappModules || new Map());
@@ -238,7 +238,9 @@ def show_map(
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }
     _map_component(
-        data=data,
+        # in a one-item list: of a dict Streamlit checks every key's value for a dataframe
+        # (~0.05 ms each, on every rerun); a list it sends as it is
+        data=[data],
         key="map",
         default={"day": day.isoformat()},
         on_day_change=on_day,

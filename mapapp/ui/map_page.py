@@ -141,9 +141,9 @@ elif url is None:
 day = ss["date"]
 
 
-@st.fragment(run_every=PLAY_SECONDS if ss.get("playing") else None)
 def player() -> None:
-    """While playing, step to the next change every few seconds, then wrap around."""
+    """While playing (a fragment run every few seconds), step to the next change, then wrap
+    around."""
     now = time.monotonic()
     if not ss.get("playing"):
         ss.pop("played_at", None)
@@ -225,7 +225,10 @@ with side_col:
 play_row = st.container(horizontal=True, vertical_alignment="center")
 play_row.toggle(t("play", lang), key="playing", disabled=not changes, width="content")
 play_row.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
-player()
+if ss.get("playing"):  # the timer only while playing: a fragment costs every run it is in
+    st.fragment(run_every=PLAY_SECONDS)(player)()
+else:
+    ss.pop("played_at", None)
 
 st.subheader(t("ground", lang))
 # the charts mark the day from the map's hidden input, so their spec is the same every

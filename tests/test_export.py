@@ -14,7 +14,7 @@ import pytest
 
 from mapapp.cli import main
 from mapapp.core.model import Dataset
-from mapapp.core.timeline import Timeline
+from mapapp.core.timeline import Rule, Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw.i18n import LANGS, Lang
 from mapapp.draw.layers import state_layers
@@ -153,6 +153,13 @@ def _from_layers(ds: Dataset, day: date, lang: Lang) -> dict[str, Any]:
     return {"places": places, "patterns": patterns, "outlines": outlines, "markers": markers}
 
 
+def own(style: dict[str, Any], pid: str) -> dict[str, Any]:
+    """A place's style as map.js draws it: its own class filled in (``{id}``: its id)."""
+    if "{id}" not in style.get("className", ""):
+        return style
+    return {**style, "className": style["className"].replace("{id}", pid)}
+
+
 def _from_bundle(bundle: dict[str, Any], states: list[list[int]], day: date, lang: str) -> Any:
     index = max(i for i, f in enumerate(bundle["frames"]) if f["start"] <= day.isoformat())
     geometries, styles, html = bundle["geometries"], bundle["styles"], bundle["html"]
@@ -165,9 +172,10 @@ def _from_bundle(bundle: dict[str, Any], states: list[list[int]], day: date, lan
     for place, e in zip(bundle["places"], states[index], strict=True):
         fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
         pid = place["id"]
-        places[pid] = (geometries[place["geometry"]], styles[fill], html[popup], html[tooltip])
-        patterns[pid] = [(geometries[g], styles[s]) for g, s in stripes]
-        outlines[pid] = styles[outline]
+        drawn = (geometries[place["geometry"]], own(styles[fill], pid))
+        places[pid] = (*drawn, html[popup], html[tooltip])
+        patterns[pid] = [(geometries[g], own(styles[s], pid)) for g, s in stripes]
+        outlines[pid] = own(styles[outline], pid)
         markers += [marker(m) for m in conditions]
     markers += [marker(m) for m in bundle["frames"][index][lang]["events"]]
     return {
@@ -456,9 +464,14 @@ def test_chunks_are_named_by_their_content_and_split_at_the_chunk_size(tmp_path:
     many = {**bundle, "html": [*bundle["html"], *(f"<p>{i}</p>" for i in range(CHUNK_SIZE))]}
     page, chunks = split_site(many)
     assert list(chunks)[:2] == page["html"]["files"] and len(page["html"]["files"]) == 2
-    fronts = [f["file"] for f in page["fronts"] if "file" in f]
-    assert list(chunks)[2:] == [*page["variants"].values(), *dict.fromkeys(fronts)]
-    assert sum("lines" in f for f in page["fronts"]) == 1, "the opening day's front lines"
+    assert list(chunks)[2:] == [*page["variants"].values(), page["frontLinesFile"]]
+    # the front lines: data.js has those of the opening day, a chunk has every one
+    shown = page["frontLinesAt"]
+    assert page["fronts"][shown]["start"] <= page["range"]["default"]
+    assert page["frontLines"] == [
+        x for x in many["frontLines"] if x["frames"][0] <= shown < x["frames"][1]
+    ]
+    assert 0 < len(page["frontLines"]) < len(many["frontLines"])
     for path, text in chunks.items():
         key = path.removeprefix("chunks/").removesuffix(".js")
         assert text.startswith(f'window.__mapappChunk("{key}",')
@@ -493,3 +506,64 @@ def test_the_page_needs_nothing_but_data_js_to_open_in_english(site: Path) -> No
     assert set(page["variants"]) == set(whole["frames"][0]) - {"start", "en"} != set()
     assert "ar" in page["variants"] and "en@reliable" in page["variants"]
     assert not {frame["ar"]["legend"] for frame in whole["frames"]} & eager
+
+
+def _places_drawn(ds: Dataset, states: Any, day: date, lang: Lang) -> dict[str, Any]:
+    """Each place as the app's layers draw it (its own condition markers, no events)."""
+    layers = state_layers(ds, states, day, "conventional", lang, events=False)
+    drawn: dict[str, Any] = {
+        f["properties"]["id"]: [
+            f["geometry"],
+            *(f["properties"][k] for k in ("style", "popup", "tooltip")),
+            [],
+            [],
+            [],
+        ]
+        for f in layers.places["features"]
+    }
+    for f in layers.outlines["features"]:
+        drawn[f["properties"]["id"]][4].append(f["properties"]["style"])
+    for f in layers.patterns["features"]:
+        drawn[f["properties"]["id"]][5].append([f["geometry"], f["properties"]["style"]])
+    place_of = {e.id: e.place_id for e in ds.events}
+    for f in layers.markers["features"]:
+        p = f["properties"]
+        drawn[place_of[p["id"]]][6].append(
+            [f["geometry"]["coordinates"], p["style"], p["popup"], p["tooltip"]]
+        )
+    return drawn
+
+
+@pytest.mark.parametrize("folder", [DATA, FIXTURES / "multi-source"], ids=["shipped", "multi"])
+def test_every_rule_and_day_draws_each_place_as_the_app_does(folder: Path) -> None:
+    """Every variant (language and rule) of every frame, place by place, is what the
+    app's layers draw for that rule's state: drawings shared between rules included."""
+    ds = dataset(folder)
+    bundle = build_bundle(ds, Tiles(None, ""))
+    geometries, styles, html = bundle["geometries"], bundle["styles"], bundle["html"]
+    pids = [p["id"] for p in bundle["places"]]
+    rules = [Rule.parse(r["key"]) for r in bundle["rules"]]
+    assert len(rules) > 2 if folder != DATA else len(rules) >= 2
+    for rule in rules:
+        timeline = Timeline(ds, rule)
+        for lang in LANGS:
+            key = lang if rule.key == "newest" else f"{lang}@{rule.key}"
+            states = _materialise(bundle, key)
+            for k, frame in enumerate(bundle["frames"]):
+                day = date.fromisoformat(frame["start"])
+                want = _places_drawn(ds, timeline.state_at(day), day, lang)
+                for pid, e in zip(pids, states[k], strict=True):
+                    fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
+                    got = [
+                        geometries[bundle["places"][pids.index(pid)]["geometry"]],
+                        own(styles[fill], pid),
+                        html[popup],
+                        html[tooltip],
+                        [own(styles[outline], pid)],
+                        [[geometries[g], own(styles[s], pid)] for g, s in stripes],
+                        [
+                            [[m[0], m[1]], styles[m[2]], html[m[3]], html[m[4]]]
+                            for m in (bundle["markers"][c] for c in conditions)
+                        ],
+                    ]
+                    assert got == want[pid], (rule.key, lang, day, pid)

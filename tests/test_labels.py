@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from shapely.geometry import Point, shape
 
@@ -133,12 +134,19 @@ def test_bundle_carries_labels_fronts_context_and_ground() -> None:
     assert [x["id"] for x in bundle["labels"]] == list(ds.places)
     assert bundle["context"]["credit"]["en"]
     timeline = Timeline(ds)
-    for frame in bundle["fronts"]:
+    # each line listed once, with the frames it is drawn in: [first, end)
+    spans = [line["frames"] for line in bundle["frontLines"]]
+    assert all(0 <= a < b <= len(bundle["fronts"]) for a, b in spans)
+
+    def lines_of(k: int) -> list[dict[str, Any]]:
+        return [x for x in bundle["frontLines"] if x["frames"][0] <= k < x["frames"][1]]
+
+    for k, frame in enumerate(bundle["fronts"]):
         day = date.fromisoformat(frame["start"])
         expected = fronts.fronts_on(ds, timeline.state_at(day))
-        assert [line["pair"] for line in frame["lines"]] == [f.pair for f in expected]
-        assert [line["kind"] for line in frame["lines"]] == [f.kind for f in expected]
-        for line in frame["lines"]:
+        assert [line["pair"] for line in lines_of(k)] == [f.pair for f in expected]
+        assert [line["kind"] for line in lines_of(k)] == [f.kind for f in expected]
+        for line in lines_of(k):
             geometry = bundle["geometries"][line["geometry"]]
             assert geometry["type"] in ("LineString", "MultiLineString")
             assert " m" in bundle["html"][line["tooltip"]["en"]]
@@ -149,7 +157,7 @@ def test_bundle_carries_labels_fronts_context_and_ground() -> None:
         day = date.fromisoformat(frame["start"])
         shown = max((i for i, s in enumerate(starts) if s <= day), default=None)
         expected = fronts.fronts_on(ds, timeline.state_at(day))
-        got = bundle["fronts"][shown]["lines"] if shown is not None else []
+        got = lines_of(shown) if shown is not None else []
         assert [(x["pair"], x["kind"]) for x in got] == [(f.pair, f.kind) for f in expected], day
     ground = bundle["ground"]
     assert [r["date"] for r in ground["rows"]] == [

@@ -45,6 +45,14 @@ def _bundle() -> dict[str, object]:
     return export.build_bundle(ds, Tiles(None, ""))
 
 
+def main_frames_of(bundle: dict[str, object]) -> dict[str, object]:
+    """The first frame of a bundle (its keys: ``start`` and every variant)."""
+    frames = bundle["frames"]
+    assert isinstance(frames, list)
+    first: dict[str, object] = frames[0]
+    return first
+
+
 def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path) -> None:
     bundle = _bundle()
     first = publish.publish_bundle(bundle, tmp_path)
@@ -54,8 +62,23 @@ def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path)
     files = main["html"]["files"]
     assert main["html"]["size"] == publish.HTML_FILE_SIZE
     table = [t for name in files for t in json.loads((tmp_path / name).read_text("utf-8"))]
-    assert {**main, "html": table} == bundle
-    for path in [first, *(tmp_path / name for name in files)]:
+    # the frames: English under the newest report in the main file, each other variant in
+    # a file of its own; put together they are the same
+    assert all(set(frame) == {"start", "en"} for frame in main["frames"])
+    frames = main.pop("frames")
+    variants = main.pop("variants")
+    assert set(variants) == set(main_frames_of(bundle)) - {"start", "en"} != set()
+    for key, name in variants.items():
+        for frame, variant in zip(
+            frames, json.loads((tmp_path / name).read_text("utf-8")), strict=True
+        ):
+            frame[key] = variant
+    # the front lines of the opening day in the main file, all of them in a file
+    lines = json.loads((tmp_path / main.pop("frontLinesFile")).read_text("utf-8"))
+    shown = main.pop("frontLinesAt")
+    assert main["frontLines"] == [x for x in lines if x["frames"][0] <= shown < x["frames"][1]]
+    assert {**main, "html": table, "frames": frames, "frontLines": lines} == bundle
+    for path in [first, *(tmp_path / name for name in [*files, *variants.values()])]:
         assert "<" not in path.read_text(encoding="utf-8"), "no markup-looking text in files"
     assert publish.publish_bundle(bundle, tmp_path) == first, "same content, same name"
     other = publish.publish_bundle({**bundle, "palette": "colour-blind"}, tmp_path)
@@ -63,13 +86,13 @@ def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path)
     # old bundles (with their html files) go beyond KEEP_BUNDLES; no temporary files left
     for i in range(publish.KEEP_BUNDLES + 3):
         path = publish.publish_bundle({**bundle, "n": i}, tmp_path)
-        for part in [path, *tmp_path.glob(f"{path.stem}-h*.json")]:
+        for part in [path, *tmp_path.glob(f"{path.stem}-*.json")]:
             os.utime(part, (i + 10, i + 10))
-    mains = [p for p in tmp_path.iterdir() if "-h" not in p.stem]
+    mains = [p for p in tmp_path.iterdir() if "-" not in p.stem]
     assert len(mains) == publish.KEEP_BUNDLES
     assert not [p for p in tmp_path.iterdir() if not p.name.endswith(".json")]
     kept = {p.stem for p in mains}
-    assert all(p.stem.split("-h")[0] in kept for p in tmp_path.glob("*-h*.json"))
+    assert all(p.stem.split("-")[0] in kept for p in tmp_path.glob("*-*.json"))
 
 
 def test_a_large_html_table_is_split_into_files(tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ def test_the_html_table_comes_back_whole_from_its_files(tmp_path: Path) -> None:
     ]
     assert [len(p) for p in parts] == [publish.HTML_FILE_SIZE, 5]
     assert [item for part in parts for item in part] == bundle["html"]
-    assert {k: v for k, v in published.items() if k != "html"} == {"format": "test", "frames": []}
+    rest = {k: v for k, v in published.items() if k != "html"}
+    assert rest == {"format": "test", "frames": [], "variants": {}}
 
 
 def test_an_unwritable_folder_is_an_oserror_the_page_turns_into_inline(tmp_path: Path) -> None:

@@ -229,8 +229,14 @@ def front_between(
 ) -> Front | None:
     """The front along one shared border, or None if both sides are the same (or either
     place has no data)."""
+    return front_of_sides(border, side_of(ds, state_a, by), side_of(ds, state_b, by))
+
+
+def front_of_sides(
+    border: tuple[str, str, BaseGeometry, BaseGeometry], side_a: Side | None, side_b: Side | None
+) -> Front | None:
+    """:func:`front_between` of the places' sides (worked out once for all their borders)."""
     a, b, metric, wgs = border
-    side_a, side_b = side_of(ds, state_a, by), side_of(ds, state_b, by)
     if side_a is None or side_b is None or side_a.key == side_b.key:
         return None
     because = _because((side_a, side_b))
@@ -335,23 +341,53 @@ def _holders(ds: Dataset, state: PlaceState, by: By) -> dict[str, str]:
     return {r.faction_id: r.status for r in state.rows}
 
 
+#: areas are summed as whole numbers of this many km² (10⁻⁹ km² = 0.001 m²): a sum of
+#: integers is exact in any order, so a day's tally kept up to date place by place (see
+#: :class:`GroundTally`) equals the one counted afresh, to the last digit
+AREA_UNIT_KM2 = 1e-9
+
+
+class GroundTally:
+    """The ground held, kept as places are added and taken away: the bundle's chart adds
+    the places that change on a day instead of counting every place again."""
+
+    def __init__(self, ds: Dataset, by: By = "bloc") -> None:
+        self.ds, self.by = ds, by
+        self.units = {pid: round(a / AREA_UNIT_KM2) for pid, a in place_areas_km2(ds).items()}
+        #: (side key, status) -> [places, area units]
+        self.held: dict[tuple[str, str], list[int]] = {}
+        self.no_data = 0
+        self.total = 0
+
+    def add(self, state: PlaceState, sign: int = 1) -> None:
+        """Count a place's state in (``sign=-1``: take it out again)."""
+        area = self.units.get(state.place_id, 0)
+        self.total += sign * area
+        holders = _holders(self.ds, state, self.by)
+        if not holders:
+            self.no_data += sign * area
+        for key, status in holders.items():
+            cell = self.held.setdefault((key, status), [0, 0])
+            cell[0] += sign
+            cell[1] += sign * area
+            if cell[0] == 0:
+                del self.held[key, status]
+
+    def ground(self, day: date) -> Ground:
+        held: dict[str, dict[str, float]] = {}
+        for (key, status), (_, area) in self.held.items():
+            held.setdefault(key, {})[status] = area * AREA_UNIT_KM2
+        return Ground(day, held, self.no_data * AREA_UNIT_KM2, self.total * AREA_UNIT_KM2)
+
+
 def ground_on(
     ds: Dataset, states: dict[str, PlaceState], by: By = "bloc", day: date | None = None
 ) -> Ground:
     """The km² each side holds on the day of ``states``, by status."""
-    areas = place_areas_km2(ds)
-    held: dict[str, dict[str, float]] = {}
-    no_data = 0.0
-    for pid, state in states.items():
-        area = areas.get(pid, 0.0)
-        holders = _holders(ds, state, by)
-        if not holders:
-            no_data += area
-        for key, status in holders.items():
-            column = held.setdefault(key, {})
-            column[status] = column.get(status, 0.0) + area
-    when = day or next((s.day for s in states.values()), date.min)
-    return Ground(when, held, no_data, sum(areas.get(pid, 0.0) for pid in states))
+    tally = GroundTally(ds, by)
+    for state in states.values():
+        tally.add(state)
+    return tally.ground(day or next((s.day for s in states.values()), date.min))
 
 
 def ground_over(ds: Dataset, start: date, end: date, by: By = "bloc") -> list[Ground]:

@@ -138,13 +138,30 @@ function paint(parentElement, state) {
   const text = state.latest.text;
   const iso = window.MapappMap.isoDay(state.day);
   const compare = state.latest.compare ? window.MapappMap.dayNumber(state.latest.compare) : null;
-  state.map.show({
+  const view = {
     day: state.day,
     lang: state.latest.lang,
     place: state.latest.place,
     compare,
     rule: state.latest.rule || "newest",
-  });
+  };
+  // another language's or rule's frames are a file of their own, fetched the first time
+  const twin = compare !== null ? [{ lang: view.lang, rule: "newest" }] : [];
+  const pending = state.map.ready([view, ...twin]);
+  if (pending) {
+    const wanted = (state.loading = {});
+    pending.then(
+      () => state.loading === wanted && paint(parentElement, state),
+      (error) => {
+        const note = parentElement.querySelector(".mapapp-notice");
+        note.textContent = state.latest.text.map_failed + " (" + error.message + ")";
+        note.hidden = false;
+      },
+    );
+    return;
+  }
+  state.loading = null;
+  state.map.show(view);
   const controls = $("controls");
   controls.dir = state.latest.lang === "ar" ? "rtl" : "ltr";
   $("date-label").textContent = text.date;

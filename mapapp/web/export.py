@@ -30,7 +30,10 @@ by index:
   source, ``<lang>@source:<id>`` for one source alone); ``set`` is ``[[place index, entry],
   ...]`` for the places that look different from the frame before (every place in the
   first frame), ``events`` the event markers shown, ``legend`` the legend's HTML;
-* ``rules`` -- ``[{key, label: {en, ar}}]``: the rules a viewer can pick.
+* ``rules`` -- ``[{key, label: {en, ar}}]``: the rules a viewer can pick;
+* ``fronts`` -- ``[{start, legend: {en, ar}}]``: the front lines' frames (from each day
+  the fronts change), and ``frontLines`` each line once with the frames it is drawn in
+  (see :class:`_FrontFrames`).
 
 Every ``<`` in ``data.js`` is written ``\\u003c``, so no text in it can close a script.
 """
@@ -76,13 +79,13 @@ from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet
 from mapapp.web.incremental import (
     BundleCache,
     MarkerParts,
+    PlaceParts,
     draw_place,
     dumps,
-    state_key,
 )
 
 #: the bundle's format, checked by map.js (change it with the layout of the bundle)
-FORMAT = "mapapp-bundle/2"
+FORMAT = "mapapp-bundle/3"
 
 
 class Marker(NamedTuple):
@@ -210,9 +213,6 @@ class _JsonTable(_Table):
         index = self.add(json.dumps(value, sort_keys=True, separators=(",", ":")), value)
         self._seen[id(value)] = (value, index)
         return index
-
-
-_state_key = state_key  # kept under its old name
 
 
 def event_days(ds: Dataset) -> set[date]:
@@ -356,6 +356,12 @@ def _build_bundle(
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
     front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
     ground_rows: list[fronts.Ground] = []
+    # the ground held, kept up to date as the newest report's places change
+    ground = fronts.GroundTally(ds)
+    for initial in states["newest"].values():
+        ground.add(initial)
+    # drawn parts by place, language, day and state, shared by the rules (see draw_place)
+    shared_parts: dict[tuple[Any, ...], PlaceParts] = {}
     for number, day in enumerate(days, start=1):
         if progress is not None:
             progress(number, len(days))
@@ -378,6 +384,9 @@ def _build_bundle(
             for pid, state in moved.items():
                 holders[key].subtract(legend_factions(states[key][pid]))
                 holders[key].update(legend_factions(state))
+                if key == "newest":
+                    ground.add(states[key][pid], -1)
+                    ground.add(state)
             states[key].update(moved)
             changed[key] = moved
         frame: dict[str, Any] = {"start": day.isoformat()}
@@ -394,6 +403,7 @@ def _build_bundle(
                         palette,
                         lang,
                         event_index,
+                        shared_parts,
                     ),
                 )
                 for pid, state in changed[rule.key].items()
@@ -442,7 +452,7 @@ def _build_bundle(
         front_frames.update(day, states["newest"], changed["newest"], number == 1)
         # the ground chart's rows: the first day and every change day (as ground_over)
         if number == 1 or (changes and changes[-1] == day.isoformat()):
-            ground_rows.append(cache.ground_on(ds, day, states["newest"]))
+            ground_rows.append(ground.ground(day))
         if frames and not any(vkey in frame for _, _, vkey in variants):
             continue  # nothing the map shows changes on this day
         for _, _, vkey in variants:
@@ -501,10 +511,10 @@ def _build_bundle(
         # added by issue 13 (names, fronts, context, ground held); see _FrontFrames
         "labels": [label_record(label) for label in place_labels(ds)],
         "fronts": front_frames.frames,
+        "frontLines": front_frames.finish(),
         "context": _context(),
         "ground": _ground(ds, first, last, palette, ground_rows),
     }
-    cache.end()
     _remember(bundle, cache)
     return bundle
 
@@ -543,10 +553,13 @@ def rebuild_bundle(
 
 class _FrontFrames:
     """The front lines of each frame day, kept up to date as places change: only the
-    borders of a changed place are looked at again. ``frames`` is a list of
-    ``{start, lines: [{geometry, styles: [style, ...], tooltip: {en, ar}, kind, pair}, ...],
-    legend: {en, ar}}`` (indexes into the bundle's tables), one item from each day the
-    fronts change."""
+    borders of a changed place are looked at again. ``frames`` is a list of ``{start,
+    legend: {en, ar}}``, one item from each day the fronts change; ``lines`` lists each
+    line once, with the frames it is drawn in: ``{geometry, styles: [style, ...], tooltip:
+    {en, ar}, kind, pair, frames: [first, end]}`` (indexes into the bundle's tables; a line
+    is drawn in frames ``first`` to ``end - 1``). A line that stays as it was is not
+    repeated in every frame: past a few thousand places that made the fronts grow as
+    places times frames."""
 
     def __init__(
         self,
@@ -569,8 +582,13 @@ class _FrontFrames:
             self.of_place.setdefault(b, []).append(i)
         self.current: dict[int, fronts.Front] = {}
         self.frames: list[dict[str, Any]] = []
+        self.lines: list[dict[str, Any]] = []
+        #: each line's border (the lines are listed by border, as a frame draws them)
+        self._border: list[int] = []
+        #: how many lines drawn in the newest frame are of each (pair, kind)
+        self._pairs: Counter[tuple[str, str]] = Counter()
         self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
-        #: each border's line in this build's tables, with the front it was built for
+        #: each border's line drawn in the newest frame, with the front it was built for
         self._built: dict[int, tuple[fronts.Front, dict[str, Any]]] = {}
 
     def update(
@@ -582,9 +600,16 @@ class _FrontFrames:
             else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
         )
         moved = False
+        sides: dict[str, fronts.Side | None] = {}  # each place's side, once for its borders
+
+        def side(pid: str) -> fronts.Side | None:
+            if pid not in sides:
+                sides[pid] = fronts.side_of(self.ds, states[pid])
+            return sides[pid]
+
         for i in look:
             a, b = self.borders[i][0], self.borders[i][1]
-            front = fronts.front_between(self.ds, self.borders[i], states[a], states[b])
+            front = fronts.front_of_sides(self.borders[i], side(a), side(b))
             if front != self.current.get(i):
                 moved = True
                 if front is None:
@@ -594,16 +619,31 @@ class _FrontFrames:
         if moved or whole:
             self.frames.append(self._frame(day))
 
+    def finish(self) -> list[dict[str, Any]]:
+        """The lines by border and first frame (so a frame's lines come in the order of
+        its borders), each still drawn at the end closed after the last frame."""
+        for line in self.lines:
+            if line["frames"][1] is None:
+                line["frames"][1] = len(self.frames)
+        order = sorted(range(len(self.lines)), key=lambda n: (self._border[n], n))
+        return [self.lines[n] for n in order]
+
     def _frame(self, day: date) -> dict[str, Any]:
         ds, palette = self.ds, self.palette
-        lines = []
+        number = len(self.frames)  # the index of the frame being made
+        for i in [i for i in self._built if i not in self.current]:
+            gone = self._built.pop(i)[1]
+            gone["frames"][1] = number  # the front is gone
+            self._pairs[gone["pair"], gone["kind"]] -= 1
         for i, front in sorted(self.current.items()):
             built = self._built.get(i)
             if built is not None and built[0] is front:
-                # a front stays the same object while it does not change: its line was
-                # put in the tables by an earlier frame of this build
-                lines.append(built[1])
+                # a front stays the same object while it does not change: its line goes
+                # on being drawn
                 continue
+            if built is not None:
+                built[1]["frames"][1] = number
+                self._pairs[built[1]["pair"], built[1]["kind"]] -= 1
             drawn = self.cache.lines.get((i, front))
             if drawn is None:  # a line's drawing depends on its border and front alone
                 names = {
@@ -627,10 +667,13 @@ class _FrontFrames:
                 "tooltip": {lang: self.html.add(drawn["tooltip"][lang]) for lang in LANGS},
                 "kind": front.kind,
                 "pair": front.pair,
+                "frames": [number, None],
             }
             self._built[i] = (front, line)
-            lines.append(line)
-        key = tuple(sorted({(line["pair"], line["kind"]) for line in lines}))
+            self._pairs[front.pair, front.kind] += 1
+            self.lines.append(line)
+            self._border.append(i)
+        key = tuple(sorted(pair for pair, n in self._pairs.items() if n > 0))
         shown = list(self.current.values())
         legend = {}
         for lang in LANGS:
@@ -649,7 +692,7 @@ class _FrontFrames:
                     self.cache.front_legends[drawn_as] = text
                 self._legends[lang, key] = self.html.add(text)
             legend[lang] = self._legends[lang, key]
-        return {"start": day.isoformat(), "lines": lines, "legend": legend}
+        return {"start": day.isoformat(), "legend": legend}
 
 
 def _context() -> dict[str, Any]:
@@ -755,6 +798,17 @@ def _eager(bundle: dict[str, Any]) -> list[int]:
     return sorted(wanted)
 
 
+def opening_lines(bundle: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+    """The front-line frame the map opens on (its default day's) and the lines drawn in it:
+    a first visit needs only those (at 10,000 places a tenth of the 137,311 lines)."""
+    opening = bundle["range"]["default"]
+    shown = max(
+        (k for k, f in enumerate(bundle.get("fronts", [])) if f["start"] <= opening), default=0
+    )
+    lines = [x for x in bundle.get("frontLines", []) if x["frames"][0] <= shown < x["frames"][1]]
+    return shown, lines
+
+
 def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The bundle as the static site stores it: ``data.js``'s bundle, whose ``html`` is
     ``{size, files, load: "script", eager: {index: html}}``, and the chunk scripts
@@ -797,26 +851,16 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
         variants[key] = path
     first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
-    # the front lines: each frame repeats every line, so past a few thousand places they are
-    # most of the bundle; data.js keeps the lines of the opening day, each other frame's
-    # are a chunk (frames with the same lines share one)
-    fronts = []
-    opening = bundle["range"]["default"]
-    shown = max(
-        (k for k, f in enumerate(bundle.get("fronts", [])) if f["start"] <= opening), default=0
-    )
-    for k, front in enumerate(bundle.get("fronts", [])):
-        if k == shown:
-            fronts.append(front)
-            continue
-        items = to_json(front["lines"])
-        name = hashlib.sha256(f"fronts\n{items}".encode()).hexdigest()[:20]
+    page = {**bundle, "html": html, "frames": first, "variants": variants}
+    # the front lines: data.js keeps those of the day the map opens on; all of them are a
+    # chunk, loaded when another front frame is shown
+    if bundle.get("frontLines"):
+        items = to_json(bundle["frontLines"])
+        name = hashlib.sha256(f"frontLines\n{items}".encode()).hexdigest()[:20]
         path = f"{CHUNKS}/{name}.js"
         chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
-        fronts.append({key: v for key, v in front.items() if key != "lines"} | {"file": path})
-    page = {**bundle, "html": html, "frames": first, "variants": variants}
-    if "fronts" in bundle:
-        page["fronts"] = fronts
+        shown, lines = opening_lines(bundle)
+        page |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": path}
     return page, chunks
 
 
@@ -834,9 +878,9 @@ def read_site(out: Path) -> dict[str, Any]:
     for index, item in bundle["html"]["eager"].items():
         if table[int(index)] != item:
             raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
-    for front in bundle.get("fronts", []):
-        if "file" in front:
-            front["lines"] = json.loads(_chunk(out, front.pop("file")))
+    if "frontLinesFile" in bundle:
+        del bundle["frontLinesAt"]
+        bundle["frontLines"] = json.loads(_chunk(out, bundle.pop("frontLinesFile")))
     for key, path in bundle.pop("variants").items():
         frames = json.loads(_chunk(out, path))
         for frame, variant in zip(bundle["frames"], frames, strict=True):

@@ -28,7 +28,7 @@
 
   /* the bundle format this renderer reads (mapapp.web.export.FORMAT); its rows' columns are
    * looked up by name in the bundle's `fields` (mapapp.web.export.FIELDS) */
-  var FORMAT = "mapapp-bundle/2";
+  var FORMAT = "mapapp-bundle/3";
   var NEEDED = {
     entry: ["fill", "outline", "popup", "tooltip", "stripes", "markers"],
     marker: ["lon", "lat", "style", "popup", "tooltip"],
@@ -303,46 +303,116 @@
       return span;
     }
 
+    /* A name's box, worked out rather than measured: the text's width from a canvas in the
+     * labels' own font (measured once per text), the box of that rectangle rotated about the
+     * anchor moved by its nudge. Reading each span's box from the page instead made the
+     * browser lay the page out again after every name written (at 2,000 places 29 s of a
+     * 33 s first paint; at 10,000, minutes). */
+    var measure = null, widths = new Map();
+    function textWidth(text) {
+      var key = lang + "\n" + text;
+      if (!widths.has(key)) {
+        measure.ctx.direction = lang === "ar" ? "rtl" : "ltr";
+        widths.set(key, measure.ctx.measureText(text).width + measure.spacing * text.length);
+      }
+      return widths.get(key);
+    }
+    function labelBox(point, text, angle, top, left) {
+      var w = textWidth(text) / 2, h = measure.height / 2;
+      var r = ((angle || 0) * Math.PI) / 180, c = Math.abs(Math.cos(r)), s = Math.abs(Math.sin(r));
+      var dx = w * c + h * s, dy = w * s + h * c, x = point.x + left, y = point.y + top;
+      return { left: x - dx, right: x + dx, top: y - dy, bottom: y + dy };
+    }
+    function fontOf(span) {
+      var style = getComputedStyle(span);
+      var ctx = document.createElement("canvas").getContext("2d");
+      ctx.font = [style.fontStyle, style.fontWeight, style.fontSize, style.fontFamily].join(" ");
+      var size = parseFloat(style.fontSize) || 12;
+      return {
+        ctx: ctx,
+        spacing: parseFloat(style.letterSpacing) || 0,
+        height: parseFloat(style.lineHeight) || size * 1.2,
+      };
+    }
+
+    /* the boxes of the names placed so far, in cells of a grid: a new name is checked
+     * against those near it, not against every name placed */
+    function Placed() {
+      var cells = new Map(), size = 64;
+      function each(box, pad, fn) {
+        for (var i = Math.floor((box.left - pad) / size); i <= Math.floor((box.right + pad) / size); i++) {
+          for (var j = Math.floor((box.top - pad) / size); j <= Math.floor((box.bottom + pad) / size); j++) {
+            if (fn(i + ":" + j)) return true;
+          }
+        }
+        return false;
+      }
+      return {
+        overlaps: function (box, pad) {
+          return each(box, pad, function (key) {
+            var found = cells.get(key);
+            return !!found && found.some(function (other) { return boxesOverlap(box, other, pad); });
+          });
+        },
+        add: function (box) {
+          each(box, 0, function (key) {
+            if (!cells.has(key)) cells.set(key, []);
+            cells.get(key).push(box);
+            return false;
+          });
+        },
+      };
+    }
+
     /* Place the names largest place first; a name that would overlap one already placed
      * tries its short form, then a nudge up or down; failing that it is hidden (hover
      * or zoom in to read it). Runs after every zoom, resize and language change: once,
-     * after the map has painted (see `declutter`). */
+     * after the map has painted (see `declutter`). Every box is worked out first, then
+     * the names are written in one pass. */
     function declutterNow() {
-      var placed = [];
-      var frame = map.getContainer().getBoundingClientRect();
+      var size = map.getSize();
+      var first = labels.length ? labels[0].marker.getElement() : null;
+      if (first && !measure) measure = fontOf(first.firstChild);
+      var placed = Placed();
       var inside = function (b) {
-        return b.left >= frame.left && b.right <= frame.right && b.top >= frame.top && b.bottom <= frame.bottom;
+        return b.left >= 0 && b.right <= size.x && b.top >= 0 && b.bottom <= size.y;
       };
       var order = labels.slice().sort(function (a, b) { return b.spec.area - a.spec.area; });
-      order.forEach(function (l) {
-        var el = l.marker.getElement();
-        if (!el) return;
-        el.classList.remove("mapapp-label-hidden");
+      var chosen = order.map(function (l) {
+        if (!l.marker.getElement()) return null;
+        var point = map.latLngToContainerPoint(l.marker.getLatLng());
         var tries = [
           [l.spec.name[lang], 0, 0], [l.spec.short[lang], 0, 0],
           [l.spec.short[lang], -13, 0], [l.spec.short[lang], 13, 0],
           [l.spec.short[lang], 0, -18], [l.spec.short[lang], 0, 18],
         ];
-        var span = null, box = null, fits = false;
-        for (var k = 0; k < tries.length && !fits; k++) {
-          span = setText(l.marker, tries[k][0], l.spec.angle);
-          span.style.marginTop = tries[k][1] + "px";
-          span.style.marginLeft = tries[k][2] + "px";
-          box = span.getBoundingClientRect();
-          fits = inside(box) && !placed.some(function (other) { return boxesOverlap(box, other, 2); });
+        for (var k = 0; k < tries.length; k++) {
+          var box = labelBox(point, tries[k][0], l.spec.angle, tries[k][1], tries[k][2]);
+          if (inside(box) && !placed.overlaps(box, 2)) {
+            placed.add(box);
+            return tries[k];
+          }
         }
-        if (fits) placed.push(box);
-        else el.classList.add("mapapp-label-hidden");
+        return [l.spec.name[lang], 0, 0, true]; // hidden
+      });
+      order.forEach(function (l, n) {
+        var el = l.marker.getElement(), pick = chosen[n];
+        if (!el || !pick) return;
+        var span = setText(l.marker, pick[0], l.spec.angle);
+        span.style.marginTop = pick[1] + "px";
+        span.style.marginLeft = pick[2] + "px";
+        el.classList.toggle("mapapp-label-hidden", pick.length > 3);
         el.dataset.place = l.spec.id;
       });
+      var frame = map.getContainer().getBoundingClientRect();
       contextLabels.forEach(function (c) {
         var el = c.marker.getElement();
         if (!el) return;
         var span = el.firstChild;
         span.textContent = c.name[lang] + (lang === "ar" ? " (تقريبي)" : " (approx.)");
-        var box = span.getBoundingClientRect();
-        span.style.visibility = placed.some(function (o) { return boxesOverlap(box, o, 2); })
-          ? "hidden" : "visible";
+        var r = span.getBoundingClientRect();
+        var box = { left: r.left - frame.left, right: r.right - frame.left, top: r.top - frame.top, bottom: r.bottom - frame.top };
+        span.style.visibility = placed.overlaps(box, 2) ? "hidden" : "visible";
       });
     }
     /* Names are placed after the browser has painted the places, and once for any number
@@ -379,29 +449,41 @@
       return L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === "MultiLineString" ? 1 : 0);
     }
 
-    /* The static export keeps in data.js only the front lines of the day it opens on;
-     * every other frame's lines are a chunk script (`file`), loaded when its day is shown. */
-    var frontDay = null;
+    /* Each line is listed once with the frames it is drawn in ([first, end)); a frame's
+     * lines are those whose span holds it, in the bundle's order. */
+    function frameLines(k) {
+      return (D.frontLines || []).filter(function (line) {
+        return line.frames[0] <= k && k < line.frames[1];
+      });
+    }
+
+    /* The page and the static export hold the lines of the day the map opens on
+     * (`frontLinesAt`); every line is in a file (`frontLinesFile`), loaded when another
+     * front frame is shown. */
+    var frontDay = null, frontsLoading = false;
 
     function drawFronts(day) {
       frontDay = day;
       var k = frontFrame(day);
       var key = k + ":" + lang;
       if (key === frontShown) return;
-      if (k >= 0 && !D.fronts[k].lines) {
+      if (k >= 0 && D.frontLinesFile && k !== D.frontLinesAt) {
         frontShown = -1;
         frontLayer.clearLayers();
-        var wanted = D.fronts[k];
-        loadFile(wanted.file).then(function (lines) {
-          wanted.lines = lines;
+        if (frontsLoading) return;
+        frontsLoading = true;
+        loadFile(D.frontLinesFile).then(function (lines) {
+          D.frontLines = lines;
+          delete D.frontLinesFile;
+          frontsLoading = false;
           if (frontDay !== null) drawFronts(frontDay);
-        }, function () { /* the next day shown tries again */ });
+        }, function () { frontsLoading = false; /* the next day shown tries again */ });
         return;
       }
       frontShown = key;
       frontLayer.clearLayers();
       if (k < 0) return;
-      D.fronts[k].lines.forEach(function (line) {
+      frameLines(k).forEach(function (line) {
         var shape = lineLatLngs(D.geometries[line.geometry]);
         line.styles.forEach(function (styleIndex, n) {
           // the first line (a solid halo, the widest) takes the hover: the dashed ones
@@ -553,8 +635,8 @@
 
     /* ---- frames: which entry each place shows on a day ------------------------------ */
 
-    /* The static export holds one variant's frames in its bundle and each other variant's
-     * in a chunk script (`D.variants`: {key: file}). null when the views' variants are all
+    /* The static export and the page hold one variant's frames in their bundle and each
+     * other variant's in a file (`D.variants`: {key: file}). null when the views' variants are all
      * here, else a promise settled when they have been loaded into D.frames. */
     function ready(views) {
       var waits = [];
@@ -563,7 +645,7 @@
         if (!D.frames.length || variant in D.frames[0]) return;
         var file = D.variants && D.variants[variant];
         if (!file) throw new Error("the map data has no frames for " + variant);
-        waits.push(loadChunkScript(resolve(file)).then(function (frames) {
+        waits.push(loadData(resolve(file)).then(function (frames) {
           if (variant in D.frames[0]) return; // another map loaded it meanwhile
           frames.forEach(function (frame, k) { D.frames[k][variant] = frame; });
         }));
@@ -591,13 +673,18 @@
 
     var shards = {};
 
+    /* a file of the bundle: a chunk script in the static export (`load: "script"`), JSON
+     * fetched on the page */
+    function loadData(url) {
+      return D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
+        if (!response.ok) throw new Error(response.status + " " + response.url);
+        return response.json();
+      });
+    }
+
     function shard(k) {
       if (!shards[k]) {
-        var url = resolve(D.html.files[k]);
-        shards[k] = D.html.load === "script" ? loadChunkScript(url) : fetch(url).then(function (response) {
-          if (!response.ok) throw new Error(response.status + " " + response.url);
-          return response.json();
-        });
+        shards[k] = loadData(resolve(D.html.files[k]));
         shards[k].catch(function () { delete shards[k]; }); // a later opening tries again
       }
       return shards[k];
@@ -669,9 +756,7 @@
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
     });
-    var overlays = Overlays(map, D, html, function (file) {
-      return loadChunkScript(resolve(file));
-    });
+    var overlays = Overlays(map, D, html, function (file) { return loadData(resolve(file)); });
 
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */
@@ -720,9 +805,17 @@
       return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
     });
 
+    /* style `index` for place `id`: the bundle writes a place's own class (mapapp-place-<id>
+     * and the like) as "{id}", so places drawn alike share one style */
+    function placeStyle(index, id) {
+      var style = D.styles[index];
+      if (!style.className || style.className.indexOf("{id}") < 0) return style;
+      return Object.assign({}, style, { className: style.className.split("{id}").join(id) });
+    }
+
     function outlineStyle(i) {
       var d = drawn[i];
-      var style = Object.assign({}, D.styles[D.entries[d.entry][E.outline]]);
+      var style = Object.assign({}, placeStyle(D.entries[d.entry][E.outline], D.places[i].id));
       if (view.place === D.places[i].id) style.weight += D.selectedWeight;
       return style;
     }
@@ -733,8 +826,8 @@
       d.entry = index;
       if (!d.fill) {
         var shape = latlngs(place.geometry);
-        d.fill = L.polygon(shape, withPane("places", D.styles[entry[E.fill]])).addTo(map);
-        d.fill.mapappStyle = D.styles[entry[E.fill]];
+        d.fill = L.polygon(shape, withPane("places", placeStyle(entry[E.fill], place.id))).addTo(map);
+        d.fill.mapappStyle = placeStyle(entry[E.fill], place.id);
         d.fill.bindPopup(html(entry[E.popup]), popupOptions());
         d.fill.bindTooltip(html(entry[E.tooltip]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
@@ -743,7 +836,7 @@
         d.stripes = L.layerGroup().addTo(map);
         d.conditions = L.layerGroup().addTo(map);
       } else {
-        restyle(d.fill, D.styles[entry[E.fill]]);
+        restyle(d.fill, placeStyle(entry[E.fill], place.id));
         d.fill.setPopupContent(html(entry[E.popup]));
         d.fill.setTooltipContent(html(entry[E.tooltip]));
         restyle(d.outline, outlineStyle(i));
@@ -751,7 +844,7 @@
       if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
         d.stripes.clearLayers();
         entry[E.stripes].forEach(function (part) {
-          var style = withPane("patterns", D.styles[part[S.style]]);
+          var style = withPane("patterns", placeStyle(part[S.style], place.id));
           d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
         });
       }

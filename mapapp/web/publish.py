@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mapapp.web.assets import write_once
-from mapapp.web.export import to_json
+from mapapp.web.export import FIRST_VARIANT, opening_lines, to_json
 
 #: how many published bundles :func:`publish_bundle` keeps (the newest)
 KEEP_BUNDLES = 16
@@ -21,16 +21,20 @@ KEEP_BUNDLES = 16
 HTML_FILE_SIZE = 2000
 #: the layout of published files; part of their names, so files an older version left in
 #: the folder (same data, another layout) are never taken for this one
-PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}"
+PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}/variant-files"
+#: what the main file keeps of each frame (the rest: one file per variant)
+_KEPT = ("start", FIRST_VARIANT)
 
 
 def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
     """Write the bundle for the page's map component into ``folder``: ``<hash>.json``
     without its html table, which goes into ``<hash>-h<k>.json`` files of
     :data:`HTML_FILE_SIZE` entries (the map fetches one when a popup of it first opens;
-    the citations are most of a bundle's bytes). Names come from the content, so a browser
-    can cache them for good. Written atomically; all but the newest :data:`KEEP_BUNDLES`
-    bundles are removed. Returns the main file. Raises ``OSError`` if it cannot write."""
+    the citations are most of a bundle's bytes), and with the frames of English under the
+    newest report only: each other variant's are ``<hash>-v<n>.json`` (``variants``).
+    Names come from the content, so a browser can cache them for good. Written atomically;
+    all but the newest :data:`KEEP_BUNDLES` bundles are removed. Returns the main file.
+    Raises ``OSError`` if it cannot write."""
     text = to_json(bundle)
     base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)
@@ -40,12 +44,33 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
         name = f"{base}-h{k // HTML_FILE_SIZE}.json"
         write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
         files.append(name)
+    # the frames of the variant a page opens in stay in the main file; each other language
+    # and rule is a file of its own, fetched when a reader picks it (12 variants at 6 rules)
+    frames = bundle["frames"]
+    variants = {}
+    for n, key in enumerate(k for k in (frames[0] if frames else {}) if k not in _KEPT):
+        name = f"{base}-v{n}.json"
+        write_once(folder / name, to_json([frame[key] for frame in frames]))
+        variants[key] = name
+    main = {
+        **bundle,
+        "html": {"size": HTML_FILE_SIZE, "files": files},
+        "frames": [{k: v for k, v in frame.items() if k in _KEPT} for frame in frames],
+        "variants": variants,
+    }
+    # the front lines of the day the map opens on; all of them in a file, fetched when
+    # another front frame is shown
+    if bundle.get("frontLines"):
+        name = f"{base}-fronts.json"
+        write_once(folder / name, to_json(bundle["frontLines"]))
+        shown, lines = opening_lines(bundle)
+        main |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": name}
     target = folder / f"{base}.json"
-    write_once(target, to_json({**bundle, "html": {"size": HTML_FILE_SIZE, "files": files}}))
-    mains = [p for p in folder.glob("*.json") if "-h" not in p.stem]
+    write_once(target, to_json(main))
+    mains = [p for p in folder.glob("*.json") if "-" not in p.stem]
     mains.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in mains[KEEP_BUNDLES:]:
-        for part in folder.glob(f"{stale.stem}-h*.json"):
+        for part in folder.glob(f"{stale.stem}-*.json"):
             part.unlink(missing_ok=True)
         stale.unlink(missing_ok=True)
     return target

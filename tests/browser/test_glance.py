@@ -412,3 +412,31 @@ def test_export_names_of_hostile_data_are_text(fresh: Any, tmp_path: Path) -> No
     assert any("<" in x for x in texts), texts
     assert page.locator("#map .mapapp-label script, #map .mapapp-label img").count() == 0
     assert page.evaluate("() => window.__xss === undefined && window.__pwned === undefined")
+
+
+def test_export_draws_the_front_lines_of_any_day_from_their_file(fresh: Any, site: Path) -> None:
+    """data.js holds the front lines of the day the map opens on; another day's come from
+    the file of every line, loaded when that day is shown: the lines drawn are that day's."""
+    from mapapp.web.export import read_site
+
+    bundle = read_site(site)
+    starts = [f["start"] for f in bundle["fronts"]]
+    page, noise = fresh(1400, 1000)
+    for day in ("2015-12-10", DAY, "2015-08-20"):
+        k = max(i for i, s in enumerate(starts) if s <= day)
+        want = sorted(
+            (x["pair"], x["kind"])
+            for x in bundle["frontLines"]
+            if x["frames"][0] <= k < x["frames"][1]
+        )
+        open_export(page, site, f"date={day}&lang=en")
+        page.wait_for_function(
+            "n => document.querySelectorAll('path.mapapp-front.leaflet-interactive').length === n",
+            arg=len(want),
+        )
+        got = page.eval_on_selector_all(
+            "path.leaflet-interactive[data-pair]",
+            "els => els.map(e => [e.dataset.pair, e.dataset.kind])",
+        )
+        assert sorted(map(tuple, got)) == want, day
+    assert noise == []

@@ -242,3 +242,118 @@ def test_spaces_at_a_cells_ends_are_found_as_the_validator_finds_them(tmp_path: 
     slow, fast, screened = both(folder)
     assert screened and slow
     assert fast == slow
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_random_periods_are_reported_the_same(seed: int, tmp_path: Path) -> None:
+    """Many small places, each with a few claims of random factions, statuses, sources and
+    periods over a few months (shared days, touching ends, no end, no start): the screen
+    finds every place whose periods break a rule (overlaps of a faction, 'sole' beside a
+    rival, 'shared' or 'allied' alone), so the findings equal the validator's."""
+    folder = synth.generate(tmp_path / "data", 200, 400)
+    path = folder / "control.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, template = rows[0], dict(zip(rows[0], rows[1], strict=True))
+    places = sorted({r[0] for r in rows[1:]})
+    rng = random.Random(seed)
+    days = [f"2015-{m:02d}-{d:02d}" for m in (3, 4) for d in (1, 8, 15, 22)]
+    out = []
+    for place in places:
+        for _ in range(rng.randrange(1, 5)):
+            r = dict(template)
+            first, last = sorted(rng.sample(range(len(days)), 2))
+            r.update(
+                place_id=place,
+                faction_id=rng.choice(["regime", "isis", "nusra"]),
+                status=rng.choice(["sole", "sole", "shared", "allied", "partial"]),
+                source_id=rng.choice(["syn_daily_2013", "syn_weekly_2015"]),
+                start=days[first],
+                start_precision="",
+                end=days[last] if rng.random() < 0.8 else "",
+                end_precision="",
+                as_of="",
+                as_of_precision="",
+            )
+            if rng.random() < 0.1:
+                r["start"], r["as_of"] = "", days[first]  # held from its as_of
+            out.append([r[h] for h in header])
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(out)
+    slow, fast, screened = both(folder)
+    assert screened
+    codes = {i.code for i in slow}
+    assert {"overlapping-period", "conflicting-control", "shared-alone", "allied-alone"} <= codes
+    flagged = {i.line for i in slow}
+    assert len(flagged) < len(out) * 0.8, "some places are clean"
+    assert fast == slow
+
+
+def test_cells_kept_within_a_file_change_nothing(tmp_path: Path) -> None:
+    """A cell found without a problem is not checked again in its column: the findings and
+    the dataset built are those of checking every cell (MEMO_CELLS = 0), for a table with
+    many mistakes repeated over rows and for a valid one."""
+    from mapapp.core import validate
+
+    folder = synth.generate(tmp_path / "data", 30, 900)
+    clean = load_dataset(folder)
+    path = folder / "control.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    places = sorted({r[0] for r in body})
+    rng = random.Random(9)
+    out: list[list[str]] = []
+    for row in body:
+        changed = _mutate(row, header, rng, places) if rng.random() < 0.1 else row
+        out.extend([row, row] if changed is None else [changed])
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    with (broken / "control.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([header, *out])
+    kept = load_dataset(broken).report.sorted()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "MEMO_CELLS", 0)
+        validate.forget_clean()
+        every = load_dataset(broken).report.sorted()
+        validate.forget_clean()
+        again = load_dataset(folder)
+    assert kept == every and len({i.code for i in kept}) >= 8
+    assert clean.dataset is not None and again.dataset is not None
+    assert clean.dataset.control == again.dataset.control
+    assert clean.dataset.places == again.dataset.places
+
+
+def test_overlapped_equals_every_pair_compared() -> None:
+    """The screen's linear overlap test against comparing every pair: no place is sent
+    the row-by-row way for nothing, and none is missed."""
+    import numpy as np
+
+    from mapapp.core.screen import _BIG, _overlapped
+
+    rng = random.Random(11)
+    for _ in range(200):
+        n = rng.randrange(1, 12)
+        rows = []
+        for _ in range(n):
+            group, start = rng.randrange(3), rng.randrange(10)
+            rows.append((group, start, start + rng.randrange(1, 5), rng.random() < 0.6))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        starts = np.asarray([g * _BIG + s for g, s, _, _ in rows], dtype=np.int64)
+        ends = np.asarray([g * _BIG + e for g, _, e, _ in rows], dtype=np.int64)
+        marked = np.asarray([m for *_, m in rows], dtype=bool)
+        for of in (None, marked):
+            expected = [
+                any(
+                    j != i
+                    and (of is None or of[j])
+                    and rows[j][0] == rows[i][0]
+                    and rows[j][1] < rows[i][2]
+                    and rows[i][1] < rows[j][2]
+                    for j in range(n)
+                )
+                for i in range(n)
+            ]
+            assert _overlapped(starts, ends, of).tolist() == expected, (rows, of)

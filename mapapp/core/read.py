@@ -330,7 +330,11 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
             Issue(file, 1, "features", "bad-geojson", "'features' must be a list of features")
         )
         return raw
-    depth, vertices = _measure(doc)
+    scan = _Scan.of(text)
+    if scan is not None and scan.depth <= MAX_JSON_DEPTH and scan.positions <= MAX_VERTICES:
+        depth, vertices = scan.depth, scan.positions  # bounds within the limits: enough
+    else:
+        depth, vertices = _measure(doc)
     if depth > MAX_JSON_DEPTH:
         raw.issues.append(too_deep)
         return raw
@@ -366,10 +370,14 @@ def read_geojson(path: Path, file: str) -> RawGeoJSON:
                 _unencodable(file, None, None, "a name or value outside the features' properties")
             )
     raw.document = doc
-    starts = _feature_offsets(text)
     lines: dict[int, int] = {}
-    if starts is not None and len(starts) == len(features):
-        lines = dict(enumerate(_lines_at(text, starts)))
+    scanned = scan.feature_lines(len(features)) if scan is not None else None
+    if scanned is not None:
+        lines = dict(enumerate(scanned))
+    else:  # the scan could not tell: each feature parsed again where it starts
+        starts = _feature_offsets(text)
+        if starts is not None and len(starts) == len(features):
+            lines = dict(enumerate(_lines_at(text, starts)))
     for index, feature in enumerate(features):
         line = lines.get(index)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -434,6 +442,121 @@ def _unencodable(file: str, line: int | None, column: str | None, where: str) ->
 
 
 _WS = re.compile(r"[ \t\n\r]*")
+_WS_BYTES = re.compile(rb"[ \t\n\r]*")
+#: what may follow the "[" of a list whose first member is not a number (so not a position)
+_NOT_POSITION = frozenset(b'[{]"tfn')
+
+
+@dataclass
+class _Scan:
+    """A JSON document's brackets, found in one pass over its bytes (numpy) instead of
+    walking the parsed document and parsing each feature again for its line: the nesting
+    depth, how many lists may be positions, and each top-level "features" member's line.
+    The first two are upper bounds of what :func:`_measure` counts (it does not count inside
+    a position, nor a value a repeated key replaced): within the limits, the document is."""
+
+    data: bytes
+    #: every bracket outside strings, in order, and the nesting depth after each
+    brackets: Any
+    after: Any
+    #: each string outside strings: where its opening and closing quotes are
+    opens: Any
+    closes: Any
+    depth: int
+    positions: int
+
+    @staticmethod
+    def of(text: str) -> _Scan | None:
+        """The scan of a document json.loads read; None when its quotes or brackets do not
+        pair up as expected (then the document is walked as before)."""
+        import numpy as np
+
+        data = text.encode("utf-8")
+        raw = np.frombuffer(data, dtype=np.uint8)
+        quotes = np.flatnonzero(raw == ord('"'))
+        if quotes.size and b"\\" in data:  # a quote after an odd run of backslashes is text
+            real = np.ones(quotes.size, dtype=bool)
+            after_backslash = np.flatnonzero(raw[np.maximum(quotes - 1, 0)] == ord("\\"))
+            for k in after_backslash.tolist():
+                at, run = int(quotes[k]) - 1, 0
+                while at >= 0 and data[at] == ord("\\"):
+                    at, run = at - 1, run + 1
+                real[k] = run % 2 == 0
+            quotes = quotes[real]
+        if quotes.size % 2:
+            return None
+        kind = np.zeros(256, dtype=np.int8)
+        kind[[ord("["), ord("{")]] = 1
+        kind[[ord("]"), ord("}")]] = -1
+        step = kind[raw]
+        brackets = np.flatnonzero(step)
+        # outside strings: an even number of quotes before it
+        brackets = brackets[np.searchsorted(quotes, brackets) % 2 == 0]
+        after = np.cumsum(step[brackets], dtype=np.int64)
+        if not brackets.size or after.min() < 0 or after[-1] != 0:
+            return None
+        lists = brackets[raw[brackets] == ord("[")]
+        following = raw[np.minimum(lists + 1, raw.size - 1)]
+        not_position = np.isin(following, np.frombuffer(bytes(_NOT_POSITION), dtype=np.uint8))
+        return _Scan(
+            data,
+            brackets,
+            after,
+            quotes[0::2],
+            quotes[1::2],
+            int(after.max()),
+            int(lists.size - np.count_nonzero(not_position)),
+        )
+
+    def _depth_at(self, at: Any) -> Any:
+        """The nesting depth at each offset (the depth after the last bracket before it)."""
+        import numpy as np
+
+        k = np.searchsorted(self.brackets, at)
+        return np.where(k > 0, self.after[np.maximum(k - 1, 0)], 0)
+
+    def _next(self, at: int) -> int:
+        """The offset of the first byte from ``at`` that is not JSON whitespace."""
+        match = _WS_BYTES.match(self.data, at)
+        return match.end() if match else at
+
+    def feature_lines(self, count: int) -> list[int] | None:
+        """The line of each of the ``count`` members of the top-level "features" list (of an
+        object, the line of its first member, as :func:`_feature_offsets` gives): None
+        unless there is exactly one such key, written plainly, and every member is an
+        object or a list (the slower way then tells)."""
+        import numpy as np
+
+        data = self.data
+        first = self._next(0)
+        if data[first : first + 1] != b"{":
+            return None
+        top = np.flatnonzero(self._depth_at(self.opens) == 1)
+        keys = []
+        for k in top.tolist():
+            start, end = int(self.opens[k]), int(self.closes[k])
+            name = data[start + 1 : end]
+            if b"\\" in name:
+                return None  # an escape could spell "features"
+            colon = self._next(end + 1)
+            if name == b"features" and data[colon : colon + 1] == b":":
+                keys.append(colon)
+        if len(keys) != 1:
+            return None
+        begin = self._next(keys[0] + 1)
+        if data[begin : begin + 1] != b"[":
+            return None
+        k = int(np.searchsorted(self.brackets, begin))
+        close = k + 1 + int(np.argmax(self.after[k + 1 :] == 1))  # the bracket closing it
+        inner = np.arange(k + 1, close)
+        # members: brackets opening at depth 2 (so depth 3 after them)
+        members = self.brackets[inner[(self.after[inner] == 3) & (self.after[inner - 1] == 2)]]
+        if len(members) != count:
+            return None
+        offsets = [self._next(at + 1) if data[at] == ord("{") else at for at in members.tolist()]
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+        lines: list[int] = (np.searchsorted(newlines, offsets) + 1).tolist()
+        return lines
 
 
 def _feature_offsets(text: str) -> list[int] | None:

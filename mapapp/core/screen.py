@@ -25,6 +25,7 @@ import csv
 import gc
 import io
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,10 +34,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from mapapp.core import geometry
 from mapapp.core.dates import DateSpec, FuzzyDate, resolve_cell
 from mapapp.core.read import (
     MAX_CSV_ROWS,
     MAX_FILE_BYTES,
+    RawGeoJSON,
     RawRow,
     RawTable,
     uneven_row,
@@ -46,9 +49,11 @@ from mapapp.core.report import Issue, Report
 from mapapp.core.schema import Field, Resource, Schema, load_schema
 from mapapp.core.validate import (
     MAX_CELL_CHARS,
+    LoadResult,
     _check_cell,
     _check_columns,
     _Validator,
+    geometry_known,
 )
 
 #: the table screened (the one that grows to millions of rows)
@@ -124,8 +129,26 @@ def _quotes_plain(data: bytes) -> bool:
 
 
 @dataclass
+class Coded:
+    """One column as its distinct cells (``values``, a pyarrow string array) and, per row,
+    the index of its cell among them (``codes``): each check is made once per distinct
+    cell and its outcome spread to the rows by the codes."""
+
+    values: Any
+    codes: IntArray
+
+    def spread(self, per_value: BoolArray) -> BoolArray:
+        """Each row's flag from the flags of the distinct cells."""
+        if not per_value.any():
+            return np.zeros(len(self.codes), dtype=bool)
+        flags: BoolArray = per_value[self.codes]
+        return flags
+
+
+@dataclass
 class Plain:
-    """A plain CSV file as read by pyarrow: every cell a string."""
+    """A plain CSV file as read by pyarrow: every cell a string, each column read
+    dictionary-encoded (its distinct cells once, and a code per row)."""
 
     header: list[str]
     table: Any
@@ -134,6 +157,17 @@ class Plain:
     #: the rows with the wrong number of cells (not in ``table``), as the validator reads
     #: them, and how many cells each has
     wrong: list[tuple[RawRow, int]]
+
+    def coded(self, index: int) -> Coded:
+        """Column ``index`` as its distinct cells and each row's code (the table's
+        dictionaries are unified: one dictionary a column, shared by its chunks)."""
+        import pyarrow as pa
+
+        chunks = self.table.column(index).chunks
+        if not chunks:
+            return Coded(pa.array([], pa.string()), np.zeros(0, dtype=np.int64))
+        codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
+        return Coded(chunks[0].dictionary, codes.astype(np.int64, copy=False))
 
 
 def _read_plain(path: Path) -> Plain | None:
@@ -164,8 +198,10 @@ def _read_plain(path: Path) -> Plain | None:
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
     names = [f"c{i}" for i in range(len(header))]
+    # each column dictionary-encoded as it is read (as fast as plain strings): the screen
+    # checks distinct cells, a few thousand among a million, and works with their codes
     convert = pacsv.ConvertOptions(
-        column_types=dict.fromkeys(names, pa.string()),
+        column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
@@ -198,7 +234,7 @@ def _read_plain(path: Path) -> Plain | None:
     if table.num_rows == 0 or table.num_rows + 1 + len(wrong) != lines:
         return None  # blank lines or line breaks in values: lines and rows differ
     row_lines = np.delete(np.arange(2, lines + 1), [row.line - 2 for row, _ in wrong])
-    return Plain(header, table, row_lines, wrong)
+    return Plain(header, table.unify_dictionaries(), row_lines, wrong)
 
 
 # -- the screen ----------------------------------------------------------------------------------
@@ -208,14 +244,57 @@ class _ScreenedValidator(_Validator):
         self.build = False
         self.min_bytes = min_bytes
         self.pending: list[tuple[Resource, Plain]] = []
+        #: the screened table's read, started before the run (see :meth:`run`)
+        self.reading: dict[str, Future[Plain | None]] = {}
+        #: the places' geometry checks, started once the places are read: (the places,
+        #: the metric CRS, their findings)
+        self.checking: tuple[RawGeoJSON, str, Future[list[Issue]]] | None = None
+        self.pool: ThreadPoolExecutor | None = None
 
-    def read_table(self, res: Resource) -> None:
-        path = self.dir / res.path
+    def screened(self, res: Resource) -> bool:
+        """Whether the table is read as a plain file and screened."""
         try:
-            small = path.stat().st_size < self.min_bytes
+            small = (self.dir / res.path).stat().st_size < self.min_bytes
         except OSError:
             small = True
-        read = None if small or res.name != SCREENED or res.primary_key else _read_plain(path)
+        return not small and res.name == SCREENED and not res.primary_key
+
+    def run(self) -> LoadResult:
+        # the large table is read (pyarrow, in its own threads, without the GIL) while
+        # this thread parses and checks the places file and the small tables, and the
+        # places' geometry is checked (GEOS and PROJ, mostly without the GIL) while the
+        # tables are; their findings are still added when their turn comes, so none moves
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            self.pool = pool
+            try:
+                for res in self.schema.resources:
+                    if res.format != "geojson" and self.screened(res):
+                        self.reading[res.name] = pool.submit(_read_plain, self.dir / res.path)
+                return super().run()
+            finally:
+                self.pool = None
+
+    def read_places(self, res: Resource) -> None:
+        super().read_places(res)
+        geo, crs = self.geo, self.schema.metric_crs
+        if geo is not None and self.pool is not None and not geometry_known(geo, crs):
+            self.checking = (geo, crs, self.pool.submit(self.geometry_now, geo, crs))
+
+    def geometry_now(self, geo: RawGeoJSON, metric_crs: str) -> list[Issue]:
+        return list(geometry.check_features(geo, metric_crs))
+
+    def geometry_issues(self, geo: RawGeoJSON, metric_crs: str) -> list[Issue]:
+        checking, self.checking = self.checking, None
+        if checking is not None and checking[0] is geo and checking[1] == metric_crs:
+            return checking[2].result()
+        return self.geometry_now(geo, metric_crs)
+
+    def read_table(self, res: Resource) -> None:
+        reading = self.reading.pop(res.name, None)
+        if reading is not None:
+            read = reading.result()
+        else:
+            read = _read_plain(self.dir / res.path) if self.screened(res) else None
         if read is None:
             super().read_table(res)
             return
@@ -250,7 +329,7 @@ class _ScreenedValidator(_Validator):
         import pyarrow.compute as pc
 
         header, table = read.header, read.table
-        columns = {name: table.column(i) for i, name in enumerate(header)}
+        columns = {name: read.coded(i) for i, name in enumerate(header)}
         n = table.num_rows
         suspect = np.zeros(n, dtype=bool)
         source_dates = self.quiet_source_dates()
@@ -265,13 +344,13 @@ class _ScreenedValidator(_Validator):
                 suspect |= bad
                 starts[fld.name] = first_day
             elif _plain_text(fld) and fld.name not in refs:
-                length = pc.utf8_length(column).to_numpy(zero_copy_only=False)
+                length = pc.utf8_length(column.values).to_numpy(zero_copy_only=False)
                 # a space at either end: trimming shortens it (faster than a regex)
-                trimmed = pc.utf8_length(pc.utf8_trim(column, characters=_SPACES))
-                edge = trimmed.to_numpy(zero_copy_only=False) != length
-                suspect |= (length > MAX_CELL_CHARS) | edge
+                trimmed = pc.utf8_length(pc.utf8_trim(column.values, characters=_SPACES))
+                bad = (length > MAX_CELL_CHARS) | (trimmed.to_numpy(zero_copy_only=False) != length)
                 if fld.required:
-                    suspect |= length == 0
+                    bad |= length == 0
+                suspect |= column.spread(bad)
             else:
                 target = fld.references or refs.get(fld.name)
                 suspect |= self.screen_distinct(res, fld, column, target)
@@ -297,37 +376,36 @@ class _ScreenedValidator(_Validator):
             rows = [(row.line, row.cells) for row, _ in read.wrong]
             self.check_rows(res, rows, skip=[row.lacking for row, _ in read.wrong])
 
-    def screen_evidence(self, columns: dict[str, Any]) -> BoolArray:
+    def screen_evidence(self, columns: dict[str, Coded]) -> BoolArray:
         """Rows whose quote the validator checks against an archived source: those giving
         quote offsets, and those citing a source that is archived or quotes another (they
         go the validator's way, which reads the archives)."""
         import pyarrow.compute as pc
 
-        n = len(columns["source_id"])
-        out = np.zeros(n, dtype=bool)
+        sources = columns["source_id"]
+        out = np.zeros(len(sources.codes), dtype=bool)
         for name in ("quote_start", "quote_end"):
             if name in columns:
-                out |= pc.utf8_length(columns[name]).to_numpy(zero_copy_only=False) > 0
+                given = pc.utf8_length(columns[name].values).to_numpy(zero_copy_only=False) > 0
+                out |= columns[name].spread(given)
         archived = {
             r.values["id"]
             for r in self.rows.get("sources", [])
             if r.values.get("archive_sha256") or r.values.get("quoted_in")
         }
         if archived:
-            sources = columns["source_id"].combine_chunks().dictionary_encode()
-            hit = [str(v).strip() in archived for v in sources.dictionary.to_pylist()]
-            out |= np.asarray(hit, dtype=bool)[sources.indices.to_numpy(zero_copy_only=False)]
+            hit = [str(v).strip() in archived for v in sources.values.to_pylist()]
+            out |= sources.spread(np.asarray(hit, dtype=bool))
         return out
 
     def screen_distinct(
-        self, res: Resource, fld: Field, column: Any, target: str | None
+        self, res: Resource, fld: Field, column: Coded, target: str | None
     ) -> BoolArray:
         """Each distinct value checked once, as the validator checks a cell; ids it refers
         to looked up once."""
-        encoded = column.combine_chunks().dictionary_encode()
         bad = []
         known = None if target is None or target in self.unknown_ids else self.ids.get(target)
-        for raw in encoded.dictionary.to_pylist():
+        for raw in column.values.to_pylist():
             values: dict[str, Any] = {}
             problem = any(True for _ in _check_cell(res, fld, raw, 0, {}, values))
             if not problem and known is not None:
@@ -335,33 +413,29 @@ class _ScreenedValidator(_Validator):
                 wanted = value if isinstance(value, tuple) else (value,)
                 problem = any(v and v not in known for v in wanted)
             bad.append(problem)
-        flags: BoolArray = np.asarray(bad, dtype=bool)[
-            encoded.indices.to_numpy(zero_copy_only=False)
-        ]
-        return flags
+        return column.spread(np.asarray(bad, dtype=bool))
 
     def screen_dates(
         self,
         res: Resource,
         fld: Field,
-        column: Any,
-        columns: dict[str, Any],
+        column: Coded,
+        columns: dict[str, Coded],
         source_dates: dict[str, FuzzyDate],
     ) -> tuple[BoolArray, IntArray]:
         """(suspect, first day's ordinal or 0 when empty) per row: each distinct pair of
         date and precision cell checked and resolved once."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         prec_field = fld.extra.get("precision_field")
         precision = columns.get(prec_field) if prec_field else None
         if precision is None:
-            precision = pa.chunked_array([pa.array([""] * len(column), pa.string())])
-        pairs = pc.binary_join_element_wise(column, precision, "\x1f").combine_chunks()
-        encoded = pairs.dictionary_encode()
+            precision = Coded(pa.array([""]), np.zeros(len(column.codes), dtype=np.int64))
+        dates, precisions = column.values.to_pylist(), precision.values.to_pylist()
+        pair, present = _pairs(column.codes, precision.codes, len(precisions))
         bad, first = [], []
-        for pair in encoded.dictionary.to_pylist():
-            raw, _, prec = pair.partition("\x1f")
+        for code in present.tolist():
+            raw, prec = dates[code // len(precisions)], precisions[code % len(precisions)]
             values: dict[str, Any] = {}
             cells = {prec_field: prec} if prec_field else {}
             problem = any(True for _ in _check_cell(res, fld, raw, 0, cells, values))
@@ -378,18 +452,18 @@ class _ScreenedValidator(_Validator):
                     problem = True
             bad.append(problem)
             first.append(day)
-        indices = encoded.indices.to_numpy(zero_copy_only=False)
-        return (
-            np.asarray(bad, dtype=bool)[indices],
-            np.asarray(first, dtype=np.int64)[indices],
-        )
+        # per pair code: the outcome of the pair it stands for (pairs that occur only)
+        bad_of = np.zeros(len(dates) * len(precisions), dtype=bool)
+        first_of = np.zeros(len(dates) * len(precisions), dtype=np.int64)
+        bad_of[present], first_of[present] = bad, first
+        return bad_of[pair], first_of[pair]
 
     def screen_periods(
         self,
-        columns: dict[str, Any],
+        columns: dict[str, Coded],
         starts: dict[str, IntArray],
         suspect: BoolArray,
-        places: Any,
+        places: Coded,
         hit: set[str],
         source_dates: dict[str, FuzzyDate],
     ) -> None:
@@ -400,25 +474,26 @@ class _ScreenedValidator(_Validator):
         start (or as_of), the same faction twice at once, 'sole' beside another faction
         that is not an ally, 'shared' with nobody, 'allied' with nobody to ally with."""
         has_start, has_end = starts["start"] > 0, starts["end"] > 0
-        sources = columns["source_id"].combine_chunks().dictionary_encode()
+        sources = columns["source_id"]
         published = []
-        for sid in sources.dictionary.to_pylist():
+        for sid in sources.values.to_pylist():
             window = source_dates.get(str(sid).strip())
             published.append(window.earliest.toordinal() if window else 0)
-        source = sources.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        source = sources.codes
         given = starts.get("as_of", np.zeros(len(suspect), dtype=np.int64))
         as_of = np.where(given > 0, given, np.asarray(published, dtype=np.int64)[source])
         suspect |= as_of == 0  # no report date to be had: the validator's way explains
         begin = np.where(has_start, starts["start"], as_of)
         end = np.where(has_end, starts["end"], _LAST)
-        suspect |= has_end & (end <= begin)  # before its start, or (no start) its as_of
-        place_codes = places.combine_chunks().dictionary_encode()
-        place = place_codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        faction = _codes(columns["faction_id"])
+        # before its start (or, with no start, its as_of); or no end and starting on the
+        # last day there is: no day held, left out of the period rules by the validator;
+        # its place goes the validator's way (the linear overlap test wants no empty span)
+        suspect |= end <= begin
+        place = places.codes
+        faction = columns["faction_id"].codes
         # statuses as codes (a million strings compared as Python objects cost seconds)
-        statuses = columns["status"].combine_chunks().dictionary_encode()
-        status = statuses.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        named = statuses.dictionary.to_pylist()
+        status = columns["status"].codes
+        named = columns["status"].values.to_pylist()
 
         def code(word: str) -> int:
             return named.index(word) if word in named else -1
@@ -426,31 +501,35 @@ class _ScreenedValidator(_Validator):
         good = np.flatnonzero(~suspect)
         width_s = int(source.max()) + 1 if source.size else 1
         width_f = int(faction.max()) + 1 if faction.size else 1
-        group = (place * width_s + source)[good]
-        # the rows in order of group and start: the searches below then look their keys up
-        # in nearly ascending order (numpy's search is much faster so)
-        order = np.argsort(group * _BIG + begin[good], kind="stable")
-        good, group = good[order], group[order]
-        own = group * width_f + faction[good]
-        b, e, st = begin[good], end[good], status[good]
-        ally = st == code("allied")
-        everyone = _overlap_counts(group, b, e, group, b, e)
-        same = _overlap_counts(own, b, e, own, b, e)
-        if ally.any():
-            rivals = _overlap_counts(group, b, e, group[~ally], b[~ally], e[~ally]) - (
-                _overlap_counts(own, b, e, own[~ally], b[~ally], e[~ally])
-            )
-        else:  # no ally: every row is a rival
-            rivals = everyone - same
-        others = everyone - same
-        broken = (same > 1) | ((st == code("sole")) & (rivals > 0))
-        broken |= (st == code("shared")) & (others == 0)
-        broken |= ally & (rivals == 0)
-        flagged = np.zeros(len(suspect), dtype=bool)
-        flagged[good[broken]] = True
+        group = place * width_s + source
+        fac, st, b, e, at = faction, status, begin, end, place
+        if good.size < len(suspect):  # the suspect rows' places are flagged already
+            group, fac, st, b, e, at = (a[good] for a in (group, fac, st, b, e, at))
+        # Only whether a place has a broken row matters (all its rows then go the
+        # validator's way), so no overlaps are counted. First, one faction twice at once
+        # in a group (place and source): in order of (group, faction, start), a row
+        # overlapping a neighbour in its run
+        own = (group * width_f + fac) * _BIG
+        order = np.argsort(own + b, kind="stable")  # the file's order nearly: quick
+        twice = order[_overlapped(own[order] + b[order], own[order] + e[order])]
+        # Then, in a group with no faction twice at once, a row overlaps no row of its own
+        # faction but itself, so it has another faction beside it exactly when another row
+        # overlaps it, and a rival when another row that is not an ally does
+        base = group * _BIG
+        order = np.argsort(base + b, kind="stable")
+        starts_, ends_, kind = base[order] + b[order], base[order] + e[order], st[order]
+        ally = kind == code("allied")
+        beside = _overlapped(starts_, ends_)
+        rival = _overlapped(starts_, ends_, ~ally) if ally.any() else beside
+        broken = ((kind == code("sole")) & rival) | ((kind == code("shared")) & ~beside)
+        broken |= ally & ~rival
+        flagged = np.zeros(len(places.values), dtype=bool)
+        flagged[place[suspect]] = True
+        flagged[at[twice]] = True
+        flagged[at[order[broken]]] = True
         # a place's id as the validator reads it (stripped): ' a' and 'a' are one place
-        names = [str(p).strip() for p in place_codes.dictionary.to_pylist()]
-        hit = hit | {names[i] for i in np.unique(place[suspect | flagged]).tolist()}
+        names = [str(p).strip() for p in places.values.to_pylist()]
+        hit = hit | {names[i] for i in np.flatnonzero(flagged).tolist()}
         if hit:
             entries = np.asarray([name in hit for name in names], dtype=bool)
             suspect |= entries[place]
@@ -468,35 +547,37 @@ def _plain_text(fld: Field) -> bool:
     )
 
 
-def _codes(column: Any) -> IntArray:
-    codes: IntArray = (
-        column.combine_chunks()
-        .dictionary_encode()
-        .indices.to_numpy(zero_copy_only=False)
-        .astype(np.int64)
-    )
-    return codes
+def _pairs(first: IntArray, second: IntArray, width: int) -> tuple[IntArray, IntArray]:
+    """Per row, one code for its pair of codes (``first * width + second``), and the codes
+    that occur, ascending (found by counting when the codes are few enough, else sorted)."""
+    pair: IntArray = first * width + second
+    if not pair.size:
+        return pair, pair
+    top = int(pair.max()) + 1
+    if top <= 4 * pair.size + (1 << 16):
+        present: IntArray = np.flatnonzero(np.bincount(pair, minlength=top))
+    else:
+        present = np.unique(pair)
+    return pair, present
 
 
-def _overlap_counts(
-    group: IntArray,
-    start: IntArray,
-    end: IntArray,
-    of_group: IntArray,
-    of_start: IntArray,
-    of_end: IntArray,
-) -> IntArray:
-    """For each row ``i`` (``group``, ``start``, ``end``), how many rows ``j`` of a set
-    (``of_*``) in its group overlap it: ``start_j < end_i`` and ``end_j > start_i``
-    (half-open days; every row has ``start < end``). Rows of earlier groups are counted by
-    both searches and cancel."""
-    base, of_base = group * _BIG, of_group * _BIG
-    sorted_starts = np.sort(of_base + of_start)
-    sorted_ends = np.sort(of_base + of_end)
-    counts: IntArray = np.searchsorted(sorted_starts, base + end, side="left") - np.searchsorted(
-        sorted_ends, base + start, side="right"
-    )
-    return counts
+def _overlapped(starts: IntArray, ends: IntArray, of: BoolArray | None = None) -> BoolArray:
+    """For each interval ``[start, end)`` (none empty; in ascending order of start; keys
+    of different groups offset so far apart that no two groups' intervals meet), whether
+    another interval -- of those marked in ``of``, all by default -- overlaps it: one
+    before it ends after it starts, or the first after it starts before it ends. Linear,
+    by running maxima (and minima)."""
+    hit = np.zeros(starts.size, dtype=bool)
+    if starts.size < 2:
+        return hit
+    if of is None:
+        hit[1:] = np.maximum.accumulate(ends)[:-1] > starts[1:]
+        hit[:-1] |= starts[1:] < ends[:-1]  # ascending: the next one starts first
+        return hit
+    hit[1:] = np.maximum.accumulate(np.where(of, ends, -1))[:-1] > starts[1:]
+    after = np.where(of, starts, np.iinfo(np.int64).max)[::-1]
+    hit[:-1] |= np.minimum.accumulate(after)[::-1][1:] < ends[:-1]
+    return hit
 
 
 __all__ = ["MIN_BYTES", "screened_report"]

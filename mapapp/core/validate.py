@@ -109,6 +109,11 @@ class _CleanPlaces:
 _CLEAN_PLACES: dict[tuple[str, Resource], _CleanPlaces] = {}
 #: the most rows of one file whose checks are kept (about 2 kB a row)
 MEMO_ROWS = 200_000
+#: the most distinct cells of one column whose value is kept while a file is checked
+MEMO_CELLS = 100_000
+#: a cell not checked yet in this file, and one that passed without giving a value (a date
+#: whose precision cell is reported instead)
+_UNCHECKED, _NO_VALUE = object(), object()
 #: per (folder, resource): the cells of each row whose cell checks passed in the last load,
 #: with the values they gave (a row with any problem is checked again, so reported again)
 _CLEAN_ROWS: dict[tuple[str, Resource], dict[tuple[tuple[str, str], ...], dict[str, Any]]] = {}
@@ -123,6 +128,12 @@ def forget_clean() -> None:
     _CLEAN_PLACES.clear()
     _CLEAN_ROWS.clear()
     _CLEAN_GEOMETRY.clear()
+
+
+def geometry_known(geo: RawGeoJSON, metric_crs: str) -> bool:
+    """Whether these very places were found clean by the geometry checks in this CRS."""
+    kept = _CLEAN_GEOMETRY.get(id(geo))
+    return kept is not None and kept[0] is geo and kept[1] == metric_crs
 
 
 class _Validator:
@@ -172,14 +183,17 @@ class _Validator:
     def check_geometry(self, geo: RawGeoJSON, metric_crs: str) -> None:
         """The places' geometry checks: skipped for the very places found clean before (the
         checks depend on the geometries and the metric CRS alone)."""
-        kept = _CLEAN_GEOMETRY.get(id(geo))
-        if kept is not None and kept[0] is geo and kept[1] == metric_crs:
+        if geometry_known(geo, metric_crs):
             return
-        issues = list(geometry.check_features(geo, metric_crs))
+        issues = self.geometry_issues(geo, metric_crs)
         self.add(issues)
         if not issues and any(clean.geo is geo for clean in _CLEAN_PLACES.values()):
             _CLEAN_GEOMETRY.clear()
             _CLEAN_GEOMETRY[id(geo)] = (geo, metric_crs)
+
+    def geometry_issues(self, geo: RawGeoJSON, metric_crs: str) -> list[Issue]:
+        """What the geometry checks find in the places (a subclass may have them ready)."""
+        return list(geometry.check_features(geo, metric_crs))
 
     def file_of(self, name: str) -> str:
         return self.schema.resource(name).path
@@ -246,24 +260,26 @@ class _Validator:
         skip: list[frozenset[str]] = []
         for feature in geo.features:
             line = feature.line or 0
-            cells = {
-                k: _json_to_cell(v)
-                for k, v in feature.properties.items()
-                if not isinstance(v, dict | list)
-            }
+            cells: dict[str, str] = {}
+            for k, v in feature.properties.items():
+                if type(v) is str:  # the commonest, first
+                    cells[k] = v
+                elif not isinstance(v, dict | list):
+                    cells[k] = _json_to_cell(v)
             nested = frozenset(feature.properties) - frozenset(cells)
-            self.add(
-                Issue(
-                    res.path,
-                    feature.line,
-                    name,
-                    "bad-type",
-                    f"property '{name}' of feature {feature.index + 1} is a "
-                    f"{'list' if isinstance(feature.properties[name], list) else 'object'}; "
-                    "it must be text, a number, true or false",
+            if nested:
+                self.add(
+                    Issue(
+                        res.path,
+                        feature.line,
+                        name,
+                        "bad-type",
+                        f"property '{name}' of feature {feature.index + 1} is a "
+                        f"{'list' if isinstance(feature.properties[name], list) else 'object'}; "
+                        "it must be text, a number, true or false",
+                    )
+                    for name in sorted(nested)
                 )
-                for name in sorted(nested)
-            )
             if not str(cells.get("id", "")).strip():
                 self.add(
                     [
@@ -299,20 +315,44 @@ class _Validator:
         memo_key = (str(self.dir.resolve()), res)
         before = _CLEAN_ROWS.pop(memo_key, {})
         clean: dict[tuple[tuple[str, str], ...], dict[str, Any]] = {}
+        # per column, the value of each cell already found without a problem in this run:
+        # a cell's check depends on the column and the cell alone (a date's also on its
+        # precision cell, part of its key), so a repeated cell is checked once. A cell with
+        # a problem is never kept: it is checked again on every row, so reported on each
+        passed: dict[str, dict[str | tuple[str, str], Any]] = {f.name: {} for f in res.fields}
+        columns = [
+            (
+                fld,
+                fld.name,
+                passed[fld.name],
+                fld.extra.get("precision_field") if fld.is_date else None,
+            )
+            for fld in res.fields
+        ]
         for index, (line, cells) in enumerate(records):
             values: dict[str, Any] = {}
             problems: list[Issue] = []
-            unusable = absent | skip[index] if skip else absent
+            unusable = (absent | skip[index] if absent else skip[index]) if skip else absent
             cell_key = tuple(cells.items()) if not unusable else None
             kept = before.get(cell_key) if cell_key is not None else None
             if kept is not None:
                 values = dict(kept)
             else:
-                for fld in res.fields:
-                    if fld.name in unusable:
+                for fld, name, seen_cells, prec in columns:
+                    if unusable and name in unusable:
                         continue
-                    raw = cells.get(fld.name, "")
-                    problems.extend(_check_cell(res, fld, raw, line, cells, values))
+                    raw = cells.get(name, "")
+                    cell: str | tuple[str, str] = (raw, cells.get(prec, "")) if prec else raw
+                    value = seen_cells.get(cell, _UNCHECKED)
+                    if value is not _UNCHECKED:
+                        if value is not _NO_VALUE:
+                            values[name] = value
+                        continue
+                    found = list(_check_cell(res, fld, raw, line, cells, values))
+                    if found:
+                        problems.extend(found)
+                    elif len(seen_cells) < MEMO_CELLS:
+                        seen_cells[cell] = values.get(name, _NO_VALUE)
             if cell_key is not None and not problems and len(records) <= MEMO_ROWS:
                 clean[cell_key] = dict(values)  # a copy: the row's own may be read by others
             key = tuple(cells.get(k, "").strip() for k in pk)
@@ -323,7 +363,8 @@ class _Validator:
                     problems.append(_duplicate(res, pk, key, line, seen[key]))
                 else:
                     seen[key] = line
-            self.add(problems)
+            if problems:
+                self.add(problems)
             if not problems and not unusable:
                 self.rows[res.name].append(_Row(res.path, line, values))
             else:

@@ -599,7 +599,7 @@ class _FrontFrames:
             if whole
             else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
         )
-        moved = False
+        moved: list[int] = []
         sides: dict[str, fronts.Side | None] = {}  # each place's side, once for its borders
 
         def side(pid: str) -> fronts.Side | None:
@@ -611,13 +611,13 @@ class _FrontFrames:
             a, b = self.borders[i][0], self.borders[i][1]
             front = fronts.front_of_sides(self.borders[i], side(a), side(b))
             if front != self.current.get(i):
-                moved = True
+                moved.append(i)
                 if front is None:
                     del self.current[i]
                 else:
                     self.current[i] = front
         if moved or whole:
-            self.frames.append(self._frame(day))
+            self.frames.append(self._frame(day, moved))
 
     def finish(self) -> list[dict[str, Any]]:
         """The lines by border and first frame (so a frame's lines come in the order of
@@ -628,14 +628,19 @@ class _FrontFrames:
         order = sorted(range(len(self.lines)), key=lambda n: (self._border[n], n))
         return [self.lines[n] for n in order]
 
-    def _frame(self, day: date) -> dict[str, Any]:
+    def _frame(self, day: date, moved: list[int]) -> dict[str, Any]:
+        """The frame of ``day``, the fronts of the borders ``moved`` (in order) changed."""
         ds, palette = self.ds, self.palette
         number = len(self.frames)  # the index of the frame being made
-        for i in [i for i in self._built if i not in self.current]:
-            gone = self._built.pop(i)[1]
-            gone["frames"][1] = number  # the front is gone
-            self._pairs[gone["pair"], gone["kind"]] -= 1
-        for i, front in sorted(self.current.items()):
+        for i in moved:
+            if i not in self.current and i in self._built:
+                gone = self._built.pop(i)[1]
+                gone["frames"][1] = number  # the front is gone
+                self._pairs[gone["pair"], gone["kind"]] -= 1
+        for i in moved:
+            front = self.current.get(i)
+            if front is None:
+                continue
             built = self._built.get(i)
             if built is not None and built[0] is front:
                 # a front stays the same object while it does not change: its line goes

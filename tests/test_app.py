@@ -40,7 +40,8 @@ def markdown(at: AppTest) -> str:
 def map_data(at: AppTest) -> dict[str, Any]:
     """What the page sent the map component on its last run."""
     (element,) = at.get("bidi_component")
-    data: dict[str, Any] = json.loads(element.proto.json)
+    (data,) = json.loads(element.proto.json)  # the view, in a one-item list
+    assert isinstance(data, dict)
     return data
 
 
@@ -136,7 +137,7 @@ def test_arabic_page_reads_right_to_left(app: AppTest) -> None:
 
 
 def test_palette_switch(app: AppTest) -> None:
-    at = app.run()
+    at = opened(app)
     at.toggle(key="cb").set_value(True).run()
     assert not at.exception
     assert "#0a3d8f" in markdown(at), "Ajnad al-Sham's colour-blind-safe colour in the legend"
@@ -272,7 +273,7 @@ def test_the_rule_for_disputed_places_is_a_switch_and_part_of_the_link(
 
 
 def test_the_days_map_downloads_as_geopackage(app: AppTest) -> None:
-    at = app.run()
+    at = opened(app)
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["GeoJSON", "CSV", "GeoPackage"]
 
@@ -303,7 +304,7 @@ def test_a_map_too_big_to_send_inline_is_refused_loudly(
 
 
 def test_the_attribution_is_built_from_the_places(app: AppTest) -> None:
-    at = app.run()
+    at = opened(app)
     text = markdown(at)
     assert "Reference points: OCHA place points (" in text
     assert "the centroid of an OCHA admin polygon (al-Qadam)" in text
@@ -311,15 +312,23 @@ def test_the_attribution_is_built_from_the_places(app: AppTest) -> None:
     assert "OCHA reference points" not in text
 
 
-def test_the_first_run_holds_the_charts_and_table_back_for_the_map(app: AppTest) -> None:
-    """The map's element comes first and alone with the light parts; the charts and the
-    table follow on the next run (the map's report of its first paint, or any rerun)."""
+def test_the_first_run_sends_the_map_alone(app: AppTest) -> None:
+    """A session's first run sends the map's element and what stands above it (the title),
+    nothing that needs browser code of its own; the rest follows on the next run (the map's
+    report of its first paint, or any rerun), with the view the first run drew."""
+    app.query_params.update({"date": "2015-03-15", "place": "yarmouk", "lang": "ar"})
     at = app.run()
     assert not at.exception
-    assert map_data(at)["day"] == "2015-09-30"
-    assert not at.get("vega_lite_chart") and not at.dataframe
-    assert "What changed" in markdown(at), "the side panel is there at once"
-    assert at.get("download_button"), "and the downloads"
+    data = map_data(at)
+    assert (data["day"], data["place"], data["lang"]) == ("2015-03-15", "yarmouk", "ar")
+    assert "جنوب دمشق" in markdown(at), "the title is there at once"
+    assert "data-key=" not in markdown(at), "no side panel yet"
+    assert not (at.radio or at.selectbox or at.toggle or at.date_input), "no widgets yet"
+    assert not at.get("download_button") and not at.get("vega_lite_chart") and not at.dataframe
     at.run()
+    assert not at.exception
+    assert map_data(at) == data, "the same view, the map told nothing new"
+    assert at.radio(key="lang").value == "ar" and at.selectbox(key="place").value == "yarmouk"
+    assert "data-key=" in markdown(at) and len(at.get("download_button")) == 3
     assert len(at.get("vega_lite_chart")) == 2 and len(at.dataframe) == 1
-    assert len(table(at)) == 12
+    assert len(at.dataframe[0].value) == 12

@@ -226,20 +226,3 @@ def test_a_symlinked_descriptor_is_refused(tmp_path: Path) -> None:
     version = load_version(str(folder), file_stamp(folder))
     assert version.result.dataset is None
     assert "symbolic link" in version.result.report.sorted()[0].message
-
-
-def test_preload_names_every_file_the_map_loads_at_first_paint() -> None:
-    from mapapp.ui.map_component import preload_html
-
-    source = {
-        "leaflet": ["/app/static/leaflet/leaflet.js", "/app/static/leaflet/leaflet.css"],
-        "module": "/app/static/mapapp/component-1.js",
-        "css": "/app/static/mapapp/component-2.css",
-        "core": "/app/static/mapapp/map-3.js",
-        "bundle": '/app/static/bundles/a"b.json',
-    }
-    text = preload_html(source)
-    for url in (*source["leaflet"], source["module"], source["css"], source["core"]):
-        assert f'href="{url}"' in text
-    assert 'href="/app/static/bundles/a&quot;b.json" as="fetch" crossorigin="anonymous"' in text
-    assert text.count("<link ") == 6 and "<script" not in text

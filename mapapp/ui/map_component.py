@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import re
 import threading
 from collections.abc import Callable
@@ -57,11 +56,17 @@ INLINE_LIMIT = 4_000_000
 #: the files the component loads from this app (see :func:`static_asset`)
 WEB_ASSETS = ("component.js", "component.css", "map.js")
 
-#: the component as Streamlit sends it with every rerun's element: a loader of the real
-#: module (mapapp/web/component.js: a static file the browser fetches once, or its text in
-#: inline mode, made a module once per version so the mounted map survives reruns)
-_LOADER = """export default function (component) {
-  const data = component.data;
+#: the component as Streamlit sends it with every rerun's element (so kept short): a loader
+#: of the real module (mapapp/web/component.js: a static file the browser fetches once, or
+#: its text in inline mode, made a module once per version so the mounted map survives
+#: reruns). With static files it first asks for all of the map's files at once (preload
+#: links: the module, Leaflet, map.js, the styles and the bundle download together instead
+#: of one after another as each script runs); fetch() asks in CORS mode, so the bundle's
+#: preload does too (else it is fetched twice). If the module cannot be loaded it still
+#: reports "drawn", so the page shows the rest of itself (see map_page: the first run).
+_LOADER = """const asked = new Set();
+export default function (component) {
+  const data = component.data[0];
   let url;
   if (data.inline) {
     const made = (window.mapappModules = window.mapappModules || new Map());
@@ -71,9 +76,26 @@ _LOADER = """export default function (component) {
     }
     url = made.get(data.inline.key);
   } else {
+    const [js, css] = data.leaflet;
+    for (const [href, as] of [[data.module], [js, "script"], [data.core, "script"],
+        [data.css, "style"], [css, "style"], [data.bundle, "fetch"]]) {
+      if (asked.has(href)) continue;
+      asked.add(href);
+      const link = document.createElement("link");
+      link.rel = as ? "preload" : "modulepreload";
+      link.href = href;
+      if (as) link.as = as;
+      if (as === "fetch") link.crossOrigin = "anonymous";
+      document.head.append(link);
+    }
     url = new URL(data.module, document.baseURI).href;
   }
-  return import(url).then((module) => module.default(component));
+  return import(url)
+    .then((module) => module.default(component))
+    .catch((error) => {
+      component.setTriggerValue("drawn", true);
+      throw error;
+    });
 }
 """
 
@@ -156,24 +178,6 @@ def static_source(url: str) -> dict[str, Any]:
     }
 
 
-def preload_html(source: dict[str, Any]) -> str:
-    """``<link rel=preload>`` tags for the map's files and bundle (:func:`static_source`),
-    so the browser fetches them all at once while Streamlit still loads the component's
-    own code, instead of one after another once the component has run."""
-    links = [
-        ("modulepreload", source["module"], ""),
-        ("preload", source["leaflet"][0], ' as="script"'),
-        ("preload", source["core"], ' as="script"'),
-        ("preload", source["css"], ' as="style"'),
-        ("preload", source["leaflet"][1], ' as="style"'),
-        # fetch() asks in CORS mode: the preload must too, or it is fetched twice
-        ("preload", source["bundle"], ' as="fetch" crossorigin="anonymous"'),
-    ]
-    return "".join(
-        f'<link rel="{rel}" href="{html.escape(url)}"{extra}>' for rel, url, extra in links
-    )
-
-
 def inline_source(version: DataVersion, palette: Palette, tiles: Tiles) -> dict[str, Any] | None:
     """The component's files, Leaflet and bundle as text, for a page that cannot serve
     files (made once per data version); None when they would be larger than
@@ -234,7 +238,9 @@ def show_map(
         "text": {key: t(key, lang) for key in COMPONENT_TEXT},
     }
     _map_component(
-        data=data,
+        # in a one-item list: of a dict Streamlit checks every key's value for a dataframe
+        # (~0.05 ms each, on every rerun); a list it sends as it is
+        data=[data],
         key="map",
         default={"day": day.isoformat()},
         on_day_change=on_day,

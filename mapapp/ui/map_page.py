@@ -25,7 +25,6 @@ from mapapp.ui.map_component import (
     bundle_url,
     inline_source,
     map_day,
-    preload_html,
     show_map,
     static_source,
 )
@@ -48,36 +47,43 @@ def html_block(body: str, lang: Lang) -> None:
     st.markdown(f'<div dir="{direction}" lang="{lang}">{one_line}</div>', unsafe_allow_html=True)
 
 
+def language_switch() -> None:
+    st.radio(
+        "Language / اللغة", LANGS, format_func=LANG_NAMES.__getitem__, key="lang", horizontal=True
+    )
+
+
 ss = st.session_state
 query = st.query_params.to_dict()
 if "lang" not in ss:
     ss["lang"] = "ar" if query.get("lang") == "ar" else "en"
 
-with st.sidebar:
-    lang: Lang = st.radio(
-        "Language / اللغة", LANGS, format_func=LANG_NAMES.__getitem__, key="lang", horizontal=True
-    )
-if lang == "ar":
-    st.markdown(
-        "<style>section.stMain .block-container, section[data-testid='stSidebar']"
-        " {direction: rtl; text-align: right;}</style>",
-        unsafe_allow_html=True,
-    )
-# the map first: little room above the title, the title on one line
-st.markdown(
-    "<style>section.stMain .block-container, [data-testid='stMainBlockContainer']"
+# The view is read from the session (the URL fills it on a session's first run, the sidebar's
+# widgets keep it), so the map's element is the first this run sends: its code and files
+# are then the first the browser asks for, ahead of the sidebar widgets' (made after it).
+lang: Lang = ss["lang"]
+# The page's styles and its title, one element (each element costs every rerun). The map
+# first: little room above the title, the title on one line.
+styles = (
+    "section.stMain .block-container, [data-testid='stMainBlockContainer']"
     " {padding: 2.6rem 1.5rem 2rem !important}"
     " h1.mapapp-title {font-size: clamp(1rem, 0.6rem + 1.3vw, 1.6rem); white-space: nowrap;"
-    " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}</style>",
-    unsafe_allow_html=True,
+    " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}"
 )
-html_block(f'<h1 class="mapapp-title">{esc(t("title", lang))}</h1>', lang)
+if lang == "ar":
+    styles += (
+        " section.stMain .block-container, section[data-testid='stSidebar']"
+        " {direction: rtl; text-align: right;}"
+    )
+html_block(f'<style>{styles}</style><h1 class="mapapp-title">{esc(t("title", lang))}</h1>', lang)
 
 folder = data_dir()
 version, problems = current_version(folder)
 if version.result.dataset is None:
     st.error(t("bad_data", lang))
     show_report(version.result.report)
+    with st.sidebar:
+        language_switch()
     st.stop()
 if problems is not None:  # the files went bad while we were running: keep the good data
     st.warning(t("stale_data", lang))
@@ -91,13 +97,7 @@ if ss.get("rule") not in rules:
     ss["rule"] = asked_rule if asked_rule in rules else "newest"
     if asked_rule is not None and asked_rule not in rules:
         st.warning(t("bad_link", lang) + "rule")
-with st.sidebar:
-    rule_key: str = st.selectbox(
-        t("rule", lang),
-        list(rules),
-        key="rule",
-        format_func=lambda k: credits.rule_label(ds, rules[k], lang),
-    )
+rule_key: str = ss["rule"]
 timeline = (
     version.timeline
     if rule_key == "newest"
@@ -124,24 +124,9 @@ def from_map() -> None:
         ss["date"] = picked
 
 
-with st.sidebar:
-    palette_cb = st.toggle(t("palette", lang), key="cb")
-    place_ids = ["", *ds.places]
-    st.selectbox(
-        t("place", lang),
-        place_ids,
-        key="place",
-        format_func=lambda p: (
-            (ds.places[p].name_ar if lang == "ar" else ds.places[p].name_en)
-            if p
-            else t("all_places", lang)
-        ),
-    )
-    compare_day: date | None = st.date_input(
-        t("compare", lang), min_value=first, max_value=last, key="compare", format="YYYY-MM-DD"
-    )
-palette: Palette = "colour-blind" if palette_cb else "conventional"
-selected: str | None = ss["place"] or None
+palette: Palette = "colour-blind" if ss.get("cb") else "conventional"
+compare_day: date | None = ss.get("compare")
+selected: str | None = ss.get("place") or None
 
 tiles = Tiles.from_env()
 # one renderer: the map draws in the browser from the day's bundle, with its own date
@@ -156,9 +141,9 @@ elif url is None:
 day = ss["date"]
 
 
-@st.fragment(run_every=PLAY_SECONDS if ss.get("playing") else None)
 def player() -> None:
-    """While playing, step to the next change every few seconds, then wrap around."""
+    """While playing (a fragment run every few seconds), step to the next change, then wrap
+    around."""
     now = time.monotonic()
     if not ss.get("playing"):
         ss.pop("played_at", None)
@@ -176,20 +161,14 @@ def seen() -> None:
     ss["seen"] = True
 
 
-# The charts and the state table wait for the session's second run (the map reports its
-# first paint, which reruns the page; any other rerun does too): their Vega and data-grid
-# code would otherwise keep the browser busy before the map's own script gets to run.
+# Everything but the map waits for the session's second run (the map reports its first
+# paint, which reruns the page; any other rerun does too): see where the first run stops.
 whole_page = source is None or bool(ss.get("seen"))
 params = view_params(View(day, selected, lang, compare_day))
 if rule_key != "newest":  # the rule that colours disputed places is part of the view
     params["rule"] = rule_key
 st.query_params.from_dict(params)
 
-# the map's files start downloading at once, on the session's first run (later runs find
-# them in the browser's cache): an empty slot then, so the map's element keeps its place
-preload = st.empty()
-if url is not None and source is not None and not whole_page:
-    preload.markdown(preload_html(source), unsafe_allow_html=True)
 map_col, side_col = st.columns([3, 1])
 with map_col:
     if source is not None:
@@ -203,49 +182,82 @@ with map_col:
             rule=rule_key,
             on_drawn=seen,
         )
+
+# A session's first run ends here: the map alone (with the title and any warning above it),
+# so the browser's first requests are the map's code and files. Every other element needs
+# browser code of its own (Streamlit loads each kind's script on first use: the sidebar's
+# widgets, the side panel's HTML, the downloads, the charts and the table), which would
+# otherwise queue ahead of the map's on a new visitor's few connections. The rest follows
+# on the run the map's report of its first paint starts (or any other rerun).
+if not whole_page:
+    ss["seen"] = True
+    st.stop()
+with st.sidebar:
+    language_switch()
+    st.selectbox(
+        t("rule", lang),
+        list(rules),
+        key="rule",
+        format_func=lambda k: credits.rule_label(ds, rules[k], lang),
+    )
+    st.toggle(t("palette", lang), key="cb")
+    st.selectbox(
+        t("place", lang),
+        ["", *ds.places],
+        key="place",
+        format_func=lambda p: (
+            (ds.places[p].name_ar if lang == "ar" else ds.places[p].name_en)
+            if p
+            else t("all_places", lang)
+        ),
+    )
+    st.date_input(
+        t("compare", lang), min_value=first, max_value=last, key="compare", format="YYYY-MM-DD"
+    )
+
 with side_col:
     # one element, not one per part: each element costs the rerun and the websocket; made
     # once per version, rule, day and view (page_parts)
     side = side_html(version, timeline, rule_key, day, lang, palette, selected, compare_day)
     html_block(side, lang)
 
-play_col, dates_col = st.columns([1, 5.6])
-play_col.toggle(t("play", lang), key="playing", disabled=not changes)
-dates_col.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
-player()
+# a row: one block (columns are a block each and one for the row)
+play_row = st.container(horizontal=True, vertical_alignment="center")
+play_row.toggle(t("play", lang), key="playing", disabled=not changes, width="content")
+play_row.caption(f"{t('change_dates', lang)}: " + " · ".join(d.isoformat() for d in changes))
+if ss.get("playing"):  # the timer only while playing: a fragment costs every run it is in
+    st.fragment(run_every=PLAY_SECONDS)(player)()
+else:
+    ss.pop("played_at", None)
 
-# one block either way, so the elements after it keep their places between runs
-with st.container():
-    if whole_page:
-        st.subheader(t("ground", lang))
-        # the charts mark the day from the map's hidden input, so their spec is the same every
-        # day; their rows are a static file the spec loads by address (cached by the browser),
-        # inline only where the map is inline too. (Handed to Streamlit as a separate dataset,
-        # Vega first draws them empty and warns of an "infinite extent" in the console.)
-        show_chart(
-            version,
-            ("ground", palette, lang),
-            lambda: ground_spec_for(ds, first, last, palette, lang),
-            static=url is not None,
-        )
+st.subheader(t("ground", lang))
+# the charts mark the day from the map's hidden input, so their spec is the same every
+# day; their rows are a static file the spec loads by address (cached by the browser),
+# inline only where the map is inline too. (Handed to Streamlit as a separate dataset,
+# Vega first draws them empty and warns of an "infinite extent" in the console.)
+show_chart(
+    version,
+    ("ground", palette, lang),
+    lambda: ground_spec_for(ds, first, last, palette, lang),
+    static=url is not None,
+)
 
-        st.subheader(t("state_table", lang))
-        table, total = state_table(version, timeline, rule_key, day, lang, selected)
-        if total is not None:
-            st.caption(t("table_limited", lang).format(shown=len(table), total=total))
-        st.dataframe(table, hide_index=True)
+st.subheader(t("state_table", lang))
+table, total = state_table(version, timeline, rule_key, day, lang, selected)
+if total is not None:
+    st.caption(t("table_limited", lang).format(shown=len(table), total=total))
+st.dataframe(table, hide_index=True)
 
-        st.subheader(t("timeline", lang))
-        show_chart(
-            version,
-            ("chart", palette, lang, rule_key),
-            lambda: timeline_spec(ds, first, last, palette, lang, timeline),
-            static=url is not None,
-        )
-ss["seen"] = True  # the next run, whatever starts it, shows the whole page
+st.subheader(t("timeline", lang))
+show_chart(
+    version,
+    ("chart", palette, lang, rule_key),
+    lambda: timeline_spec(ds, first, last, palette, lang, timeline),
+    static=url is not None,
+)
 
 st.subheader(t("downloads", lang))
-dl1, dl2, dl3 = st.columns(3)
+downloads = st.container(horizontal=True)
 
 
 def records() -> list[dict[str, Any]]:
@@ -253,14 +265,14 @@ def records() -> list[dict[str, Any]]:
 
 
 # made only when clicked (on its own thread), not on every rerun
-dl1.download_button(
+downloads.download_button(
     "GeoJSON",
     lambda: formats.states_to_geojson(ds, records()),
     file_name=f"southern-damascus-{day.isoformat()}.geojson",
     mime="application/geo+json",
     on_click="ignore",
 )
-dl2.download_button(
+downloads.download_button(
     "CSV",
     lambda: formats.states_to_csv(records()),
     file_name=f"southern-damascus-{day.isoformat()}.csv",
@@ -275,7 +287,7 @@ def geopackage() -> bytes:
     return notebook.geopackage(day, ds)
 
 
-dl3.download_button(
+downloads.download_button(
     "GeoPackage",
     geopackage,
     file_name=f"southern-damascus-{day.isoformat()}.gpkg",

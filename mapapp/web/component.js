@@ -6,8 +6,8 @@
  * content hash) and each later call only shows another day -- a few hundred bytes over
  * the websocket and a restyle of the places that changed.
  *
- * data = {module, css, core: map.js, leaflet: [js, css], bundle: urls; day: "YYYY-MM-DD",
- *         lang, place, text: {...}}
+ * component.data = [data], data = {module, css, core: map.js, leaflet: [js, css],
+ *         bundle: urls; day: "YYYY-MM-DD", lang, place, text: {...}}
  * or, where the app cannot serve static files, the same as text in
  * data.inline = {key, module, css, core, leaflet: [js, css] (if packaged), bundle: object}
  * (data.bundle is then "inline:<key>", naming the version).
@@ -267,7 +267,8 @@ function fitHeight(parentElement, state, force) {
 }
 
 export default function (component) {
-  const { data, parentElement, setStateValue, setTriggerValue } = component;
+  const { parentElement, setStateValue, setTriggerValue } = component;
+  const data = component.data[0]; // the view, in a one-item list (see map_component.py)
   if (!parentElement.querySelector(".mapapp-map")) {
     build(parentElement);
     fitHeight(parentElement, {});

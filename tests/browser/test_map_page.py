@@ -50,6 +50,33 @@ def test_draws_twelve_places_offline_without_errors(watch: Watch, app_url: str) 
     assert watch.console_errors == []
 
 
+def test_the_maps_files_are_asked_for_at_once(watch: Watch, app_url: str) -> None:
+    """The component's loader asks for Leaflet, map.js, the styles and the bundle by preload
+    links while its module downloads, not one after another as each script runs; each is
+    fetched once (a preload its script or fetch() does not match would be fetched twice)."""
+    page = watch.page
+    page.goto(f"{app_url}/?date=2015-09-15")
+    map_frame(page)
+    entries = page.evaluate(
+        "performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes('/app/static/'))"
+        ".map(e => [new URL(e.name).pathname, e.initiatorType])"
+    )
+    by_name: dict[str, list[str]] = {}
+    for name, initiator in entries:
+        by_name.setdefault(name.rsplit("/", 1)[-1], []).append(initiator)
+    for part in ("leaflet.js", "leaflet.css", "map-", "component-"):
+        found = [k for k in by_name if k.startswith(part)]
+        assert found, (part, by_name)
+        for name in found:
+            # the module: its preload and import() are one request (the entry says "script")
+            expected = ["script"] if name.endswith(".js") and part == "component-" else ["link"]
+            assert by_name[name] == expected, (name, by_name[name])
+    bundles = [e for e in entries if "/bundles/" in e[0]]
+    assert [i for _, i in bundles] == ["link"], bundles
+    assert watch.errors == [] and watch.console_errors == []
+
+
 def test_colours_follow_the_factions(watch: Watch, app_url: str) -> None:
     page = watch.page
     page.goto(f"{app_url}/?date=2015-09-15")

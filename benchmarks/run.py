@@ -23,6 +23,7 @@ is stopped at the end.
 from __future__ import annotations
 
 import argparse
+import bisect
 import contextlib
 import gc
 import json
@@ -237,19 +238,18 @@ def plan_dates(ds: Dataset, wanted: int) -> Plan:
 
     Each day is a change day in both apps: a day a control row starts or ends (the peer's
     list) that is also a change day for mapapp, with no other mapapp change day (a
-    condition's) in between. Both apps fill a place with the colour of the faction of its
-    first holding row, or grey with no data; a step is timed on a place whose fill
-    differs between the two days. Starts near mid-2016; a walk that would diverge between
-    the apps restarts on the next day."""
-    from mapapp.core.timeline import Timeline, condition_span
+    condition's, or a claim going stale) in between. Both apps fill a place with the
+    colour of the faction of its first holding row, or grey with no data; a step is timed
+    on a place whose fill differs between the two days. Starts near mid-2016; a walk that
+    would diverge between the apps restarts on the next day."""
+    from mapapp.core.timeline import Timeline
 
     timeline = Timeline(ds)
     one = timedelta(days=1)
     row_days = sorted({b.earliest for r in ds.control for b in (r.start, r.end) if b is not None})
-    row_set = set(row_days)
-    other_days = sorted(
-        {d for e in ds.events if e.is_condition for d in condition_span(e)} - row_set
-    )
+    # every day mapapp's "Next change" stops at: row days, conditions, and the days claims
+    # go stale (a walk with one of these between two of its steps would part the apps)
+    change_days = sorted(set(timeline.change_dates()) - set(row_days))
     first = min(range(len(row_days)), key=lambda i: abs(row_days[i] - date(2016, 6, 1)))
 
     def is_change(day: date) -> bool:
@@ -263,7 +263,8 @@ def plan_dates(ds: Dataset, wanted: int) -> Plan:
     start, steps = row_days[first], list[Step]()
     for day in row_days[first + 1 :]:
         previous = steps[-1].day if steps else start
-        if not is_change(day) or any(previous < d < day and is_change(d) for d in other_days):
+        between = bisect.bisect_right(change_days, previous) < bisect.bisect_left(change_days, day)
+        if not is_change(day) or between:
             start, steps = day, []  # the apps would not agree on where "Next" goes
             continue
         step = Step(day)

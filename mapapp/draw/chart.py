@@ -102,7 +102,10 @@ def ground_spec(
         )
         .properties(height=180)
     )
-    spec: dict[str, Any] = one_line(chart.to_dict())
+    # a row per change day and series: past ~1,000 places more than Altair's 5,000-row
+    # guard, which would crash the page (the data is ours, bounded by the files)
+    with alt.data_transformers.disable_max_rows():
+        spec: dict[str, Any] = one_line(chart.to_dict())
     return spec
 
 

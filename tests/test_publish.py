@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,24 @@ def test_chart_rows_are_named_by_content_and_old_ones_pruned(tmp_path: Path) -> 
     assert json.loads(
         publish.publish_rows([{"i": 0, "<": "</script>"}], tmp_path).read_text(encoding="utf-8")
     ) == [{"i": 0, "<": "</script>"}]
+
+
+def test_old_bundles_go_past_a_size_budget_the_newest_stays(tmp_path: Path) -> None:
+    """Streamlit stops serving a static folder of more than 1 GB: the published bundles are
+    kept under :data:`publish.MAX_BUNDLE_BYTES`, however few, and the newest always stays."""
+    bundle = _bundle(publish.HTML_FILE_SIZE + 5)
+    first = publish.publish_bundle(bundle, tmp_path)
+    one = sum(p.stat().st_size for p in tmp_path.iterdir())
+    budget = int(2.5 * one)
+    paths = [first]
+    for i in range(5):
+        paths.append(publish.publish_bundle({**bundle, "n": i}, tmp_path, budget))
+        for n, path in enumerate(paths):  # older ones older on disk
+            for part in [path, *tmp_path.glob(f"{path.stem}-*.json")]:
+                if part.exists():
+                    os.utime(part, (n + 10, n + 10))
+    mains = sorted(p for p in tmp_path.iterdir() if "-" not in p.stem)
+    assert mains == sorted(paths[-2:]), "the two newest fit the budget, no third"
+    assert sum(p.stat().st_size for p in tmp_path.iterdir()) <= 2.5 * one
+    newest = publish.publish_bundle({**bundle, "n": "big"}, tmp_path, 1)
+    assert [p for p in tmp_path.iterdir() if "-" not in p.stem] == [newest]

@@ -17,6 +17,10 @@ from mapapp.web.export import FIRST_VARIANT, opening_lines, to_json
 
 #: how many published bundles :func:`publish_bundle` keeps (the newest)
 KEEP_BUNDLES = 16
+#: and how many bytes of them at most (the newest is always kept): Streamlit switches
+#: static serving off at start when its folder passes 1 GB, and a bundle of 10,000 places
+#: is ~450 MB, so two versions of it there would leave the next start with no map
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
 #: entries per file of a published bundle's html table
 HTML_FILE_SIZE = 2000
 #: the layout of published files; part of their names, so files an older version left in
@@ -26,15 +30,16 @@ PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}/variant-files"
 _KEPT = ("start", FIRST_VARIANT)
 
 
-def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
+def publish_bundle(bundle: dict[str, Any], folder: Path, max_bytes: int = MAX_BUNDLE_BYTES) -> Path:
     """Write the bundle for the page's map component into ``folder``: ``<hash>.json``
     without its html table, which goes into ``<hash>-h<k>.json`` files of
     :data:`HTML_FILE_SIZE` entries (the map fetches one when a popup of it first opens;
     the citations are most of a bundle's bytes), and with the frames of English under the
     newest report only: each other variant's are ``<hash>-v<n>.json`` (``variants``).
     Names come from the content, so a browser can cache them for good. Written atomically;
-    all but the newest :data:`KEEP_BUNDLES` bundles are removed. Returns the main file.
-    Raises ``OSError`` if it cannot write."""
+    all but the newest :data:`KEEP_BUNDLES` bundles, and older ones past ``max_bytes`` (the
+    newest stays), are removed. Returns the main file. Raises ``OSError`` if it cannot
+    write."""
     text = to_json(bundle)
     base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
     folder.mkdir(parents=True, exist_ok=True)
@@ -67,13 +72,23 @@ def publish_bundle(bundle: dict[str, Any], folder: Path) -> Path:
         main |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": name}
     target = folder / f"{base}.json"
     write_once(target, to_json(main))
-    mains = [p for p in folder.glob("*.json") if "-" not in p.stem]
+    mains = [p for p in folder.glob("*.json") if "-" not in p.stem and p != target]
     mains.sort(key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in mains[KEEP_BUNDLES:]:
-        for part in folder.glob(f"{stale.stem}-*.json"):
+    kept, size = 1, _bytes(target, folder)
+    for older in mains:
+        size += _bytes(older, folder)
+        if kept < KEEP_BUNDLES and size <= max_bytes:
+            kept += 1
+            continue
+        for part in folder.glob(f"{older.stem}-*.json"):
             part.unlink(missing_ok=True)
-        stale.unlink(missing_ok=True)
+        older.unlink(missing_ok=True)
     return target
+
+
+def _bytes(main: Path, folder: Path) -> int:
+    """A published bundle's size: its main file and its parts."""
+    return sum(p.stat().st_size for p in (main, *folder.glob(f"{main.stem}-*.json")))
 
 
 #: how many chart data files :func:`publish_rows` keeps (the newest): a data version has

@@ -469,7 +469,7 @@
       if (key === frontShown) return;
       if (k >= 0 && D.frontLinesFile && k !== D.frontLinesAt) {
         frontShown = -1;
-        frontLayer.clearLayers();
+        clearLines();
         if (frontsLoading) return;
         frontsLoading = true;
         loadFile(D.frontLinesFile).then(function (lines) {
@@ -481,30 +481,54 @@
         return;
       }
       frontShown = key;
-      frontLayer.clearLayers();
-      if (k < 0) return;
-      frameLines(k).forEach(function (line) {
-        var shape = lineLatLngs(D.geometries[line.geometry]);
-        line.styles.forEach(function (styleIndex, n) {
-          // the first line (a solid halo, the widest) takes the hover: the dashed ones
-          // above it would let the pointer through their gaps
-          var top = n === 0;
-          var style = Object.assign({ pane: "mapapp-fronts", interactive: top }, D.styles[styleIndex]);
-          if (top) style.className = (style.className || "") + " mapapp-front mapapp-front-" + line.kind;
-          var poly = L.polyline(shape, style);
-          if (top) {
-            poly.bindTooltip(html(line.tooltip[lang]), { sticky: true });
-            poly.on("add", function () {
-              var path = poly.getElement();
-              if (path) {
-                path.dataset.pair = line.pair;
-                path.dataset.kind = line.kind;
-              }
-            });
-          }
-          frontLayer.addLayer(poly);
-        });
+      if (lang !== linesLang) clearLines(); // the tooltips are in the language shown
+      linesLang = lang;
+      // only the lines that differ from the frame shown are taken away and drawn: at
+      // 10,000 places a frame has ~10,000 lines (30,000 paths), of which a day changes few
+      var wanted = k < 0 ? [] : frameLines(k);
+      var keep = new Set(wanted);
+      drawnLines.forEach(function (layers, line) {
+        if (keep.has(line)) return;
+        layers.forEach(function (layer) { frontLayer.removeLayer(layer); });
+        drawnLines.delete(line);
       });
+      wanted.forEach(function (line) {
+        if (!drawnLines.has(line)) drawnLines.set(line, drawLine(line));
+      });
+    }
+
+    var drawnLines = new Map(), linesLang = null;
+
+    function clearLines() {
+      frontLayer.clearLayers();
+      drawnLines.clear();
+    }
+
+    /* one front line: a halo that takes the hover, and its dashes above it */
+    function drawLine(line) {
+      var layers = [];
+      var shape = lineLatLngs(D.geometries[line.geometry]);
+      line.styles.forEach(function (styleIndex, n) {
+        // the first line (a solid halo, the widest) takes the hover: the dashed ones
+        // above it would let the pointer through their gaps
+        var top = n === 0;
+        var style = Object.assign({ pane: "mapapp-fronts", interactive: top }, D.styles[styleIndex]);
+        if (top) style.className = (style.className || "") + " mapapp-front mapapp-front-" + line.kind;
+        var poly = L.polyline(shape, style);
+        if (top) {
+          poly.bindTooltip(html(line.tooltip[lang]), { sticky: true });
+          poly.on("add", function () {
+            var path = poly.getElement();
+            if (path) {
+              path.dataset.pair = line.pair;
+              path.dataset.kind = line.kind;
+            }
+          });
+        }
+        frontLayer.addLayer(poly);
+        layers.push(poly);
+      });
+      return layers;
     }
 
     /* ---- compare two days: the places whose state differs, outlined ---- */

@@ -814,6 +814,30 @@ def opening_lines(bundle: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     return shown, lines
 
 
+def first_view(bundle: dict[str, Any], store: Callable[[str, Any], str]) -> dict[str, Any]:
+    """The bundle as a first visit needs it (the page's and the static site's): the frames
+    of :data:`FIRST_VARIANT` and the front lines of the day the map opens on. Each other
+    language's and rule's frames (``variants``: ``{key: address}``) and every front line
+    (``frontLinesFile``) are handed to ``store(name, value)``, which writes them where the
+    map fetches them when asked and returns their address."""
+    frames = bundle["frames"]
+    kept = ("start", FIRST_VARIANT)
+    view = {
+        **bundle,
+        "frames": [{k: v for k, v in frame.items() if k in kept} for frame in frames],
+        "variants": {
+            key: store(key, [frame[key] for frame in frames])
+            for key in (frames[0] if frames else {})
+            if key not in kept
+        },
+    }
+    if bundle.get("frontLines"):
+        shown, lines = opening_lines(bundle)
+        address = store("frontLines", bundle["frontLines"])
+        view |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": address}
+    return view
+
+
 def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The bundle as the static site stores it: ``data.js``'s bundle, whose ``html`` is
     ``{size, files, load: "script", eager: {index: html}}``, and the chunk scripts
@@ -831,41 +855,27 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     bundle's ``variants`` (``{key: path}``), loaded when a reader picks it."""
     table: list[str] = bundle["html"]
     chunks: dict[str, str] = {}
-    files = []
-    for start in range(0, len(table), CHUNK_SIZE):
-        items = to_json(table[start : start + CHUNK_SIZE])
-        key = hashlib.sha256(f"{start}\n{items}".encode()).hexdigest()[:20]
+
+    def store(name: str, value: Any) -> str:
+        """A chunk script of ``value``, named by a hash of ``name`` and its content."""
+        items = to_json(value)
+        key = hashlib.sha256(f"{name}\n{items}".encode()).hexdigest()[:20]
         path = f"{CHUNKS}/{key}.js"
         chunks[path] = f'window.{CHUNK_CALLBACK}("{key}",{items});\n'
-        files.append(path)
+        return path
+
+    files = [
+        store(str(start), table[start : start + CHUNK_SIZE])
+        for start in range(0, len(table), CHUNK_SIZE)
+    ]
     html = {
         "size": CHUNK_SIZE,
         "files": files,
         "load": "script",
         "eager": {str(i): table[i] for i in _eager(bundle)},
     }
-    # the frames of every other language and rule: one chunk each, loaded when chosen
-    variants: dict[str, str] = {}
-    frames = bundle["frames"]
-    for key in frames[0] if frames else []:
-        if key in ("start", FIRST_VARIANT):
-            continue
-        items = to_json([frame[key] for frame in frames])
-        name = hashlib.sha256(f"{key}\n{items}".encode()).hexdigest()[:20]
-        path = f"{CHUNKS}/{name}.js"
-        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
-        variants[key] = path
-    first = [{k: v for k, v in f.items() if k in ("start", FIRST_VARIANT)} for f in frames]
-    page = {**bundle, "html": html, "frames": first, "variants": variants}
-    # the front lines: data.js keeps those of the day the map opens on; all of them are a
-    # chunk, loaded when another front frame is shown
-    if bundle.get("frontLines"):
-        items = to_json(bundle["frontLines"])
-        name = hashlib.sha256(f"frontLines\n{items}".encode()).hexdigest()[:20]
-        path = f"{CHUNKS}/{name}.js"
-        chunks[path] = f'window.{CHUNK_CALLBACK}("{name}",{items});\n'
-        shown, lines = opening_lines(bundle)
-        page |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": path}
+    # the frames of every other language and rule and all the front lines: a chunk each
+    page = {**first_view(bundle, store), "html": html}
     return page, chunks
 
 

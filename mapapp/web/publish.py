@@ -9,11 +9,12 @@ popup of them first opens.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 from typing import Any
 
 from mapapp.web.assets import write_once
-from mapapp.web.export import FIRST_VARIANT, opening_lines, to_json
+from mapapp.web.export import first_view, to_json
 
 #: how many published bundles :func:`publish_bundle` keeps (the newest)
 KEEP_BUNDLES = 16
@@ -26,8 +27,6 @@ HTML_FILE_SIZE = 2000
 #: the layout of published files; part of their names, so files an older version left in
 #: the folder (same data, another layout) are never taken for this one
 PUBLISHED_LAYOUT = f"html-files/{HTML_FILE_SIZE}/variant-files"
-#: what the main file keeps of each frame (the rest: one file per variant)
-_KEPT = ("start", FIRST_VARIANT)
 
 
 def publish_bundle(bundle: dict[str, Any], folder: Path, max_bytes: int = MAX_BUNDLE_BYTES) -> Path:
@@ -49,27 +48,17 @@ def publish_bundle(bundle: dict[str, Any], folder: Path, max_bytes: int = MAX_BU
         name = f"{base}-h{k // HTML_FILE_SIZE}.json"
         write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
         files.append(name)
-    # the frames of the variant a page opens in stay in the main file; each other language
-    # and rule is a file of its own, fetched when a reader picks it (12 variants at 6 rules)
-    frames = bundle["frames"]
-    variants = {}
-    for n, key in enumerate(k for k in (frames[0] if frames else {}) if k not in _KEPT):
-        name = f"{base}-v{n}.json"
-        write_once(folder / name, to_json([frame[key] for frame in frames]))
-        variants[key] = name
-    main = {
-        **bundle,
-        "html": {"size": HTML_FILE_SIZE, "files": files},
-        "frames": [{k: v for k, v in frame.items() if k in _KEPT} for frame in frames],
-        "variants": variants,
-    }
-    # the front lines of the day the map opens on; all of them in a file, fetched when
-    # another front frame is shown
-    if bundle.get("frontLines"):
-        name = f"{base}-fronts.json"
-        write_once(folder / name, to_json(bundle["frontLines"]))
-        shown, lines = opening_lines(bundle)
-        main |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": name}
+    # the frames of the variant a page opens in and the opening day's front lines stay in
+    # the main file; each other language's and rule's frames (12 variants at 6 rules) and
+    # all the front lines are files, fetched when a reader asks for them
+    numbers = itertools.count()
+
+    def store(name: str, value: Any) -> str:
+        path = f"{base}-fronts.json" if name == "frontLines" else f"{base}-v{next(numbers)}.json"
+        write_once(folder / path, to_json(value))
+        return path
+
+    main = {**first_view(bundle, store), "html": {"size": HTML_FILE_SIZE, "files": files}}
     target = folder / f"{base}.json"
     write_once(target, to_json(main))
     mains = [p for p in folder.glob("*.json") if "-" not in p.stem and p != target]

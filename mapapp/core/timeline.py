@@ -207,31 +207,77 @@ def _in_window(boundary: FuzzyDate | None, day: date) -> bool:
     return boundary is not None and not boundary.exact and boundary.contains(day)
 
 
+class _Draft:
+    """A :class:`PlaceState` being filled in: its slots, in its order, but not frozen, so
+    each field is one plain slot store where the frozen class's are calls of its setters
+    (half the time of ten thousand states on a new day); then made the PlaceState it is by
+    taking that class (:func:`_done`: Python checks that the two layouts are the same)."""
+
+    # PlaceState's fields, in its order (the layout)
+    __slots__ = (  # noqa: RUF023
+        "place_id",
+        "day",
+        "status",
+        "rows",
+        "conditions",
+        "uncertain",
+        "uncertainty",
+        "claims",
+        "agreement",
+        "as_of",
+        "first_reported",
+        "stale",
+        "deciding",
+        "stale_conditions",
+        "rule",
+    )
+    place_id: str
+    day: date
+    status: str
+    rows: tuple[ControlRow, ...]
+    conditions: tuple[Event, ...]
+    uncertain: bool
+    uncertainty: tuple[Uncertainty, ...]
+    claims: tuple[ControlRow, ...]
+    agreement: str
+    as_of: FuzzyDate | None
+    first_reported: FuzzyDate | None
+    stale: bool
+    deciding: tuple[ControlRow, ...]
+    stale_conditions: frozenset[str]
+    rule: str
+
+
+def _done(draft: _Draft) -> PlaceState:
+    """The filled-in draft as the PlaceState it is (the same object)."""
+    draft.__class__ = PlaceState  # type: ignore[assignment]
+    return cast(PlaceState, draft)
+
+
 def _on_day(state: PlaceState, day: date) -> PlaceState:
     """The same state on another day of its stretch (a copy, without re-running
     ``__init__``: this is the hot path of :meth:`Timeline.state_at`)."""
-    return _made(
-        state.place_id,
-        day,
-        state.status,
-        state.rows,
-        state.conditions,
-        state.uncertain,
-        state.uncertainty,
-        state.claims,
-        state.agreement,
-        state.as_of,
-        state.first_reported,
-        state.stale,
-        state.deciding,
-        state.stale_conditions,
-        state.rule,
-    )
+    draft = object.__new__(_Draft)
+    draft.place_id = state.place_id
+    draft.day = day
+    draft.status = state.status
+    draft.rows = state.rows
+    draft.conditions = state.conditions
+    draft.uncertain = state.uncertain
+    draft.uncertainty = state.uncertainty
+    draft.claims = state.claims
+    draft.agreement = state.agreement
+    draft.as_of = state.as_of
+    draft.first_reported = state.first_reported
+    draft.stale = state.stale
+    draft.deciding = state.deciding
+    draft.stale_conditions = state.stale_conditions
+    draft.rule = state.rule
+    return _done(draft)
 
 
 #: the slots' setters, in field order (frozen: the dataclass's own __init__ goes through
 #: object.__setattr__ once per field)
-_PUT_STATE = tuple(getattr(PlaceState, f.name).__set__ for f in fields(PlaceState))
 _PUT_WHY = tuple(getattr(Uncertainty, f.name).__set__ for f in fields(Uncertainty))
 
 
@@ -252,26 +298,25 @@ def _made(
     stale_conditions: frozenset[str],
     rule: str,
 ) -> PlaceState:
-    """``PlaceState(...)`` made by its slots' setters: this is the hot path of
+    """``PlaceState(...)`` made from a :class:`_Draft`: this is the hot path of
     :meth:`Timeline.state_at` (ten thousand states on a new day)."""
-    state = object.__new__(PlaceState)
-    a, b, c, d, e, f, g, h, i, j, k, m, n, o, p = _PUT_STATE
-    a(state, place_id)
-    b(state, day)
-    c(state, status)
-    d(state, rows)
-    e(state, conditions)
-    f(state, uncertain)
-    g(state, uncertainty)
-    h(state, claims)
-    i(state, agreement)
-    j(state, as_of)
-    k(state, first_reported)
-    m(state, stale)
-    n(state, deciding)
-    o(state, stale_conditions)
-    p(state, rule)
-    return state
+    draft = object.__new__(_Draft)
+    draft.place_id = place_id
+    draft.day = day
+    draft.status = status
+    draft.rows = rows
+    draft.conditions = conditions
+    draft.uncertain = uncertain
+    draft.uncertainty = uncertainty
+    draft.claims = claims
+    draft.agreement = agreement
+    draft.as_of = as_of
+    draft.first_reported = first_reported
+    draft.stale = stale
+    draft.deciding = deciding
+    draft.stale_conditions = stale_conditions
+    draft.rule = rule
+    return _done(draft)
 
 
 def _window_days(d: FuzzyDate) -> tuple[date, date]:
@@ -322,6 +367,24 @@ def _uncertainty(kind: str, faction_id: str, boundary: FuzzyDate | None) -> Unce
     put_faction(made, faction_id)
     put_boundary(made, boundary)
     return made
+
+
+def _put_tuples(
+    out: npt.NDArray[np.object_],
+    at: npt.NDArray[np.int64],
+    values: npt.NDArray[np.object_],
+    sizes: npt.NDArray[np.int64],
+) -> None:
+    """``values`` cut into consecutive runs of ``sizes``: the run of each place ``i`` of
+    ``at`` put as a tuple in ``out[i]``. The tuples of each size are made together (zip
+    over that many columns), not one by one in Python."""
+    firsts = np.cumsum(sizes) - sizes
+    wanted = sizes[at]
+    for size in np.unique(wanted).tolist():
+        these = at[wanted == size]
+        starts = firsts[these]
+        columns = [values[starts + k].tolist() for k in range(size)]
+        out[these] = np.fromiter(zip(*columns, strict=True), dtype=object, count=len(these))
 
 
 def _by_source(rows: Iterable[ControlRow]) -> dict[str, list[ControlRow]]:
@@ -401,6 +464,9 @@ class _Spans:
     #: orders it, and by (earliest, latest) for the first report
     newest: npt.NDArray[np.int64]
     oldest: npt.NDArray[np.int64]
+    #: ``rows`` and ``reported`` as arrays (picked by row numbers in one step)
+    objects: npt.NDArray[np.object_]
+    reports: npt.NDArray[np.object_]
     #: the conditions of every place: its number and the days it is in force
     cond_owner: npt.NDArray[np.int64]
     cond_first: npt.NDArray[np.int64]
@@ -781,6 +847,8 @@ class Timeline:
                 list(faction_codes),
                 ints(newest),
                 ints(oldest),
+                np.fromiter(flat, dtype=object, count=len(flat)),
+                np.fromiter(reported, dtype=object, count=len(reported)),
                 ints(c_owner),
                 ints(c_first),
                 ints(c_stop),
@@ -918,37 +986,25 @@ class Timeline:
         np.maximum.at(high, shown_place[listed], code[listed])
         status = np.where(high < 0, allied, np.where(low == high, low, len(names) - 1))
         where = np.flatnonzero(spoken)
-        flat, reported = spans.rows, spans.reported
-
-        def heads(value: npt.NDArray[np.int64]) -> list[int]:
-            """Each place's first deciding claim by ``value`` (as min() picks it)."""
-            by = np.lexsort((np.arange(len(value)), value, deciding_place))
-            ranked = deciding_place[by]
-            top = np.ones(len(by), dtype=bool)
-            top[1:] = ranked[1:] != ranked[:-1]
-            found: list[int] = deciding[by[top]].tolist()
-            return found
+        spoken_count = len(where)
+        objects, reported = spans.objects, spans.reports
 
         def grouped(
             rows: npt.NDArray[np.int64],
             places: npt.NDArray[np.int64],
-            like: list[tuple[ControlRow, ...]] | None = None,
-        ) -> list[tuple[ControlRow, ...]]:
-            """The rows as one tuple per place (each has at least one); ``like``: each
-            place's tuple of a superset of its rows, kept where it has as many."""
-            numbers: list[int] = rows.tolist()
+            like: tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]] | None = None,
+        ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int64]]:
+            """The rows as one tuple per place (each has at least one), and how many each
+            has; ``like``: each place's tuple of a superset of its rows (and their sizes),
+            kept where it has as many."""
             sizes = np.bincount(places, minlength=count)[where]
-            ends = np.cumsum(sizes).tolist()
-            starts = [0, *ends][:-1]
             if like is None:
-                return [
-                    (flat[numbers[a]],) if b - a == 1 else tuple([flat[j] for j in numbers[a:b]])
-                    for a, b in zip(starts, ends, strict=True)
-                ]
-            out = list(like)
-            for at in np.flatnonzero(sizes != [len(t) for t in like]).tolist():
-                out[at] = tuple([flat[j] for j in numbers[starts[at] : ends[at]]])
-            return out
+                out = np.empty(spoken_count, dtype=object)
+                _put_tuples(out, np.arange(spoken_count), objects[rows], sizes)
+            else:
+                out = like[0].copy()
+                _put_tuples(out, np.flatnonzero(sizes != like[1]), objects[rows], sizes)
+            return out, sizes
 
         # the deciding rows and the shown rows are most often all of a place's claims:
         # the same tuple then
@@ -957,89 +1013,92 @@ class Timeline:
             claimed if len(deciding) == len(claims) else grouped(deciding, deciding_place, claimed)
         )
         rows = decide if len(shown) == len(deciding) else grouped(shown, shown_place, decide)
-        newest = [reported[j] for j in heads(-spans.newest[deciding])]
-        oldest = [reported[j] for j in heads(spans.oldest[deciding])]
+
+        def heads(value: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+            """Each place's first deciding claim by ``value`` (as min() picks it)."""
+            if len(deciding) == spoken_count:  # one each
+                each: npt.NDArray[np.int64] = deciding
+                return each
+            by = np.lexsort((np.arange(len(value)), value, deciding_place))
+            ranked = deciding_place[by]
+            top = np.ones(len(by), dtype=bool)
+            top[1:] = ranked[1:] != ranked[:-1]
+            found: npt.NDArray[np.int64] = deciding[by[top]]
+            return found
+
+        newest = reported[heads(-spans.newest[deciding])]
+        oldest = reported[heads(spans.oldest[deciding])]
         # the uncertainty, in place_state's order: shown factions not known, claims just
-        # ended, a stale answer (only the few places with any are looked at one by one)
-        reasons: dict[int, list[Uncertainty]] = {}
-        for index, j in zip(
-            shown_place[~shown_known].tolist(), shown[~shown_known].tolist(), strict=True
-        ):
-            reasons.setdefault(index, []).append(_unknown_start(flat[j]))
-        for index, j in zip(ending[1].tolist(), ending[0].tolist(), strict=True):
-            row = flat[j]
-            reasons.setdefault(index, []).append(
-                _uncertainty("end-window", row.faction_id, row.end)
-            )
+        # ended, a stale answer; each made from its row, then put together per place
+        unknown_rows = objects[shown[~shown_known]].tolist()
+        ended_rows = objects[ending[0]].tolist()
         old = fresh_count[where] == 0
         # the stale answer names the first shown row's faction (the first deciding claim's)
         first_deciding = np.searchsorted(deciding_place, where[old])
         factions = spans.faction_ids
-        for at, index, code in zip(
-            np.flatnonzero(old).tolist(),
-            where[old].tolist(),
-            spans.faction[deciding[first_deciding]].tolist(),
-            strict=True,
-        ):
-            gone = _uncertainty("stale", factions[code], newest[at])
-            reasons.setdefault(index, []).append(gone)
+        reasons = [
+            *map(_unknown_start, unknown_rows),
+            *[_uncertainty("end-window", row.faction_id, row.end) for row in ended_rows],
+            *[
+                _uncertainty("stale", factions[code], when)
+                for code, when in zip(
+                    spans.faction[deciding[first_deciding]].tolist(),
+                    newest[old].tolist(),
+                    strict=True,
+                )
+            ],
+        ]
+        ended_at = np.searchsorted(where, ending[1])
+        at = np.concatenate(
+            (np.searchsorted(where, shown_place[~shown_known]), ended_at, np.flatnonzero(old))
+        )
+        order = np.argsort(at, kind="stable")
+        whys = np.empty(spoken_count, dtype=object)
+        whys.fill(())
+        why_sizes = np.bincount(at, minlength=spoken_count)
+        values = np.fromiter(reasons, dtype=object, count=len(reasons))[order]
+        _put_tuples(whys, np.flatnonzero(why_sizes), values, why_sizes)
+        why = whys.tolist()
         # only claims just ended can give the same reason twice
-        repeats = set(np.flatnonzero(np.bincount(ending[1], minlength=count) > 1).tolist())
-        whys = {
-            index: tuple(dict.fromkeys(why)) if index in repeats else tuple(why)
-            for index, why in reasons.items()
-        }
+        for repeated in np.flatnonzero(np.bincount(ended_at, minlength=spoken_count) > 1).tolist():
+            why[repeated] = tuple(dict.fromkeys(why[repeated]))
         summary = [names[c] for c in status[where].tolist()]
         ids, key, new = self._place_ids, self.rule.key, object.__new__
-        (
-            put_id,
-            put_day,
-            put_status,
-            put_rows,
-            put_conditions,
-            put_uncertain,
-            put_why,
-            put_claims,
-            put_agreement,
-            put_as_of,
-            put_first,
-            put_stale,
-            put_deciding,
-            put_stale_conditions,
-            put_rule,
-        ) = _PUT_STATE
-        out: dict[int, PlaceState] = {}
-        none: tuple[Uncertainty, ...] = ()
-        for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now in zip(
-            where.tolist(),
-            claimed,
-            decide,
-            rows,
+        indices = where.tolist()
+        made: list[PlaceState] = []
+        add = made.append
+        for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now, reason in zip(
+            indices,
+            claimed[0].tolist(),
+            decide[0].tolist(),
+            rows[0].tolist(),
             summary,
-            newest,
-            oldest,
+            newest.tolist(),
+            oldest.tolist(),
             old.tolist(),
+            why,
             strict=True,
         ):
-            why = whys.get(index, none)
             # _made, inlined: ten thousand states on a new day
-            out[index] = state = new(PlaceState)
-            put_id(state, ids[index])
-            put_day(state, day)
-            put_status(state, said)
-            put_rows(state, shows)
-            put_conditions(state, ())
-            put_uncertain(state, bool(why))
-            put_why(state, why)
-            put_claims(state, claimed_rows)
-            put_agreement(state, AGREED)
-            put_as_of(state, latest)
-            put_first(state, earliest)
-            put_stale(state, stale_now)
-            put_deciding(state, deciders)
-            put_stale_conditions(state, _NONE)
-            put_rule(state, key)
-        return out
+            draft = new(_Draft)
+            draft.place_id = ids[index]
+            draft.day = day
+            draft.status = said
+            draft.rows = shows
+            draft.conditions = ()
+            draft.uncertain = bool(reason)
+            draft.uncertainty = reason
+            draft.claims = claimed_rows
+            draft.agreement = AGREED
+            draft.as_of = latest
+            draft.first_reported = earliest
+            draft.stale = stale_now
+            draft.deciding = deciders
+            draft.stale_conditions = _NONE
+            draft.rule = key
+            draft.__class__ = PlaceState  # type: ignore[assignment]
+            add(cast(PlaceState, draft))
+        return dict(zip(indices, made, strict=True))
 
     def _no_data(self, place_id: str, day: date, ending: tuple[ControlRow, ...] = ()) -> PlaceState:
         """A place with no claim and no condition on the day (as :meth:`place_state`);

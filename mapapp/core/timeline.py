@@ -35,8 +35,10 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import repeat
+from operator import is_
 from typing import cast
 
 import numpy as np
@@ -276,9 +278,14 @@ def _on_day(state: PlaceState, day: date) -> PlaceState:
     return _done(draft)
 
 
-#: the slots' setters, in field order (frozen: the dataclass's own __init__ goes through
-#: object.__setattr__ once per field)
-_PUT_WHY = tuple(getattr(Uncertainty, f.name).__set__ for f in fields(Uncertainty))
+class _WhyDraft:
+    """An :class:`Uncertainty` being filled in (as :class:`_Draft` is a PlaceState)."""
+
+    # Uncertainty's fields, in its order (the layout)
+    __slots__ = ("kind", "faction_id", "boundary")  # noqa: RUF023
+    kind: str
+    faction_id: str
+    boundary: FuzzyDate | None
 
 
 def _made(
@@ -361,12 +368,50 @@ def _unknown_start(row: ControlRow) -> Uncertainty:
 def _uncertainty(kind: str, faction_id: str, boundary: FuzzyDate | None) -> Uncertainty:
     """``Uncertainty(kind, faction_id, boundary)`` without the frozen dataclass's
     ``__init__`` (thousands are made for a day's states)."""
-    made = object.__new__(Uncertainty)
-    put_kind, put_faction, put_boundary = _PUT_WHY
-    put_kind(made, kind)
-    put_faction(made, faction_id)
-    put_boundary(made, boundary)
-    return made
+    draft = object.__new__(_WhyDraft)
+    draft.kind = kind
+    draft.faction_id = faction_id
+    draft.boundary = boundary
+    draft.__class__ = Uncertainty  # type: ignore[assignment]
+    return cast(Uncertainty, draft)
+
+
+def _reasons(
+    unknown: list[ControlRow],
+    ended: list[ControlRow],
+    stale: Iterable[tuple[str, FuzzyDate | None]],
+) -> list[Uncertainty]:
+    """The uncertainties of a day's states, made in three runs (as :func:`_unknown_start`,
+    an end's window, a stale answer): thousands on a new day, so without a call each."""
+    new, why = object.__new__, Uncertainty
+    out: list[Uncertainty] = []
+    add = out.append
+    for row in unknown:
+        draft = new(_WhyDraft)
+        if row.start is not None:
+            draft.kind, draft.boundary = "start-window", row.start
+        elif row.as_of is not None:
+            draft.kind, draft.boundary = "as-of-window", row.as_of
+        else:
+            draft.kind, draft.boundary = "no-start", None
+        draft.faction_id = row.faction_id
+        draft.__class__ = why  # type: ignore[assignment]
+        add(cast(Uncertainty, draft))
+    for row in ended:
+        draft = new(_WhyDraft)
+        draft.kind = "end-window"
+        draft.faction_id = row.faction_id
+        draft.boundary = row.end
+        draft.__class__ = why  # type: ignore[assignment]
+        add(cast(Uncertainty, draft))
+    for faction_id, as_of in stale:
+        draft = new(_WhyDraft)
+        draft.kind = "stale"
+        draft.faction_id = faction_id
+        draft.boundary = as_of
+        draft.__class__ = why  # type: ignore[assignment]
+        add(cast(Uncertainty, draft))
+    return out
 
 
 def _put_tuples(
@@ -913,26 +958,39 @@ class Timeline:
         )
         silent = simple & ~claimed & asked
         empty = silent & (np.bincount(ended_place, minlength=count) == 0)
-        ids = self._place_ids
+        ids, key, new = self._place_ids, self.rule.key, object.__new__
         for index in np.flatnonzero(empty).tolist():
-            out[index] = self._no_data(ids[index], day)
-        rest = np.flatnonzero(asked & ~spoken & ~empty).tolist()
-        if not rest:
+            # _no_data, inlined: a thousand places with nothing said on a new day
+            draft = new(_Draft)
+            draft.place_id = ids[index]
+            draft.day = day
+            draft.status = NO_DATA
+            draft.rows = ()
+            draft.conditions = ()
+            draft.uncertain = False
+            draft.uncertainty = ()
+            draft.claims = ()
+            draft.agreement = NO_DATA
+            draft.as_of = None
+            draft.first_reported = None
+            draft.stale = False
+            draft.deciding = ()
+            draft.stale_conditions = _NONE
+            draft.rule = key
+            out[index] = _done(draft)
+        rest = np.flatnonzero(asked & ~spoken & ~empty)
+        if not len(rest):
             return out
-        places = np.arange(count + 1)
-        ends = np.searchsorted(ended_place, places).tolist()
-        ended_rows = ended.tolist()
-        bounds = np.searchsorted(owners, places).tolist()
-        rows_l = rows.tolist()
-        flat = spans.rows
-        for index in rest:
+        # each such place's rows that matter, and its rows just ended (both by place)
+        objects = spans.objects
+        bounds = np.searchsorted(owners, np.stack((rest, rest + 1))).T.tolist()
+        ends = np.searchsorted(ended_place, np.stack((rest, rest + 1))).T.tolist()
+        for index, (a, b), (c, d) in zip(rest.tolist(), bounds, ends, strict=True):
             pid = ids[index]
             if not simple[index]:
-                mine_rows = [flat[j] for j in rows_l[bounds[index] : bounds[index + 1]]]
-                out[index] = self.place_state(pid, day, mine_rows)
+                out[index] = self.place_state(pid, day, objects[rows[a:b]].tolist())
             else:  # no claim, some just ended
-                c, d = ends[index], ends[index + 1]
-                out[index] = self._no_data(pid, day, tuple(flat[j] for j in ended_rows[c:d]))
+                out[index] = self._no_data(pid, day, tuple(objects[ended[c:d]].tolist()))
         return out
 
     def _spoken(
@@ -1036,18 +1094,15 @@ class Timeline:
         # the stale answer names the first shown row's faction (the first deciding claim's)
         first_deciding = np.searchsorted(deciding_place, where[old])
         factions = spans.faction_ids
-        reasons = [
-            *map(_unknown_start, unknown_rows),
-            *[_uncertainty("end-window", row.faction_id, row.end) for row in ended_rows],
-            *[
-                _uncertainty("stale", factions[code], when)
-                for code, when in zip(
-                    spans.faction[deciding[first_deciding]].tolist(),
-                    newest[old].tolist(),
-                    strict=True,
-                )
-            ],
-        ]
+        reasons = _reasons(
+            unknown_rows,
+            ended_rows,
+            zip(
+                [factions[code] for code in spans.faction[deciding[first_deciding]].tolist()],
+                newest[old].tolist(),
+                strict=True,
+            ),
+        )
         ended_at = np.searchsorted(where, ending[1])
         at = np.concatenate(
             (np.searchsorted(where, shown_place[~shown_known]), ended_at, np.flatnonzero(old))
@@ -1133,16 +1188,19 @@ class Timeline:
         states = self._segment_states
         if len(states) > _KEEP_STATES:
             states.clear()
-        segments = self.state_ids(day).tolist()
-        found = [states.get(segment) for segment in segments]
-        todo = [index for index, state in enumerate(found) if state is None]
-        seen = [index for index, state in enumerate(found) if state is not None]
-        worked = self._work_out(day, todo) if len(todo) > _FEW_NEW else {}
+        segments = self.state_ids(day)
+        found = list(map(states.get, segments.tolist()))
+        new = np.fromiter(map(is_, found, repeat(None)), dtype=bool, count=len(found))
+        todo = np.flatnonzero(new).tolist()
         ids = self._place_ids
-        for index in todo:
-            state = worked[index] if index in worked else self.place_state(ids[index], day)
-            found[index] = states[segments[index]] = state
-        for index in seen:  # a stretch seen on another day: its state re-dated
+        if len(todo) > _FEW_NEW:
+            worked = self._work_out(day, todo)
+        else:
+            worked = {index: self.place_state(ids[index], day) for index in todo}
+        states.update(zip(segments[list(worked)].tolist(), worked.values(), strict=True))
+        for index, state in worked.items():
+            found[index] = state
+        for index in np.flatnonzero(~new).tolist():  # a stretch seen on another day
             state = cast(PlaceState, found[index])
             if state.day != day:
                 found[index] = _on_day(state, day)

@@ -37,8 +37,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import repeat
-from operator import is_
 from typing import cast
 
 import numpy as np
@@ -254,28 +252,6 @@ def _done(draft: _Draft) -> PlaceState:
     """The filled-in draft as the PlaceState it is (the same object)."""
     draft.__class__ = PlaceState  # type: ignore[assignment]
     return cast(PlaceState, draft)
-
-
-def _on_day(state: PlaceState, day: date) -> PlaceState:
-    """The same state on another day of its stretch (a copy, without re-running
-    ``__init__``: this is the hot path of :meth:`Timeline.state_at`)."""
-    draft = object.__new__(_Draft)
-    draft.place_id = state.place_id
-    draft.day = day
-    draft.status = state.status
-    draft.rows = state.rows
-    draft.conditions = state.conditions
-    draft.uncertain = state.uncertain
-    draft.uncertainty = state.uncertainty
-    draft.claims = state.claims
-    draft.agreement = state.agreement
-    draft.as_of = state.as_of
-    draft.first_reported = state.first_reported
-    draft.stale = state.stale
-    draft.deciding = state.deciding
-    draft.stale_conditions = state.stale_conditions
-    draft.rule = state.rule
-    return _done(draft)
 
 
 class _WhyDraft:
@@ -607,7 +583,10 @@ class Timeline:
         self._grid_start = 0
         self._checkpoints: npt.NDArray[np.int64] | None = None
         self._bases = np.arange(len(self._place_ids), dtype=np.int64) * _SPAN
-        self._segment_states: dict[int, PlaceState] = {}
+        # each stretch's state once worked out (by stretch number), and whether it is;
+        # one pair, replaced (not emptied) when full: a concurrent reader keeps its pair
+        self._stretch_states: tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]] | None = None
+        self._kept = 0
         self._row_spans: _Spans | None = None
         self._source_codes: dict[str, int] = {}
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
@@ -1185,26 +1164,49 @@ class Timeline:
             return self._state_at(day)
 
     def _state_at(self, day: date) -> dict[str, PlaceState]:
-        states = self._segment_states
-        if len(states) > _KEEP_STATES:
-            states.clear()
         segments = self.state_ids(day)
-        found = list(map(states.get, segments.tolist()))
-        new = np.fromiter(map(is_, found, repeat(None)), dtype=bool, count=len(found))
-        todo = np.flatnonzero(new).tolist()
+        if self._stretch_states is None or self._kept > _KEEP_STATES:
+            count = len(self._segment_keys())
+            self._stretch_states = np.empty(count, dtype=object), np.zeros(count, dtype=bool)
+            self._kept = 0
+        states, known = self._stretch_states
+        seen = known[segments]  # before the states: a stretch known has its state
+        found = states[segments]
+        todo = np.flatnonzero(~seen).tolist()
         ids = self._place_ids
         if len(todo) > _FEW_NEW:
             worked = self._work_out(day, todo)
         else:
             worked = {index: self.place_state(ids[index], day) for index in todo}
-        states.update(zip(segments[list(worked)].tolist(), worked.values(), strict=True))
-        for index, state in worked.items():
-            found[index] = state
-        for index in np.flatnonzero(~new).tolist():  # a stretch seen on another day
-            state = cast(PlaceState, found[index])
-            if state.day != day:
-                found[index] = _on_day(state, day)
-        return dict(zip(ids, cast(list[PlaceState], found), strict=True))
+        at = np.fromiter(worked, dtype=np.int64, count=len(worked))
+        made = np.fromiter(worked.values(), dtype=object, count=len(worked))
+        found[at] = states[segments[at]] = made
+        known[segments[at]] = True  # after the states: a reader seeing True finds one
+        self._kept += len(at)
+        out: list[PlaceState] = found.tolist()
+        new = object.__new__
+        for index in np.flatnonzero(seen).tolist():  # a stretch seen on another day
+            state = out[index]
+            if state.day != day:  # re-dated: a copy (thousands a day)
+                draft = new(_Draft)
+                draft.place_id = state.place_id
+                draft.day = day
+                draft.status = state.status
+                draft.rows = state.rows
+                draft.conditions = state.conditions
+                draft.uncertain = state.uncertain
+                draft.uncertainty = state.uncertainty
+                draft.claims = state.claims
+                draft.agreement = state.agreement
+                draft.as_of = state.as_of
+                draft.first_reported = state.first_reported
+                draft.stale = state.stale
+                draft.deciding = state.deciding
+                draft.stale_conditions = state.stale_conditions
+                draft.rule = state.rule
+                draft.__class__ = PlaceState  # type: ignore[assignment]
+                out[index] = cast(PlaceState, draft)
+        return dict(zip(ids, out, strict=True))
 
     def boundary_days(self) -> list[date]:
         """Every day on which a row or condition starts or stops, whether or not it changes

@@ -5,16 +5,17 @@ those :meth:`Timeline.place_state` works out from all of a place's rows."""
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from benchmarks import synth
+from mapapp.core import timeline as timeline_module
 from mapapp.core.dates import FuzzyDate, Precision
 from mapapp.core.model import ControlRow, Dataset, Event
-from mapapp.core.timeline import Rule, Timeline
+from mapapp.core.timeline import PlaceState, Rule, Timeline, Uncertainty
 from mapapp.core.validate import load_dataset
 
 from .conftest import ROOT
@@ -148,18 +149,40 @@ def test_state_at_equals_place_state_with_disputes_conditions_and_rules(
     assert wanted <= kinds, wanted - kinds
 
 
-def test_state_at_seen_and_new_days_mixed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("rule", ["newest", "reliable", "source:syn_weekly_2015"])
+@pytest.mark.parametrize("keep", [200_000, 500])
+def test_state_at_seen_and_new_days_mixed(
+    rule: str, keep: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Days asked in any order on one timeline (stretches seen before re-dated, new ones
-    worked out as arrays) give place_state's states."""
+    worked out as arrays, a few new ones one by one; with ``keep`` 500 the kept states are
+    dropped every few days) give place_state's states, as PlaceState and Uncertainty
+    objects (the fast path fills in drafts and gives them these classes)."""
+    monkeypatch.setattr(timeline_module, "_KEEP_STATES", keep)
     base = load_dataset(synth.generate(tmp_path / "data", 100, 3000)).dataset
     assert base is not None
     ds = _mixed(base, 2)
-    timeline, reference = Timeline(ds), Timeline(ds)
+    parsed = Rule.parse(rule)
+    timeline, reference = Timeline(ds, parsed), Timeline(ds, parsed)
     rng = random.Random(9)
     days = _days(rng, 10)
-    for day in days + days[::-1] + [d + timedelta(days=1) for d in days]:
-        for pid, state in timeline.state_at(day).items():
+    asked = days + days[::-1] + [d + timedelta(days=1) for d in days] + days[:3]
+    for day in asked:
+        states = timeline.state_at(day)
+        assert list(states) == list(ds.places)
+        for pid, state in states.items():
+            assert type(state) is PlaceState
+            assert all(type(why) is Uncertainty for why in state.uncertainty)
+            assert state.day == day
             assert state == reference.place_state(pid, day), (pid, day)
+
+
+def test_drafts_have_the_layout_of_the_classes_they_become() -> None:
+    """The fast path fills in unfrozen drafts and gives them the frozen classes: their
+    slots must be those classes' fields, in order (a field added to PlaceState must be
+    added to its draft)."""
+    assert timeline_module._Draft.__slots__ == tuple(f.name for f in fields(PlaceState))
+    assert timeline_module._WhyDraft.__slots__ == tuple(f.name for f in fields(Uncertainty))
 
 
 def _one_source_twists(ds: Dataset, seed: int) -> Dataset:

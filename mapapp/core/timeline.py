@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -353,40 +353,41 @@ def _uncertainty(kind: str, faction_id: str, boundary: FuzzyDate | None) -> Unce
 
 
 def _reasons(
+    made: dict[tuple[str, str, int], Uncertainty],
     unknown: list[ControlRow],
     ended: list[ControlRow],
     stale: Iterable[tuple[str, FuzzyDate | None]],
 ) -> list[Uncertainty]:
-    """The uncertainties of a day's states, made in three runs (as :func:`_unknown_start`,
-    an end's window, a stale answer): thousands on a new day, so without a call each."""
-    new, why = object.__new__, Uncertainty
+    """The uncertainties of a day's states, in three runs (as :func:`_unknown_start`, an
+    end's window, a stale answer): thousands on a new day, most of them equal (a faction,
+    a month, a report date), so each is taken from ``made`` when there, keyed by kind,
+    faction and the boundary object (which the kept Uncertainty holds: its id stays its)."""
     out: list[Uncertainty] = []
     add = out.append
     for row in unknown:
-        draft = new(_WhyDraft)
         if row.start is not None:
-            draft.kind, draft.boundary = "start-window", row.start
+            kind, boundary = "start-window", row.start
         elif row.as_of is not None:
-            draft.kind, draft.boundary = "as-of-window", row.as_of
+            kind, boundary = "as-of-window", row.as_of
         else:
-            draft.kind, draft.boundary = "no-start", None
-        draft.faction_id = row.faction_id
-        draft.__class__ = why  # type: ignore[assignment]
-        add(cast(Uncertainty, draft))
+            kind, boundary = "no-start", None
+        key = (kind, row.faction_id, id(boundary))
+        why = made.get(key)
+        if why is None:
+            why = made[key] = _uncertainty(kind, row.faction_id, boundary)
+        add(why)
     for row in ended:
-        draft = new(_WhyDraft)
-        draft.kind = "end-window"
-        draft.faction_id = row.faction_id
-        draft.boundary = row.end
-        draft.__class__ = why  # type: ignore[assignment]
-        add(cast(Uncertainty, draft))
+        key = ("end-window", row.faction_id, id(row.end))
+        why = made.get(key)
+        if why is None:
+            why = made[key] = _uncertainty("end-window", row.faction_id, row.end)
+        add(why)
     for faction_id, as_of in stale:
-        draft = new(_WhyDraft)
-        draft.kind = "stale"
-        draft.faction_id = faction_id
-        draft.boundary = as_of
-        draft.__class__ = why  # type: ignore[assignment]
-        add(cast(Uncertainty, draft))
+        key = ("stale", faction_id, id(as_of))
+        why = made.get(key)
+        if why is None:
+            why = made[key] = _uncertainty("stale", faction_id, as_of)
+        add(why)
     return out
 
 
@@ -589,6 +590,8 @@ class Timeline:
         self._kept = 0
         self._row_spans: _Spans | None = None
         self._source_codes: dict[str, int] = {}
+        # the uncertainties made for the states worked out as arrays (see _reasons)
+        self._whys: dict[tuple[str, str, int], Uncertainty] = {}
         self._rows: dict[str, list[ControlRow]] = defaultdict(list)
         for row in dataset.control:
             self._rows[row.place_id].append(row)
@@ -1051,16 +1054,19 @@ class Timeline:
         )
         rows = decide if len(shown) == len(deciding) else grouped(shown, shown_place, decide)
 
+        # each place's deciding claims: where its run starts, and each claim's place's rank
+        runs = np.flatnonzero(np.r_[True, deciding_place[1:] != deciding_place[:-1]])
+        rank = np.cumsum(np.r_[True, deciding_place[1:] != deciding_place[:-1]]) - 1
+
         def heads(value: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-            """Each place's first deciding claim by ``value`` (as min() picks it)."""
+            """Each place's first deciding claim with the least ``value`` (as min() picks
+            it): the least per run, then the first claim of each run that has it."""
             if len(deciding) == spoken_count:  # one each
                 each: npt.NDArray[np.int64] = deciding
                 return each
-            by = np.lexsort((np.arange(len(value)), value, deciding_place))
-            ranked = deciding_place[by]
-            top = np.ones(len(by), dtype=bool)
-            top[1:] = ranked[1:] != ranked[:-1]
-            found: npt.NDArray[np.int64] = deciding[by[top]]
+            hits = np.flatnonzero(value == np.minimum.reduceat(value, runs)[rank])
+            first = np.r_[True, rank[hits[1:]] != rank[hits[:-1]]]
+            found: npt.NDArray[np.int64] = deciding[hits[first]]
             return found
 
         newest = reported[heads(-spans.newest[deciding])]
@@ -1074,6 +1080,7 @@ class Timeline:
         first_deciding = np.searchsorted(deciding_place, where[old])
         factions = spans.faction_ids
         reasons = _reasons(
+            self._whys,
             unknown_rows,
             ended_rows,
             zip(
@@ -1093,15 +1100,27 @@ class Timeline:
         values = np.fromiter(reasons, dtype=object, count=len(reasons))[order]
         _put_tuples(whys, np.flatnonzero(why_sizes), values, why_sizes)
         why = whys.tolist()
+        uncertain = (why_sizes > 0).tolist()
         # only claims just ended can give the same reason twice
         for repeated in np.flatnonzero(np.bincount(ended_at, minlength=spoken_count) > 1).tolist():
             why[repeated] = tuple(dict.fromkeys(why[repeated]))
         summary = [names[c] for c in status[where].tolist()]
         ids, key, new = self._place_ids, self.rule.key, object.__new__
         indices = where.tolist()
-        made: list[PlaceState] = []
+        made: list[Any] = []  # drafts become PlaceStates (typed as such: no cast() call each)
         add = made.append
-        for index, claimed_rows, deciders, shows, said, latest, earliest, stale_now, reason in zip(
+        for (
+            index,
+            claimed_rows,
+            deciders,
+            shows,
+            said,
+            latest,
+            earliest,
+            stale_now,
+            reason,
+            doubt,
+        ) in zip(
             indices,
             claimed[0].tolist(),
             decide[0].tolist(),
@@ -1111,6 +1130,7 @@ class Timeline:
             oldest.tolist(),
             old.tolist(),
             why,
+            uncertain,
             strict=True,
         ):
             # _made, inlined: ten thousand states on a new day
@@ -1120,7 +1140,7 @@ class Timeline:
             draft.status = said
             draft.rows = shows
             draft.conditions = ()
-            draft.uncertain = bool(reason)
+            draft.uncertain = doubt
             draft.uncertainty = reason
             draft.claims = claimed_rows
             draft.agreement = AGREED
@@ -1131,7 +1151,7 @@ class Timeline:
             draft.stale_conditions = _NONE
             draft.rule = key
             draft.__class__ = PlaceState  # type: ignore[assignment]
-            add(cast(PlaceState, draft))
+            add(draft)
         return dict(zip(indices, made, strict=True))
 
     def _no_data(self, place_id: str, day: date, ending: tuple[ControlRow, ...] = ()) -> PlaceState:

@@ -309,6 +309,8 @@ def _assemble(
         lambda variant, key: legend_html(ds, palette, variant, key),
     )
     front_frames, front_lines = state.front_lines(ds, first)
+    if state.bounds is None:  # the places' outlines: kept while the places are
+        state.bounds = _bounds(state.geometries.items[state.place_geometry[p]] for p in ds.places)
     ground_rows = state.ground_rows(first, changes)
     place_ids = list(ds.places)
     bundle = {
@@ -329,7 +331,7 @@ def _assemble(
             }
             for rule in rules
         ],
-        "bounds": _bounds(state.geometries.items[state.place_geometry[pid]] for pid in place_ids),
+        "bounds": state.bounds,
         "tiles": (
             {"url": tiles.url, "attribution": _attribution_html(tiles)} if tiles.url else None
         ),
@@ -392,9 +394,11 @@ def rebuild_bundle(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The bundle of ``ds``, a new version of the data ``previous`` (a bundle built in this
-    process) was built from: equal to ``build_bundle(ds, tiles, palette)``, but only what
-    the edit changed is worked out and drawn again (see :mod:`mapapp.web.incremental`).
-    Without ``previous``'s cache (built elsewhere, or too long ago) it is a full build."""
+    process) was built from: it shows exactly what ``build_bundle(ds, tiles, palette)``
+    shows, but only the places the edit changed are worked out, drawn and counted again,
+    and the previous bundle's tables go on (see :mod:`mapapp.web.patch`; ``previous``
+    itself is left as it was). Without ``previous``'s cache (built elsewhere, or too long
+    ago) it is a full build."""
     with _CACHES_LOCK:
         # taken out while it is used: a cache serves one build at a time; an id reused by
         # another bundle only costs speed, never correctness (the cache compares the data)

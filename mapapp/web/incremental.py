@@ -1,21 +1,19 @@
 """What one bundle build keeps for the next, so a new data version after an edit rebuilds
 only what the edit changed (see :func:`mapapp.web.export.rebuild_bundle`).
 
-The bundle's tables store each value once, numbered in the order the build first meets
-it, so a bundle equal to a fresh build must be assembled by the same walk over frames,
-variants and places. What makes that walk slow is not the walk but what it looks up: each
-place's states day by day under every rule, each state drawn (popups, tooltips, stripes'
-geometry, styles) and serialised, and the front lines. Those are kept here,
-per place, and reused while what they are made of is unchanged:
+Kept here, per place, and reused while what they are made of is unchanged:
 
 * a place's **trace** under a rule (its state on the slider's first day and every later
-  state that looks different, with its drawn parts) is reused while the place itself, its
-  control rows and its conditions are equal to the previous version's;
+  state that looks different, with its drawn parts) is reused while the place's control
+  rows and its conditions are equal to the previous version's; the places whose rows or
+  conditions changed are the build's ``dirty`` ones;
+* the **sums** the previous bundle was assembled from (:class:`~mapapp.web.patch.BundleState`):
+  the next build takes the dirty places out of them and puts them back as they are now;
 * everything is dropped (a full build) when anything shared by every place changes: the
-  factions, sources, claimants, horizon, events that are not conditions, the list of places,
-  the slider's range or the palette. Those edits are rare and touch every frame;
-* the front lines' borders are kept while no place's geometry changed; a line's drawing is
-  kept per border and front while no place's geometry or name changed.
+  factions, sources, claimants, horizon, events that are not conditions, the places
+  themselves (their outlines and names), the slider's range or the palette. Those edits
+  are rare and touch every frame;
+* the front lines' borders are kept while no place's geometry changed.
 
 The keys compare values (``==`` on the model's frozen records), never identities, so a
 kept part is exactly what drawing the same input again would give.

@@ -213,6 +213,13 @@ class BundleState:
         self.front_kinds: dict[Day, Counter[tuple[str, str]]] = {}
         #: table rows of each front line drawn (by border and front)
         self.line_rows: dict[tuple[int, fronts.Front], dict[str, Any]] = {}
+        #: the lines of each border as the last assembly made them, for the days it
+        #: numbered its frames by, and the borders worked out again since
+        self._border_lines: dict[int, list[dict[str, Any]]] = {}
+        self._numbered: list[Day] = []
+        self._touched: set[int] = set()
+        #: the map's bounds (the places' outlines only: kept while the places are)
+        self.bounds: list[list[float]] | None = None
         #: legend html rows by (variant, factions, swatches) and by (language, pairs, tentative)
         self.legend_rows: dict[tuple[str, LegendKey], int] = {}
         self.front_legend_rows: dict[tuple[Lang, tuple[str, ...], bool], int] = {}
@@ -338,6 +345,7 @@ class BundleState:
             run = self._run(i)
             self.runs[i] = run
             self._count_run(run, 1)
+            self._touched.add(i)
 
     def _run(self, i: int) -> list[tuple[Day, fronts.Front | None]]:
         border = self.borders[i]
@@ -460,15 +468,23 @@ class BundleState:
             tentative = any(kind != "firm" for _, kind in shown)
             legend = {lang: self._front_legend(ds, lang, pairs, tentative) for lang in LANGS}
             frames.append({"start": (day or first).isoformat(), "legend": legend})
-        lines = []
+        if days != self._numbered:  # frames came or went: every line is numbered again
+            self._border_lines.clear()
+            self._numbered = days
+        lines: list[dict[str, Any]] = []
         for i in sorted(self.runs):
-            run = self.runs[i]
-            for k, (day, front) in enumerate(run):
-                if front is None:
-                    continue
-                end = number[run[k + 1][0]] if k + 1 < len(run) else len(days)
-                rows = self._line_rows(ds, i, front)
-                lines.append({**rows, "frames": [number[day], end]})
+            built = None if i in self._touched else self._border_lines.get(i)
+            if built is None:
+                run = self.runs[i]
+                built = self._border_lines[i] = []
+                for k, (day, front) in enumerate(run):
+                    if front is None:
+                        continue
+                    end = number[run[k + 1][0]] if k + 1 < len(run) else len(days)
+                    rows = self._line_rows(ds, i, front)
+                    built.append({**rows, "frames": [number[day], end]})
+            lines.extend(built)
+        self._touched.clear()
         return frames, lines
 
     def _front_legend(

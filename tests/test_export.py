@@ -339,8 +339,9 @@ def test_command_reports_progress_and_size(tmp_path: Path) -> None:
     done = run_mapapp("export", "--out", str(tmp_path / "site"))
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    assert lines[0] == f"frame 1/{len(lines)}"
-    assert lines[-1] == f"frame {len(lines)}/{len(lines)}"
+    # a line per place drawn (12 places: a line each)
+    assert lines[0] == f"place 1/{len(lines)}" == "place 1/12"
+    assert lines[-1] == f"place {len(lines)}/{len(lines)}"
     assert re.match(
         r"Wrote .+index\.html: 12 places, \d+ frames, data\.js [\d,]+ bytes", done.stdout
     )

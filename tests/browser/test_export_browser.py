@@ -386,7 +386,7 @@ def test_a_large_map_draws_its_places_on_a_canvas(
     page.wait_for_function("() => document.querySelectorAll('#map .mapapp-label span').length")
     assert page.locator("#map path.mapapp-front").count() > 0, "the front lines, as SVG"
     yarmouk = _canvas_point(page, "yarmouk")
-    colour = "#{:02x}{:02x}{:02x}".format(yarmouk["r"], yarmouk["g"], yarmouk["b"])
+    colour = "#" + "".join(f"{int(yarmouk[c]):02x}" for c in "rgb")
     assert colour == ISIS and yarmouk["a"] > 0, yarmouk
     # a click on the canvas opens the place's popup and selects it
     page.mouse.click(yarmouk["x"], yarmouk["y"])

@@ -450,7 +450,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def progress(number: int, total: int) -> None:
-        print(f"frame {number}/{total}", file=sys.stderr, flush=True)
+        # one line per place drawn, at most a hundred lines (10,000 places)
+        if number == total or number * 100 // total != (number - 1) * 100 // total:
+            print(f"place {number}/{total}", file=sys.stderr, flush=True)
 
     def gis(path: Path) -> None:
         from mapapp import notebook  # geopandas: only the export's GeoPackage needs it

@@ -954,7 +954,7 @@
     }
 
     var drawn = D.places.map(function () {
-      return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
+      return { entry: -1, fill: null, outline: null, stripes: [], conditions: [] };
     });
 
     /* style `index` for place `id`: the bundle writes a place's own class (mapapp-place-<id>
@@ -986,8 +986,6 @@
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
         d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
         d.outline.mapappStyle = outlineStyle(i);
-        d.stripes = L.layerGroup().addTo(map);
-        d.conditions = L.layerGroup().addTo(map);
       } else {
         restyle(d.fill, placeStyle(entry[E.fill], place.id));
         d.fill.setPopupContent(html(entry[E.popup]));
@@ -995,16 +993,18 @@
         restyle(d.outline, outlineStyle(i));
       }
       if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
-        d.stripes.clearLayers();
-        entry[E.stripes].forEach(function (part) {
+        // a place's stripes and markers are layers of the map itself: a layer group each
+        // for 10,000 places (most with no markers) was 20,000 more layers to add
+        d.stripes.forEach(function (layer) { map.removeLayer(layer); });
+        d.stripes = entry[E.stripes].map(function (part) {
           var style = withPane("patterns", placeStyle(part[S.style], place.id));
-          d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
+          return L.polygon(latlngs(part[S.geometry]), style).addTo(map);
         });
       }
       if (!before || JSON.stringify(before[E.markers]) !== JSON.stringify(entry[E.markers])) {
-        d.conditions.clearLayers();
-        entry[E.markers].forEach(function (m) {
-          d.conditions.addLayer(markerLayer(m, "conditions"));
+        d.conditions.forEach(function (layer) { map.removeLayer(layer); });
+        d.conditions = entry[E.markers].map(function (m) {
+          return markerLayer(m, "conditions").addTo(map);
         });
       }
     }

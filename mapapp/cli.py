@@ -140,7 +140,8 @@ def cmd_state(args: argparse.Namespace) -> int:
         from mapapp import notebook  # geopandas: only for this format
 
         try:
-            notebook.write_geopackage(notebook.geodataframe(args.on, ds), args.out)
+            frame = notebook.geodataframe(args.on, ds, _rule(args, ds))
+            notebook.write_geopackage(frame, args.out)
         except OSError as exc:
             raise CommandError(f"cannot write {args.out}: {exc}") from None
         print(f"Wrote {args.out}: {len(ds.places)} places on {args.on.isoformat()}.")

@@ -140,7 +140,8 @@ def cmd_state(args: argparse.Namespace) -> int:
         from mapapp import notebook  # geopandas: only for this format
 
         try:
-            notebook.write_geopackage(notebook.geodataframe(args.on, ds), args.out)
+            frame = notebook.geodataframe(args.on, ds, _rule(args, ds))
+            notebook.write_geopackage(frame, args.out)
         except OSError as exc:
             raise CommandError(f"cannot write {args.out}: {exc}") from None
         print(f"Wrote {args.out}: {len(ds.places)} places on {args.on.isoformat()}.")
@@ -450,7 +451,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def progress(number: int, total: int) -> None:
-        print(f"frame {number}/{total}", file=sys.stderr, flush=True)
+        # one line per place drawn, at most a hundred lines (10,000 places)
+        if number == total or number * 100 // total != (number - 1) * 100 // total:
+            print(f"place {number}/{total}", file=sys.stderr, flush=True)
 
     def gis(path: Path) -> None:
         from mapapp import notebook  # geopandas: only the export's GeoPackage needs it

@@ -24,7 +24,7 @@ from mapapp.core import fronts
 from mapapp.core.dates import parse_iso_day
 from mapapp.core.model import Dataset
 from mapapp.core.schema import DEFAULT_DATA_DIR
-from mapapp.core.timeline import PlaceState, Timeline
+from mapapp.core.timeline import PlaceState, Rule, Timeline
 from mapapp.core.validate import load_dataset
 from mapapp.draw import formats, popups
 from mapapp.draw.escape import esc
@@ -227,14 +227,15 @@ def _rows(ds: Dataset, states: dict[str, PlaceState]) -> list[dict[str, Any]]:
     return rows
 
 
-def geodataframe(day: Day, data: Data = None) -> gpd.GeoDataFrame:
-    """The places joined with their state on ``day``: one row a place (id, names, status,
-    factions, since, uncertainty, conditions, sources) with its polygon, CRS EPSG:4326."""
+def geodataframe(day: Day, data: Data = None, rule: Rule | str = "newest") -> gpd.GeoDataFrame:
+    """The places joined with their state on ``day`` under ``rule`` (``newest``,
+    ``reliable``, ``source:<id>``): one row a place (id, names, status, factions, since,
+    uncertainty, conditions, sources) with its polygon, CRS EPSG:4326."""
     import geopandas as gpd
     from shapely.geometry import shape
 
     ds = dataset(data)
-    states = Timeline(ds).state_at(_day(day))
+    states = Timeline(ds, rule if isinstance(rule, Rule) else Rule.parse(rule)).state_at(_day(day))
     rows = _rows(ds, states)
     geometry = [shape(ds.places[pid].geometry) for pid in states]
     return gpd.GeoDataFrame(rows, geometry=geometry, crs=CRS)

@@ -218,3 +218,25 @@ def test_state_writes_the_day_as_a_geopackage(tmp_path: Path) -> None:
     }  # ISIS, al-Nusra its ally
     refused = run_mapapp("state", "--on", "2015-09-15", "--format", "gpkg")
     assert refused.returncode == 2 and "--out" in refused.stderr
+
+
+def test_the_geopackage_follows_the_rule(tmp_path: Path) -> None:
+    """``--rule`` / ``--as-source`` choose the states a GeoPackage holds, as they do JSON's."""
+    import geopandas as gpd
+
+    data = str(FIXTURES / "multi-source")
+    differ = 0
+    for rule in (["--rule", "newest"], ["--rule", "reliable"], ["--as-source", "test_bravo"]):
+        day = ["--on", "2015-09-26", "--data", data, *rule]
+        out = tmp_path / f"{rule[-1]}.gpkg"
+        done = run_mapapp("state", *day, "--format", "gpkg", "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        frame = gpd.read_file(out)
+        as_json = json.loads(run_mapapp("state", *day, "--format", "json").stdout)
+        want = {r["place_id"]: r["status"] for r in as_json}
+        assert dict(zip(frame["place_id"], frame["status"], strict=True)) == want
+        newest = json.loads(
+            run_mapapp("state", "--on", "2015-09-26", "--data", data, "--format", "json").stdout
+        )
+        differ += want != {r["place_id"]: r["status"] for r in newest}
+    assert differ  # the rules give another map on that day

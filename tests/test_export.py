@@ -13,11 +13,14 @@ from typing import Any
 import pytest
 
 from mapapp.cli import main
+from mapapp.core import fronts
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import Rule, Timeline
 from mapapp.core.validate import load_dataset
+from mapapp.draw import popups
 from mapapp.draw.i18n import LANGS, Lang
 from mapapp.draw.layers import state_layers
+from mapapp.draw.style import front_legend_items, legend_items
 from mapapp.web.assets import OSM_TILES, Tiles
 from mapapp.web.export import (
     CHUNK_SIZE,
@@ -336,8 +339,9 @@ def test_command_reports_progress_and_size(tmp_path: Path) -> None:
     done = run_mapapp("export", "--out", str(tmp_path / "site"))
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    assert lines[0] == f"frame 1/{len(lines)}"
-    assert lines[-1] == f"frame {len(lines)}/{len(lines)}"
+    # a line per place drawn (12 places: a line each)
+    assert lines[0] == f"place 1/{len(lines)}" == "place 1/12"
+    assert lines[-1] == f"place {len(lines)}/{len(lines)}"
     assert re.match(
         r"Wrote .+index\.html: 12 places, \d+ frames, data\.js [\d,]+ bytes", done.stdout
     )
@@ -551,7 +555,11 @@ def test_every_rule_and_day_draws_each_place_as_the_app_does(folder: Path) -> No
             states = _materialise(bundle, key)
             for k, frame in enumerate(bundle["frames"]):
                 day = date.fromisoformat(frame["start"])
-                want = _places_drawn(ds, timeline.state_at(day), day, lang)
+                day_states = timeline.state_at(day)
+                want = _places_drawn(ds, day_states, day, lang)
+                # the legend: the page's for that rule's states of the day
+                items = legend_items(ds, list(day_states.values()), "conventional", lang, rule.key)
+                assert html[frame[key]["legend"]] == popups.legend_html(items, lang), (key, day)
                 for pid, e in zip(pids, states[k], strict=True):
                     fill, outline, popup, tooltip, stripes, conditions = bundle["entries"][e]
                     got = [
@@ -567,3 +575,19 @@ def test_every_rule_and_day_draws_each_place_as_the_app_does(folder: Path) -> No
                         ],
                     ]
                     assert got == want[pid], (rule.key, lang, day, pid)
+
+
+@pytest.mark.parametrize("folder", [DATA, FIXTURES / "multi-source"], ids=["shipped", "multi"])
+def test_every_front_frame_has_the_pages_front_legend(folder: Path) -> None:
+    """Each front-line frame's legend is the one the page draws for that day's fronts."""
+    ds = dataset(folder)
+    bundle = build_bundle(ds, Tiles(None, ""))
+    timeline = Timeline(ds)
+    assert bundle["fronts"]
+    for frame in bundle["fronts"]:
+        day = date.fromisoformat(frame["start"])
+        shown = fronts.fronts_on(ds, timeline.state_at(day))
+        for lang in LANGS:
+            items = front_legend_items(ds, shown, "bloc", "conventional", lang)
+            want = popups.legend_html(items, lang, note=False) if items else ""
+            assert bundle["html"][frame["legend"][lang]] == want, (day, lang)

@@ -352,27 +352,42 @@ class GroundTally:
     """The ground held, kept as places are added and taken away: the bundle's chart adds
     the places that change on a day instead of counting every place again."""
 
-    def __init__(self, ds: Dataset, by: By = "bloc") -> None:
+    def __init__(self, ds: Dataset, by: By = "bloc", units: dict[str, int] | None = None) -> None:
         self.ds, self.by = ds, by
-        self.units = {pid: round(a / AREA_UNIT_KM2) for pid, a in place_areas_km2(ds).items()}
+        #: each place's area in whole :data:`AREA_UNIT_KM2` (``units``: another tally's)
+        self.units = units if units is not None else self.area_units(ds)
         #: (side key, status) -> [places, area units]
         self.held: dict[tuple[str, str], list[int]] = {}
         self.no_data = 0
         self.total = 0
 
+    @staticmethod
+    def area_units(ds: Dataset) -> dict[str, int]:
+        return {pid: round(a / AREA_UNIT_KM2) for pid, a in place_areas_km2(ds).items()}
+
+    def parts(self, state: PlaceState) -> tuple[int, tuple[tuple[str, str], ...]]:
+        """What a place's state counts: its area (units) and the (side, status) cells it
+        counts in (none: no data)."""
+        holders = _holders(self.ds, state, self.by)
+        return self.units.get(state.place_id, 0), tuple(holders.items())
+
     def add(self, state: PlaceState, sign: int = 1) -> None:
         """Count a place's state in (``sign=-1``: take it out again)."""
-        area = self.units.get(state.place_id, 0)
-        self.total += sign * area
-        holders = _holders(self.ds, state, self.by)
-        if not holders:
-            self.no_data += sign * area
-        for key, status in holders.items():
-            cell = self.held.setdefault((key, status), [0, 0])
-            cell[0] += sign
-            cell[1] += sign * area
+        area, cells = self.parts(state)
+        self.shift(area, cells, sign)
+
+    def shift(self, area: int, cells: tuple[tuple[str, str], ...], places: int) -> None:
+        """Count ``places`` places (negative: take them out) of ``area`` units each in
+        ``cells`` (none: no data)."""
+        self.total += places * area
+        if not cells:
+            self.no_data += places * area
+        for cell_key in cells:
+            cell = self.held.setdefault(cell_key, [0, 0])
+            cell[0] += places
+            cell[1] += places * area
             if cell[0] == 0:
-                del self.held[key, status]
+                del self.held[cell_key]
 
     def ground(self, day: date) -> Ground:
         held: dict[str, dict[str, float]] = {}

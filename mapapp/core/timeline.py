@@ -654,6 +654,22 @@ class Timeline:
             own.discard(date.max)
         return days
 
+    def place_days(self, place_id: str) -> set[date]:
+        """:meth:`state_days` of one place (worked out from its own rows alone)."""
+        own: set[date] = set()
+        for row in self._rows.get(place_id, []):
+            for boundary in (row.start, row.end, row.as_of):
+                if boundary is not None:
+                    own.update(_window_days(boundary))
+            own.add(self._stale_day(row))
+        for event in self._conditions.get(place_id, []):
+            own.update(condition_span(event))
+            own.update(_window_days(event.date))
+            if event.end is None:
+                own.add(stale_from(event.date, self.horizon))
+        own.discard(date.max)
+        return own
+
     def _segment_keys(self) -> npt.NDArray[np.int64]:
         """The index: one sorted key per stretch of days over which a place's state is
         constant (``place number * _SPAN + its first day's ordinal``; the stretch before a

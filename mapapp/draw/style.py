@@ -19,6 +19,7 @@ Pure data in, plain style values out; the map and the legend read the same value
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -188,8 +189,22 @@ def legend_items(
 ) -> list[LegendItem]:
     """The factions shown on this date (in the factions file's order, so the legend of a
     set of factions is always the same), then every pattern the map uses."""
-    items = []
     present = {f for s in states for f in legend_factions(s)}
+    return legend_items_for(ds, present, status_samples(ds, states, palette), palette, lang, rule)
+
+
+def legend_items_for(
+    ds: Dataset,
+    present: Iterable[str],
+    sample: dict[str, list[str]],
+    palette: Palette,
+    lang: Lang,
+    rule: str = "newest",
+) -> list[LegendItem]:
+    """:func:`legend_items` of the factions ``present`` and the status swatches' colours
+    ``sample`` (:func:`status_samples`): all that the legend reads of a day's states."""
+    items = []
+    present = set(present)
     for fid in (f for f in ds.factions if f in present):
         faction = ds.factions[fid]
         name = faction.name_ar if lang == "ar" else faction.name_en
@@ -197,7 +212,6 @@ def legend_items(
         items.append(LegendItem(f"faction-{fid}", name, colour, f"1px solid {OUTLINE}"))
     # a line per look, named by the first status drawn that way (mixed looks like shared),
     # its swatch drawn as on the map: in the colours of a place shown with it this day
-    sample = _status_samples(ds, states, palette)
     shown: set[str] = set()
     for status, look in STATUS_LOOK.items():
         if look not in shown:
@@ -285,15 +299,25 @@ def wash(colour: str, opacity: float) -> str:
     return "#" + "".join(f"{c:02x}" for c in mixed)
 
 
-def _status_samples(
-    ds: Dataset, states: list[PlaceState], palette: Palette
+def status_sample(ds: Dataset, state: PlaceState, palette: Palette) -> tuple[str, ...] | None:
+    """The colours a place's status is drawn in (its factions'), or None without rows."""
+    if not state.rows:
+        return None
+    return tuple(faction_colour(ds, f, palette) for f in state.faction_ids)
+
+
+def status_samples(
+    ds: Dataset, states: Iterable[PlaceState], palette: Palette
 ) -> dict[str, list[str]]:
-    """For each status, the colours of the factions of the first place shown with it."""
-    out: dict[str, list[str]] = {}
+    """For each status, the colours of a place shown with it: of all the places' colours,
+    the first in order (a choice that does not depend on the places' order, so the
+    bundle's legend, kept up to date place by place, is the page's)."""
+    out: dict[str, tuple[str, ...]] = {}
     for state in states:
-        if state.rows and state.status not in out:
-            out[state.status] = [faction_colour(ds, f, palette) for f in state.faction_ids]
-    return out
+        colours = status_sample(ds, state, palette)
+        if colours is not None and (state.status not in out or colours < out[state.status]):
+            out[state.status] = colours
+    return {status: list(colours) for status, colours in out.items()}
 
 
 def side_colour(ds: Dataset, key: str, by: By, palette: Palette) -> str:
@@ -357,8 +381,17 @@ def front_legend_items(
     ds: Dataset, fronts: list[Front], by: By, palette: Palette, lang: Lang
 ) -> list[LegendItem]:
     """One line per pair of sides facing each other this day, then the tentative style."""
+    pairs = {f.pair for f in fronts}
+    return front_legend_for(ds, pairs, any(f.kind != "firm" for f in fronts), by, palette, lang)
+
+
+def front_legend_for(
+    ds: Dataset, pairs: Iterable[str], tentative: bool, by: By, palette: Palette, lang: Lang
+) -> list[LegendItem]:
+    """:func:`front_legend_items` of the ``pairs`` facing each other, in their sorted
+    order (the same whatever order the fronts come in), and whether any is tentative."""
     items: list[LegendItem] = []
-    for pair in dict.fromkeys(f.pair for f in fronts):
+    for pair in sorted(set(pairs)):
         keys = pair.split("|")
         a, b = (side_colour(ds, k, by, palette) for k in keys)
         names = " | ".join(side_name(ds, k, by, lang) for k in keys)
@@ -372,7 +405,7 @@ def front_legend_items(
                 "line",
             )
         )
-    if any(f.kind != "firm" for f in fronts):
+    if tentative:
         items.append(
             LegendItem(
                 "front-tentative",

@@ -47,20 +47,17 @@ import re
 import shutil
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
-
-import shapely
 
 from mapapp.core import fronts
 from mapapp.core.model import Dataset
 from mapapp.core.timeline import PlaceState, Rule, Timeline
-from mapapp.draw import credits, popups
+from mapapp.draw import credits
 from mapapp.draw.escape import esc
 from mapapp.draw.i18n import LANGS, STATUS, Lang, label, t
 from mapapp.draw.labels import context_layer, label_record, place_labels
@@ -68,52 +65,18 @@ from mapapp.draw.layers import EVENT_WINDOW_DAYS, EventIndex, state_layers
 from mapapp.draw.shapes import geometry_bounds
 from mapapp.draw.style import (
     Palette,
-    front_legend_items,
-    front_styles,
-    legend_factions,
-    legend_items,
     side_colour,
     side_name,
 )
 from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet, web_file
-from mapapp.web.incremental import (
-    BundleCache,
-    MarkerParts,
-    PlaceParts,
-    draw_place,
-    dumps,
-)
+from mapapp.web.incremental import BundleCache, PlaceParts, Trace, draw_place
+from mapapp.web.patch import BundleState, Variant, legend_html
+from mapapp.web.patch import Entry as Entry
+from mapapp.web.patch import Marker as Marker
+from mapapp.web.patch import Stripe as Stripe
 
 #: the bundle's format, checked by map.js (change it with the layout of the bundle)
 FORMAT = "mapapp-bundle/3"
-
-
-class Marker(NamedTuple):
-    """A circle marker: where, its style, and its popup and tooltip (html indexes)."""
-
-    lon: float
-    lat: float
-    style: int
-    popup: int
-    tooltip: int
-
-
-class Stripe(NamedTuple):
-    """One band of a place's stripes: a geometry and a style (indexes)."""
-
-    geometry: int
-    style: int
-
-
-class Entry(NamedTuple):
-    """How one place looks in one state and language (indexes into the bundle's tables)."""
-
-    fill: int
-    outline: int
-    popup: int
-    tooltip: int
-    stripes: tuple[Stripe, ...]
-    markers: tuple[int, ...]
 
 
 #: the columns of the bundle's rows, by name (the bundle's ``fields``)
@@ -179,40 +142,6 @@ class ExportResult:
     frames: int
     places: int
     data_bytes: int
-
-
-class _Table:
-    """Values stored once, referred to by index."""
-
-    def __init__(self) -> None:
-        self.items: list[Any] = []
-        self._index: dict[Any, int] = {}
-
-    def add(self, key: Any, value: Any = None) -> int:
-        found = self._index.get(key)
-        if found is None:
-            found = self._index[key] = len(self.items)
-            self.items.append(key if value is None else value)
-        return found
-
-
-class _JsonTable(_Table):
-    """A table of JSON values keyed by their text. The objects the layers hand out are
-    cached and shared (see :mod:`mapapp.draw.shapes`), so an object seen before is looked up by
-    identity first and serialised only once; the table keeps it alive, so its id stays its
-    own."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._seen: dict[int, tuple[Any, int]] = {}
-
-    def add_json(self, value: Any) -> int:
-        hit = self._seen.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        index = self.add(json.dumps(value, sort_keys=True, separators=(",", ":")), value)
-        self._seen[id(value)] = (value, index)
-        return index
 
 
 def event_days(ds: Dataset) -> set[date]:
@@ -304,162 +233,86 @@ def _build_bundle(
     if cache is None:
         cache = BundleCache()
     cache.begin(ds, palette, first, last)
-    place_ids = list(ds.places)
-    position = {pid: i for i, pid in enumerate(place_ids)}
+    try:
+        return _assemble(ds, tiles, palette, progress, cache, timeline, (first, last, default))
+    except BaseException:
+        cache.reset()  # a build stopped half-way must not leave half-patched sums
+        raise
 
-    geometries, styles = _JsonTable(), _JsonTable()
-    html, markers, entries = _Table(), _Table(), _Table()
 
-    def add_marker(parts: MarkerParts) -> int:
-        key = Marker(
-            parts.lon,
-            parts.lat,
-            styles.add(*parts.style),
-            html.add(parts.popup),
-            html.add(parts.tooltip),
-        )
-        return markers.add(key, list(key))
-
+def _assemble(
+    ds: Dataset,
+    tiles: Tiles,
+    palette: Palette,
+    progress: Progress | None,
+    cache: BundleCache,
+    timeline: Timeline,
+    view: tuple[date, date, date],
+) -> dict[str, Any]:
+    """The bundle from the cache's sums, patched for the places the edit changed (every
+    place when the cache is cold), see :mod:`mapapp.web.patch`."""
+    first, last, default = view
     # every rule is precomputed (frames per rule and language); "as source X" for at most
     # MAX_SOURCE_RULES sources (the newest ones), so a data set of hundreds of sources does
     # not multiply the bundle by hundreds
     rules = credits.rules_for(ds, MAX_SOURCE_RULES)
-    variants = [(lang, rule, variant_key(lang, rule)) for rule in rules for lang in LANGS]
+    variants = [
+        Variant(lang, rule.key, variant_key(lang, rule), rule.source_id)
+        for rule in rules
+        for lang in LANGS
+    ]
     timelines = {
         rule.key: timeline if rule.key == "newest" else Timeline(ds, rule) for rule in rules
     }
-    current: dict[str, list[int]] = {key: [-1] * len(place_ids) for _, _, key in variants}
-    shown: dict[str, tuple[list[int], int]] = {key: ([], -1) for _, _, key in variants}
-    place_geometry: dict[str, int] = {}
-    frames: list[dict[str, Any]] = []
-    changes: list[str] = []
-    # a place is looked at again only on its own days: the work follows the changes
-    own_days = timeline.state_days()
-    due: dict[date, list[str]] = {}
-    for pid, own in own_days.items():
-        for day in own:
-            if first < day <= last:
-                due.setdefault(day, []).append(pid)
-    # each place's states over the range, by rule (kept in the cache for unchanged places)
+    state = cache.state
+    if state is None:
+        if cache.borders is None:  # kept while no place's geometry changes
+            cache.borders = fronts.borders(ds)
+        state = cache.state = BundleState(ds, palette, variants, cache.borders)
+        state.labels = [label_record(label) for label in place_labels(ds)]
+    else:
+        state.copy_tables()  # the previous bundle keeps its own lists
+        state.tally.ds = ds
+    dirty = [pid for pid in ds.places if pid in cache.dirty]
+    # a place is looked at only on its own days: the work follows the changes
+    if len(dirty) * 4 > len(ds.places):
+        own_days = timeline.state_days()
+    else:
+        own_days = {pid: timeline.place_days(pid) for pid in dirty}
     traces = {key: cache.traces(key, tl, first, last, own_days) for key, tl in timelines.items()}
-    states = {key: {pid: tr.initial for pid, tr in traces[key].items()} for key in timelines}
-    # the day of each place's current state in its trace (None: the first day's)
-    since: dict[str, dict[str, date | None]] = {key: dict.fromkeys(place_ids) for key in timelines}
-    # how many places each faction holds, kept up to date as places change: the legend is
-    # rebuilt (over every place, for its order) only when the set of factions shown changes
-    holders: dict[str, Counter[str]] = {
-        key: Counter(f for s in st.values() for f in legend_factions(s))
-        for key, st in states.items()
-    }
-    legends: dict[tuple[str, frozenset[str]], int] = {}
-    days = frame_days(ds, first, last, own_days)
     event_index = EventIndex(ds)  # events by date and their popups, once for every day
-    front_frames = _FrontFrames(ds, palette, geometries, styles, html, cache)
-    ground_rows: list[fronts.Ground] = []
-    # the ground held, kept up to date as the newest report's places change
-    ground = fronts.GroundTally(ds)
-    for initial in states["newest"].values():
-        ground.add(initial)
     # drawn parts by place, language, day and state, shared by the rules (see draw_place)
-    shared_parts: dict[tuple[Any, ...], PlaceParts] = {}
-    for number, day in enumerate(days, start=1):
-        if progress is not None:
-            progress(number, len(days))
-        changed: dict[str, dict[str, PlaceState]] = {}
-        for key in timelines:
-            if number == 1:
-                changed[key] = dict(states[key])
-                continue
-            trace = traces[key]
-            moved = {}
-            for pid in due.get(day, []):
-                state = trace[pid].moves.get(day)
-                if state is not None:
-                    moved[pid] = state
-                    since[key][pid] = day
-            if key == "newest" and any(
-                s.signature() != states[key][pid].signature() for pid, s in moved.items()
-            ):
-                changes.append(day.isoformat())
-            for pid, state in moved.items():
-                holders[key].subtract(legend_factions(states[key][pid]))
-                holders[key].update(legend_factions(state))
-                if key == "newest":
-                    ground.add(states[key][pid], -1)
-                    ground.add(state)
-            states[key].update(moved)
-            changed[key] = moved
-        frame: dict[str, Any] = {"start": day.isoformat()}
-        for lang, rule, vkey in variants:
-            factions = frozenset(f for f, n in holders[rule.key].items() if n > 0)
-            drawn = [
-                (
-                    pid,
-                    draw_place(
-                        ds,
-                        traces[rule.key][pid],
-                        state,
-                        since[rule.key][pid],
-                        palette,
-                        lang,
-                        event_index,
-                        shared_parts,
-                    ),
-                )
-                for pid, state in changed[rule.key].items()
-            ]
-            # the tables are filled in the order one state_layers call over the changed
-            # places would give: stripes, outlines, markers, places
-            stripes: dict[str, list[Stripe]] = {}
-            for pid, parts in drawn:
-                for geometry, style in parts.stripes:
-                    stripes.setdefault(pid, []).append(
-                        Stripe(geometries.add(*geometry), styles.add(*style))
-                    )
-            outline = {pid: styles.add(*parts.outline) for pid, parts in drawn}
-            place_markers: dict[str, list[int]] = {}
-            for pid, parts in drawn:
-                for condition in parts.markers:
-                    place_markers.setdefault(pid, []).append(add_marker(condition))
-            events = []
-            for feature, seen in cache.event_markers(ds, day, palette, lang, event_index):
-                if rule.source_id in (None, _event_source(ds, feature)):
-                    events.append(add_marker(seen))
-            updates = []
-            for pid, parts in drawn:
-                place_geometry[pid] = geometries.add(*parts.geometry)
-                entry = Entry(
-                    fill=styles.add(*parts.fill),
-                    outline=outline[pid],
-                    popup=html.add(parts.popup),
-                    tooltip=html.add(parts.tooltip),
-                    stripes=tuple(stripes.get(pid, [])),
-                    markers=tuple(place_markers.get(pid, [])),
-                )
-                stripe_rows = [list(s) for s in entry.stripes]
-                index = entries.add(entry, [*entry[:4], stripe_rows, list(entry.markers)])
-                if current[vkey][position[pid]] != index:
-                    current[vkey][position[pid]] = index
-                    updates.append([position[pid], index])
-            if (vkey, factions) not in legends:
-                items = legend_items(ds, list(states[rule.key].values()), palette, lang, rule.key)
-                legends[vkey, factions] = html.add(popups.legend_html(items, lang))
-            legend = legends[vkey, factions]
-            if updates or (events, legend) != shown[vkey]:
-                shown[vkey] = (events, legend)
-                frame[vkey] = {"set": updates, "events": events, "legend": legend}
-        # the front lines follow the newest report's map (the default rule)
-        front_frames.update(day, states["newest"], changed["newest"], number == 1)
-        # the ground chart's rows: the first day and every change day (as ground_over)
-        if number == 1 or (changes and changes[-1] == day.isoformat()):
-            ground_rows.append(ground.ground(day))
-        if frames and not any(vkey in frame for _, _, vkey in variants):
-            continue  # nothing the map shows changes on this day
-        for _, _, vkey in variants:
-            if vkey not in frame:
-                frame[vkey] = {"set": [], "events": shown[vkey][0], "legend": shown[vkey][1]}
-        frames.append(frame)
+    shared: dict[tuple[Any, ...], PlaceParts] = {}
 
+    def draw(trace: Trace, place_state: PlaceState, day: date | None, lang: Lang) -> PlaceParts:
+        return draw_place(ds, trace, place_state, day, palette, lang, event_index, shared)
+
+    for number, pid in enumerate(dirty, start=1):
+        if progress is not None:
+            progress(number, len(dirty))
+        state.remove(ds, pid)
+        state.add(ds, pid, {key: traces[key][pid] for key in timelines}, draw)
+    state.refresh_borders(ds, dirty)
+
+    def events(day: date, variant: Variant) -> list[int]:
+        return [
+            state.marker(seen)
+            for feature, seen in cache.event_markers(ds, day, palette, variant.lang, event_index)
+            if variant.source_id in (None, _event_source(ds, feature))
+        ]
+
+    frames, changes = state.frames(
+        ds,
+        first,
+        sorted(d for d in event_days(ds) if first < d <= last),
+        events,
+        lambda variant, key: legend_html(ds, palette, variant, key),
+    )
+    front_frames, front_lines = state.front_lines(ds, first)
+    if state.bounds is None:  # the places' outlines: kept while the places are
+        state.bounds = _bounds(state.geometries.items[state.place_geometry[p]] for p in ds.places)
+    ground_rows = state.ground_rows(first, changes)
+    place_ids = list(ds.places)
     bundle = {
         "format": FORMAT,
         "fields": FIELDS,
@@ -478,7 +331,7 @@ def _build_bundle(
             }
             for rule in rules
         ],
-        "bounds": _bounds(geometries.items[place_geometry[pid]] for pid in place_ids),
+        "bounds": state.bounds,
         "tiles": (
             {"url": tiles.url, "attribution": _attribution_html(tiles)} if tiles.url else None
         ),
@@ -498,20 +351,20 @@ def _build_bundle(
             {
                 "id": pid,
                 "name": {"en": ds.places[pid].name_en, "ar": ds.places[pid].name_ar},
-                "geometry": place_geometry[pid],
+                "geometry": state.place_geometry[pid],
             }
             for pid in place_ids
         ],
-        "geometries": geometries.items,
-        "styles": styles.items,
-        "html": html.items,
-        "markers": markers.items,
-        "entries": entries.items,
+        "geometries": state.geometries.items,
+        "styles": state.styles.items,
+        "html": state.html.items,
+        "markers": state.markers.items,
+        "entries": state.entries.items,
         "frames": frames,
-        # added by issue 13 (names, fronts, context, ground held); see _FrontFrames
-        "labels": [label_record(label) for label in place_labels(ds)],
-        "fronts": front_frames.frames,
-        "frontLines": front_frames.finish(),
+        # added by issue 13 (names, fronts, context, ground held)
+        "labels": state.labels,
+        "fronts": front_frames,
+        "frontLines": front_lines,
         "context": _context(),
         "ground": _ground(ds, first, last, palette, ground_rows),
     }
@@ -541,163 +394,16 @@ def rebuild_bundle(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """The bundle of ``ds``, a new version of the data ``previous`` (a bundle built in this
-    process) was built from: equal to ``build_bundle(ds, tiles, palette)``, but only what
-    the edit changed is worked out and drawn again (see :mod:`mapapp.web.incremental`).
-    Without ``previous``'s cache (built elsewhere, or too long ago) it is a full build."""
+    process) was built from: it shows exactly what ``build_bundle(ds, tiles, palette)``
+    shows, but only the places the edit changed are worked out, drawn and counted again,
+    and the previous bundle's tables go on (see :mod:`mapapp.web.patch`; ``previous``
+    itself is left as it was). Without ``previous``'s cache (built elsewhere, or too long
+    ago) it is a full build."""
     with _CACHES_LOCK:
         # taken out while it is used: a cache serves one build at a time; an id reused by
         # another bundle only costs speed, never correctness (the cache compares the data)
         cache = _CACHES.pop(id(previous), None)
     return build_bundle(ds, tiles, palette, progress, cache)
-
-
-class _FrontFrames:
-    """The front lines of each frame day, kept up to date as places change: only the
-    borders of a changed place are looked at again. ``frames`` is a list of ``{start,
-    legend: {en, ar}}``, one item from each day the fronts change; ``lines`` lists each
-    line once, with the frames it is drawn in: ``{geometry, styles: [style, ...], tooltip:
-    {en, ar}, kind, pair, frames: [first, end]}`` (indexes into the bundle's tables; a line
-    is drawn in frames ``first`` to ``end - 1``). A line that stays as it was is not
-    repeated in every frame: past a few thousand places that made the fronts grow as
-    places times frames."""
-
-    def __init__(
-        self,
-        ds: Dataset,
-        palette: Palette,
-        geometries: _JsonTable,
-        styles: _JsonTable,
-        html: _Table,
-        cache: BundleCache,
-    ) -> None:
-        self.ds, self.palette = ds, palette
-        self.geometries, self.styles, self.html = geometries, styles, html
-        if cache.borders is None:  # kept while no place's geometry changes
-            cache.borders = fronts.borders(ds)
-        self.borders = cache.borders
-        self.cache = cache
-        self.of_place: dict[str, list[int]] = {}
-        for i, (a, b, _, _) in enumerate(self.borders):
-            self.of_place.setdefault(a, []).append(i)
-            self.of_place.setdefault(b, []).append(i)
-        self.current: dict[int, fronts.Front] = {}
-        self.frames: list[dict[str, Any]] = []
-        self.lines: list[dict[str, Any]] = []
-        #: each line's border (the lines are listed by border, as a frame draws them)
-        self._border: list[int] = []
-        #: how many lines drawn in the newest frame are of each (pair, kind)
-        self._pairs: Counter[tuple[str, str]] = Counter()
-        self._legends: dict[tuple[Lang, tuple[tuple[str, str], ...]], int] = {}
-        #: each border's line drawn in the newest frame, with the front it was built for
-        self._built: dict[int, tuple[fronts.Front, dict[str, Any]]] = {}
-
-    def update(
-        self, day: date, states: dict[str, PlaceState], changed: dict[str, Any], whole: bool
-    ) -> None:
-        look = (
-            range(len(self.borders))
-            if whole
-            else sorted({i for pid in changed for i in self.of_place.get(pid, [])})
-        )
-        moved: list[int] = []
-        sides: dict[str, fronts.Side | None] = {}  # each place's side, once for its borders
-
-        def side(pid: str) -> fronts.Side | None:
-            if pid not in sides:
-                sides[pid] = fronts.side_of(self.ds, states[pid])
-            return sides[pid]
-
-        for i in look:
-            a, b = self.borders[i][0], self.borders[i][1]
-            front = fronts.front_of_sides(self.borders[i], side(a), side(b))
-            if front != self.current.get(i):
-                moved.append(i)
-                if front is None:
-                    del self.current[i]
-                else:
-                    self.current[i] = front
-        if moved or whole:
-            self.frames.append(self._frame(day, moved))
-
-    def finish(self) -> list[dict[str, Any]]:
-        """The lines by border and first frame (so a frame's lines come in the order of
-        its borders), each still drawn at the end closed after the last frame."""
-        for line in self.lines:
-            if line["frames"][1] is None:
-                line["frames"][1] = len(self.frames)
-        order = sorted(range(len(self.lines)), key=lambda n: (self._border[n], n))
-        return [self.lines[n] for n in order]
-
-    def _frame(self, day: date, moved: list[int]) -> dict[str, Any]:
-        """The frame of ``day``, the fronts of the borders ``moved`` (in order) changed."""
-        ds, palette = self.ds, self.palette
-        number = len(self.frames)  # the index of the frame being made
-        for i in moved:
-            if i not in self.current and i in self._built:
-                gone = self._built.pop(i)[1]
-                gone["frames"][1] = number  # the front is gone
-                self._pairs[gone["pair"], gone["kind"]] -= 1
-        for i in moved:
-            front = self.current.get(i)
-            if front is None:
-                continue
-            built = self._built.get(i)
-            if built is not None and built[0] is front:
-                # a front stays the same object while it does not change: its line goes
-                # on being drawn
-                continue
-            if built is not None:
-                built[1]["frames"][1] = number
-                self._pairs[built[1]["pair"], built[1]["kind"]] -= 1
-            drawn = self.cache.lines.get((i, front))
-            if drawn is None:  # a line's drawing depends on its border and front alone
-                names = {
-                    lang: (
-                        side_name(ds, front.side_a.key, "bloc", lang),
-                        side_name(ds, front.side_b.key, "bloc", lang),
-                    )
-                    for lang in LANGS
-                }
-                geometry = json.loads(shapely.to_geojson(front.geometry))
-                drawn = self.cache.lines[i, front] = {
-                    "geometry": (dumps(geometry), geometry),
-                    "styles": [(dumps(x), x) for x in front_styles(ds, front, "bloc", palette)],
-                    "tooltip": {
-                        lang: popups.front_tooltip(ds, front, names[lang], lang) for lang in LANGS
-                    },
-                }
-            line = {
-                "geometry": self.geometries.add(*drawn["geometry"]),
-                "styles": [self.styles.add(*x) for x in drawn["styles"]],
-                "tooltip": {lang: self.html.add(drawn["tooltip"][lang]) for lang in LANGS},
-                "kind": front.kind,
-                "pair": front.pair,
-                "frames": [number, None],
-            }
-            self._built[i] = (front, line)
-            self._pairs[front.pair, front.kind] += 1
-            self.lines.append(line)
-            self._border.append(i)
-        key = tuple(sorted(pair for pair, n in self._pairs.items() if n > 0))
-        shown = list(self.current.values())
-        legend = {}
-        for lang in LANGS:
-            if (lang, key) not in self._legends:
-                # the legend lists the pairs in the order the fronts came, and the
-                # tentative style if any is tentative: drawn once for every build
-                drawn_as = (
-                    lang,
-                    tuple(dict.fromkeys(self._built[i][1]["pair"] for i in self.current)),
-                    any(f.kind != "firm" for f in shown),
-                )
-                text = self.cache.front_legends.get(drawn_as)
-                if text is None:
-                    items = front_legend_items(ds, shown, "bloc", palette, lang)
-                    text = popups.legend_html(items, lang, note=False) if items else ""
-                    self.cache.front_legends[drawn_as] = text
-                self._legends[lang, key] = self.html.add(text)
-            legend[lang] = self._legends[lang, key]
-        return {"start": day.isoformat(), "legend": legend}
 
 
 def _context() -> dict[str, Any]:

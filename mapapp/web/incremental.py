@@ -1,21 +1,19 @@
 """What one bundle build keeps for the next, so a new data version after an edit rebuilds
 only what the edit changed (see :func:`mapapp.web.export.rebuild_bundle`).
 
-The bundle's tables store each value once, numbered in the order the build first meets
-it, so a bundle equal to a fresh build must be assembled by the same walk over frames,
-variants and places. What makes that walk slow is not the walk but what it looks up: each
-place's states day by day under every rule, each state drawn (popups, tooltips, stripes'
-geometry, styles) and serialised, and the front lines. Those are kept here,
-per place, and reused while what they are made of is unchanged:
+Kept here, per place, and reused while what they are made of is unchanged:
 
 * a place's **trace** under a rule (its state on the slider's first day and every later
-  state that looks different, with its drawn parts) is reused while the place itself, its
-  control rows and its conditions are equal to the previous version's;
+  state that looks different, with its drawn parts) is reused while the place's control
+  rows and its conditions are equal to the previous version's; the places whose rows or
+  conditions changed are the build's ``dirty`` ones;
+* the **sums** the previous bundle was assembled from (:class:`~mapapp.web.patch.BundleState`):
+  the next build takes the dirty places out of them and puts them back as they are now;
 * everything is dropped (a full build) when anything shared by every place changes: the
-  factions, sources, claimants, horizon, events that are not conditions, the list of places,
-  the slider's range or the palette. Those edits are rare and touch every frame;
-* the front lines' borders are kept while no place's geometry changed; a line's drawing is
-  kept per border and front while no place's geometry or name changed.
+  factions, sources, claimants, horizon, events that are not conditions, the places
+  themselves (their outlines and names), the slider's range or the palette. Those edits
+  are rare and touch every frame;
+* the front lines' borders are kept while no place's geometry changed.
 
 The keys compare values (``==`` on the model's frozen records), never identities, so a
 kept part is exactly what drawing the same input again would give.
@@ -26,13 +24,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mapapp.core.model import ControlRow, Dataset, Event, Place
 from mapapp.core.timeline import PlaceState, Timeline
 from mapapp.draw.i18n import Lang
 from mapapp.draw.layers import EventIndex, state_layers
 from mapapp.draw.style import Palette
+
+if TYPE_CHECKING:
+    from mapapp.web.patch import BundleState
 
 #: a JSON value with its text (the key the bundle's tables store it under)
 Json = tuple[str, Any]
@@ -151,45 +152,44 @@ class BundleCache:
         #: places whose input changed since the previous build (all of them when cold)
         self.dirty: set[str] = set()
         self._geometry: tuple[str, ...] | None = None
-        self._names: tuple[tuple[str, str], ...] | None = None
         self.borders: list[Any] | None = None
-        #: front lines drawn, by (border index, front)
-        self.lines: dict[tuple[int, Any], dict[str, Any]] = {}
-        #: the front lines' legend html, by (language, pairs in order, any tentative)
-        self.front_legends: dict[tuple[Lang, tuple[str, ...], bool], str] = {}
         #: event markers (not conditions) by (day, language)
         self.events: dict[tuple[date, Lang], list[tuple[dict[str, Any], MarkerParts]]] = {}
+        #: the sums the previous bundle was assembled from (see :mod:`mapapp.web.patch`),
+        #: None when the next build is a full one
+        self.state: BundleState | None = None
 
     def begin(self, ds: Dataset, palette: Palette, first: date, last: date) -> None:
         """Start a build of ``ds``: drop what its differences from the previous one
-        invalidate."""
+        invalidate. ``state`` is None after it when the build is a full one."""
         key = _global_key(ds, palette, first, last)
         inputs = _inputs(ds)
-        if key != self._global:
+        self.dirty = {pid for pid, new in inputs.items() if self._inputs.get(pid) != new}
+        # a place itself edited (its outline, its names) changes its neighbours' front
+        # lines, the names layer and the map's bounds: rare, and a full build
+        moved = any(
+            pid not in self._inputs or self._inputs[pid].place != inputs[pid].place
+            for pid in self.dirty
+        )
+        if key != self._global or moved:
             # shared data changed (or the first build): nothing kept is safe to reuse
             self._traces.clear()
             self.events.clear()
-            self.front_legends.clear()
+            self.state = None
             self.dirty = set(inputs)
         else:
-            self.dirty = {pid for pid, new in inputs.items() if self._inputs.get(pid) != new}
-            if any(
-                pid not in self._inputs or self._inputs[pid].place != inputs[pid].place
-                for pid in self.dirty
-            ):
-                self.events.clear()  # an event's marker stands at its place, named in its popup
             for traces in self._traces.values():
                 for pid in self.dirty:
                     traces.pop(pid, None)
         geometry = tuple(p.geometry_json or dumps(p.geometry) for p in ds.places.values())
         if key != self._global or geometry != self._geometry:
             self.borders = None
-        # a front line's tooltip names the places on either side
-        names = tuple((p.name_en, p.name_ar) for p in ds.places.values())
-        if self.borders is None or names != self._names:
-            self.lines.clear()
         self._global, self._inputs = key, inputs
-        self._geometry, self._names = geometry, names
+        self._geometry = geometry
+
+    def reset(self) -> None:
+        """Forget everything (a build that failed half-way leaves no half-patched sums)."""
+        self.__init__()  # type: ignore[misc]
 
     def traces(
         self,
@@ -200,7 +200,8 @@ class BundleCache:
         own_days: dict[str, set[date]],
     ) -> dict[str, Trace]:
         """Every place's :class:`Trace` under the timeline's rule: kept ones for places
-        whose input is unchanged, worked out for the others as the full build does."""
+        whose input is unchanged, worked out for the others (``own_days`` has their
+        :meth:`~Timeline.state_days`)."""
         ds = timeline.dataset
         kept = self._traces.setdefault(rule_key, {})
         missing = [pid for pid in timeline.dataset.places if pid not in kept]
@@ -217,7 +218,7 @@ class BundleCache:
                     if state_key(state, ds) != state_key(current, ds):
                         moves[day] = current = state
                 kept[pid] = Trace(initial, moves)
-        return {pid: kept[pid] for pid in timeline.dataset.places}
+        return kept
 
     def event_markers(
         self, ds: Dataset, day: date, palette: Palette, lang: Lang, index: EventIndex

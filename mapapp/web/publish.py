@@ -39,23 +39,40 @@ def publish_bundle(bundle: dict[str, Any], folder: Path, max_bytes: int = MAX_BU
     all but the newest :data:`KEEP_BUNDLES` bundles, and older ones past ``max_bytes`` (the
     newest stays), are removed. Returns the main file. Raises ``OSError`` if it cannot
     write."""
-    text = to_json(bundle)
-    base = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n{text}".encode()).hexdigest()[:20]
-    folder.mkdir(parents=True, exist_ok=True)
+    # every part is serialised once: the name hashes the parts' texts (and the layout),
+    # not a serialisation of the whole bundle besides (at 10,000 places, 575 MB of JSON)
+    digest = hashlib.sha256(f"{PUBLISHED_LAYOUT}\n".encode())
     table: list[str] = bundle["html"]
-    files = []
-    for k in range(0, max(len(table), 1), HTML_FILE_SIZE):
-        name = f"{base}-h{k // HTML_FILE_SIZE}.json"
-        write_once(folder / name, to_json(table[k : k + HTML_FILE_SIZE]))
-        files.append(name)
+    chunks = [
+        to_json(table[k : k + HTML_FILE_SIZE]) for k in range(0, max(len(table), 1), HTML_FILE_SIZE)
+    ]
+    for text in chunks:
+        digest.update(f"{len(text)}\n{text}".encode())
     # the frames of the variant a page opens in and the opening day's front lines stay in
     # the main file; each other language's and rule's frames (12 variants at 6 rules) and
     # all the front lines are files, fetched when a reader asks for them
+    parts: list[tuple[str, str]] = []  # (suffix, text), in the order first_view stores them
+
+    def collect(name: str, value: Any) -> str:
+        text = to_json(value)
+        parts.append(("fronts" if name == "frontLines" else f"v{len(parts)}", text))
+        digest.update(f"{name}\n{len(text)}\n{text}".encode())
+        return str(len(parts) - 1)
+
+    digest.update(to_json({**first_view(bundle, collect), "html": len(chunks)}).encode())
+    base = digest.hexdigest()[:20]
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k, text in enumerate(chunks):
+        name = f"{base}-h{k}.json"
+        write_once(folder / name, text)
+        files.append(name)
     numbers = itertools.count()
 
     def store(name: str, value: Any) -> str:
-        path = f"{base}-fronts.json" if name == "frontLines" else f"{base}-v{next(numbers)}.json"
-        write_once(folder / path, to_json(value))
+        suffix, text = parts[next(numbers)]  # the same calls in the same order
+        path = f"{base}-{suffix}.json"
+        write_once(folder / path, text)
         return path
 
     main = {**first_view(bundle, store), "html": {"size": HTML_FILE_SIZE, "files": files}}

@@ -1061,8 +1061,13 @@ def section_save(sizes: Sizes, folders: Folders, work: Path) -> dict[str, Any]:
 
 
 # -- the map of a new data version, and the static export's first paint ---------------------------
+#: (static export) the time since navigation once n places are drawn: n SVG paths, or on a
+#: canvas map (above MapappMap.LARGE places) the count map.js writes in the animation frame
+#: that paints them (the places with their stripes and outlines; names and front lines follow)
 JS_EXPORT_DRAWN = """n => {
-    const count = document.querySelectorAll('#map path.mapapp-place').length;
+    const map = document.querySelector('#map');
+    const paths = document.querySelectorAll('#map path.mapapp-place').length;
+    const count = Math.max(paths, Number(map && map.dataset.placesDrawn) || 0);
     return count >= n ? performance.now() : false;
 }"""
 

@@ -29,6 +29,7 @@ from mapapp.web.export import (
     ExportError,
     build_bundle,
     frame_days,
+    opening_frame,
     read_site,
     split_site,
     to_js,
@@ -468,14 +469,20 @@ def test_chunks_are_named_by_their_content_and_split_at_the_chunk_size(tmp_path:
     many = {**bundle, "html": [*bundle["html"], *(f"<p>{i}</p>" for i in range(CHUNK_SIZE))]}
     page, chunks = split_site(many)
     assert list(chunks)[:2] == page["html"]["files"] and len(page["html"]["files"]) == 2
-    assert list(chunks)[2:] == [*page["variants"].values(), page["frontLinesFile"]]
-    # the front lines: data.js has those of the opening day, a chunk has every one
+    assert list(chunks)[2:] == [
+        page["html"]["later"],
+        *page["variants"].values(),
+        page["frontLinesFile"],
+        page["rest"],
+    ]
+    # the front lines: the rest has those of the opening day, a chunk has every one
     shown = page["frontLinesAt"]
     assert page["fronts"][shown]["start"] <= page["range"]["default"]
-    assert page["frontLines"] == [
+    rest = json.loads(chunk_items(chunks[page["rest"]]))
+    assert page["frontLines"] == [] and rest["frontLines"] == [
         x for x in many["frontLines"] if x["frames"][0] <= shown < x["frames"][1]
     ]
-    assert 0 < len(page["frontLines"]) < len(many["frontLines"])
+    assert 0 < len(rest["frontLines"]) < len(many["frontLines"])
     for path, text in chunks.items():
         key = path.removeprefix("chunks/").removesuffix(".js")
         assert text.startswith(f'window.__mapappChunk("{key}",')
@@ -490,6 +497,38 @@ def test_chunks_are_named_by_their_content_and_split_at_the_chunk_size(tmp_path:
     )
 
 
+def chunk_items(text: str) -> str:
+    """The JSON a chunk script carries."""
+    return text[text.index(",") + 1 : -len(");\n")]
+
+
+def test_data_js_holds_what_the_opening_frame_draws_and_the_rest_follows(site: Path) -> None:
+    page = json.loads((site / "data.js").read_text(encoding="utf-8")[len(PREFIX) : -2])
+    whole = read_site(site)
+    opening = opening_frame(whole)
+    assert whole["frames"][opening]["start"] <= whole["range"]["default"]
+    shown: dict[int, int] = {}
+    for frame in whole["frames"][: opening + 1]:
+        shown.update((place, entry) for place, entry in frame["en"]["set"])
+    # every entry the opening frame shows, with the geometry it draws, and nothing else
+    assert {int(i) for i in page["entries"]} == set(shown.values())
+    drawn = {p["geometry"] for p in whole["places"]}
+    drawn |= {s[0] for e in shown.values() for s in whole["entries"][e][4]}
+    assert {int(i) for i in page["geometries"]} == drawn
+    for name in ("entries", "geometries"):
+        assert page["counts"][name] == len(whole[name]) > len(page[name])
+        assert all(whole[name][int(i)] == row for i, row in page[name].items())
+    assert page["restAt"] == opening and "labels" not in page and page["frontLines"] == []
+    rest = json.loads(_chunk_of(site, page["rest"]))
+    assert rest["labels"] == whole["labels"] and rest["labels"]
+    assert not set(rest["entries"]) & set(page["entries"])
+    assert not set(rest["geometries"]) & set(page["geometries"])
+
+
+def _chunk_of(site: Path, path: str) -> str:
+    return chunk_items((site / path).read_text(encoding="utf-8"))
+
+
 def test_a_damaged_chunk_is_named(tmp_path: Path) -> None:
     write_site(tmp_path / "site", build_bundle(dataset(), Tiles(None, "")), Tiles(None, ""))
     chunk = next((tmp_path / "site" / "chunks").iterdir())
@@ -500,10 +539,16 @@ def test_a_damaged_chunk_is_named(tmp_path: Path) -> None:
 
 def test_the_page_needs_nothing_but_data_js_to_open_in_english(site: Path) -> None:
     page = json.loads((site / "data.js").read_text(encoding="utf-8")[len(PREFIX) : -2])
-    # in the variant it opens in (English, the newest report); the others load as popups do
+    # in the variant it opens in (English, the newest report): its opening legends in
+    # data.js, the other frames' in a chunk loaded once the map has painted; the other
+    # languages' and rules' load as popups do
     eager = {int(i) for i in page["html"]["eager"]}
-    assert {frame["en"]["legend"] for frame in page["frames"]} <= eager
-    assert {front["legend"]["en"] for front in page["fronts"]} <= eager
+    later = {int(i) for i in json.loads(_chunk_of(site, page["html"]["later"]))}
+    assert page["frames"][page["restAt"]]["en"]["legend"] in eager
+    assert page["fronts"][page["frontLinesAt"]]["legend"]["en"] in eager
+    assert {frame["en"]["legend"] for frame in page["frames"]} <= eager | later
+    assert {front["legend"]["en"] for front in page["fronts"]} <= eager | later
+    assert len(eager) <= 2 and not eager & later
     # the other languages and rules: their frames in a chunk each, their legends in chunks
     assert all(set(frame) == {"start", "en"} for frame in page["frames"])
     whole = read_site(site)

@@ -17,6 +17,7 @@ from mapapp.ui.map_component import COMPONENT_TEXT, WEB_ASSETS, map_day, static_
 from mapapp.ui.shell import current_version, file_stamp, load_version
 from mapapp.web import export, publish
 from mapapp.web.assets import STATIC_DIR, Tiles, web_file
+from mapapp.web.export import restore_view
 
 from .conftest import DATA
 
@@ -63,21 +64,14 @@ def test_publish_bundle_names_it_by_content_and_keeps_the_newest(tmp_path: Path)
     assert main["html"]["size"] == publish.HTML_FILE_SIZE
     table = [t for name in files for t in json.loads((tmp_path / name).read_text("utf-8"))]
     # the frames: English under the newest report in the main file, each other variant in
-    # a file of its own; put together they are the same
+    # a file of its own; of the tables what the opening frame draws, the rest in a file;
+    # put together they are the same
     assert all(set(frame) == {"start", "en"} for frame in main["frames"])
-    frames = main.pop("frames")
-    variants = main.pop("variants")
+    assert len(main["entries"]) < main["counts"]["entries"] and "labels" not in main
+    variants = main["variants"]
     assert set(variants) == set(main_frames_of(bundle)) - {"start", "en"} != set()
-    for key, name in variants.items():
-        for frame, variant in zip(
-            frames, json.loads((tmp_path / name).read_text("utf-8")), strict=True
-        ):
-            frame[key] = variant
-    # the front lines of the opening day in the main file, all of them in a file
-    lines = json.loads((tmp_path / main.pop("frontLinesFile")).read_text("utf-8"))
-    shown = main.pop("frontLinesAt")
-    assert main["frontLines"] == [x for x in lines if x["frames"][0] <= shown < x["frames"][1]]
-    assert {**main, "html": table, "frames": frames, "frontLines": lines} == bundle
+    restored = restore_view(main, lambda name: json.loads((tmp_path / name).read_text("utf-8")))
+    assert {**restored, "html": table} == bundle
     for path in [first, *(tmp_path / name for name in [*files, *variants.values()])]:
         assert "<" not in path.read_text(encoding="utf-8"), "no markup-looking text in files"
     assert publish.publish_bundle(bundle, tmp_path) == first, "same content, same name"

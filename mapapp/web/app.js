@@ -99,7 +99,14 @@
 
   /* ---- the map (map.js) ------------------------------------------------------------ */
 
+  /* a large map's places are drawn on a canvas (see map.js); ?renderer=svg|canvas in the
+   * address picks one */
+  var asked = new URLSearchParams(window.location.search).get("renderer");
+  var renderer = asked === "svg" || asked === "canvas" ? asked
+    : D.places.length > MapappMap.LARGE ? "canvas" : "svg";
+
   var mapped = MapappMap(byId("map"), D, {
+    renderer: renderer,
     onSelect: function (place) { select(place); },
     onTileError: function () { notice(D.text[view.lang].tiles_failed); },
   });
@@ -327,7 +334,7 @@
       holder.className = "twin";
       holder.style.cssText = "position:absolute;inset:0";
       box.insertBefore(holder, box.firstChild);
-      twin = MapappMap(holder, D, {});
+      twin = MapappMap(holder, D, { renderer: renderer });
       var moving = false;
       var follow = function (from, to) {
         from.on("move", function () {
@@ -471,6 +478,10 @@
     });
   }
 
-  fromHash();
+  /* the map is sized (to the page's texts in the link's language) before it is drawn:
+   * sizing it after drew every place twice */
+  view.lang = readHash().view.lang;
+  setTexts();
   fitMap();
+  fromHash();
 })();

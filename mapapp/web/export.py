@@ -499,14 +499,22 @@ def to_json(bundle: Any) -> str:
 FIRST_VARIANT: Lang = "en"
 
 
-def _eager(bundle: dict[str, Any]) -> list[int]:
+def _eager(bundle: dict[str, Any]) -> tuple[list[int], list[int]]:
     """The html entries the page shows before any popup opens, in the variant it opens in
-    (:data:`FIRST_VARIANT`): the legends of every frame and front-line frame, so moving
-    the slider never waits for a chunk. They stay in ``data.js``; the rest (the other
-    languages' and rules' legends too, a few KB each) goes into chunks."""
-    wanted = {frame[FIRST_VARIANT]["legend"] for frame in bundle["frames"]}
-    wanted.update(front["legend"][FIRST_VARIANT] for front in bundle.get("fronts", []))
-    return sorted(wanted)
+    (:data:`FIRST_VARIANT`): the legends of its opening frame and front-line frame (in
+    ``data.js``), and those of every other frame and front-line frame (a chunk loaded once
+    the map has painted, so moving the slider does not wait for a chunk of popups; at
+    10,000 places 150 legends of ~33 KB). The other languages' and rules' legends are in
+    the chunks of the table."""
+    frames, fronts = bundle["frames"], bundle.get("fronts", [])
+    now: set[int] = set()
+    if frames:
+        now.add(frames[opening_frame(bundle)][FIRST_VARIANT]["legend"])
+    if fronts:
+        now.add(fronts[opening_lines(bundle)[0]]["legend"][FIRST_VARIANT])
+    later = {frame[FIRST_VARIANT]["legend"] for frame in frames}
+    later.update(front["legend"][FIRST_VARIANT] for front in fronts)
+    return sorted(now), sorted(later - now)
 
 
 def opening_lines(bundle: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
@@ -520,12 +528,40 @@ def opening_lines(bundle: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
     return shown, lines
 
 
+def opening_frame(bundle: dict[str, Any]) -> int:
+    """The frame the map opens on: the one in force on the default day (as map.js's
+    ``frameIndex``: the last that starts on or before it, the first if none does)."""
+    opening = bundle["range"]["default"]
+    return max((k for k, f in enumerate(bundle["frames"]) if f["start"] <= opening), default=0)
+
+
+def _opening_parts(bundle: dict[str, Any]) -> tuple[set[int], set[int]]:
+    """The entries the opening frame of :data:`FIRST_VARIANT` shows, and the geometries it
+    draws (every place's outline, the shown entries' stripes)."""
+    shown: dict[int, int] = {}
+    for frame in bundle["frames"][: opening_frame(bundle) + 1]:
+        shown.update((place, entry) for place, entry in frame[FIRST_VARIANT]["set"])
+    entries = set(shown.values())
+    stripe = FIELDS["entry"].index("stripes")
+    geometries = {place["geometry"] for place in bundle["places"]}
+    geometries.update(part[0] for e in entries for part in bundle["entries"][e][stripe])
+    return entries, geometries
+
+
 def first_view(bundle: dict[str, Any], store: Callable[[str, Any], str]) -> dict[str, Any]:
     """The bundle as a first visit needs it (the page's and the static site's): the frames
-    of :data:`FIRST_VARIANT` and the front lines of the day the map opens on. Each other
-    language's and rule's frames (``variants``: ``{key: address}``) and every front line
-    (``frontLinesFile``) are handed to ``store(name, value)``, which writes them where the
-    map fetches them when asked and returns their address."""
+    of :data:`FIRST_VARIANT`, and of the ``geometries`` and ``entries`` tables only what
+    its opening frame draws, as ``{index: row}`` (at 10,000 places 10,000 of 231,338
+    entries and 17,762 of 64,408 geometries). Handed to ``store(name, value)``, which
+    writes them where the map fetches them and returns their address:
+
+    * ``rest``: ``{geometries, entries}`` (the other rows, by index), ``labels`` and
+      ``frontLines`` (the lines of the opening day): the map loads it as soon as its
+      places have been painted, and draws the names and front lines from it (``restAt``:
+      the opening frame; showing another frame or variant waits for it);
+    * ``variants``: ``{key: address}``, each other language's and rule's frames;
+    * ``frontLinesFile``: every front line (``frontLinesAt``: the front frame of the
+      opening lines), loaded when another front frame is shown."""
     frames = bundle["frames"]
     kept = ("start", FIRST_VARIANT)
     view = {
@@ -537,11 +573,56 @@ def first_view(bundle: dict[str, Any], store: Callable[[str, Any], str]) -> dict
             if key not in kept
         },
     }
+    if not {"places", "geometries", "entries"} <= bundle.keys():  # not a map's bundle
+        return view
+    entries, geometries = _opening_parts(bundle) if frames else (set(), set())
+    rest: dict[str, Any] = {
+        "geometries": {i: g for i, g in enumerate(bundle["geometries"]) if i not in geometries},
+        "entries": {i: e for i, e in enumerate(bundle["entries"]) if i not in entries},
+        "frontLines": [],
+    }
+    if "labels" in bundle:
+        rest["labels"] = bundle["labels"]
+    view |= {
+        "geometries": {i: bundle["geometries"][i] for i in sorted(geometries)},
+        "entries": {i: bundle["entries"][i] for i in sorted(entries)},
+        "counts": {"geometries": len(bundle["geometries"]), "entries": len(bundle["entries"])},
+        "restAt": opening_frame(bundle),
+    }
+    view.pop("labels", None)
     if bundle.get("frontLines"):
-        shown, lines = opening_lines(bundle)
+        shown, rest["frontLines"] = opening_lines(bundle)
         address = store("frontLines", bundle["frontLines"])
-        view |= {"frontLines": lines, "frontLinesAt": shown, "frontLinesFile": address}
+        view |= {"frontLines": [], "frontLinesAt": shown, "frontLinesFile": address}
+    view["rest"] = store("rest", rest)
     return view
+
+
+def restore_view(view: dict[str, Any], read: Callable[[str], Any]) -> dict[str, Any]:
+    """The bundle :func:`first_view` was made from, given ``view`` and ``read(address)``
+    returning what was stored there: ``restore_view(first_view(b, store), read) == b``."""
+    bundle = dict(view)
+    bundle["frames"] = [dict(frame) for frame in bundle["frames"]]
+    for key, address in bundle.pop("variants").items():
+        for frame, variant in zip(bundle["frames"], read(address), strict=True):
+            frame[key] = variant
+    if "rest" not in bundle:  # not a map's bundle: only the variants were taken out
+        return bundle
+    rest = read(bundle.pop("rest"))
+    counts = bundle.pop("counts")
+    del bundle["restAt"]
+    for name in ("geometries", "entries"):
+        rows = {int(i): row for i, row in bundle[name].items()}
+        rows.update((int(i), row) for i, row in rest[name].items())
+        if sorted(rows) != list(range(counts[name])):
+            raise ExportError(f"the map data's {name} are not whole")
+        bundle[name] = [rows[i] for i in range(counts[name])]
+    if "labels" in rest:
+        bundle["labels"] = rest["labels"]
+    if "frontLinesFile" in bundle:
+        del bundle["frontLinesAt"]
+        bundle["frontLines"] = read(bundle.pop("frontLinesFile"))
+    return bundle
 
 
 def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -574,11 +655,13 @@ def split_site(bundle: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         store(str(start), table[start : start + CHUNK_SIZE])
         for start in range(0, len(table), CHUNK_SIZE)
     ]
+    now, later = _eager(bundle)
     html = {
         "size": CHUNK_SIZE,
         "files": files,
         "load": "script",
-        "eager": {str(i): table[i] for i in _eager(bundle)},
+        "eager": {str(i): table[i] for i in now},
+        "later": store("legends", {str(i): table[i] for i in later}),
     }
     # the frames of every other language and rule and all the front lines: a chunk each
     page = {**first_view(bundle, store), "html": html}
@@ -596,16 +679,11 @@ def read_site(out: Path) -> dict[str, Any]:
     table: list[str] = []
     for path in bundle["html"]["files"]:
         table.extend(json.loads(_chunk(out, path)))
-    for index, item in bundle["html"]["eager"].items():
+    later = json.loads(_chunk(out, bundle["html"]["later"]))
+    for index, item in [*bundle["html"]["eager"].items(), *later.items()]:
         if table[int(index)] != item:
             raise ExportError(f"{out}: entry {index} differs between data.js and its chunk")
-    if "frontLinesFile" in bundle:
-        del bundle["frontLinesAt"]
-        bundle["frontLines"] = json.loads(_chunk(out, bundle.pop("frontLinesFile")))
-    for key, path in bundle.pop("variants").items():
-        frames = json.loads(_chunk(out, path))
-        for frame, variant in zip(bundle["frames"], frames, strict=True):
-            frame[key] = variant
+    bundle = restore_view(bundle, lambda path: json.loads(_chunk(out, path)))
     return {**bundle, "html": table}
 
 

@@ -184,6 +184,7 @@
     ".mapapp-translation{font-size:13px!important}",
     ".mapapp-front-tip{font-size:12px}",
     ".mapapp-compare-outline{pointer-events:none}",
+    ".mapapp-hit>canvas{pointer-events:auto}",
   ].join("");
 
   function injectStyle() {
@@ -234,6 +235,18 @@
     return bounds;
   }
 
+  /* `fn` once the browser has painted what is on the page now: the next animation frame
+   * draws, a task after it runs (without animation frames, e.g. a hidden tab: at once) */
+  function afterPaint(fn) {
+    var run = function () { setTimeout(fn, 0); };
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(run);
+    else run();
+  }
+
+  /* a map of more places than this draws its front lines and names after its places
+   * have been painted (at 10,000 places ~30,000 line paths and 10,000 names) */
+  var LARGE = 2000;
+
   function boxesOverlap(a, b, pad) {
     return !(a.right + pad <= b.left || b.right + pad <= a.left ||
              a.bottom + pad <= b.top || b.bottom + pad <= a.top);
@@ -242,7 +255,7 @@
   /* Names, front lines, the context layer and the compare outlines, over the map drawn
    * by MapappMap. None of them catches a click meant for a place: labels and outlines are
    * not interactive, and a front line takes only hovers along its own few pixels. */
-  function Overlays(map, D, html, loadFile) {
+  function Overlays(map, D, html, loadFile, whenRest) {
     var L = root.L;
     [["context", 405], ["fronts", 416], ["compare", 417]].forEach(function (p) {
       var pane = map.createPane("mapapp-" + p[0]);
@@ -281,16 +294,23 @@
 
     /* ---- names ---- */
     var labelLayer = L.layerGroup().addTo(map);
-    var labels = (D.labels || []).map(function (l) {
-      var marker = L.marker([l.lat, l.lon], {
-        pane: "mapapp-labels",
-        interactive: false,
-        keyboard: false,
-        icon: L.divIcon({ className: "mapapp-label", html: "<span></span>", iconSize: [0, 0] }),
+    /* the names' markers are made the first time they are placed (`declutter` runs after
+     * the map has painted): at 10,000 places making them took 1.4 s of the first paint */
+    var labels = [];
+    function makeLabels() {
+      labels = (D.labels || []).map(function (l) {
+        var marker = L.marker([l.lat, l.lon], {
+          pane: "mapapp-labels",
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ className: "mapapp-label", html: "<span></span>", iconSize: [0, 0] }),
+        });
+        labelLayer.addLayer(marker);
+        return { spec: l, marker: marker };
       });
-      labelLayer.addLayer(marker);
-      return { spec: l, marker: marker };
-    });
+      labelsMade = true;
+    }
+    var labelsMade = false;
 
     function setText(marker, text, angle) {
       var el = marker.getElement();
@@ -370,6 +390,8 @@
      * after the map has painted (see `declutter`). Every box is worked out first, then
      * the names are written in one pass. */
     function declutterNow() {
+      if (!labelsMade && !D.rest) makeLabels(); // the names come with the rest
+
       var size = map.getSize();
       var first = labels.length ? labels[0].marker.getElement() : null;
       if (first && !measure) measure = fontOf(first.firstChild);
@@ -423,14 +445,10 @@
     function declutter() {
       if (declutterDue) return;
       declutterDue = true;
-      var run = function () {
-        setTimeout(function () {
-          declutterDue = false;
-          declutterNow();
-        }, 0);
-      };
-      if (typeof requestAnimationFrame === "function") requestAnimationFrame(run);
-      else run();
+      afterPaint(function () {
+        declutterDue = false;
+        declutterNow();
+      });
     }
     map.on("zoomend resize moveend", declutter);
 
@@ -461,9 +479,32 @@
      * (`frontLinesAt`); every line is in a file (`frontLinesFile`), loaded when another
      * front frame is shown. */
     var frontDay = null, frontsLoading = false;
+    /* a large map's first lines are drawn after its places have been painted */
+    var frontsWait = D.places.length > LARGE ? "first" : null;
 
     function drawFronts(day) {
       frontDay = day;
+      if (D.rest) { // the opening day's lines and their geometry come with the rest
+        if (frontsWait !== "rest") {
+          frontsWait = "rest";
+          whenRest().then(function () {
+            frontsWait = null;
+            drawFronts(frontDay);
+          }, function () { frontsWait = null; /* the next day shown tries again */ });
+        }
+        return;
+      }
+      if (frontsWait === "rest") return;
+      if (frontsWait) {
+        if (frontsWait === "first") {
+          frontsWait = "due";
+          afterPaint(function () {
+            frontsWait = null;
+            drawFronts(frontDay);
+          });
+        }
+        return;
+      }
       var k = frontFrame(day);
       var key = k + ":" + lang;
       if (key === frontShown) return;
@@ -664,6 +705,7 @@
      * here, else a promise settled when they have been loaded into D.frames. */
     function ready(views) {
       var waits = [];
+      if (D.rest && views.some(needsRest)) waits.push(loadRest());
       views.forEach(function (next) {
         var variant = variantOf(next.lang === "ar" ? "ar" : "en", next.rule);
         if (!D.frames.length || variant in D.frames[0]) return;
@@ -679,6 +721,63 @@
 
     function frameAt(day) {
       return frameIndex(starts, day);
+    }
+
+    /* ---- the rest: what the opening frame does not draw ---------------------------- */
+
+    /* The bundle's first file holds, of the geometries and entries, only those the
+     * opening frame (`D.restAt`) of its own variant draws; the others, the names and the
+     * opening day's front lines are a file (`D.rest`, see mapapp.web.export.first_view),
+     * loaded once the places have been painted. Any other frame, variant or a compared day
+     * waits for it. */
+    var openingVariant = D.frames.length ? Object.keys(D.frames[0]).filter(function (k) {
+      return k !== "start";
+    })[0] : null;
+
+    function needsRest(next) {
+      var variant = variantOf(next.lang === "ar" ? "ar" : "en", next.rule);
+      return next.day === undefined || frameAt(next.day) !== D.restAt ||
+        variant !== openingVariant || (next.compare !== null && next.compare !== undefined);
+    }
+
+    var restWait = null;
+    function loadRest() {
+      if (!D.rest) return Promise.resolve();
+      if (!restWait) {
+        restWait = loadData(resolve(D.rest)).then(function (rest) {
+          if (!D.rest) return; // another map of the same bundle merged it meanwhile
+          ["geometries", "entries"].forEach(function (name) {
+            var rows = rest[name];
+            Object.keys(rows).forEach(function (i) { D[name][i] = rows[i]; });
+          });
+          if (rest.labels) D.labels = rest.labels;
+          if (D.frontLinesFile) D.frontLines = rest.frontLines;
+          delete D.rest;
+          overlays.declutter(); // the names
+        });
+        restWait.catch(function () { restWait = null; }); // a later call tries again
+      }
+      return restWait;
+    }
+
+    /* the legends of the other frames (the static export's `html.later`), once painted */
+    function loadLegends() {
+      var later = !Array.isArray(D.html) && D.html.later;
+      if (!later) return;
+      loadData(resolve(later)).then(function (items) {
+        Object.assign(D.html.eager, items);
+        delete D.html.later;
+      }, function () { /* they load with their chunks of the table instead */ });
+    }
+
+    var laterAsked = false;
+    function loadLater() {
+      if (laterAsked) return;
+      laterAsked = true;
+      afterPaint(function () {
+        loadRest();
+        loadLegends();
+      });
     }
 
     var materialised = {};
@@ -780,7 +879,16 @@
       pane.style.zIndex = String(410 + i);
       pane.style.pointerEvents = "none";
     });
-    var overlays = Overlays(map, D, html, function (file) { return loadData(resolve(file)); });
+    /* On a canvas map (`options.renderer` "canvas", the static export's choice above
+     * LARGE places) the places, their stripes and their outlines are drawn on a canvas per
+     * pane instead of an SVG path each: at 10,000 places the browser styled, laid out and
+     * painted ~28,000 paths before the first paint. The places' canvas takes the clicks
+     * and hovers (Leaflet finds the place under the pointer); the stripes and outlines
+     * above it let them through, as their paths do. Markers and front lines stay SVG. */
+    var canvas = options.renderer === "canvas";
+    var canvases = {};
+    if (canvas) map.getPane("mapapp-places").classList.add("mapapp-hit");
+    var overlays = Overlays(map, D, html, function (file) { return loadData(resolve(file)); }, loadRest);
 
     /* a popup as wide as the map allows (never wider than 440 px), panned clear of the
      * zoom control */
@@ -814,7 +922,27 @@
     }
 
     function withPane(pane, style) {
-      return Object.assign({ pane: "mapapp-" + pane }, style);
+      var out = Object.assign({ pane: "mapapp-" + pane }, style);
+      if (canvas && (pane === "places" || pane === "patterns" || pane === "outlines")) {
+        out.renderer = canvases[pane] || (canvases[pane] = L.canvas({ pane: "mapapp-" + pane }));
+      }
+      return out;
+    }
+
+    /* The map's element says how many places are drawn (`data-places-drawn`) in the
+     * animation frame that paints them: a canvas map has no element per place to count.
+     * (Leaflet's canvas draws in an animation frame asked for when a place was added or
+     * restyled, so before this one.) */
+    var placesDrawn = 0, paintMarked = false;
+    function markPainted() {
+      if (paintMarked) return;
+      paintMarked = true;
+      var mark = function () {
+        paintMarked = false;
+        element.setAttribute("data-places-drawn", String(placesDrawn));
+      };
+      if (typeof requestAnimationFrame === "function") requestAnimationFrame(mark);
+      else mark();
     }
 
     function markerLayer(index, pane) {
@@ -826,7 +954,7 @@
     }
 
     var drawn = D.places.map(function () {
-      return { entry: -1, fill: null, outline: null, stripes: null, conditions: null };
+      return { entry: -1, fill: null, outline: null, stripes: [], conditions: [] };
     });
 
     /* style `index` for place `id`: the bundle writes a place's own class (mapapp-place-<id>
@@ -852,13 +980,12 @@
         var shape = latlngs(place.geometry);
         d.fill = L.polygon(shape, withPane("places", placeStyle(entry[E.fill], place.id))).addTo(map);
         d.fill.mapappStyle = placeStyle(entry[E.fill], place.id);
+        placesDrawn += 1;
         d.fill.bindPopup(html(entry[E.popup]), popupOptions());
         d.fill.bindTooltip(html(entry[E.tooltip]), { sticky: true });
         if (options.onSelect) d.fill.on("click", function () { options.onSelect(place.id); });
         d.outline = L.polygon(shape, withPane("outlines", outlineStyle(i))).addTo(map);
         d.outline.mapappStyle = outlineStyle(i);
-        d.stripes = L.layerGroup().addTo(map);
-        d.conditions = L.layerGroup().addTo(map);
       } else {
         restyle(d.fill, placeStyle(entry[E.fill], place.id));
         d.fill.setPopupContent(html(entry[E.popup]));
@@ -866,16 +993,18 @@
         restyle(d.outline, outlineStyle(i));
       }
       if (!before || JSON.stringify(before[E.stripes]) !== JSON.stringify(entry[E.stripes])) {
-        d.stripes.clearLayers();
-        entry[E.stripes].forEach(function (part) {
+        // a place's stripes and markers are layers of the map itself: a layer group each
+        // for 10,000 places (most with no markers) was 20,000 more layers to add
+        d.stripes.forEach(function (layer) { map.removeLayer(layer); });
+        d.stripes = entry[E.stripes].map(function (part) {
           var style = withPane("patterns", placeStyle(part[S.style], place.id));
-          d.stripes.addLayer(L.polygon(latlngs(part[S.geometry]), style));
+          return L.polygon(latlngs(part[S.geometry]), style).addTo(map);
         });
       }
       if (!before || JSON.stringify(before[E.markers]) !== JSON.stringify(entry[E.markers])) {
-        d.conditions.clearLayers();
-        entry[E.markers].forEach(function (m) {
-          d.conditions.addLayer(markerLayer(m, "conditions"));
+        d.conditions.forEach(function (layer) { map.removeLayer(layer); });
+        d.conditions = entry[E.markers].map(function (m) {
+          return markerLayer(m, "conditions").addTo(map);
         });
       }
     }
@@ -917,6 +1046,8 @@
         events.clearLayers();
         frame.events.forEach(function (m) { events.addLayer(markerLayer(m, "events")); });
       }
+      markPainted();
+      loadLater();
       var compared = overlays.show(view, next.compare, function (day) {
         return entriesOf(frameAt(day), variant);
       }, state);
@@ -937,6 +1068,7 @@
   }
 
   MapappMap.FORMAT = FORMAT;
+  MapappMap.LARGE = LARGE;
   MapappMap.loadChunkScript = loadChunkScript;
   MapappMap.chunkKey = chunkKey;
   /* the keys of the chunk scripts loaded or loading (for tests) */

@@ -332,3 +332,43 @@ def test_the_first_run_sends_the_map_alone(app: AppTest) -> None:
     assert "data-key=" in markdown(at) and len(at.get("download_button")) == 3
     assert len(at.get("vega_lite_chart")) == 2 and len(at.dataframe) == 1
     assert len(at.dataframe[0].value) == 12
+
+
+def test_past_the_table_limit_the_side_panel_summarises_and_opens_on_demand(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more places than the table shows (limits lowered here: the shipped data's
+    12 places and 12 changes on 2015-08-11), the side panel lists what changed a line per
+    place, the legend an element of its own; the changes' sources and quotes, and the
+    long list of fronts, are behind expanders whose content is sent only once opened."""
+    from mapapp.ui import page_parts
+
+    monkeypatch.setattr(page_parts, "TABLE_LIMIT", 5)
+    monkeypatch.setattr(page_parts, "LIST_LIMIT", 4)
+    monkeypatch.setattr(page_parts, "FRONT_LIMIT", 2)
+    page_parts._parts.clear()
+    try:
+        at = set_day(opened(app), date(2015, 8, 11))
+        assert not at.exception
+        labels = [e.label for e in at.expander]
+        assert labels == ["Every pair of sides at a front", "Their sources and quotes"]
+        assert all(not e.children for e in at.expander), "closed: nothing sent inside"
+        text = markdown(at)
+        assert "12 places changed on this date." in text
+        assert text.count("<li>") == 4 and "… and 8 more changes." in text
+        assert "mapapp-popup" not in text, "no citations unasked"
+        assert "Tadamon" in text.split("What changed", 1)[1]
+        legend = next(m.value for m in at.markdown if 'data-key="faction-' in m.value)
+        assert "What changed" not in legend, "the legend is an element of its own"
+
+        at.session_state["more_change_sources"] = True  # the reader opens it
+        at.run()
+        assert not at.exception
+        inside = "\n".join(m.value for m in at.expander[1].markdown)
+        assert inside.count('class="mapapp-popup"') == 4 and "mapapp-quote" in inside
+        assert not at.expander[0].children, "the other stays closed"
+        at = set_day(at, date(2015, 12, 9))  # another day: it stays open, with that day's
+        assert not at.exception
+        assert at.expander[1].markdown, "still open on the next day"
+    finally:
+        page_parts._parts.clear()

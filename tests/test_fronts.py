@@ -189,6 +189,28 @@ def test_ground_over_gives_the_start_and_each_change_day(three: Path) -> None:
     assert fronts.ground_over(ds, date(2015, 5, 2), date(2015, 5, 31))[0].day == date(2015, 5, 2)
 
 
+@pytest.mark.parametrize("folder", ["three", "shipped", "synthetic"])
+@pytest.mark.parametrize("by", ["bloc", "faction"])
+def test_ground_over_kept_up_to_date_equals_each_day_counted_afresh(
+    folder: str, by: fronts.By, three: Path, tmp_path: Path
+) -> None:
+    """ground_over counts the first day, then only the places that change: every day's
+    ground is the one every place's state counted again gives, to the last digit."""
+    from benchmarks import synth
+
+    root = Path(__file__).resolve().parents[1]
+    data = {"three": three, "shipped": root / "data"}.get(folder)
+    ds = _load(data or synth.generate(tmp_path / "data", 150, 6000))
+    timeline = Timeline(ds)
+    first, last, _ = timeline.view_range()
+    rows = fronts.ground_over(ds, first, last, by)
+    assert len(rows) > 2, "some change days to keep up with"
+    for g in rows:
+        assert g == fronts.ground_on(ds, timeline.state_at(g.day), by, g.day), g.day
+    # a timeline already worked out gives the same
+    assert fronts.ground_over(ds, first, last, by, timeline) == rows
+
+
 def test_fronts_command_json_and_geojson(three: Path) -> None:
     result = run_mapapp("fronts", "--on", "2015-05-10", "--data", str(three), "--format", "json")
     assert result.returncode == 0, result.stderr

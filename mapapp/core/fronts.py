@@ -24,6 +24,7 @@ ground: the bloc holds it alone.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -405,11 +406,31 @@ def ground_on(
     return tally.ground(day or next((s.day for s in states.values()), date.min))
 
 
-def ground_over(ds: Dataset, start: date, end: date, by: By = "bloc") -> list[Ground]:
-    """The ground held on ``start`` and on every change day in ``(start, end]``."""
-    timeline = Timeline(ds)
+def ground_over(
+    ds: Dataset, start: date, end: date, by: By = "bloc", timeline: Timeline | None = None
+) -> list[Ground]:
+    """The ground held on ``start`` and on every change day in ``(start, end]``.
+
+    Counted once on ``start``, then kept up to date with the places that change on each
+    day (a tally of whole area units: equal to counting every place again, see
+    :data:`AREA_UNIT_KM2`): at 10,000 places and 377 change days, seconds instead of every
+    place's state and area worked out again each day (two minutes). ``timeline``: the
+    dataset's timeline under the newest-report rule, when the caller has one (its days and
+    states already worked out)."""
+    timeline = timeline or Timeline(ds)
     days = [start, *(d for d in timeline.change_dates() if start < d <= end)]
-    return [ground_on(ds, timeline.state_at(d), by, d) for d in days]
+    tally = GroundTally(ds, by)
+    for state in timeline.state_at(start).values():
+        tally.add(state)
+    out = [tally.ground(start)]
+    # between two change days nothing a tally reads changes (a place's holders follow from
+    # what its signature holds: its status and its rows' factions and statuses)
+    for before, day in itertools.pairwise(days):
+        for change in timeline.changes_between(before, day):
+            tally.add(change.before, -1)
+            tally.add(change.after)
+        out.append(tally.ground(day))
+    return out
 
 
 def status_order(statuses: Iterable[str]) -> list[str]:

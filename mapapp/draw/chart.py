@@ -51,11 +51,17 @@ def month_axis(lang: Lang) -> alt.Axis:
 
 
 def ground_rows(
-    ds: Dataset, first: date, last: date, palette: Palette, lang: Lang
+    ds: Dataset,
+    first: date,
+    last: date,
+    palette: Palette,
+    lang: Lang,
+    timeline: Timeline | None = None,
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """The ground chart's rows (one per day and series, km² constant until the next
-    row's day), the series' names in stacking order, and their colours."""
-    days = fronts.ground_over(ds, first, last, "bloc")
+    row's day), the series' names in stacking order, and their colours. ``timeline``: the
+    dataset's (newest-report rule), when the caller has it worked out."""
+    days = fronts.ground_over(ds, first, last, "bloc", timeline)
     columns = fronts.ground_columns(ds, days, "bloc")
     names = [
         f"{side_name(ds, side, 'bloc', lang)} · {label(STATUS, status, lang)}"
@@ -79,10 +85,15 @@ def ground_rows(
 
 
 def ground_spec(
-    ds: Dataset, first: date, last: date, palette: Palette, lang: Lang
+    ds: Dataset,
+    first: date,
+    last: date,
+    palette: Palette,
+    lang: Lang,
+    timeline: Timeline | None = None,
 ) -> dict[str, Any]:
     """The ground chart's Vega-Lite spec: km² held by each bloc, by status, stacked."""
-    rows, names, colours = ground_rows(ds, first, last, palette, lang)
+    rows, names, colours = ground_rows(ds, first, last, palette, lang, timeline)
     order = {name: i for i, name in enumerate(names)}
     for row in rows:
         row["order"] = order[row["series"]]

@@ -63,6 +63,26 @@ TEXT: dict[str, dict[Lang, str]] = {
     "basemap": {"en": "Basemap", "ar": "الخريطة الأساسية"},
     "no_basemap": {"en": "no basemap (tiles switched off)", "ar": "بلا خريطة أساسية"},
     "more_changes": {"en": "… and {count} more changes.", "ar": "… و{count} تغييرات أخرى."},
+    # a long side panel (past ui.page_parts.TABLE_LIMIT places) summarised: the parts that
+    # would be resent whole on every day change are behind these (made only when opened)
+    "changes_count": {
+        "en": "{count} places changed on this date.",
+        "ar": "تغيّرت {count} منطقة في هذا التاريخ.",
+    },
+    "change_sources": {
+        "en": "Their sources and quotes",
+        "ar": "مصادرها واقتباساتها",
+    },
+    "fronts_count": {
+        "en": "Front lines: {count} pairs of sides face each other on this date.",
+        "ar": "خطوط الجبهات: {count} أزواج من الأطراف متقابلة في هذا التاريخ.",
+    },
+    "fronts_all": {"en": "Every pair of sides at a front", "ar": "كل أزواج الأطراف على الجبهات"},
+    "differs_count": {
+        "en": "{count} places differ.",
+        "ar": "{count} منطقة مختلفة.",
+    },
+    "differs_all": {"en": "Every place that differs", "ar": "كل المناطق المختلفة"},
     "table_limited": {
         "en": "Showing {shown} of {total} places: those that changed on this day and the "
         "selected one. The CSV download has every place.",

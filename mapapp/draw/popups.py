@@ -323,6 +323,16 @@ def front_tooltip(ds: Dataset, front: Front, sides: tuple[str, str], lang: Lang)
     )
 
 
+def change_line(before: PlaceRecord, after: PlaceRecord, lang: Lang) -> str:
+    """One place's change as one list item, for a long list: the place, what it was, what
+    it is and who holds it (its citations: :func:`change_html`, and its popup)."""
+    state = after.state
+    was = esc(label(STATUS, before.state.status, lang))
+    now = esc(label(STATUS, state.status, lang))
+    holders = f": {_holders(after, state, lang)}" if state.rows else ""
+    return f"<li>{place_title(after, state.place_id)}: {was} → <b>{now}</b>{holders}</li>"
+
+
 def change_html(before: PlaceRecord, after: PlaceRecord, lang: Lang) -> str:
     """One place's change: what it was, then the new state with its citations."""
     was = esc(label(STATUS, before.state.status, lang))

@@ -28,7 +28,7 @@ from mapapp.ui.map_component import (
     show_map,
     static_source,
 )
-from mapapp.ui.page_parts import side_html, state_table
+from mapapp.ui.page_parts import side_parts, state_table
 from mapapp.ui.permalink import View, parse_view, view_params
 from mapapp.ui.shell import current_version, data_dir, show_report
 from mapapp.web.assets import Tiles
@@ -216,10 +216,17 @@ with st.sidebar:
     )
 
 with side_col:
-    # one element, not one per part: each element costs the rerun and the websocket; made
-    # once per version, rule, day and view (page_parts)
-    side = side_html(version, timeline, rule_key, day, lang, palette, selected, compare_day)
-    html_block(side, lang)
+    # one element while the places are few (each element costs the rerun and the
+    # websocket); past that a summary, what it leaves out behind expanders filled only
+    # while open. Made once per version, rule, day and view (page_parts)
+    for part in side_parts(version, timeline, rule_key, day, lang, palette, selected, compare_day):
+        if part.more is None:
+            html_block(part.html, lang)
+            continue
+        box = st.expander(t(part.more, lang), key=f"more_{part.more}", on_change="rerun")
+        if box.open:
+            with box:
+                html_block(part.html, lang)
 
 # a row: one block (columns are a block each and one for the row)
 play_row = st.container(horizontal=True, vertical_alignment="center")
@@ -238,7 +245,7 @@ st.subheader(t("ground", lang))
 show_chart(
     version,
     ("ground", palette, lang),
-    lambda: ground_spec_for(ds, first, last, palette, lang),
+    lambda: ground_spec_for(ds, first, last, palette, lang, version.timeline),
     static=url is not None,
 )
 

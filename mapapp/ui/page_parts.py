@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -32,6 +33,8 @@ KEEP = 128
 #: the most rows the state table and the "what changed" list show (resent on every rerun)
 TABLE_LIMIT = 200
 LIST_LIMIT = 20
+#: past TABLE_LIMIT places, the most pairs of sides the fronts' legend shows unasked
+FRONT_LIMIT = 6
 
 _parts: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = threading.Lock()
@@ -53,7 +56,16 @@ def cached(key: Hashable, make: Callable[[], T]) -> T:
     return value
 
 
-def side_html(
+@dataclass(frozen=True)
+class SidePart:
+    """One element of the side panel: HTML shown as it is or, when ``more`` is set (the
+    i18n key of its label), behind an expander the page fills only while it is open."""
+
+    html: str
+    more: str | None = None
+
+
+def side_parts(
     version: DataVersion,
     timeline: Timeline,
     rule_key: str,
@@ -62,26 +74,54 @@ def side_html(
     palette: Palette,
     selected: str | None,
     compare_day: date | None,
-) -> str:
-    """Beside the map, as one HTML block: where the data stops, the legend (and fronts),
-    the places that differ from the compared day, the selected place, what changed."""
+) -> tuple[SidePart, ...]:
+    """Beside the map: where the data stops, the legend (and fronts), the places that
+    differ from the compared day, the selected place, what changed.
+
+    One element, not one per part (each element costs the rerun and the websocket), while
+    the places are few (up to :data:`TABLE_LIMIT`). Past that the panel summarises, since
+    it is resent whole on every day change (73 KB at 10,000 places): the legend is an
+    element of its own (the same every day, so sent as a reference the browser holds);
+    what changed is a line per place, its sources and quotes behind an expander; a long
+    list of fronts, or of places that differ from the compared day, behind one too.
+    Nothing the full panel shows is out of reach (the expanders hold it)."""
     key = ("side", version, rule_key, day, lang, palette, selected, compare_day)
 
-    def make() -> str:
+    def make() -> tuple[SidePart, ...]:
         ds = version.dataset
+        summary = len(ds.places) > TABLE_LIMIT
         states = timeline.state_at(day)
         changed = timeline.changes_between(day - timedelta(days=1), day)
+        out: list[SidePart] = []
+        parts: list[str] = []
+
+        def cut(more: tuple[str, str] | None = None) -> None:
+            """End the element being written; then one behind an expander, if given."""
+            if parts:
+                out.append(SidePart("\n".join(parts)))
+                parts.clear()
+            if more is not None:
+                out.append(SidePart(more[1], more[0]))
+
         # where the data stops, beside the map (not above it: the map comes first)
-        parts = [
+        parts += [
             f'<p class="mapapp-data-stops"><b>{esc(credits.data_stops(ds, lang))}</b></p>',
             f"<h3>{esc(t('legend', lang))}</h3>",
         ]
         legend = legend_items(ds, list(states.values()), palette, lang, rule_key)
         parts.append(popups.legend_html(legend, lang))
+        if summary:
+            cut()
         day_fronts = fronts.fronts_on(ds, states)
         if day_fronts:
             items = front_legend_items(ds, day_fronts, "bloc", palette, lang)
-            parts.append(popups.legend_html(items, lang, note=False))
+            front_legend = popups.legend_html(items, lang, note=False)
+            if summary and len(items) > FRONT_LIMIT:
+                pairs = sum(1 for item in items if item.key != "front-tentative")
+                parts.append(f"<p>{esc(t('fronts_count', lang).format(count=pairs))}</p>")
+                cut(("fronts_all", front_legend))
+            else:
+                parts.append(front_legend)
         if compare_day is not None:
             differ = timeline.changes_between(compare_day, day)
             heading = t("differs", lang).format(day=compare_day.isoformat())
@@ -92,11 +132,20 @@ def side_html(
                 )
                 for c in differ
             ]
-            parts.append(
-                '<ul class="mapapp-differs">' + "".join(f"<li>{n}</li>" for n in names) + "</ul>"
-                if names
-                else f"<p>{esc(t('no_difference', lang))}</p>"
-            )
+
+            def listed(names: list[str]) -> str:
+                return (
+                    '<ul class="mapapp-differs">'
+                    + "".join(f"<li>{n}</li>" for n in names)
+                    + "</ul>"
+                )
+
+            if summary and len(names) > LIST_LIMIT:
+                parts.append(f"<p>{esc(t('differs_count', lang).format(count=len(names)))}</p>")
+                parts.append(listed(names[:LIST_LIMIT]))
+                cut(("differs_all", listed(names)))
+            else:
+                parts.append(listed(names) if names else f"<p>{esc(t('no_difference', lang))}</p>")
         if selected:
             name = ds.places[selected].name_ar if lang == "ar" else ds.places[selected].name_en
             parts.append(f"<h3>{isolate(name)}</h3>")
@@ -104,14 +153,20 @@ def side_html(
         parts.append(f"<h3>{esc(t('what_changed', lang))}</h3>")
         if not changed:
             parts.append(f"<p>{esc(t('nothing_changed', lang))}</p>")
-        parts.extend(
-            popups.change_html(resolve(ds, change.before), resolve(ds, change.after), lang)
-            for change in changed[:LIST_LIMIT]
-        )
+        shown = [(resolve(ds, c.before), resolve(ds, c.after)) for c in changed[:LIST_LIMIT]]
+        if summary and shown:
+            parts.append(f"<p>{esc(t('changes_count', lang).format(count=len(changed)))}</p>")
+            lines = "".join(popups.change_line(before, after, lang) for before, after in shown)
+            parts.append(f'<ul class="mapapp-changes">{lines}</ul>')
+            details = "\n".join(popups.change_html(before, after, lang) for before, after in shown)
+            cut(("change_sources", details))
+        else:
+            parts.extend(popups.change_html(before, after, lang) for before, after in shown)
         if len(changed) > LIST_LIMIT:
             more = t("more_changes", lang).format(count=len(changed) - LIST_LIMIT)
             parts.append(f"<p><small>{esc(more)}</small></p>")
-        return "\n".join(parts)
+        cut()
+        return tuple(out)
 
     return cached(key, make)
 

@@ -70,7 +70,7 @@ from mapapp.draw.style import (
 )
 from mapapp.web.assets import OSM_ATTRIBUTION, OSM_TILES, Tiles, install_leaflet, web_file
 from mapapp.web.incremental import BundleCache, PlaceParts, Trace, draw_place
-from mapapp.web.patch import BundleState, Variant, legend_html
+from mapapp.web.patch import BundleState, Variant
 from mapapp.web.patch import Entry as Entry
 from mapapp.web.patch import Marker as Marker
 from mapapp.web.patch import Stripe as Stripe
@@ -302,16 +302,12 @@ def _assemble(
         ]
 
     frames, changes = state.frames(
-        ds,
-        first,
-        sorted(d for d in event_days(ds) if first < d <= last),
-        events,
-        lambda variant, key: legend_html(ds, palette, variant, key),
+        ds, first, sorted(d for d in event_days(ds) if first < d <= last), events
     )
     front_frames, front_lines = state.front_lines(ds, first)
     if state.bounds is None:  # the places' outlines: kept while the places are
         state.bounds = _bounds(state.geometries.items[state.place_geometry[p]] for p in ds.places)
-    ground_rows = state.ground_rows(first, changes)
+    ground_rows = state.ground_rows(first)
     place_ids = list(ds.places)
     bundle = {
         "format": FORMAT,

@@ -40,7 +40,7 @@ Json = tuple[str, Any]
 
 
 def dumps(value: Any) -> str:
-    """The text a bundle table keys a JSON value by (as ``_JsonTable`` writes it)."""
+    """The text a bundle table keys a JSON value by."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 

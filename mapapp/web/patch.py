@@ -100,34 +100,8 @@ class Table:
     def copy(self) -> Table:
         """A table that goes on from this one's rows (this one stays as it is: a bundle
         built before refers to its list)."""
-        other = type(self).__new__(type(self))
-        other.__dict__.update(self.__dict__)
+        other = Table()
         other.items, other._index = list(self.items), dict(self._index)
-        return other
-
-
-class JsonTable(Table):
-    """A table of JSON values keyed by their text. The objects the layers hand out are
-    cached and shared (see :mod:`mapapp.draw.shapes`), so an object seen before is looked
-    up by identity first and serialised only once; the table keeps it alive, so its id
-    stays its own."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._seen: dict[int, tuple[Any, int]] = {}
-
-    def add_json(self, value: Any) -> int:
-        hit = self._seen.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        index = self.add(json.dumps(value, sort_keys=True, separators=(",", ":")), value)
-        self._seen[id(value)] = (value, index)
-        return index
-
-    def copy(self) -> JsonTable:
-        other = super().copy()
-        assert isinstance(other, JsonTable)
-        other._seen = dict(self._seen)
         return other
 
 
@@ -156,13 +130,6 @@ class _Record:
     sides: list[tuple[Day, Side]] = field(default_factory=list)
 
 
-@dataclass
-class _GroundShift:
-    """A day's change to the ground held: (area units, cells) -> places in or out."""
-
-    places: Counter[tuple[int, tuple[tuple[str, str], ...]]] = field(default_factory=Counter)
-
-
 #: draws a place's state: (trace, state, the day of the state in the trace, language)
 Draw = Callable[[Trace, PlaceState, Day, Lang], PlaceParts]
 #: a legend's html for a rule and language, from (factions shown, swatch colours by status)
@@ -185,7 +152,7 @@ class BundleState:
         self.variants = variants
         self.rules = list(dict.fromkeys(v.rule for v in variants))
         self.positions = {pid: i for i, pid in enumerate(ds.places)}
-        self.geometries, self.styles = JsonTable(), JsonTable()
+        self.geometries, self.styles = Table(), Table()
         self.html, self.markers, self.entries = Table(), Table(), Table()
         self.records: dict[str, _Record] = {}
         #: each place's outline (a row of ``geometries``) and the names layer's records
@@ -199,7 +166,8 @@ class BundleState:
         self.moves: Counter[date] = Counter()
         #: places whose newest-report signature changes, by day (the map's change days)
         self.signature_changes: Counter[date] = Counter()
-        self.ground: dict[Day, _GroundShift] = {}
+        #: by day: (area units, cells) -> places counted in (or out) of the ground held
+        self.ground: dict[Day, Counter[tuple[int, tuple[tuple[str, str], ...]]]] = {}
         self.tally = fronts.GroundTally(ds)
         #: the front lines: each border's front from each day it changes, and by day how
         #: many borders change and how many (pair, kind) fronts come or go
@@ -290,7 +258,7 @@ class BundleState:
                 before = state
         before = None
         for day, state in _states(record.traces["newest"]):
-            shift = self.ground.setdefault(day, _GroundShift()).places
+            shift = self.ground.setdefault(day, Counter())
             if before is not None:
                 shift[self.tally.parts(before)] -= sign
                 if day is not None and state.signature() != before.signature():
@@ -348,20 +316,14 @@ class BundleState:
             self._touched.add(i)
 
     def _run(self, i: int) -> list[tuple[Day, fronts.Front | None]]:
+        """The border's front from each day it changes (the first day's first)."""
         border = self.borders[i]
-        sides_a, sides_b = self.records[border[0]].sides, self.records[border[1]].sides
-        changes: dict[Day, tuple[Side | bool, Side | bool]] = {}
-        for day, side in sides_a:
-            changes[day] = (side, False)
-        for day, side in sides_b:
-            changes[day] = (changes.get(day, (False, False))[0], side)
+        sides_a = dict(self.records[border[0]].sides)
+        sides_b = dict(self.records[border[1]].sides)
+        side_a, side_b = sides_a[None], sides_b[None]
         run: list[tuple[Day, fronts.Front | None]] = []
-        side_a: Side = None
-        side_b: Side = None
-        for day in [None, *sorted(d for d in changes if d is not None)]:
-            new_a, new_b = changes[day]
-            side_a = side_a if new_a is False else new_a  # type: ignore[assignment]
-            side_b = side_b if new_b is False else new_b  # type: ignore[assignment]
+        for day in [None, *sorted(d for d in sides_a.keys() | sides_b.keys() if d is not None)]:
+            side_a, side_b = sides_a.get(day, side_a), sides_b.get(day, side_b)
             front = fronts.front_of_sides(border, side_a, side_b)
             if not run or front != run[-1][1]:
                 run.append((day, front))
@@ -387,7 +349,6 @@ class BundleState:
         first: date,
         event_days: Iterable[date],
         events: Callable[[date, Variant], list[int]],
-        legend_html: Callable[[Variant, LegendKey], str],
     ) -> tuple[list[dict[str, Any]], list[str]]:
         """The frames (see :mod:`mapapp.web.export`) and the change days."""
         days = sorted({d for d, n in self.moves.items() if n} | set(event_days))
@@ -416,7 +377,7 @@ class BundleState:
                     marks = events(day or first, variant)
                 else:
                     marks = shown[variant.key][0]
-                legend = self._legend(variant, keys[variant.rule], legend_html)
+                legend = self._legend(ds, variant, keys[variant.rule])
                 value = (marks, legend)
                 if day is None or updates or value != shown[variant.key]:
                     changed = True
@@ -431,21 +392,20 @@ class BundleState:
         changes = sorted(d for d, n in self.signature_changes.items() if n)
         return frames, [d.isoformat() for d in changes]
 
-    def _legend(
-        self, variant: Variant, key: LegendKey, html: Callable[[Variant, LegendKey], str]
-    ) -> int:
+    def _legend(self, ds: Dataset, variant: Variant, key: LegendKey) -> int:
         found = self.legend_rows.get((variant.key, key))
         if found is None:
-            found = self.legend_rows[variant.key, key] = self.html.add(html(variant, key))
+            text = legend_html(ds, self.palette, variant, key)
+            found = self.legend_rows[variant.key, key] = self.html.add(text)
         return found
 
-    def ground_rows(self, first: date, changes: list[str]) -> list[fronts.Ground]:
+    def ground_rows(self, first: date) -> list[fronts.Ground]:
         """The ground held on the first day and on every change day."""
-        wanted = {date.fromisoformat(d) for d in changes}
+        wanted = {d for d, n in self.signature_changes.items() if n}
         tally = fronts.GroundTally(self.tally.ds, units=self.tally.units)
         rows = []
         for day in [None, *sorted(d for d in self.ground if d is not None)]:
-            for (area, cells), places in self.ground[day].places.items():
+            for (area, cells), places in self.ground[day].items():
                 if places:
                     tally.shift(area, cells, places)
             if day is None or day in wanted:

@@ -69,6 +69,12 @@ styles = (
     " {padding: 2.6rem 1.5rem 2rem !important}"
     " h1.mapapp-title {font-size: clamp(1rem, 0.6rem + 1.3vw, 1.6rem); white-space: nowrap;"
     " overflow: hidden; text-overflow: ellipsis; padding: 0 0 0.2rem; margin: 0}"
+    # Streamlit's header (60 px, white, above the page) covered the title's top half: it is
+    # see-through and lets clicks pass, but for its own buttons (menu, sidebar)
+    " header[data-testid='stHeader'], header[data-testid='stHeader'] *"
+    " {background: transparent; pointer-events: none}"
+    " header[data-testid='stHeader'] button, header[data-testid='stHeader']"
+    " [data-testid='stMainMenu'] {pointer-events: auto}"
 )
 if lang == "ar":
     styles += (

@@ -39,7 +39,11 @@ MEASURE = """(sel) => {
   return {
     viewport: {width: innerWidth, height: innerHeight},
     map: box(q(sel.map)), slider: box(q(sel.slider)), legend: box(q(sel.legend)),
-    title: box(title), titleLine: parseFloat(getComputedStyle(title).lineHeight) ||
+    title: box(title),
+    // what is seen at the title's left end, half-way down: the title, not something over it
+    titleSeen: (() => { const r = title.getBoundingClientRect();
+      return title.contains(document.elementFromPoint(r.left + 4, r.top + r.height / 2)); })(),
+    titleLine: parseFloat(getComputedStyle(title).lineHeight) ||
       1.3 * parseFloat(getComputedStyle(title).fontSize),
     labels,
     sidebar: (() => { const s = document.querySelector('section[data-testid="stSidebar"]');
@@ -70,6 +74,7 @@ def assert_map_first(m: dict[str, Any]) -> None:
     vw, vh = m["viewport"]["width"], m["viewport"]["height"]
     the_map, slider, title = m["map"], m["slider"], m["title"]
     assert title["height"] <= 1.6 * m["titleLine"], f"the title wraps: {title}"
+    assert m["titleSeen"], f"something covers the title: {title}"
     assert slider["bottom"] <= the_map["top"] + 1, f"the date control is not above the map: {m}"
     assert slider["top"] >= 0 and slider["bottom"] <= vh, "the date control is on screen"
     assert the_map["top"] >= 0 and the_map["bottom"] <= vh + 1, f"map below the fold: {the_map}"
